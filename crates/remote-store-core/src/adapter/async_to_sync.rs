@@ -1,0 +1,296 @@
+//! [`AsyncBackendBridge`]: an async backend driven from sync code.
+
+use std::fmt;
+use std::future::Future;
+use std::io::Read;
+use std::sync::Arc;
+
+use futures::stream::BoxStream;
+use tokio::runtime::{Handle, RuntimeFlavor};
+use tokio::sync::oneshot;
+
+use super::channel::{
+    ChannelIter, channel, receive_stream, send_items, send_reader, send_stream,
+};
+use super::runtime::bridge_runtime;
+use super::wait::block_on;
+use crate::async_backend::AsyncBackend;
+use crate::backend::Backend;
+use crate::capability::Capabilities;
+use crate::error::{Error, ErrorKind, Result};
+use crate::metadata::{FileInfo, FolderInfo};
+use crate::path::RemotePath;
+use crate::stream::{ByteStream, FileIter, FolderIter, ReadStream};
+
+/// Runs an [`AsyncBackend`] as a sync [`Backend`]: the blocking bridge.
+///
+/// Each call is spawned on a multi-thread tokio runtime (a shared one by
+/// default, or the one given to [`with_handle`](Self::with_handle)) and the
+/// calling thread sleeps until it completes. Because the work never runs on
+/// the calling thread, the bridge works from a plain thread, from inside a
+/// multi-thread runtime and from inside a current-thread runtime, without
+/// panicking or deadlocking. (Blocking inside async code still stalls that
+/// task's worker; prefer [`AsyncStore`](crate::AsyncStore) there.)
+///
+/// Reads, writes and listings stream through bounded channels.
+///
+/// [`Store`](crate::Store) applies the bridge by itself when given an async
+/// backend.
+#[derive(Clone)]
+pub struct AsyncBackendBridge {
+    inner: Arc<dyn AsyncBackend>,
+    handle: Handle,
+}
+
+impl AsyncBackendBridge {
+    /// Bridges `backend`, running it on the shared bridge runtime.
+    pub fn new(backend: impl AsyncBackend) -> Self {
+        Self::from_arc(Arc::new(backend))
+    }
+
+    /// Bridges a shared backend, running it on the shared bridge runtime.
+    pub fn from_arc(backend: Arc<dyn AsyncBackend>) -> Self {
+        AsyncBackendBridge {
+            inner: backend,
+            handle: bridge_runtime().handle().clone(),
+        }
+    }
+
+    /// Bridges a shared backend, running it on the runtime of `handle`.
+    ///
+    /// # Errors
+    /// `InvalidConfig` when `handle` belongs to a current-thread runtime:
+    /// a call made from that runtime's own thread would wait for work that
+    /// only the waiting thread could run.
+    pub fn with_handle(backend: Arc<dyn AsyncBackend>, handle: Handle) -> Result<Self> {
+        if handle.runtime_flavor() == RuntimeFlavor::CurrentThread {
+            return Err(Error::new(ErrorKind::InvalidConfig).with_message(
+                "the blocking bridge needs a multi-thread runtime; a current-thread one can deadlock",
+            ));
+        }
+        Ok(AsyncBackendBridge {
+            inner: backend,
+            handle,
+        })
+    }
+
+    /// The bridged backend.
+    pub fn inner(&self) -> &Arc<dyn AsyncBackend> {
+        &self.inner
+    }
+
+    fn run<T, F>(&self, call: impl FnOnce(Arc<dyn AsyncBackend>) -> F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T>> + Send + 'static,
+    {
+        let task = self.handle.spawn(call(self.inner.clone()));
+        block_on(task).map_err(|e| self.task_failed(e))?
+    }
+
+    fn open_reader<F>(&self, open: impl FnOnce(Arc<dyn AsyncBackend>) -> F) -> Result<ReadStream>
+    where
+        F: Future<Output = Result<ByteStream>> + Send + 'static,
+    {
+        let (tx, rx) = channel();
+        let (opened_tx, opened_rx) = oneshot::channel();
+        let opening = open(self.inner.clone());
+        self.handle.spawn(async move {
+            match opening.await {
+                Err(e) => {
+                    let _ = opened_tx.send(Err(e));
+                }
+                Ok(stream) => {
+                    if opened_tx.send(Ok(())).is_ok() {
+                        send_stream(stream, &tx).await;
+                    }
+                }
+            }
+        });
+        match block_on(opened_rx) {
+            Ok(Ok(())) => Ok(Box::new(super::channel::ChannelReader::new(rx))),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(self.panicked()),
+        }
+    }
+
+    fn write_with<F>(
+        &self,
+        src: &mut dyn Read,
+        write: impl FnOnce(Arc<dyn AsyncBackend>, ByteStream) -> F,
+    ) -> Result<()>
+    where
+        F: Future<Output = Result<()>> + Send + 'static,
+    {
+        let (tx, rx) = channel();
+        let task = self
+            .handle
+            .spawn(write(self.inner.clone(), receive_stream(rx)));
+        // Feeds the backend from this thread, so `src` need not be 'static.
+        // If `src` panics, `tx` drops without an end marker and the backend
+        // sees a failed stream, so nothing is committed.
+        send_reader(src, &tx);
+        drop(tx);
+        block_on(task).map_err(|e| self.task_failed(e))?
+    }
+
+    fn open_listing<T, F>(
+        &self,
+        open: impl FnOnce(Arc<dyn AsyncBackend>) -> F,
+    ) -> Result<Box<dyn Iterator<Item = Result<T>> + Send>>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<BoxStream<'static, Result<T>>>> + Send + 'static,
+    {
+        let (tx, rx) = channel();
+        let (opened_tx, opened_rx) = oneshot::channel();
+        let opening = open(self.inner.clone());
+        self.handle.spawn(async move {
+            match opening.await {
+                Err(e) => {
+                    let _ = opened_tx.send(Err(e));
+                }
+                Ok(stream) => {
+                    if opened_tx.send(Ok(())).is_ok() {
+                        send_items(stream, &tx).await;
+                    }
+                }
+            }
+        });
+        match block_on(opened_rx) {
+            Ok(Ok(())) => Ok(Box::new(ChannelIter::new(rx))),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(self.panicked()),
+        }
+    }
+
+    fn panicked(&self) -> Error {
+        Error::other("the backend panicked").with_backend(self.inner.name().to_owned())
+    }
+
+    fn task_failed(&self, e: tokio::task::JoinError) -> Error {
+        Error::other("the backend task failed")
+            .with_backend(self.inner.name().to_owned())
+            .with_source(e)
+    }
+}
+
+impl fmt::Debug for AsyncBackendBridge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncBackendBridge")
+            .field("backend", &self.inner.name())
+            .finish()
+    }
+}
+
+#[warn(clippy::missing_trait_methods)]
+impl Backend for AsyncBackendBridge {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+
+    fn exists(&self, path: &RemotePath) -> Result<bool> {
+        let path = path.clone();
+        self.run(|b| async move { b.exists(&path).await })
+    }
+
+    fn is_file(&self, path: &RemotePath) -> Result<bool> {
+        let path = path.clone();
+        self.run(|b| async move { b.is_file(&path).await })
+    }
+
+    fn is_folder(&self, path: &RemotePath) -> Result<bool> {
+        let path = path.clone();
+        self.run(|b| async move { b.is_folder(&path).await })
+    }
+
+    fn read(&self, path: &RemotePath) -> Result<ReadStream> {
+        let path = path.clone();
+        self.open_reader(|b| async move { b.read(&path).await })
+    }
+
+    fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
+        let path = path.clone();
+        self.open_reader(|b| async move { b.read_range(&path, offset, len).await })
+    }
+
+    fn read_bytes(&self, path: &RemotePath) -> Result<bytes::Bytes> {
+        let path = path.clone();
+        self.run(|b| async move { b.read_bytes(&path).await })
+    }
+
+    fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+        let path = path.clone();
+        self.write_with(src, |b, stream| async move {
+            b.write(&path, stream, overwrite).await
+        })
+    }
+
+    fn write_atomic(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+        let path = path.clone();
+        self.write_with(src, |b, stream| async move {
+            b.write_atomic(&path, stream, overwrite).await
+        })
+    }
+
+    fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+        let path = path.clone();
+        self.run(|b| async move { b.delete(&path, missing_ok).await })
+    }
+
+    fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
+        let path = path.clone();
+        self.run(|b| async move { b.delete_folder(&path, recursive, missing_ok).await })
+    }
+
+    fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter> {
+        let path = path.clone();
+        self.open_listing(|b| async move { b.list_files(&path, recursive).await })
+    }
+
+    fn list_folders(&self, path: &RemotePath) -> Result<FolderIter> {
+        let path = path.clone();
+        self.open_listing(|b| async move { b.list_folders(&path).await })
+    }
+
+    fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
+        let path = path.clone();
+        self.run(|b| async move { b.get_file_info(&path).await })
+    }
+
+    fn get_folder_info(&self, path: &RemotePath) -> Result<FolderInfo> {
+        let path = path.clone();
+        self.run(|b| async move { b.get_folder_info(&path).await })
+    }
+
+    fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        let (src, dst) = (src.clone(), dst.clone());
+        self.run(|b| async move { b.rename(&src, &dst, overwrite).await })
+    }
+
+    fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        let (src, dst) = (src.clone(), dst.clone());
+        self.run(|b| async move { b.copy(&src, &dst, overwrite).await })
+    }
+
+    fn glob(&self, pattern: &str) -> Result<FileIter> {
+        let pattern = pattern.to_owned();
+        self.open_listing(|b| async move { b.glob(&pattern).await })
+    }
+
+    fn close(&self) -> Result<()> {
+        self.run(|b| async move { b.close().await })
+    }
+
+    fn native_path(&self, path: &RemotePath) -> String {
+        self.inner.native_path(path)
+    }
+
+    fn to_key(&self, native: &str) -> Result<RemotePath> {
+        self.inner.to_key(native)
+    }
+}

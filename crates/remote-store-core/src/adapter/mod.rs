@@ -1,0 +1,21 @@
+//! The two adapters of the hybrid model.
+//!
+//! - [`SyncBackendAdapter`]: a sync [`Backend`](crate::Backend) seen as an
+//!   [`AsyncBackend`](crate::AsyncBackend), running each call on tokio's
+//!   blocking pool.
+//! - [`AsyncBackendBridge`]: an async backend seen as a sync one, running
+//!   each call on a runtime of its own and waiting for it.
+//!
+//! Both stream: content and listings cross between the two sides through
+//! bounded channels ([`channel`]), so memory stays constant whatever the
+//! size. Users rarely name these types: [`Store`](crate::Store) and
+//! [`AsyncStore`](crate::AsyncStore) wrap backends themselves.
+
+mod async_to_sync;
+mod channel;
+mod runtime;
+mod sync_to_async;
+mod wait;
+
+pub use async_to_sync::AsyncBackendBridge;
+pub use sync_to_async::SyncBackendAdapter;

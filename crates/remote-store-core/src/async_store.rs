@@ -1,0 +1,372 @@
+//! [`AsyncStore`]: the async, root-scoped face users work with.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+
+use crate::adapter::SyncBackendAdapter;
+use crate::async_backend::AsyncBackend;
+use crate::capability::{Capabilities, Capability};
+use crate::error::Result;
+use crate::into_backend::IntoAsyncBackend;
+use crate::metadata::{FileInfo, FolderInfo};
+use crate::path::RemotePath;
+use crate::scope::Scope;
+use crate::stream::{ByteStream, FileStream, FolderStream, byte_stream_once};
+
+use Capability as C;
+
+/// A folder of a backend, used from async code.
+///
+/// The async twin of [`Store`](crate::Store): same methods, same names, same
+/// semantics; streams instead of readers and iterators. Works on async
+/// backends directly and on sync ones through [`SyncBackendAdapter`], so a
+/// sync backend never blocks an async task.
+///
+/// ```
+/// # use remote_store_core::{AsyncStore, Result};
+/// # use futures::TryStreamExt;
+/// # async fn demo(backend: impl remote_store_core::AsyncBackend) -> Result<()> {
+/// let store = AsyncStore::new(backend).child("reports")?;
+/// store.write_bytes("2024/q1.csv", "a,b\n1,2\n", false).await?;
+/// assert_eq!(store.read_bytes("2024/q1.csv").await?, "a,b\n1,2\n");
+/// let files: Vec<_> = store.list_files("2024", false).await?.try_collect().await?;
+/// assert_eq!(files[0].path.as_str(), "2024/q1.csv");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct AsyncStore {
+    backend: Arc<dyn AsyncBackend>,
+    scope: Scope,
+}
+
+impl AsyncStore {
+    /// A store over the whole backend. Takes an async or a sync backend,
+    /// owned or as `Arc<dyn AsyncBackend>` / `Arc<dyn Backend>`.
+    pub fn new<M>(backend: impl IntoAsyncBackend<M>) -> Self {
+        AsyncStore {
+            backend: backend.into_async_backend(),
+            scope: Scope::new(RemotePath::root()),
+        }
+    }
+
+    /// A store scoped to `root` inside the backend.
+    ///
+    /// # Errors
+    /// `InvalidPath` when `root` is not a valid path.
+    pub fn with_root<M>(backend: impl IntoAsyncBackend<M>, root: &str) -> Result<Self> {
+        AsyncStore::new(backend).child(root)
+    }
+
+    /// A store scoped to `sub` inside this one, sharing the backend (and
+    /// the closed state).
+    ///
+    /// # Errors
+    /// `InvalidPath` when `sub` is not a valid path.
+    pub fn child(&self, sub: impl AsRef<str>) -> Result<Self> {
+        Ok(AsyncStore {
+            backend: self.backend.clone(),
+            scope: self.scope.child(sub.as_ref())?,
+        })
+    }
+
+    /// This store's root inside the backend.
+    pub fn root(&self) -> &RemotePath {
+        self.scope.root()
+    }
+
+    /// The backend's name.
+    pub fn name(&self) -> &str {
+        self.backend.name()
+    }
+
+    /// The backend's capabilities.
+    pub fn capabilities(&self) -> Capabilities {
+        self.backend.capabilities()
+    }
+
+    /// Whether the backend declares `cap`.
+    pub fn supports(&self, cap: Capability) -> bool {
+        self.capabilities().contains(cap)
+    }
+
+    /// The concrete backend, to reach its native API. Sees through
+    /// [`SyncBackendAdapter`].
+    pub fn backend_as<T: 'static>(&self) -> Option<&T> {
+        let any = self.backend.as_ref().as_any();
+        if let Some(b) = any.downcast_ref::<T>() {
+            return Some(b);
+        }
+        let adapter = any.downcast_ref::<SyncBackendAdapter>()?;
+        adapter.inner().as_ref().as_any().downcast_ref::<T>()
+    }
+
+    fn check(&self, needs: &[Capability]) -> Result<()> {
+        self.scope
+            .check(self.capabilities(), needs)
+            .map_err(|e| e.with_backend(self.name().to_owned()))
+    }
+
+    fn file(&self, path: &str, needs: &[Capability]) -> Result<RemotePath> {
+        self.check(needs)?;
+        self.scope.file(path)
+    }
+
+    fn folder(&self, path: &str, needs: &[Capability]) -> Result<RemotePath> {
+        self.check(needs)?;
+        self.scope.folder(path)
+    }
+
+    fn fail(&self) -> impl Fn(crate::Error) -> crate::Error + '_ {
+        |e| self.scope.error(self.backend.name(), e)
+    }
+
+    /// Whether `path` is a file or folder. The root always exists.
+    pub async fn exists(&self, path: impl AsRef<str>) -> Result<bool> {
+        let p = self.folder(path.as_ref(), &[])?;
+        self.backend.exists(&p).await.map_err(self.fail())
+    }
+
+    /// Whether `path` is a file.
+    pub async fn is_file(&self, path: impl AsRef<str>) -> Result<bool> {
+        let p = self.folder(path.as_ref(), &[])?;
+        if p == *self.root() {
+            return Ok(false);
+        }
+        self.backend.is_file(&p).await.map_err(self.fail())
+    }
+
+    /// Whether `path` is a folder. The root always is.
+    pub async fn is_folder(&self, path: impl AsRef<str>) -> Result<bool> {
+        let p = self.folder(path.as_ref(), &[])?;
+        self.backend.is_folder(&p).await.map_err(self.fail())
+    }
+
+    /// Opens a file as a stream of chunks
+    /// ([`async_read_from_byte_stream`](crate::stream::async_read_from_byte_stream)
+    /// turns it into an `AsyncRead`).
+    pub async fn read(&self, path: impl AsRef<str>) -> Result<ByteStream> {
+        let p = self.file(path.as_ref(), &[C::Read])?;
+        self.backend.read(&p).await.map_err(self.fail())
+    }
+
+    /// Reads `len` bytes from `offset` (to the end when `None`).
+    pub async fn read_range(
+        &self,
+        path: impl AsRef<str>,
+        offset: u64,
+        len: Option<u64>,
+    ) -> Result<ByteStream> {
+        let p = self.file(path.as_ref(), &[C::Read, C::RangeRead])?;
+        self.backend
+            .read_range(&p, offset, len)
+            .await
+            .map_err(self.fail())
+    }
+
+    /// Reads a whole file into memory.
+    pub async fn read_bytes(&self, path: impl AsRef<str>) -> Result<Bytes> {
+        let p = self.file(path.as_ref(), &[C::Read])?;
+        self.backend.read_bytes(&p).await.map_err(self.fail())
+    }
+
+    /// Streams `src` into a file, creating parent folders. If `src` yields
+    /// an error, the write fails with it and nothing is committed.
+    pub async fn write(
+        &self,
+        path: impl AsRef<str>,
+        src: impl Stream<Item = Result<Bytes>> + Send + 'static,
+        overwrite: bool,
+    ) -> Result<()> {
+        let p = self.file(path.as_ref(), &[C::Write])?;
+        self.backend
+            .write(&p, src.boxed(), overwrite)
+            .await
+            .map_err(self.fail())
+    }
+
+    /// Writes `data` into a file.
+    pub async fn write_bytes(
+        &self,
+        path: impl AsRef<str>,
+        data: impl Into<Bytes>,
+        overwrite: bool,
+    ) -> Result<()> {
+        self.write(path, byte_stream_once(data.into()), overwrite)
+            .await
+    }
+
+    /// Streams `src` into a file atomically: readers see the old or the new
+    /// content, never a mix.
+    pub async fn write_atomic(
+        &self,
+        path: impl AsRef<str>,
+        src: impl Stream<Item = Result<Bytes>> + Send + 'static,
+        overwrite: bool,
+    ) -> Result<()> {
+        let p = self.file(path.as_ref(), &[C::AtomicWrite])?;
+        self.backend
+            .write_atomic(&p, src.boxed(), overwrite)
+            .await
+            .map_err(self.fail())
+    }
+
+    /// Deletes a file.
+    pub async fn delete(&self, path: impl AsRef<str>, missing_ok: bool) -> Result<()> {
+        let p = self.file(path.as_ref(), &[C::Delete])?;
+        self.backend
+            .delete(&p, missing_ok)
+            .await
+            .map_err(self.fail())
+    }
+
+    /// Deletes a folder (and its content when `recursive`).
+    pub async fn delete_folder(
+        &self,
+        path: impl AsRef<str>,
+        recursive: bool,
+        missing_ok: bool,
+    ) -> Result<()> {
+        let p = self.folder(path.as_ref(), &[C::Delete])?;
+        self.backend
+            .delete_folder(&p, recursive, missing_ok)
+            .await
+            .map_err(self.fail())
+    }
+
+    /// Files in a folder (at any depth when `recursive`), as a stream.
+    pub async fn list_files(&self, path: impl AsRef<str>, recursive: bool) -> Result<FileStream> {
+        let needs: &[Capability] = if recursive {
+            &[C::List, C::RecursiveList]
+        } else {
+            &[C::List]
+        };
+        let p = self.folder(path.as_ref(), needs)?;
+        let files = self
+            .backend
+            .list_files(&p, recursive)
+            .await
+            .map_err(self.fail())?;
+        Ok(self.strip_files(files))
+    }
+
+    /// Folders directly in a folder, as a stream.
+    pub async fn list_folders(&self, path: impl AsRef<str>) -> Result<FolderStream> {
+        let p = self.folder(path.as_ref(), &[C::List])?;
+        let folders = self.backend.list_folders(&p).await.map_err(self.fail())?;
+        let scope = self.scope.clone();
+        let name = self.name().to_owned();
+        Ok(Box::pin(folders.map(move |item| {
+            item.and_then(|p| scope.strip(p))
+                .map_err(|e| scope.error(&name, e))
+        })))
+    }
+
+    /// Metadata of a file.
+    pub async fn get_file_info(&self, path: impl AsRef<str>) -> Result<FileInfo> {
+        let p = self.file(path.as_ref(), &[C::Metadata])?;
+        let info = self.backend.get_file_info(&p).await.map_err(self.fail())?;
+        self.scope.strip_file(info)
+    }
+
+    /// Totals of a folder.
+    pub async fn get_folder_info(&self, path: impl AsRef<str>) -> Result<FolderInfo> {
+        let p = self.folder(path.as_ref(), &[C::Metadata])?;
+        let info = self
+            .backend
+            .get_folder_info(&p)
+            .await
+            .map_err(self.fail())?;
+        self.scope.strip_folder(info)
+    }
+
+    /// Moves a file.
+    pub async fn rename(
+        &self,
+        src: impl AsRef<str>,
+        dst: impl AsRef<str>,
+        overwrite: bool,
+    ) -> Result<()> {
+        let s = self.file(src.as_ref(), &[C::Move])?;
+        let d = self.scope.file(dst.as_ref())?;
+        self.backend
+            .rename(&s, &d, overwrite)
+            .await
+            .map_err(self.fail())
+    }
+
+    /// Copies a file.
+    pub async fn copy(
+        &self,
+        src: impl AsRef<str>,
+        dst: impl AsRef<str>,
+        overwrite: bool,
+    ) -> Result<()> {
+        let s = self.file(src.as_ref(), &[C::Copy])?;
+        let d = self.scope.file(dst.as_ref())?;
+        self.backend
+            .copy(&s, &d, overwrite)
+            .await
+            .map_err(self.fail())
+    }
+
+    /// Files matching a glob pattern relative to the store root (see
+    /// [`glob`](crate::glob) for the syntax), as a stream.
+    pub async fn glob(&self, pattern: &str) -> Result<FileStream> {
+        self.check(&[C::Glob])?;
+        let pattern = self.scope.pattern(pattern)?;
+        let files = self.backend.glob(&pattern).await.map_err(self.fail())?;
+        Ok(self.strip_files(files))
+    }
+
+    /// Turns a backend-native path into a path of this store.
+    ///
+    /// # Errors
+    /// `InvalidPath` when `native` lies outside the store.
+    pub fn to_key(&self, native: &str) -> Result<RemotePath> {
+        let full = self.backend.to_key(native).map_err(self.fail())?;
+        self.scope.strip(full)
+    }
+
+    /// The backend-native form of a store path.
+    pub fn native_path(&self, path: impl AsRef<str>) -> Result<String> {
+        let p = self.scope.folder(path.as_ref())?;
+        Ok(self.backend.native_path(&p))
+    }
+
+    /// Closes the backend. This store, its clones and children refuse
+    /// further I/O with `Closed`.
+    pub async fn close(&self) -> Result<()> {
+        self.scope.close();
+        self.backend.close().await.map_err(self.fail())
+    }
+
+    fn strip_files(&self, files: FileStream) -> FileStream {
+        let scope = self.scope.clone();
+        let name = self.name().to_owned();
+        Box::pin(files.map(move |item| {
+            item.and_then(|info| scope.strip_file(info))
+                .map_err(|e| scope.error(&name, e))
+        }))
+    }
+}
+
+impl PartialEq for AsyncStore {
+    /// Same backend instance and same root.
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.backend, &other.backend) && self.root() == other.root()
+    }
+}
+
+impl Eq for AsyncStore {}
+
+impl fmt::Debug for AsyncStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncStore")
+            .field("backend", &self.name())
+            .field("root", self.root())
+            .finish()
+    }
+}

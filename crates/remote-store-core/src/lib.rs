@@ -1,0 +1,52 @@
+//! The core contract of remote-store: one API for file storage.
+//!
+//! Application code normally uses the `remote-store` facade crate, which
+//! re-exports everything here together with the backends. Backend authors
+//! depend on this crate directly: implement [`Backend`] (blocking) or
+//! [`AsyncBackend`] (native async), then prove the implementation with the
+//! `remote-store-conformance` suite.
+//!
+//! - [`RemotePath`]: validated, normalized, store-relative paths.
+//! - [`Capability`] / [`Capabilities`]: what a backend declares it can do.
+//! - [`Error`] / [`ErrorKind`]: the one error model.
+//! - [`FileInfo`] / [`FolderInfo`]: metadata.
+//! - [`Backend`] and [`AsyncBackend`]: the two traits, same operations.
+//! - [`Store`] and [`AsyncStore`]: the root-scoped faces users call. Each
+//!   takes either kind of backend: [`SyncBackendAdapter`] and
+//!   [`AsyncBackendBridge`] are applied automatically.
+//!
+//! The core has no backend code. It depends on tokio (runtime and sync
+//! primitives only) because the adapters need a blocking pool and a runtime
+//! to bridge on.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod adapter;
+mod async_backend;
+mod async_store;
+mod backend;
+mod capability;
+mod error;
+pub mod glob;
+mod into_backend;
+mod metadata;
+mod path;
+mod scope;
+mod store;
+pub mod stream;
+
+pub use adapter::{AsyncBackendBridge, SyncBackendAdapter};
+pub use async_backend::AsyncBackend;
+pub use async_store::AsyncStore;
+pub use backend::{AsAny, Backend};
+pub use capability::{Capabilities, Capability};
+pub use error::{Error, ErrorKind, Result};
+pub use into_backend::{IntoAsyncBackend, IntoBackend, marker};
+pub use metadata::{FileInfo, FolderInfo};
+pub use path::{MAX_PATH_BYTES, MAX_SEGMENT_BYTES, RemotePath};
+pub use store::Store;
+
+/// Re-exported so backend crates use the same `async_trait` as the trait.
+pub use async_trait::async_trait;
+/// Re-exported: the chunk type of every stream.
+pub use bytes::Bytes;

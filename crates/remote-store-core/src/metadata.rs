@@ -1,0 +1,106 @@
+//! Metadata about stored files and folders.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use crate::path::RemotePath;
+
+/// What a backend knows about one file.
+///
+/// `path` is relative to whatever returned it: the backend root for a
+/// backend, the store root for a [`Store`](crate::Store), so it can be fed
+/// straight back into the call that produced it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FileInfo {
+    /// Where the file is.
+    pub path: RemotePath,
+    /// Size in bytes.
+    pub size: u64,
+    /// Last modification time, if the backend tracks it.
+    pub modified: Option<SystemTime>,
+    /// An opaque version tag (ETag, checksum), if the backend has one.
+    pub etag: Option<String>,
+    /// MIME type, if known.
+    pub content_type: Option<String>,
+    /// Backend-specific extras (e.g. storage class).
+    pub extra: BTreeMap<String, String>,
+}
+
+impl FileInfo {
+    /// Info with only `path` and `size` set.
+    pub fn new(path: RemotePath, size: u64) -> Self {
+        FileInfo {
+            path,
+            size,
+            modified: None,
+            etag: None,
+            content_type: None,
+            extra: BTreeMap::new(),
+        }
+    }
+
+    /// Sets `modified`.
+    pub fn with_modified(mut self, modified: SystemTime) -> Self {
+        self.modified = Some(modified);
+        self
+    }
+
+    /// Sets `etag`.
+    pub fn with_etag(mut self, etag: impl Into<String>) -> Self {
+        self.etag = Some(etag.into());
+        self
+    }
+
+    /// Sets `content_type`.
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// The file name (last path segment).
+    pub fn name(&self) -> &str {
+        self.path.name()
+    }
+}
+
+/// Summary of a folder and everything below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FolderInfo {
+    /// Where the folder is.
+    pub path: RemotePath,
+    /// Number of files below the folder, at any depth.
+    pub file_count: u64,
+    /// Total size in bytes of those files.
+    pub total_size: u64,
+    /// Latest modification time among those files, if known.
+    pub modified: Option<SystemTime>,
+}
+
+impl FolderInfo {
+    /// Info for an empty folder at `path`.
+    pub fn new(path: RemotePath) -> Self {
+        FolderInfo {
+            path,
+            file_count: 0,
+            total_size: 0,
+            modified: None,
+        }
+    }
+
+    /// Adds one file to the totals.
+    pub fn add(&mut self, file: &FileInfo) {
+        self.file_count += 1;
+        self.total_size += file.size;
+        self.modified = match (self.modified, file.modified) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// The folder name (last path segment; empty for the root).
+    pub fn name(&self) -> &str {
+        self.path.name()
+    }
+}

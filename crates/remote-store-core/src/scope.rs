@@ -1,0 +1,106 @@
+//! What [`Store`](crate::Store) and [`AsyncStore`](crate::AsyncStore) share:
+//! the root they are scoped to, the closed flag, path resolution and
+//! capability gating. Keeping it here keeps the two faces in step.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::capability::{Capabilities, Capability};
+use crate::error::{Error, Result};
+use crate::glob;
+use crate::metadata::{FileInfo, FolderInfo};
+use crate::path::RemotePath;
+
+#[derive(Clone, Debug)]
+pub(crate) struct Scope {
+    root: RemotePath,
+    closed: Arc<AtomicBool>,
+}
+
+impl Scope {
+    pub(crate) fn new(root: RemotePath) -> Self {
+        Scope {
+            root,
+            closed: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub(crate) fn root(&self) -> &RemotePath {
+        &self.root
+    }
+
+    /// A narrower scope that shares the closed flag.
+    pub(crate) fn child(&self, sub: &str) -> Result<Scope> {
+        Ok(Scope {
+            root: self.root.join(sub)?,
+            closed: self.closed.clone(),
+        })
+    }
+
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    /// Fails when closed or when a needed capability is missing; no I/O.
+    pub(crate) fn check(&self, caps: Capabilities, needs: &[Capability]) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::closed());
+        }
+        match needs.iter().find(|c| !caps.contains(**c)) {
+            Some(missing) => Err(Error::unsupported(*missing)),
+            None => Ok(()),
+        }
+    }
+
+    /// A folder or query path (the root allowed), as a backend path.
+    pub(crate) fn folder(&self, rel: &str) -> Result<RemotePath> {
+        self.root.join(rel)
+    }
+
+    /// A file path (the root refused), as a backend path.
+    pub(crate) fn file(&self, rel: &str) -> Result<RemotePath> {
+        let path = RemotePath::new(rel)?;
+        if path.is_root() {
+            return Err(Error::invalid_path(
+                rel,
+                "a file operation needs a file path, not the store root",
+            ));
+        }
+        self.root.join(path.as_str())
+    }
+
+    /// A glob pattern relative to the store, as a backend pattern.
+    pub(crate) fn pattern(&self, rel: &str) -> Result<String> {
+        let rel = RemotePath::new(rel)?;
+        if self.root.is_root() {
+            return Ok(rel.as_str().to_owned());
+        }
+        Ok(format!("{}/{}", glob::escape(self.root.as_str()), rel))
+    }
+
+    /// A backend path as a store path.
+    pub(crate) fn strip(&self, path: RemotePath) -> Result<RemotePath> {
+        path.strip_prefix(&self.root).ok_or_else(|| {
+            Error::invalid_path(&path, format!("outside the store root '{}'", self.root))
+        })
+    }
+
+    pub(crate) fn strip_file(&self, mut info: FileInfo) -> Result<FileInfo> {
+        info.path = self.strip(info.path)?;
+        Ok(info)
+    }
+
+    pub(crate) fn strip_folder(&self, mut info: FolderInfo) -> Result<FolderInfo> {
+        info.path = self.strip(info.path)?;
+        Ok(info)
+    }
+
+    /// Adds the backend name and makes the error's path store-relative.
+    pub(crate) fn error(&self, backend: &str, e: Error) -> Error {
+        let root = &self.root;
+        e.with_backend(backend.to_owned()).map_path(|p| {
+            let p = RemotePath::new(p).ok()?;
+            Some(p.strip_prefix(root)?.to_string())
+        })
+    }
+}

@@ -1,0 +1,340 @@
+//! [`Store`]: the sync, root-scoped face users work with.
+
+use std::fmt;
+use std::io::Read;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::adapter::AsyncBackendBridge;
+use crate::backend::Backend;
+use crate::capability::{Capabilities, Capability};
+use crate::error::Result;
+use crate::into_backend::IntoBackend;
+use crate::metadata::{FileInfo, FolderInfo};
+use crate::path::RemotePath;
+use crate::scope::Scope;
+use crate::stream::{FileIter, FolderIter, ReadStream};
+
+use Capability as C;
+
+/// A folder of a backend, used from sync code.
+///
+/// Cheap to clone (clones share the backend) and safe to share between
+/// threads. Every method validates its path (see [`RemotePath`]), checks the
+/// backend's capabilities before any I/O, adds the store root, and strips it
+/// from every path it returns, so returned paths can be fed straight back
+/// in. Works on sync backends directly and on async ones through the
+/// [blocking bridge](crate::AsyncBackendBridge), from any thread.
+///
+/// ```
+/// # use remote_store_core::{Store, Result};
+/// # fn demo(backend: impl remote_store_core::Backend) -> Result<()> {
+/// let store = Store::new(backend).child("reports")?;
+/// store.write_bytes("2024/q1.csv", "a,b\n1,2\n", false)?;
+/// assert_eq!(store.read_bytes("2024/q1.csv")?, "a,b\n1,2\n");
+/// for file in store.list_files("2024", false)? {
+///     let file = file?;
+///     println!("{} ({} bytes)", file.path, file.size);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Store {
+    backend: Arc<dyn Backend>,
+    scope: Scope,
+}
+
+impl Store {
+    /// A store over the whole backend. Takes a sync or an async backend,
+    /// owned or as `Arc<dyn Backend>` / `Arc<dyn AsyncBackend>`.
+    pub fn new<M>(backend: impl IntoBackend<M>) -> Self {
+        Store {
+            backend: backend.into_backend(),
+            scope: Scope::new(RemotePath::root()),
+        }
+    }
+
+    /// A store scoped to `root` inside the backend.
+    ///
+    /// # Errors
+    /// `InvalidPath` when `root` is not a valid path.
+    pub fn with_root<M>(backend: impl IntoBackend<M>, root: &str) -> Result<Self> {
+        Store::new(backend).child(root)
+    }
+
+    /// A store scoped to `sub` inside this one, sharing the backend (and
+    /// the closed state).
+    ///
+    /// # Errors
+    /// `InvalidPath` when `sub` is not a valid path.
+    pub fn child(&self, sub: impl AsRef<str>) -> Result<Self> {
+        Ok(Store {
+            backend: self.backend.clone(),
+            scope: self.scope.child(sub.as_ref())?,
+        })
+    }
+
+    /// This store's root inside the backend.
+    pub fn root(&self) -> &RemotePath {
+        self.scope.root()
+    }
+
+    /// The backend's name.
+    pub fn name(&self) -> &str {
+        self.backend.name()
+    }
+
+    /// The backend's capabilities.
+    pub fn capabilities(&self) -> Capabilities {
+        self.backend.capabilities()
+    }
+
+    /// Whether the backend declares `cap`.
+    pub fn supports(&self, cap: Capability) -> bool {
+        self.capabilities().contains(cap)
+    }
+
+    /// The concrete backend, to reach its native API. Sees through the
+    /// blocking bridge.
+    pub fn backend_as<T: 'static>(&self) -> Option<&T> {
+        let any = self.backend.as_ref().as_any();
+        if let Some(b) = any.downcast_ref::<T>() {
+            return Some(b);
+        }
+        let bridge = any.downcast_ref::<AsyncBackendBridge>()?;
+        bridge.inner().as_ref().as_any().downcast_ref::<T>()
+    }
+
+    fn check(&self, needs: &[Capability]) -> Result<()> {
+        self.scope
+            .check(self.capabilities(), needs)
+            .map_err(|e| e.with_backend(self.name().to_owned()))
+    }
+
+    fn file(&self, path: &str, needs: &[Capability]) -> Result<RemotePath> {
+        self.check(needs)?;
+        self.scope.file(path)
+    }
+
+    fn folder(&self, path: &str, needs: &[Capability]) -> Result<RemotePath> {
+        self.check(needs)?;
+        self.scope.folder(path)
+    }
+
+    fn fail(&self) -> impl Fn(crate::Error) -> crate::Error + '_ {
+        |e| self.scope.error(self.backend.name(), e)
+    }
+
+    /// Whether `path` is a file or folder. The root always exists.
+    pub fn exists(&self, path: impl AsRef<str>) -> Result<bool> {
+        let p = self.folder(path.as_ref(), &[])?;
+        self.backend.exists(&p).map_err(self.fail())
+    }
+
+    /// Whether `path` is a file.
+    pub fn is_file(&self, path: impl AsRef<str>) -> Result<bool> {
+        let p = self.folder(path.as_ref(), &[])?;
+        if p == *self.root() {
+            return Ok(false);
+        }
+        self.backend.is_file(&p).map_err(self.fail())
+    }
+
+    /// Whether `path` is a folder. The root always is.
+    pub fn is_folder(&self, path: impl AsRef<str>) -> Result<bool> {
+        let p = self.folder(path.as_ref(), &[])?;
+        self.backend.is_folder(&p).map_err(self.fail())
+    }
+
+    /// Opens a file for streaming reads.
+    pub fn read(&self, path: impl AsRef<str>) -> Result<ReadStream> {
+        let p = self.file(path.as_ref(), &[C::Read])?;
+        self.backend.read(&p).map_err(self.fail())
+    }
+
+    /// Reads `len` bytes from `offset` (to the end when `None`).
+    pub fn read_range(
+        &self,
+        path: impl AsRef<str>,
+        offset: u64,
+        len: Option<u64>,
+    ) -> Result<ReadStream> {
+        let p = self.file(path.as_ref(), &[C::Read, C::RangeRead])?;
+        self.backend
+            .read_range(&p, offset, len)
+            .map_err(self.fail())
+    }
+
+    /// Reads a whole file into memory.
+    pub fn read_bytes(&self, path: impl AsRef<str>) -> Result<Bytes> {
+        let p = self.file(path.as_ref(), &[C::Read])?;
+        self.backend.read_bytes(&p).map_err(self.fail())
+    }
+
+    /// Streams `src` into a file, creating parent folders.
+    pub fn write(&self, path: impl AsRef<str>, mut src: impl Read, overwrite: bool) -> Result<()> {
+        let p = self.file(path.as_ref(), &[C::Write])?;
+        self.backend
+            .write(&p, &mut src, overwrite)
+            .map_err(self.fail())
+    }
+
+    /// Writes `data` into a file.
+    pub fn write_bytes(
+        &self,
+        path: impl AsRef<str>,
+        data: impl AsRef<[u8]>,
+        overwrite: bool,
+    ) -> Result<()> {
+        self.write(path, data.as_ref(), overwrite)
+    }
+
+    /// Streams `src` into a file atomically: readers see the old or the new
+    /// content, never a mix.
+    pub fn write_atomic(
+        &self,
+        path: impl AsRef<str>,
+        mut src: impl Read,
+        overwrite: bool,
+    ) -> Result<()> {
+        let p = self.file(path.as_ref(), &[C::AtomicWrite])?;
+        self.backend
+            .write_atomic(&p, &mut src, overwrite)
+            .map_err(self.fail())
+    }
+
+    /// Deletes a file.
+    pub fn delete(&self, path: impl AsRef<str>, missing_ok: bool) -> Result<()> {
+        let p = self.file(path.as_ref(), &[C::Delete])?;
+        self.backend.delete(&p, missing_ok).map_err(self.fail())
+    }
+
+    /// Deletes a folder (and its content when `recursive`).
+    pub fn delete_folder(
+        &self,
+        path: impl AsRef<str>,
+        recursive: bool,
+        missing_ok: bool,
+    ) -> Result<()> {
+        let p = self.folder(path.as_ref(), &[C::Delete])?;
+        self.backend
+            .delete_folder(&p, recursive, missing_ok)
+            .map_err(self.fail())
+    }
+
+    /// Files in a folder (at any depth when `recursive`), lazily.
+    pub fn list_files(&self, path: impl AsRef<str>, recursive: bool) -> Result<FileIter> {
+        let needs: &[Capability] = if recursive {
+            &[C::List, C::RecursiveList]
+        } else {
+            &[C::List]
+        };
+        let p = self.folder(path.as_ref(), needs)?;
+        let files = self.backend.list_files(&p, recursive).map_err(self.fail())?;
+        Ok(self.strip_files(files))
+    }
+
+    /// Folders directly in a folder, lazily.
+    pub fn list_folders(&self, path: impl AsRef<str>) -> Result<FolderIter> {
+        let p = self.folder(path.as_ref(), &[C::List])?;
+        let folders = self.backend.list_folders(&p).map_err(self.fail())?;
+        let scope = self.scope.clone();
+        let name = self.name().to_owned();
+        Ok(Box::new(folders.map(move |item| {
+            item.and_then(|p| scope.strip(p))
+                .map_err(|e| scope.error(&name, e))
+        })))
+    }
+
+    /// Metadata of a file.
+    pub fn get_file_info(&self, path: impl AsRef<str>) -> Result<FileInfo> {
+        let p = self.file(path.as_ref(), &[C::Metadata])?;
+        let info = self.backend.get_file_info(&p).map_err(self.fail())?;
+        self.scope.strip_file(info)
+    }
+
+    /// Totals of a folder.
+    pub fn get_folder_info(&self, path: impl AsRef<str>) -> Result<FolderInfo> {
+        let p = self.folder(path.as_ref(), &[C::Metadata])?;
+        let info = self.backend.get_folder_info(&p).map_err(self.fail())?;
+        self.scope.strip_folder(info)
+    }
+
+    /// Moves a file.
+    pub fn rename(
+        &self,
+        src: impl AsRef<str>,
+        dst: impl AsRef<str>,
+        overwrite: bool,
+    ) -> Result<()> {
+        let s = self.file(src.as_ref(), &[C::Move])?;
+        let d = self.scope.file(dst.as_ref())?;
+        self.backend.rename(&s, &d, overwrite).map_err(self.fail())
+    }
+
+    /// Copies a file.
+    pub fn copy(&self, src: impl AsRef<str>, dst: impl AsRef<str>, overwrite: bool) -> Result<()> {
+        let s = self.file(src.as_ref(), &[C::Copy])?;
+        let d = self.scope.file(dst.as_ref())?;
+        self.backend.copy(&s, &d, overwrite).map_err(self.fail())
+    }
+
+    /// Files matching a glob pattern relative to the store root (see
+    /// [`glob`](crate::glob) for the syntax), lazily.
+    pub fn glob(&self, pattern: &str) -> Result<FileIter> {
+        self.check(&[C::Glob])?;
+        let pattern = self.scope.pattern(pattern)?;
+        let files = self.backend.glob(&pattern).map_err(self.fail())?;
+        Ok(self.strip_files(files))
+    }
+
+    /// Turns a backend-native path into a path of this store.
+    ///
+    /// # Errors
+    /// `InvalidPath` when `native` lies outside the store.
+    pub fn to_key(&self, native: &str) -> Result<RemotePath> {
+        let full = self.backend.to_key(native).map_err(self.fail())?;
+        self.scope.strip(full)
+    }
+
+    /// The backend-native form of a store path.
+    pub fn native_path(&self, path: impl AsRef<str>) -> Result<String> {
+        let p = self.scope.folder(path.as_ref())?;
+        Ok(self.backend.native_path(&p))
+    }
+
+    /// Closes the backend. This store, its clones and children refuse
+    /// further I/O with `Closed`.
+    pub fn close(&self) -> Result<()> {
+        self.scope.close();
+        self.backend.close().map_err(self.fail())
+    }
+
+    fn strip_files(&self, files: FileIter) -> FileIter {
+        let scope = self.scope.clone();
+        let name = self.name().to_owned();
+        Box::new(files.map(move |item| {
+            item.and_then(|info| scope.strip_file(info))
+                .map_err(|e| scope.error(&name, e))
+        }))
+    }
+}
+
+impl PartialEq for Store {
+    /// Same backend instance and same root.
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.backend, &other.backend) && self.root() == other.root()
+    }
+}
+
+impl Eq for Store {}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.name())
+            .field("root", self.root())
+            .finish()
+    }
+}

@@ -1,0 +1,155 @@
+//! [`AsyncMemoryBackend`]: the native-async in-memory backend.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use futures::{StreamExt, TryStreamExt};
+use remote_store_core::stream::{ByteStream, CHUNK_SIZE, FileStream, FolderStream};
+use remote_store_core::{
+    AsyncBackend, Capabilities, FileInfo, RemotePath, Result, async_trait, glob,
+};
+
+use crate::backend::slice;
+use crate::lister;
+use crate::state::State;
+
+/// A native-async backend that keeps files in memory. Clones share the
+/// data. Operations never block: each is one short critical section, so no
+/// blocking pool is involved.
+#[derive(Clone, Default)]
+pub struct AsyncMemoryBackend {
+    state: Arc<State>,
+}
+
+impl AsyncMemoryBackend {
+    /// An empty backend.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl fmt::Debug for AsyncMemoryBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncMemoryBackend").finish_non_exhaustive()
+    }
+}
+
+/// Serves `data` as zero-copy chunks of [`CHUNK_SIZE`].
+fn chunks(data: Bytes) -> ByteStream {
+    let len = data.len();
+    Box::pin(futures::stream::iter(
+        (0..len)
+            .step_by(CHUNK_SIZE)
+            .map(move |at| Ok(data.slice(at..len.min(at + CHUNK_SIZE)))),
+    ))
+}
+
+/// Collects the source: memory is where the file is stored anyway.
+async fn drain(src: ByteStream) -> Result<Bytes> {
+    let buf = src
+        .try_fold(BytesMut::new(), |mut acc, chunk| async move {
+            acc.extend_from_slice(&chunk);
+            Ok(acc)
+        })
+        .await?;
+    Ok(buf.freeze())
+}
+
+#[async_trait]
+impl AsyncBackend for AsyncMemoryBackend {
+    fn name(&self) -> &str {
+        crate::NAME
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        crate::CAPABILITIES
+    }
+
+    async fn is_file(&self, path: &RemotePath) -> Result<bool> {
+        self.state.is_file(path)
+    }
+
+    async fn is_folder(&self, path: &RemotePath) -> Result<bool> {
+        self.state.is_folder(path)
+    }
+
+    async fn read(&self, path: &RemotePath) -> Result<ByteStream> {
+        Ok(chunks(self.state.get(path)?))
+    }
+
+    async fn read_range(
+        &self,
+        path: &RemotePath,
+        offset: u64,
+        len: Option<u64>,
+    ) -> Result<ByteStream> {
+        Ok(chunks(slice(self.state.get(path)?, offset, len)))
+    }
+
+    async fn read_bytes(&self, path: &RemotePath) -> Result<Bytes> {
+        self.state.get(path)
+    }
+
+    async fn write(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
+        self.state.check_open()?;
+        let data = drain(src).await?;
+        self.state.put(path, data, overwrite)
+    }
+
+    async fn write_atomic(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
+        // Every write is atomic here: the map is updated in one step.
+        self.write(path, src, overwrite).await
+    }
+
+    async fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+        self.state.delete(path, missing_ok)
+    }
+
+    async fn delete_folder(
+        &self,
+        path: &RemotePath,
+        recursive: bool,
+        missing_ok: bool,
+    ) -> Result<()> {
+        self.state.delete_folder(path, recursive, missing_ok)
+    }
+
+    async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream> {
+        self.state.check_open()?;
+        let files = lister::files(self.state.clone(), path.clone(), recursive);
+        Ok(futures::stream::iter(files).boxed())
+    }
+
+    async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream> {
+        self.state.check_open()?;
+        let folders = lister::folders(self.state.clone(), path.clone());
+        Ok(futures::stream::iter(folders).boxed())
+    }
+
+    async fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
+        self.state.file_info(path)
+    }
+
+    async fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        self.state.transfer(src, dst, overwrite, false)
+    }
+
+    async fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        self.state.transfer(src, dst, overwrite, true)
+    }
+
+    async fn glob(&self, pattern: &str) -> Result<FileStream> {
+        self.state.check_open()?;
+        glob::glob_files_async(self, pattern).await
+    }
+
+    async fn close(&self) -> Result<()> {
+        self.state.close();
+        Ok(())
+    }
+
+    fn native_path(&self, path: &RemotePath) -> String {
+        format!("/{path}")
+    }
+}

@@ -1,0 +1,136 @@
+//! [`MemoryBackend`]: the sync in-memory backend.
+
+use std::fmt;
+use std::io::Read;
+use std::sync::Arc;
+
+use bytes::{Buf, Bytes};
+use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
+use remote_store_core::{Backend, Capabilities, Error, FileInfo, RemotePath, Result, glob};
+
+use crate::lister;
+use crate::state::State;
+
+/// A sync backend that keeps files in memory. Clones share the data.
+#[derive(Clone, Default)]
+pub struct MemoryBackend {
+    state: Arc<State>,
+}
+
+impl MemoryBackend {
+    /// An empty backend.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl fmt::Debug for MemoryBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryBackend").finish_non_exhaustive()
+    }
+}
+
+/// Reads the whole source: memory is where the file is stored anyway.
+fn drain(src: &mut dyn Read) -> Result<Bytes> {
+    let mut buf = Vec::new();
+    src.read_to_end(&mut buf).map_err(Error::from_source_io)?;
+    Ok(Bytes::from(buf))
+}
+
+impl Backend for MemoryBackend {
+    fn name(&self) -> &str {
+        crate::NAME
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        crate::CAPABILITIES
+    }
+
+    fn is_file(&self, path: &RemotePath) -> Result<bool> {
+        self.state.is_file(path)
+    }
+
+    fn is_folder(&self, path: &RemotePath) -> Result<bool> {
+        self.state.is_folder(path)
+    }
+
+    fn read(&self, path: &RemotePath) -> Result<ReadStream> {
+        Ok(Box::new(self.state.get(path)?.reader()))
+    }
+
+    fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
+        let data = self.state.get(path)?;
+        Ok(Box::new(slice(data, offset, len).reader()))
+    }
+
+    fn read_bytes(&self, path: &RemotePath) -> Result<Bytes> {
+        self.state.get(path)
+    }
+
+    fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+        self.state.check_open()?;
+        self.state.put(path, drain(src)?, overwrite)
+    }
+
+    fn write_atomic(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+        // Every write is atomic here: the map is updated in one step.
+        self.write(path, src, overwrite)
+    }
+
+    fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+        self.state.delete(path, missing_ok)
+    }
+
+    fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
+        self.state.delete_folder(path, recursive, missing_ok)
+    }
+
+    fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter> {
+        self.state.check_open()?;
+        Ok(Box::new(lister::files(
+            self.state.clone(),
+            path.clone(),
+            recursive,
+        )))
+    }
+
+    fn list_folders(&self, path: &RemotePath) -> Result<FolderIter> {
+        self.state.check_open()?;
+        Ok(Box::new(lister::folders(self.state.clone(), path.clone())))
+    }
+
+    fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
+        self.state.file_info(path)
+    }
+
+    fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        self.state.transfer(src, dst, overwrite, false)
+    }
+
+    fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        self.state.transfer(src, dst, overwrite, true)
+    }
+
+    fn glob(&self, pattern: &str) -> Result<FileIter> {
+        self.state.check_open()?;
+        glob::glob_files(self, pattern)
+    }
+
+    fn close(&self) -> Result<()> {
+        self.state.close();
+        Ok(())
+    }
+
+    fn native_path(&self, path: &RemotePath) -> String {
+        format!("/{path}")
+    }
+}
+
+/// The part of `data` that `offset` and `len` select, cut at the end.
+pub(crate) fn slice(data: Bytes, offset: u64, len: Option<u64>) -> Bytes {
+    let size = data.len() as u64;
+    let start = offset.min(size);
+    let end = len.map_or(size, |len| start.saturating_add(len).min(size));
+    // Both bounds are at most `data.len()`, so they fit in usize.
+    data.slice(start as usize..end as usize)
+}
