@@ -1,0 +1,74 @@
+//! `list_files`, `list_folders`: depth, missing folders, round trips.
+
+use bytes::Bytes;
+
+use super::{ok, paths};
+use crate::face::Subject;
+
+async fn tree(s: &Subject) {
+    for p in ["a.txt", "b.txt", "sub/c.txt", "sub/deeper/d.txt", "other/e.txt"] {
+        ok(s.write(p, Bytes::from(p.to_owned()), false).await, "write");
+    }
+}
+
+/// Non-recursive listings hold only the folder's own files.
+pub async fn list_files_direct_only(s: Subject) {
+    need!(s, Write, List);
+    tree(&s).await;
+    assert_eq!(paths(&ok(s.list_files("", false).await, "list")), ["a.txt", "b.txt"]);
+    assert_eq!(paths(&ok(s.list_files("sub", false).await, "list")), ["sub/c.txt"]);
+    let files = ok(s.list_files("sub/deeper", false).await, "list");
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].name(), "d.txt");
+    assert_eq!(files[0].size, "sub/deeper/d.txt".len() as u64);
+}
+
+/// Recursive listings hold every file below the folder.
+pub async fn list_files_recursive(s: Subject) {
+    need!(s, Write, List, RecursiveList);
+    tree(&s).await;
+    assert_eq!(
+        paths(&ok(s.list_files("", true).await, "list")),
+        ["a.txt", "b.txt", "other/e.txt", "sub/c.txt", "sub/deeper/d.txt"]
+    );
+    assert_eq!(
+        paths(&ok(s.list_files("sub", true).await, "list")),
+        ["sub/c.txt", "sub/deeper/d.txt"]
+    );
+}
+
+/// `list_folders` gives the direct subfolders, as full store paths.
+pub async fn list_folders_direct_only(s: Subject) {
+    need!(s, Write, List);
+    tree(&s).await;
+    let mut top: Vec<String> = ok(s.list_folders("").await, "list_folders")
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["other", "sub"]);
+    let nested = ok(s.list_folders("sub").await, "list_folders");
+    assert_eq!(nested.len(), 1);
+    assert_eq!(nested[0].as_str(), "sub/deeper");
+    assert!(ok(s.list_folders("sub/deeper").await, "list_folders").is_empty());
+}
+
+/// Listing a folder that does not exist yields nothing (no error).
+pub async fn list_missing_folder_is_empty(s: Subject) {
+    need!(s, List);
+    assert!(ok(s.list_files("nope", false).await, "list_files").is_empty());
+    assert!(ok(s.list_folders("nope").await, "list_folders").is_empty());
+}
+
+/// Every path a listing returns can be fed back into the store.
+pub async fn listed_paths_round_trip(s: Subject) {
+    need!(s, Write, Read, List, RecursiveList);
+    tree(&s).await;
+    for info in ok(s.list_files("", true).await, "list") {
+        let content = ok(s.read_bytes(info.path.as_str()).await, "read listed path");
+        assert_eq!(content, info.path.as_str(), "content of {}", info.path);
+    }
+    for folder in ok(s.list_folders("").await, "list_folders") {
+        assert!(ok(s.is_folder(folder.as_str()).await, "is_folder"), "{folder}");
+    }
+}

@@ -1,0 +1,47 @@
+//! `read`, `read_bytes`, `read_range`.
+
+use remote_store_core::ErrorKind;
+
+use super::{expect_err, ok};
+use crate::data::bytes;
+use crate::face::Subject;
+
+/// Reading a missing file is `NotFound`, through every read method.
+pub async fn read_missing_is_not_found(s: Subject) {
+    need!(s, Read);
+    expect_err(s.read("nope.txt").await, ErrorKind::NotFound, "read");
+    expect_err(s.read_bytes("nope.txt").await, ErrorKind::NotFound, "read_bytes");
+    expect_err(
+        s.read_bytes("no/such/folder/f").await,
+        ErrorKind::NotFound,
+        "read_bytes in a missing folder",
+    );
+}
+
+/// `read_range`: inner ranges, ranges cut at the end, open-ended ranges,
+/// offsets past the end, and a missing file.
+pub async fn read_range_contract(s: Subject) {
+    need!(s, Write, Read, RangeRead);
+    let data = bytes(1000, 6);
+    ok(s.write("r.bin", data.clone(), false).await, "write");
+    let cases: [(u64, Option<u64>, &[u8]); 7] = [
+        (0, Some(10), &data[..10]),
+        (10, Some(20), &data[10..30]),
+        (990, Some(100), &data[990..]),
+        (500, None, &data[500..]),
+        (0, None, &data[..]),
+        (1000, Some(5), &[]),
+        (5000, None, &[]),
+    ];
+    for (offset, len, want) in cases {
+        let got = ok(s.read_range("r.bin", offset, len).await, "read_range");
+        assert_eq!(&got[..], want, "read_range({offset}, {len:?})");
+    }
+    ok(s.write("zero", bytes::Bytes::new(), false).await, "write");
+    assert!(ok(s.read_range("zero", 0, Some(1)).await, "read_range").is_empty());
+    expect_err(
+        s.read_range("nope", 0, Some(1)).await,
+        ErrorKind::NotFound,
+        "read_range of a missing file",
+    );
+}

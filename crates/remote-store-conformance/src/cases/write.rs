@@ -1,0 +1,101 @@
+//! `write`, `write_atomic`: round trips, overwrite flag, no partial writes.
+
+use bytes::Bytes;
+use remote_store_core::ErrorKind;
+
+use super::{expect_err, ok};
+use crate::data::{INJECTED_FAILURE, Source, bytes};
+use crate::face::Subject;
+
+/// Written bytes read back the same, through `read` and `read_bytes`.
+pub async fn write_then_read(s: Subject) {
+    need!(s, Write, Read);
+    let data = bytes(100_003, 1);
+    ok(s.write("hello.bin", data.clone(), false).await, "write");
+    assert_eq!(ok(s.read_bytes("hello.bin").await, "read_bytes"), data);
+    assert_eq!(ok(s.read("hello.bin").await, "read"), data);
+}
+
+/// `overwrite = false` refuses an existing file and leaves it untouched.
+pub async fn write_refuses_existing_without_overwrite(s: Subject) {
+    need!(s, Write, Read);
+    ok(s.write("f.txt", Bytes::from("first"), false).await, "write");
+    let err = expect_err(
+        s.write("f.txt", Bytes::from("second"), false).await,
+        ErrorKind::AlreadyExists,
+        "second write without overwrite",
+    );
+    assert_eq!(err.path(), Some("f.txt"), "the error names the store path");
+    assert_eq!(ok(s.read_bytes("f.txt").await, "read"), "first");
+}
+
+/// `overwrite = true` replaces the content.
+pub async fn write_overwrites_when_asked(s: Subject) {
+    need!(s, Write, Read);
+    ok(s.write("f.txt", bytes(5000, 1), false).await, "write");
+    ok(s.write("f.txt", Bytes::from("short"), true).await, "overwrite");
+    assert_eq!(ok(s.read_bytes("f.txt").await, "read"), "short");
+}
+
+/// Writing creates the parent folders.
+pub async fn write_creates_parent_folders(s: Subject) {
+    need!(s, Write);
+    ok(s.write("a/b/c/d.txt", Bytes::from("x"), false).await, "write");
+    for folder in ["a", "a/b", "a/b/c"] {
+        assert!(ok(s.is_folder(folder).await, "is_folder"), "{folder}");
+        assert!(!ok(s.is_file(folder).await, "is_file"), "{folder}");
+    }
+    assert!(ok(s.is_file("a/b/c/d.txt").await, "is_file"));
+}
+
+/// An empty file is a file.
+pub async fn write_empty_file(s: Subject) {
+    need!(s, Write, Read);
+    ok(s.write("empty", Bytes::new(), false).await, "write");
+    assert!(ok(s.is_file("empty").await, "is_file"));
+    assert!(ok(s.read_bytes("empty").await, "read").is_empty());
+    assert!(ok(s.read("empty").await, "read").is_empty());
+}
+
+/// A source that fails mid-way fails the write with the source's error and
+/// leaves nothing new behind: no file where there was none, the old
+/// content where there was one.
+pub async fn write_failing_source_leaves_nothing(s: Subject) {
+    need!(s, Write, Read);
+    let err = s
+        .write_source("new.bin", Source::failing_after(200_000, 2), false, false)
+        .await
+        .expect_err("a failing source must fail the write");
+    assert!(err.to_string().contains(INJECTED_FAILURE), "got: {err}");
+    assert!(!ok(s.exists("new.bin").await, "exists"), "a partial file is visible");
+
+    ok(s.write("old.bin", Bytes::from("old"), false).await, "write");
+    let _ = s
+        .write_source("old.bin", Source::failing_after(200_000, 3), false, true)
+        .await
+        .expect_err("a failing source must fail the write");
+    assert_eq!(ok(s.read_bytes("old.bin").await, "read"), "old");
+}
+
+/// `write_atomic`: round trip, overwrite flag, failing source.
+pub async fn write_atomic_contract(s: Subject) {
+    need!(s, AtomicWrite, Read);
+    let data = bytes(300_000, 4);
+    ok(s.write_atomic("at.bin", data.clone(), false).await, "write_atomic");
+    assert_eq!(ok(s.read_bytes("at.bin").await, "read"), data);
+    expect_err(
+        s.write_atomic("at.bin", Bytes::from("x"), false).await,
+        ErrorKind::AlreadyExists,
+        "write_atomic without overwrite",
+    );
+    assert_eq!(ok(s.read_bytes("at.bin").await, "read"), data);
+    let _ = s
+        .write_source("at.bin", Source::failing_after(100_000, 5), true, true)
+        .await
+        .expect_err("a failing source must fail the write");
+    assert_eq!(ok(s.read_bytes("at.bin").await, "read"), data, "old content kept");
+    ok(s.write_atomic("at.bin", Bytes::from("new"), true).await, "overwrite");
+    assert_eq!(ok(s.read_bytes("at.bin").await, "read"), "new");
+    ok(s.write_atomic("deep/er/at.bin", Bytes::from("p"), false).await, "parents");
+    assert!(ok(s.is_folder("deep/er").await, "is_folder"));
+}

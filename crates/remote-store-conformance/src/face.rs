@@ -1,0 +1,344 @@
+//! [`Face`]: one async interface over both store faces, so each case is
+//! written once and runs on [`Store`] and on [`AsyncStore`].
+//!
+//! The [`Store`] side runs each call on tokio's blocking pool, exactly as a
+//! sync caller would make it. Methods that return content or listings
+//! collect them (tests compare whole values); [`Face::read_verify`] and
+//! [`Face::write_source`] stream, for the large-file cases.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::{Bytes, BytesMut};
+use futures::{StreamExt, TryStreamExt};
+use remote_store_core::{
+    AsyncStore, Capabilities, Error, FileInfo, FolderInfo, RemotePath, Result, Store,
+};
+
+use crate::data::{Source, Verifier};
+
+/// The store under test, whichever face it is.
+pub type Subject = Arc<dyn Face>;
+
+/// One async interface over [`Store`] and [`AsyncStore`].
+#[allow(missing_docs)] // each method is the store method of the same name
+#[async_trait]
+pub trait Face: Send + Sync {
+    /// `"Store"` or `"AsyncStore"`, for messages.
+    fn face(&self) -> &'static str;
+    fn capabilities(&self) -> Capabilities;
+    fn child(&self, sub: &str) -> Result<Subject>;
+    async fn exists(&self, path: &str) -> Result<bool>;
+    async fn is_file(&self, path: &str) -> Result<bool>;
+    async fn is_folder(&self, path: &str) -> Result<bool>;
+    async fn read_bytes(&self, path: &str) -> Result<Bytes>;
+    /// Reads through the streaming `read` and collects.
+    async fn read(&self, path: &str) -> Result<Bytes>;
+    /// Streams the file through `verifier`, chunk by chunk.
+    async fn read_verify(&self, path: &str, verifier: Verifier) -> Result<Verifier>;
+    async fn read_range(&self, path: &str, offset: u64, len: Option<u64>) -> Result<Bytes>;
+    async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()>;
+    async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()>;
+    /// Streams `source` into `write` (or `write_atomic`).
+    async fn write_source(
+        &self,
+        path: &str,
+        source: Source,
+        atomic: bool,
+        overwrite: bool,
+    ) -> Result<()>;
+    async fn delete(&self, path: &str, missing_ok: bool) -> Result<()>;
+    async fn delete_folder(&self, path: &str, recursive: bool, missing_ok: bool) -> Result<()>;
+    async fn list_files(&self, path: &str, recursive: bool) -> Result<Vec<FileInfo>>;
+    /// Counts a listing while streaming it.
+    async fn count_files(&self, path: &str, recursive: bool) -> Result<usize>;
+    /// Takes the first `n` entries of a listing and drops the rest.
+    async fn first_files(&self, path: &str, recursive: bool, n: usize) -> Result<Vec<FileInfo>>;
+    async fn list_folders(&self, path: &str) -> Result<Vec<RemotePath>>;
+    async fn get_file_info(&self, path: &str) -> Result<FileInfo>;
+    async fn get_folder_info(&self, path: &str) -> Result<FolderInfo>;
+    async fn rename(&self, src: &str, dst: &str, overwrite: bool) -> Result<()>;
+    async fn copy(&self, src: &str, dst: &str, overwrite: bool) -> Result<()>;
+    async fn glob(&self, pattern: &str) -> Result<Vec<FileInfo>>;
+    fn to_key(&self, native: &str) -> Result<RemotePath>;
+    fn native_path(&self, path: &str) -> Result<String>;
+    async fn close(&self) -> Result<()>;
+}
+
+#[async_trait]
+impl Face for AsyncStore {
+    fn face(&self) -> &'static str {
+        "AsyncStore"
+    }
+    fn capabilities(&self) -> Capabilities {
+        AsyncStore::capabilities(self)
+    }
+    fn child(&self, sub: &str) -> Result<Subject> {
+        Ok(Arc::new(AsyncStore::child(self, sub)?))
+    }
+    async fn exists(&self, path: &str) -> Result<bool> {
+        AsyncStore::exists(self, path).await
+    }
+    async fn is_file(&self, path: &str) -> Result<bool> {
+        AsyncStore::is_file(self, path).await
+    }
+    async fn is_folder(&self, path: &str) -> Result<bool> {
+        AsyncStore::is_folder(self, path).await
+    }
+    async fn read_bytes(&self, path: &str) -> Result<Bytes> {
+        AsyncStore::read_bytes(self, path).await
+    }
+    async fn read(&self, path: &str) -> Result<Bytes> {
+        let stream = AsyncStore::read(self, path).await?;
+        collect(stream).await
+    }
+    async fn read_verify(&self, path: &str, mut verifier: Verifier) -> Result<Verifier> {
+        let mut stream = AsyncStore::read(self, path).await?;
+        while let Some(chunk) = stream.next().await {
+            verifier.feed(&chunk?);
+        }
+        Ok(verifier)
+    }
+    async fn read_range(&self, path: &str, offset: u64, len: Option<u64>) -> Result<Bytes> {
+        collect(AsyncStore::read_range(self, path, offset, len).await?).await
+    }
+    async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()> {
+        AsyncStore::write_bytes(self, path, data, overwrite).await
+    }
+    async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()> {
+        let src = futures::stream::iter([Ok(data)]);
+        AsyncStore::write_atomic(self, path, src, overwrite).await
+    }
+    async fn write_source(
+        &self,
+        path: &str,
+        source: Source,
+        atomic: bool,
+        overwrite: bool,
+    ) -> Result<()> {
+        let src = source.into_stream();
+        if atomic {
+            AsyncStore::write_atomic(self, path, src, overwrite).await
+        } else {
+            AsyncStore::write(self, path, src, overwrite).await
+        }
+    }
+    async fn delete(&self, path: &str, missing_ok: bool) -> Result<()> {
+        AsyncStore::delete(self, path, missing_ok).await
+    }
+    async fn delete_folder(&self, path: &str, recursive: bool, missing_ok: bool) -> Result<()> {
+        AsyncStore::delete_folder(self, path, recursive, missing_ok).await
+    }
+    async fn list_files(&self, path: &str, recursive: bool) -> Result<Vec<FileInfo>> {
+        AsyncStore::list_files(self, path, recursive)
+            .await?
+            .try_collect()
+            .await
+    }
+    async fn count_files(&self, path: &str, recursive: bool) -> Result<usize> {
+        AsyncStore::list_files(self, path, recursive)
+            .await?
+            .try_fold(0, |n, _| async move { Ok(n + 1) })
+            .await
+    }
+    async fn first_files(&self, path: &str, recursive: bool, n: usize) -> Result<Vec<FileInfo>> {
+        AsyncStore::list_files(self, path, recursive)
+            .await?
+            .take(n)
+            .try_collect()
+            .await
+    }
+    async fn list_folders(&self, path: &str) -> Result<Vec<RemotePath>> {
+        AsyncStore::list_folders(self, path)
+            .await?
+            .try_collect()
+            .await
+    }
+    async fn get_file_info(&self, path: &str) -> Result<FileInfo> {
+        AsyncStore::get_file_info(self, path).await
+    }
+    async fn get_folder_info(&self, path: &str) -> Result<FolderInfo> {
+        AsyncStore::get_folder_info(self, path).await
+    }
+    async fn rename(&self, src: &str, dst: &str, overwrite: bool) -> Result<()> {
+        AsyncStore::rename(self, src, dst, overwrite).await
+    }
+    async fn copy(&self, src: &str, dst: &str, overwrite: bool) -> Result<()> {
+        AsyncStore::copy(self, src, dst, overwrite).await
+    }
+    async fn glob(&self, pattern: &str) -> Result<Vec<FileInfo>> {
+        AsyncStore::glob(self, pattern).await?.try_collect().await
+    }
+    fn to_key(&self, native: &str) -> Result<RemotePath> {
+        AsyncStore::to_key(self, native)
+    }
+    fn native_path(&self, path: &str) -> Result<String> {
+        AsyncStore::native_path(self, path)
+    }
+    async fn close(&self) -> Result<()> {
+        AsyncStore::close(self).await
+    }
+}
+
+async fn collect(stream: remote_store_core::stream::ByteStream) -> Result<Bytes> {
+    let buf = stream
+        .try_fold(BytesMut::new(), |mut acc, chunk| async move {
+            acc.extend_from_slice(&chunk);
+            Ok(acc)
+        })
+        .await?;
+    Ok(buf.freeze())
+}
+
+/// Runs a sync call on the blocking pool, as sync code would make it.
+async fn blocking<T: Send + 'static>(
+    store: &Store,
+    call: impl FnOnce(&Store) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || call(&store))
+        .await
+        .map_err(|e| Error::other("the sync call panicked").with_source(e))?
+}
+
+fn read_all(mut r: impl Read) -> Result<Bytes> {
+    let mut buf = Vec::new();
+    r.read_to_end(&mut buf)?;
+    Ok(Bytes::from(buf))
+}
+
+#[async_trait]
+impl Face for Store {
+    fn face(&self) -> &'static str {
+        "Store"
+    }
+    fn capabilities(&self) -> Capabilities {
+        Store::capabilities(self)
+    }
+    fn child(&self, sub: &str) -> Result<Subject> {
+        Ok(Arc::new(Store::child(self, sub)?))
+    }
+    async fn exists(&self, path: &str) -> Result<bool> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.exists(path)).await
+    }
+    async fn is_file(&self, path: &str) -> Result<bool> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.is_file(path)).await
+    }
+    async fn is_folder(&self, path: &str) -> Result<bool> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.is_folder(path)).await
+    }
+    async fn read_bytes(&self, path: &str) -> Result<Bytes> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.read_bytes(path)).await
+    }
+    async fn read(&self, path: &str) -> Result<Bytes> {
+        let path = path.to_owned();
+        blocking(self, move |s| read_all(s.read(path)?)).await
+    }
+    async fn read_verify(&self, path: &str, mut verifier: Verifier) -> Result<Verifier> {
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            let mut reader = s.read(path)?;
+            let mut buf = vec![0; 64 * 1024];
+            loop {
+                let n = reader.read(&mut buf)?;
+                if n == 0 {
+                    return Ok(verifier);
+                }
+                verifier.feed(&buf[..n]);
+            }
+        })
+        .await
+    }
+    async fn read_range(&self, path: &str, offset: u64, len: Option<u64>) -> Result<Bytes> {
+        let path = path.to_owned();
+        blocking(self, move |s| read_all(s.read_range(path, offset, len)?)).await
+    }
+    async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.write_bytes(path, data, overwrite)).await
+    }
+    async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.write_atomic(path, &data[..], overwrite)).await
+    }
+    async fn write_source(
+        &self,
+        path: &str,
+        source: Source,
+        atomic: bool,
+        overwrite: bool,
+    ) -> Result<()> {
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            let src = source.into_reader();
+            if atomic {
+                s.write_atomic(path, src, overwrite)
+            } else {
+                s.write(path, src, overwrite)
+            }
+        })
+        .await
+    }
+    async fn delete(&self, path: &str, missing_ok: bool) -> Result<()> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.delete(path, missing_ok)).await
+    }
+    async fn delete_folder(&self, path: &str, recursive: bool, missing_ok: bool) -> Result<()> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.delete_folder(path, recursive, missing_ok)).await
+    }
+    async fn list_files(&self, path: &str, recursive: bool) -> Result<Vec<FileInfo>> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.list_files(path, recursive)?.collect()).await
+    }
+    async fn count_files(&self, path: &str, recursive: bool) -> Result<usize> {
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            s.list_files(path, recursive)?
+                .try_fold(0, |n, item| item.map(|_| n + 1))
+        })
+        .await
+    }
+    async fn first_files(&self, path: &str, recursive: bool, n: usize) -> Result<Vec<FileInfo>> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.list_files(path, recursive)?.take(n).collect()).await
+    }
+    async fn list_folders(&self, path: &str) -> Result<Vec<RemotePath>> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.list_folders(path)?.collect()).await
+    }
+    async fn get_file_info(&self, path: &str) -> Result<FileInfo> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.get_file_info(path)).await
+    }
+    async fn get_folder_info(&self, path: &str) -> Result<FolderInfo> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.get_folder_info(path)).await
+    }
+    async fn rename(&self, src: &str, dst: &str, overwrite: bool) -> Result<()> {
+        let (src, dst) = (src.to_owned(), dst.to_owned());
+        blocking(self, move |s| s.rename(src, dst, overwrite)).await
+    }
+    async fn copy(&self, src: &str, dst: &str, overwrite: bool) -> Result<()> {
+        let (src, dst) = (src.to_owned(), dst.to_owned());
+        blocking(self, move |s| s.copy(src, dst, overwrite)).await
+    }
+    async fn glob(&self, pattern: &str) -> Result<Vec<FileInfo>> {
+        let pattern = pattern.to_owned();
+        blocking(self, move |s| s.glob(&pattern)?.collect()).await
+    }
+    fn to_key(&self, native: &str) -> Result<RemotePath> {
+        Store::to_key(self, native)
+    }
+    fn native_path(&self, path: &str) -> Result<String> {
+        Store::native_path(self, path)
+    }
+    async fn close(&self) -> Result<()> {
+        blocking(self, |s| s.close()).await
+    }
+}

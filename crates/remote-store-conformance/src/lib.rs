@@ -1,0 +1,171 @@
+//! The public conformance suite for remote-store backends.
+//!
+//! A backend crate adds this crate as a dev-dependency and writes one line
+//! in a test file:
+//!
+//! ```ignore
+//! remote_store_conformance::conformance_tests!(sync, || MyBackend::for_tests());
+//! ```
+//!
+//! (`async, || …` for an `AsyncBackend`; the keyword documents the kind, the
+//! factory's type decides.) That generates one `#[test]` per case, twice:
+//! in a module `store` the cases run through the sync
+//! [`Store`](remote_store_core::Store), in a module `async_store` through
+//! the [`AsyncStore`](remote_store_core::AsyncStore). So a sync backend is
+//! also tested through the `SyncBackendAdapter`, and an async one through
+//! the blocking bridge.
+//!
+//! - The factory is called once per test. Each test works under a fresh
+//!   random root (`conformance-<hex>/`) and deletes it at the end, so runs
+//!   can share one server. **The suite writes and deletes data**: never
+//!   point it at storage you care about.
+//! - Cases are picked by declared capabilities: a case that needs a missing
+//!   one prints `skipped: needs <capability>` and passes, and
+//!   [`cases::unsupported_capabilities_refused`] checks that every
+//!   undeclared operation fails with `CapabilityNotSupported`.
+//! - Every case is a public `async fn` in [`cases`], so one can also be run
+//!   alone with [`runner::store`] or [`runner::async_store`].
+//!
+//! Release policy: the macro and the runner are the stable surface; new
+//! cases may arrive in minor releases. Release in lockstep with
+//! `remote-store-core`.
+
+pub mod cases;
+pub mod data;
+pub mod face;
+pub mod runner;
+
+/// Generates the whole suite for a backend factory; see the
+/// [crate docs](crate).
+#[macro_export]
+macro_rules! conformance_tests {
+    (sync, $factory:expr $(,)?) => {
+        $crate::conformance_tests!($factory);
+    };
+    (async, $factory:expr $(,)?) => {
+        $crate::conformance_tests!($factory);
+    };
+    ($factory:expr $(,)?) => {
+        /// The suite through the sync `Store`.
+        mod store {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::__for_each_case!(store, $factory);
+        }
+        /// The suite through the `AsyncStore`.
+        mod async_store {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::__for_each_case!(async_store, $factory);
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __case {
+    ($face:ident, $factory:expr, $name:ident) => {
+        #[test]
+        fn $name() {
+            $crate::runner::$face(($factory)(), $crate::cases::$name);
+        }
+    };
+}
+
+/// The case list: the one place a new case is registered (a test checks
+/// it against the functions in `cases`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __for_each_case {
+    ($face:ident, $factory:expr) => {
+        $crate::__cases!($face, $factory;
+            write_then_read,
+            write_refuses_existing_without_overwrite,
+            write_overwrites_when_asked,
+            write_creates_parent_folders,
+            write_empty_file,
+            write_failing_source_leaves_nothing,
+            write_atomic_contract,
+            read_missing_is_not_found,
+            read_range_contract,
+            list_files_direct_only,
+            list_files_recursive,
+            list_folders_direct_only,
+            list_missing_folder_is_empty,
+            listed_paths_round_trip,
+            delete_file,
+            delete_folder_recursive,
+            delete_folder_refuses_non_empty,
+            delete_folder_missing,
+            empty_folder_semantics,
+            rename_moves,
+            rename_overwrite_flag,
+            rename_missing_source,
+            copy_copies,
+            copy_overwrite_flag,
+            exists_is_file_is_folder,
+            file_info_fields,
+            file_info_missing,
+            folder_info_totals,
+            glob_matches,
+            unicode_and_spaces_in_names,
+            paths_are_normalized,
+            invalid_paths_rejected,
+            file_ops_on_root_rejected,
+            child_store_is_scoped,
+            native_paths_round_trip,
+            unsupported_capabilities_refused,
+            closed_store_refuses_io,
+            large_file_streams,
+            list_10k_entries,
+            concurrent_writers_distinct_paths,
+            concurrent_exclusive_writers,
+        );
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __cases {
+    ($face:ident, $factory:expr; $($name:ident),* $(,)?) => {
+        $( $crate::__case!($face, $factory, $name); )*
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every public case function is registered in `__for_each_case!`.
+    #[test]
+    fn every_case_is_registered() {
+        let lib = include_str!("lib.rs");
+        let list_start = lib.find("$crate::__cases!($face, $factory;").unwrap();
+        let list = &lib[list_start..lib[list_start..].find(");").unwrap() + list_start];
+        let mut registered: Vec<&str> = list
+            .lines()
+            .skip(1)
+            .map(|l| l.trim().trim_end_matches(','))
+            .filter(|l| !l.is_empty())
+            .collect();
+        let sources = [
+            include_str!("cases/delete.rs"),
+            include_str!("cases/errors.rs"),
+            include_str!("cases/glob.rs"),
+            include_str!("cases/list.rs"),
+            include_str!("cases/metadata.rs"),
+            include_str!("cases/paths.rs"),
+            include_str!("cases/read.rs"),
+            include_str!("cases/scale.rs"),
+            include_str!("cases/transfer.rs"),
+            include_str!("cases/write.rs"),
+        ];
+        let mut defined: Vec<&str> = sources
+            .iter()
+            .flat_map(|s| s.lines())
+            .filter_map(|l| l.strip_prefix("pub async fn "))
+            .map(|l| &l[..l.find('(').unwrap()])
+            .collect();
+        registered.sort_unstable();
+        defined.sort_unstable();
+        assert_eq!(registered, defined);
+    }
+}
