@@ -306,7 +306,10 @@ impl Face for Store {
     }
     async fn first_files(&self, path: &str, recursive: bool, n: usize) -> Result<Vec<FileInfo>> {
         let path = path.to_owned();
-        blocking(self, move |s| s.list_files(path, recursive)?.take(n).collect()).await
+        blocking(self, move |s| {
+            s.list_files(path, recursive)?.take(n).collect()
+        })
+        .await
     }
     async fn list_folders(&self, path: &str) -> Result<Vec<RemotePath>> {
         let path = path.to_owned();

@@ -73,7 +73,12 @@ pub trait AsyncBackend: AsAny + Send + Sync {
 
     /// Atomic write; see
     /// [`Backend::write_atomic`](crate::Backend::write_atomic).
-    async fn write_atomic(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
+    async fn write_atomic(
+        &self,
+        path: &RemotePath,
+        src: ByteStream,
+        overwrite: bool,
+    ) -> Result<()> {
         let _ = (path, src, overwrite);
         Err(Error::unsupported(Capability::AtomicWrite))
     }
@@ -83,8 +88,12 @@ pub trait AsyncBackend: AsAny + Send + Sync {
 
     /// Deletes a folder; see
     /// [`Backend::delete_folder`](crate::Backend::delete_folder).
-    async fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool)
-    -> Result<()>;
+    async fn delete_folder(
+        &self,
+        path: &RemotePath,
+        recursive: bool,
+        missing_ok: bool,
+    ) -> Result<()>;
 
     /// Lists files; see [`Backend::list_files`](crate::Backend::list_files).
     async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream>;

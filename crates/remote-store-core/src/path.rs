@@ -304,7 +304,10 @@ mod tests {
             invalid(&s);
         }
         // Non-ASCII text is fine, including spaces.
-        assert_eq!(norm("dossier été/ファイル 1.txt"), "dossier été/ファイル 1.txt");
+        assert_eq!(
+            norm("dossier été/ファイル 1.txt"),
+            "dossier été/ファイル 1.txt"
+        );
     }
 
     #[test]
@@ -337,7 +340,10 @@ mod tests {
         assert_eq!(p.suffix(), ".gz");
         assert_eq!(p.parts().collect::<Vec<_>>(), ["a", "b", "report.tar.gz"]);
         assert_eq!(p.parent().unwrap(), RemotePath::new("a/b").unwrap());
-        assert_eq!(RemotePath::new("top").unwrap().parent(), Some(RemotePath::root()));
+        assert_eq!(
+            RemotePath::new("top").unwrap().parent(),
+            Some(RemotePath::root())
+        );
         assert_eq!(RemotePath::root().parent(), None);
         assert_eq!(RemotePath::root().name(), "");
         assert_eq!(RemotePath::new(".env").unwrap().suffix(), "");
@@ -349,7 +355,10 @@ mod tests {
         let base = RemotePath::new("a").unwrap();
         assert_eq!(base.join("b/c").unwrap().as_str(), "a/b/c");
         assert_eq!(RemotePath::root().join("x").unwrap().as_str(), "x");
-        assert_eq!(base.join("../x").unwrap_err().kind(), ErrorKind::InvalidPath);
+        assert_eq!(
+            base.join("../x").unwrap_err().kind(),
+            ErrorKind::InvalidPath
+        );
     }
 
     #[test]
@@ -360,7 +369,9 @@ mod tests {
         assert!(ab.starts_with(&RemotePath::new("ab").unwrap()));
         assert!(ab.starts_with(&RemotePath::root()));
         assert_eq!(
-            ab.strip_prefix(&RemotePath::new("ab").unwrap()).unwrap().as_str(),
+            ab.strip_prefix(&RemotePath::new("ab").unwrap())
+                .unwrap()
+                .as_str(),
             "c"
         );
         assert_eq!(ab.strip_prefix(&a), None);

@@ -231,7 +231,10 @@ impl Store {
             &[C::List]
         };
         let p = self.folder(path.as_ref(), needs)?;
-        let files = self.backend.list_files(&p, recursive).map_err(self.fail())?;
+        let files = self
+            .backend
+            .list_files(&p, recursive)
+            .map_err(self.fail())?;
         Ok(self.strip_files(files))
     }
 

@@ -97,7 +97,12 @@ impl AsyncBackend for AsyncMemoryBackend {
         self.state.put(path, data, overwrite)
     }
 
-    async fn write_atomic(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
+    async fn write_atomic(
+        &self,
+        path: &RemotePath,
+        src: ByteStream,
+        overwrite: bool,
+    ) -> Result<()> {
         // Every write is atomic here: the map is updated in one step.
         self.write(path, src, overwrite).await
     }

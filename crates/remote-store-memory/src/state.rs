@@ -40,9 +40,11 @@ pub(crate) fn after_subtree(folder_key: &str) -> String {
 }
 
 fn info(key: &str, entry: &Entry) -> Result<FileInfo> {
-    Ok(FileInfo::new(RemotePath::new(key)?, entry.data.len() as u64)
-        .with_modified(entry.modified)
-        .with_etag(format!("v{}", entry.version)))
+    Ok(
+        FileInfo::new(RemotePath::new(key)?, entry.data.len() as u64)
+            .with_modified(entry.modified)
+            .with_etag(format!("v{}", entry.version)),
+    )
 }
 
 impl State {

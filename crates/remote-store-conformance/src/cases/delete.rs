@@ -13,9 +13,19 @@ pub async fn delete_file(s: Subject) {
     ok(s.write("keep.txt", Bytes::from("k"), false).await, "write");
     ok(s.delete("d.txt", false).await, "delete");
     assert!(!ok(s.exists("d.txt").await, "exists"));
-    assert!(ok(s.exists("keep.txt").await, "exists"), "a sibling was removed");
-    ok(s.delete("d.txt", true).await, "delete missing with missing_ok");
-    expect_err(s.delete("d.txt", false).await, ErrorKind::NotFound, "delete missing");
+    assert!(
+        ok(s.exists("keep.txt").await, "exists"),
+        "a sibling was removed"
+    );
+    ok(
+        s.delete("d.txt", true).await,
+        "delete missing with missing_ok",
+    );
+    expect_err(
+        s.delete("d.txt", false).await,
+        ErrorKind::NotFound,
+        "delete missing",
+    );
 }
 
 /// `delete_folder(recursive)` removes everything below, and nothing else.
@@ -27,8 +37,14 @@ pub async fn delete_folder_recursive(s: Subject) {
     ok(s.delete_folder("t", true, false).await, "delete_folder");
     assert!(!ok(s.is_folder("t").await, "is_folder"));
     assert!(!ok(s.exists("t/b/d/e").await, "exists"));
-    assert!(ok(s.is_file("tt/keep").await, "is_file"), "a prefix sibling was removed");
-    assert!(ok(s.is_file("t.txt").await, "is_file"), "a name sibling was removed");
+    assert!(
+        ok(s.is_file("tt/keep").await, "is_file"),
+        "a prefix sibling was removed"
+    );
+    assert!(
+        ok(s.is_file("t.txt").await, "is_file"),
+        "a name sibling was removed"
+    );
 }
 
 /// Without `recursive`, a non-empty folder is refused and kept.
@@ -59,7 +75,10 @@ pub async fn delete_folder_missing(s: Subject) {
 /// deleted without `recursive`.
 pub async fn empty_folder_semantics(s: Subject) {
     need!(s, Write, Delete);
-    ok(s.write("e/only.txt", Bytes::from("x"), false).await, "write");
+    ok(
+        s.write("e/only.txt", Bytes::from("x"), false).await,
+        "write",
+    );
     ok(s.delete("e/only.txt", false).await, "delete");
     let persistent = s.capabilities().contains(Capability::PersistentFolders);
     assert_eq!(
@@ -68,7 +87,10 @@ pub async fn empty_folder_semantics(s: Subject) {
         "an emptied folder must persist iff persistent_folders is declared"
     );
     if persistent {
-        ok(s.delete_folder("e", false, false).await, "delete empty folder");
+        ok(
+            s.delete_folder("e", false, false).await,
+            "delete empty folder",
+        );
         assert!(!ok(s.is_folder("e").await, "is_folder"));
     }
 }

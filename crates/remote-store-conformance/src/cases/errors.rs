@@ -13,7 +13,10 @@ pub async fn unsupported_capabilities_refused(s: Subject) {
     let caps = s.capabilities();
     let sentinel = caps.contains(Capability::Write);
     if sentinel {
-        ok(s.write("sentinel", Bytes::from("safe"), false).await, "write");
+        ok(
+            s.write("sentinel", Bytes::from("safe"), false).await,
+            "write",
+        );
     }
     let mut checked = 0;
     for cap in Capability::ALL.into_iter().filter(|c| !caps.contains(*c)) {
@@ -45,12 +48,19 @@ pub async fn unsupported_capabilities_refused(s: Subject) {
         };
         for result in results {
             let err = expect_err(result, ErrorKind::CapabilityNotSupported, cap.as_str());
-            assert_eq!(err.capability(), Some(cap), "the error names the capability");
+            assert_eq!(
+                err.capability(),
+                Some(cap),
+                "the error names the capability"
+            );
             checked += 1;
         }
     }
     if checked == 0 {
-        println!("nothing to refuse: every operation capability is declared ({})", s.face());
+        println!(
+            "nothing to refuse: every operation capability is declared ({})",
+            s.face()
+        );
     }
     if sentinel && caps.contains(Capability::Read) {
         assert_eq!(ok(s.read_bytes("sentinel").await, "read"), "safe");
@@ -64,8 +74,16 @@ pub async fn closed_store_refuses_io(s: Subject) {
     expect_err(s.exists("x").await, ErrorKind::Closed, "exists");
     expect_err(s.is_folder("").await, ErrorKind::Closed, "is_folder");
     expect_err(s.read_bytes("x").await, ErrorKind::Closed, "read_bytes");
-    expect_err(s.write("x", Bytes::from("x"), true).await, ErrorKind::Closed, "write");
-    expect_err(s.list_files("", false).await, ErrorKind::Closed, "list_files");
+    expect_err(
+        s.write("x", Bytes::from("x"), true).await,
+        ErrorKind::Closed,
+        "write",
+    );
+    expect_err(
+        s.list_files("", false).await,
+        ErrorKind::Closed,
+        "list_files",
+    );
     expect_err(child.read_bytes("x").await, ErrorKind::Closed, "child read");
     ok(s.close().await, "closing twice");
 }

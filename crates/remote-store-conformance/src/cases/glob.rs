@@ -10,20 +10,41 @@ use crate::face::Subject;
 /// malformed pattern is `InvalidArgument`.
 pub async fn glob_matches(s: Subject) {
     need!(s, Write, Glob);
-    for p in ["g/a.txt", "g/b.csv", "g/sub/c.txt", "g/sub/deep/d.txt", "h/e.txt"] {
+    for p in [
+        "g/a.txt",
+        "g/b.csv",
+        "g/sub/c.txt",
+        "g/sub/deep/d.txt",
+        "h/e.txt",
+    ] {
         ok(s.write(p, Bytes::from("x"), false).await, "write");
     }
     let cases: [(&str, &[&str]); 6] = [
         ("g/*.txt", &["g/a.txt"]),
-        ("g/**/*.txt", &["g/a.txt", "g/sub/c.txt", "g/sub/deep/d.txt"]),
+        (
+            "g/**/*.txt",
+            &["g/a.txt", "g/sub/c.txt", "g/sub/deep/d.txt"],
+        ),
         ("g/?.csv", &["g/b.csv"]),
         ("g/sub/*", &["g/sub/c.txt"]),
         ("*/e.[tx]xt", &["h/e.txt"]),
         ("g/*.none", &[]),
     ];
     for (pattern, want) in cases {
-        assert_eq!(paths(&ok(s.glob(pattern).await, pattern)), want, "{pattern}");
+        assert_eq!(
+            paths(&ok(s.glob(pattern).await, pattern)),
+            want,
+            "{pattern}"
+        );
     }
-    expect_err(s.glob("g/[").await, ErrorKind::InvalidArgument, "bad pattern");
-    expect_err(s.glob("../*").await, ErrorKind::InvalidPath, "escaping pattern");
+    expect_err(
+        s.glob("g/[").await,
+        ErrorKind::InvalidArgument,
+        "bad pattern",
+    );
+    expect_err(
+        s.glob("../*").await,
+        ErrorKind::InvalidPath,
+        "escaping pattern",
+    );
 }

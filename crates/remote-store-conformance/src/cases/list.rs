@@ -6,7 +6,13 @@ use super::{ok, paths};
 use crate::face::Subject;
 
 async fn tree(s: &Subject) {
-    for p in ["a.txt", "b.txt", "sub/c.txt", "sub/deeper/d.txt", "other/e.txt"] {
+    for p in [
+        "a.txt",
+        "b.txt",
+        "sub/c.txt",
+        "sub/deeper/d.txt",
+        "other/e.txt",
+    ] {
         ok(s.write(p, Bytes::from(p.to_owned()), false).await, "write");
     }
 }
@@ -15,8 +21,14 @@ async fn tree(s: &Subject) {
 pub async fn list_files_direct_only(s: Subject) {
     need!(s, Write, List);
     tree(&s).await;
-    assert_eq!(paths(&ok(s.list_files("", false).await, "list")), ["a.txt", "b.txt"]);
-    assert_eq!(paths(&ok(s.list_files("sub", false).await, "list")), ["sub/c.txt"]);
+    assert_eq!(
+        paths(&ok(s.list_files("", false).await, "list")),
+        ["a.txt", "b.txt"]
+    );
+    assert_eq!(
+        paths(&ok(s.list_files("sub", false).await, "list")),
+        ["sub/c.txt"]
+    );
     let files = ok(s.list_files("sub/deeper", false).await, "list");
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].name(), "d.txt");
@@ -29,7 +41,13 @@ pub async fn list_files_recursive(s: Subject) {
     tree(&s).await;
     assert_eq!(
         paths(&ok(s.list_files("", true).await, "list")),
-        ["a.txt", "b.txt", "other/e.txt", "sub/c.txt", "sub/deeper/d.txt"]
+        [
+            "a.txt",
+            "b.txt",
+            "other/e.txt",
+            "sub/c.txt",
+            "sub/deeper/d.txt"
+        ]
     );
     assert_eq!(
         paths(&ok(s.list_files("sub", true).await, "list")),
@@ -69,6 +87,9 @@ pub async fn listed_paths_round_trip(s: Subject) {
         assert_eq!(content, info.path.as_str(), "content of {}", info.path);
     }
     for folder in ok(s.list_folders("").await, "list_folders") {
-        assert!(ok(s.is_folder(folder.as_str()).await, "is_folder"), "{folder}");
+        assert!(
+            ok(s.is_folder(folder.as_str()).await, "is_folder"),
+            "{folder}"
+        );
     }
 }

@@ -32,7 +32,10 @@ pub async fn unicode_and_spaces_in_names(s: Subject) {
 /// Different spellings of one path reach the same file.
 pub async fn paths_are_normalized(s: Subject) {
     need!(s, Write, Read);
-    ok(s.write("n//a/./b.txt", Bytes::from("same"), false).await, "write");
+    ok(
+        s.write("n//a/./b.txt", Bytes::from("same"), false).await,
+        "write",
+    );
     for spelling in ["n/a/b.txt", "/n/a/b.txt/", r"n\a\b.txt", "./n/a//b.txt"] {
         assert_eq!(ok(s.read_bytes(spelling).await, spelling), "same");
     }
@@ -55,21 +58,42 @@ fn bad_paths() -> Vec<(String, &'static str)> {
 /// and stored data is left untouched.
 pub async fn invalid_paths_rejected(s: Subject) {
     need!(s, Write, Read);
-    ok(s.write("sentinel.txt", Bytes::from("safe"), false).await, "write");
+    ok(
+        s.write("sentinel.txt", Bytes::from("safe"), false).await,
+        "write",
+    );
     for (bad, why) in bad_paths() {
         let bad = bad.as_str();
-        expect_err(s.write(bad, Bytes::from("x"), true).await, ErrorKind::InvalidPath, why);
+        expect_err(
+            s.write(bad, Bytes::from("x"), true).await,
+            ErrorKind::InvalidPath,
+            why,
+        );
         expect_err(s.read_bytes(bad).await, ErrorKind::InvalidPath, why);
         expect_err(s.exists(bad).await, ErrorKind::InvalidPath, why);
-        if s.capabilities().contains(remote_store_core::Capability::Delete) {
+        if s.capabilities()
+            .contains(remote_store_core::Capability::Delete)
+        {
             expect_err(s.delete(bad, true).await, ErrorKind::InvalidPath, why);
-            expect_err(s.delete_folder(bad, true, true).await, ErrorKind::InvalidPath, why);
+            expect_err(
+                s.delete_folder(bad, true, true).await,
+                ErrorKind::InvalidPath,
+                why,
+            );
         }
-        if s.capabilities().contains(remote_store_core::Capability::List) {
+        if s.capabilities()
+            .contains(remote_store_core::Capability::List)
+        {
             expect_err(s.list_files(bad, false).await, ErrorKind::InvalidPath, why);
         }
-        if s.capabilities().contains(remote_store_core::Capability::Move) {
-            expect_err(s.rename("sentinel.txt", bad, true).await, ErrorKind::InvalidPath, why);
+        if s.capabilities()
+            .contains(remote_store_core::Capability::Move)
+        {
+            expect_err(
+                s.rename("sentinel.txt", bad, true).await,
+                ErrorKind::InvalidPath,
+                why,
+            );
         }
     }
     assert_eq!(ok(s.read_bytes("sentinel.txt").await, "read"), "safe");
@@ -80,14 +104,26 @@ pub async fn file_ops_on_root_rejected(s: Subject) {
     need!(s, Write, Read);
     ok(s.write("kept.txt", Bytes::from("k"), false).await, "write");
     for root in ["", "/", ".", "./"] {
-        expect_err(s.write(root, Bytes::from("x"), true).await, ErrorKind::InvalidPath, root);
+        expect_err(
+            s.write(root, Bytes::from("x"), true).await,
+            ErrorKind::InvalidPath,
+            root,
+        );
         expect_err(s.read_bytes(root).await, ErrorKind::InvalidPath, root);
         expect_err(s.read(root).await, ErrorKind::InvalidPath, root);
-        if s.capabilities().contains(remote_store_core::Capability::Delete) {
+        if s.capabilities()
+            .contains(remote_store_core::Capability::Delete)
+        {
             expect_err(s.delete(root, true).await, ErrorKind::InvalidPath, root);
         }
-        assert!(ok(s.is_folder(root).await, "is_folder"), "the root is a folder");
-        assert!(!ok(s.is_file(root).await, "is_file"), "the root is not a file");
+        assert!(
+            ok(s.is_folder(root).await, "is_folder"),
+            "the root is a folder"
+        );
+        assert!(
+            !ok(s.is_file(root).await, "is_file"),
+            "the root is not a file"
+        );
     }
     assert_eq!(ok(s.read_bytes("kept.txt").await, "read"), "k");
 }
@@ -100,9 +136,19 @@ pub async fn child_store_is_scoped(s: Subject) {
     ok(s.write("out.txt", Bytes::from("out"), false).await, "write");
     let child = ok(s.child("c"), "child");
     assert_eq!(ok(child.read_bytes("in.txt").await, "read"), "in");
-    assert_eq!(paths(&ok(child.list_files("", false).await, "list")), ["in.txt"]);
-    expect_err(child.read_bytes("../out.txt").await, ErrorKind::InvalidPath, "escape");
-    ok(child.write("new.txt", Bytes::from("n"), false).await, "write");
+    assert_eq!(
+        paths(&ok(child.list_files("", false).await, "list")),
+        ["in.txt"]
+    );
+    expect_err(
+        child.read_bytes("../out.txt").await,
+        ErrorKind::InvalidPath,
+        "escape",
+    );
+    ok(
+        child.write("new.txt", Bytes::from("n"), false).await,
+        "write",
+    );
     assert_eq!(ok(s.read_bytes("c/new.txt").await, "read"), "n");
 }
 
@@ -114,5 +160,9 @@ pub async fn native_paths_round_trip(s: Subject) {
     let native = ok(s.native_path("k/a.txt"), "native_path");
     assert_eq!(ok(s.to_key(&native), "to_key").as_str(), "k/a.txt");
     let inner = ok(s.child("inner"), "child");
-    expect_err(inner.to_key(&native), ErrorKind::InvalidPath, "outside the store");
+    expect_err(
+        inner.to_key(&native),
+        ErrorKind::InvalidPath,
+        "outside the store",
+    );
 }

@@ -10,7 +10,11 @@ use crate::face::Subject;
 pub async fn read_missing_is_not_found(s: Subject) {
     need!(s, Read);
     expect_err(s.read("nope.txt").await, ErrorKind::NotFound, "read");
-    expect_err(s.read_bytes("nope.txt").await, ErrorKind::NotFound, "read_bytes");
+    expect_err(
+        s.read_bytes("nope.txt").await,
+        ErrorKind::NotFound,
+        "read_bytes",
+    );
     expect_err(
         s.read_bytes("no/such/folder/f").await,
         ErrorKind::NotFound,

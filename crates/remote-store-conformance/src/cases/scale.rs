@@ -24,7 +24,10 @@ pub async fn large_file_streams(s: Subject) {
             .await,
         "streamed write",
     );
-    let verifier = ok(s.read_verify("big.bin", Verifier::new(9)).await, "streamed read");
+    let verifier = ok(
+        s.read_verify("big.bin", Verifier::new(9)).await,
+        "streamed read",
+    );
     verifier.assert_complete(LARGE_FILE);
     assert!(
         verifier.largest_chunk() <= 16 * 1024 * 1024,
@@ -40,7 +43,10 @@ pub async fn list_10k_entries(s: Subject) {
     let results: Vec<_> = futures::stream::iter(0..MANY)
         .map(|i| {
             let s = s.clone();
-            async move { s.write(&format!("many/f{i:05}.txt"), bytes(16, i as u64), false).await }
+            async move {
+                s.write(&format!("many/f{i:05}.txt"), bytes(16, i as u64), false)
+                    .await
+            }
         })
         .buffer_unordered(32)
         .collect()
@@ -55,7 +61,9 @@ pub async fn list_10k_entries(s: Subject) {
     names.dedup();
     assert_eq!(names.len(), MANY, "duplicates in the listing");
     assert_eq!(ok(s.first_files("many", false, 3).await, "first").len(), 3);
-    if s.capabilities().contains(remote_store_core::Capability::RecursiveList) {
+    if s.capabilities()
+        .contains(remote_store_core::Capability::RecursiveList)
+    {
         assert_eq!(ok(s.count_files("", true).await, "count"), MANY);
     }
 }
@@ -67,8 +75,12 @@ pub async fn concurrent_writers_distinct_paths(s: Subject) {
         .map(|i| {
             let s = s.clone();
             tokio::spawn(async move {
-                s.write(&format!("cw/{i}.bin"), bytes(i as usize * 1000 + 1, i), false)
-                    .await
+                s.write(
+                    &format!("cw/{i}.bin"),
+                    bytes(i as usize * 1000 + 1, i),
+                    false,
+                )
+                .await
             })
         })
         .collect();
@@ -106,5 +118,9 @@ pub async fn concurrent_exclusive_writers(s: Subject) {
     }
     assert_eq!(winners.len(), 1, "winners: {winners:?}");
     let content = ok(s.read_bytes("race.bin").await, "read");
-    assert_eq!(content, bytes(50_000, 100 + winners[0]), "not the winner's content");
+    assert_eq!(
+        content,
+        bytes(50_000, 100 + winners[0]),
+        "not the winner's content"
+    );
 }

@@ -9,10 +9,22 @@ use crate::face::Subject;
 /// `rename` moves content, removes the source and creates parents.
 pub async fn rename_moves(s: Subject) {
     need!(s, Write, Read, Move);
-    ok(s.write("src.txt", Bytes::from("payload"), false).await, "write");
-    ok(s.rename("src.txt", "moved/to/dst.txt", false).await, "rename");
-    assert!(!ok(s.exists("src.txt").await, "exists"), "source still there");
-    assert_eq!(ok(s.read_bytes("moved/to/dst.txt").await, "read"), "payload");
+    ok(
+        s.write("src.txt", Bytes::from("payload"), false).await,
+        "write",
+    );
+    ok(
+        s.rename("src.txt", "moved/to/dst.txt", false).await,
+        "rename",
+    );
+    assert!(
+        !ok(s.exists("src.txt").await, "exists"),
+        "source still there"
+    );
+    assert_eq!(
+        ok(s.read_bytes("moved/to/dst.txt").await, "read"),
+        "payload"
+    );
 }
 
 /// `rename` onto an existing file: refused without `overwrite` (both
@@ -21,7 +33,11 @@ pub async fn rename_overwrite_flag(s: Subject) {
     need!(s, Write, Read, Move);
     ok(s.write("a", Bytes::from("A"), false).await, "write");
     ok(s.write("b", Bytes::from("B"), false).await, "write");
-    expect_err(s.rename("a", "b", false).await, ErrorKind::AlreadyExists, "rename");
+    expect_err(
+        s.rename("a", "b", false).await,
+        ErrorKind::AlreadyExists,
+        "rename",
+    );
     assert_eq!(ok(s.read_bytes("a").await, "read"), "A");
     assert_eq!(ok(s.read_bytes("b").await, "read"), "B");
     ok(s.rename("a", "b", true).await, "rename with overwrite");
@@ -32,7 +48,11 @@ pub async fn rename_overwrite_flag(s: Subject) {
 /// `rename` of a missing file is `NotFound` and creates nothing.
 pub async fn rename_missing_source(s: Subject) {
     need!(s, Move);
-    expect_err(s.rename("nope", "x", false).await, ErrorKind::NotFound, "rename");
+    expect_err(
+        s.rename("nope", "x", false).await,
+        ErrorKind::NotFound,
+        "rename",
+    );
     assert!(!ok(s.exists("x").await, "exists"));
 }
 
@@ -52,10 +72,18 @@ pub async fn copy_overwrite_flag(s: Subject) {
     need!(s, Write, Read, Copy);
     ok(s.write("a", Bytes::from("A"), false).await, "write");
     ok(s.write("b", Bytes::from("B"), false).await, "write");
-    expect_err(s.copy("a", "b", false).await, ErrorKind::AlreadyExists, "copy");
+    expect_err(
+        s.copy("a", "b", false).await,
+        ErrorKind::AlreadyExists,
+        "copy",
+    );
     assert_eq!(ok(s.read_bytes("b").await, "read"), "B");
     ok(s.copy("a", "b", true).await, "copy with overwrite");
     assert_eq!(ok(s.read_bytes("b").await, "read"), "A");
-    expect_err(s.copy("nope", "c", false).await, ErrorKind::NotFound, "copy");
+    expect_err(
+        s.copy("nope", "c", false).await,
+        ErrorKind::NotFound,
+        "copy",
+    );
     assert!(!ok(s.exists("c").await, "exists"));
 }

@@ -33,14 +33,20 @@ pub async fn write_refuses_existing_without_overwrite(s: Subject) {
 pub async fn write_overwrites_when_asked(s: Subject) {
     need!(s, Write, Read);
     ok(s.write("f.txt", bytes(5000, 1), false).await, "write");
-    ok(s.write("f.txt", Bytes::from("short"), true).await, "overwrite");
+    ok(
+        s.write("f.txt", Bytes::from("short"), true).await,
+        "overwrite",
+    );
     assert_eq!(ok(s.read_bytes("f.txt").await, "read"), "short");
 }
 
 /// Writing creates the parent folders.
 pub async fn write_creates_parent_folders(s: Subject) {
     need!(s, Write);
-    ok(s.write("a/b/c/d.txt", Bytes::from("x"), false).await, "write");
+    ok(
+        s.write("a/b/c/d.txt", Bytes::from("x"), false).await,
+        "write",
+    );
     for folder in ["a", "a/b", "a/b/c"] {
         assert!(ok(s.is_folder(folder).await, "is_folder"), "{folder}");
         assert!(!ok(s.is_file(folder).await, "is_file"), "{folder}");
@@ -67,7 +73,10 @@ pub async fn write_failing_source_leaves_nothing(s: Subject) {
         .await
         .expect_err("a failing source must fail the write");
     assert!(err.to_string().contains(INJECTED_FAILURE), "got: {err}");
-    assert!(!ok(s.exists("new.bin").await, "exists"), "a partial file is visible");
+    assert!(
+        !ok(s.exists("new.bin").await, "exists"),
+        "a partial file is visible"
+    );
 
     ok(s.write("old.bin", Bytes::from("old"), false).await, "write");
     let _ = s
@@ -81,7 +90,10 @@ pub async fn write_failing_source_leaves_nothing(s: Subject) {
 pub async fn write_atomic_contract(s: Subject) {
     need!(s, AtomicWrite, Read);
     let data = bytes(300_000, 4);
-    ok(s.write_atomic("at.bin", data.clone(), false).await, "write_atomic");
+    ok(
+        s.write_atomic("at.bin", data.clone(), false).await,
+        "write_atomic",
+    );
     assert_eq!(ok(s.read_bytes("at.bin").await, "read"), data);
     expect_err(
         s.write_atomic("at.bin", Bytes::from("x"), false).await,
@@ -93,9 +105,20 @@ pub async fn write_atomic_contract(s: Subject) {
         .write_source("at.bin", Source::failing_after(100_000, 5), true, true)
         .await
         .expect_err("a failing source must fail the write");
-    assert_eq!(ok(s.read_bytes("at.bin").await, "read"), data, "old content kept");
-    ok(s.write_atomic("at.bin", Bytes::from("new"), true).await, "overwrite");
+    assert_eq!(
+        ok(s.read_bytes("at.bin").await, "read"),
+        data,
+        "old content kept"
+    );
+    ok(
+        s.write_atomic("at.bin", Bytes::from("new"), true).await,
+        "overwrite",
+    );
     assert_eq!(ok(s.read_bytes("at.bin").await, "read"), "new");
-    ok(s.write_atomic("deep/er/at.bin", Bytes::from("p"), false).await, "parents");
+    ok(
+        s.write_atomic("deep/er/at.bin", Bytes::from("p"), false)
+            .await,
+        "parents",
+    );
     assert!(ok(s.is_folder("deep/er").await, "is_folder"));
 }

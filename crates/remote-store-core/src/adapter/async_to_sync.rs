@@ -9,9 +9,7 @@ use futures::stream::BoxStream;
 use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::sync::oneshot;
 
-use super::channel::{
-    ChannelIter, channel, receive_stream, send_items, send_reader, send_stream,
-};
+use super::channel::{ChannelIter, channel, receive_stream, send_items, send_reader, send_stream};
 use super::runtime::bridge_runtime;
 use super::wait::block_on;
 use crate::async_backend::AsyncBackend;

@@ -8,8 +8,8 @@
 
 use std::io::{self, Read};
 
-use bytes::{Bytes, BytesMut};
 use super::wait::block_on;
+use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 use tokio::sync::mpsc;
 

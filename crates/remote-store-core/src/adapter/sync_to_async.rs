@@ -202,7 +202,12 @@ impl AsyncBackend for SyncBackendAdapter {
             .await
     }
 
-    async fn write_atomic(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
+    async fn write_atomic(
+        &self,
+        path: &RemotePath,
+        src: ByteStream,
+        overwrite: bool,
+    ) -> Result<()> {
         let path = path.clone();
         self.write_with(src, move |b, r| b.write_atomic(&path, r, overwrite))
             .await
