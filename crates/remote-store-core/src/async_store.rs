@@ -111,12 +111,12 @@ impl AsyncStore {
 
     fn file(&self, path: &str, needs: &[Capability]) -> Result<RemotePath> {
         self.check(needs)?;
-        self.scope.file(path)
+        self.scope.file(path).map_err(self.fail())
     }
 
     fn folder(&self, path: &str, needs: &[Capability]) -> Result<RemotePath> {
         self.check(needs)?;
-        self.scope.folder(path)
+        self.scope.folder(path).map_err(self.fail())
     }
 
     fn fail(&self) -> impl Fn(crate::Error) -> crate::Error + '_ {

@@ -39,7 +39,10 @@ fn default_methods_refuse_with_the_capability() {
     let p = RemotePath::new("x").unwrap();
     let cases: Vec<(Capability, remote_store_core::Result<()>)> = vec![
         (Capability::RangeRead, b.read_range(&p, 0, None).map(drop)),
-        (Capability::AtomicWrite, b.write_atomic(&p, &mut &b""[..], true)),
+        (
+            Capability::AtomicWrite,
+            b.write_atomic(&p, &mut &b""[..], true),
+        ),
         (Capability::Move, b.rename(&p, &p, true)),
         (Capability::Copy, b.copy(&p, &p, true)),
         (Capability::Glob, b.glob("*").map(drop)),
@@ -57,8 +60,14 @@ async fn async_default_methods_refuse_with_the_capability() {
     let p = RemotePath::new("x").unwrap();
     let empty = || remote_store_core::stream::byte_stream_once(Default::default());
     let cases: Vec<(Capability, remote_store_core::Result<()>)> = vec![
-        (Capability::RangeRead, b.read_range(&p, 0, None).await.map(drop)),
-        (Capability::AtomicWrite, b.write_atomic(&p, empty(), true).await),
+        (
+            Capability::RangeRead,
+            b.read_range(&p, 0, None).await.map(drop),
+        ),
+        (
+            Capability::AtomicWrite,
+            b.write_atomic(&p, empty(), true).await,
+        ),
         (Capability::Move, b.rename(&p, &p, true).await),
         (Capability::Copy, b.copy(&p, &p, true).await),
         (Capability::Glob, b.glob("*").await.map(drop)),
@@ -76,7 +85,10 @@ fn the_store_gates_before_calling_the_backend() {
     let err = store.read_range("f", 0, Some(1)).err().unwrap();
     assert_eq!(err.kind(), ErrorKind::CapabilityNotSupported);
     assert_eq!(err.backend(), Some("endless"));
-    assert_eq!(err.to_string(), "endless: capability not supported (range_read)");
+    assert_eq!(
+        err.to_string(),
+        "endless: capability not supported (range_read)"
+    );
 }
 
 #[test]
@@ -108,7 +120,11 @@ fn store_paths_and_errors_are_relative_to_the_root() {
     assert_eq!(store.root().as_str(), "base/dir");
     let err = store.get_file_info("a/b.txt").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
-    assert_eq!(err.path(), Some("a/b.txt"), "the error names the store path");
+    assert_eq!(
+        err.path(),
+        Some("a/b.txt"),
+        "the error names the store path"
+    );
     assert_eq!(store.native_path("a").unwrap(), "base/dir/a");
     assert_eq!(store.to_key("base/dir/a/b").unwrap().as_str(), "a/b");
     assert_eq!(
@@ -121,7 +137,9 @@ fn store_paths_and_errors_are_relative_to_the_root() {
 
 /// Method names declared in a trait or an impl block of `source`.
 fn methods(source: &str, item: &str) -> BTreeSet<String> {
-    let start = source.find(item).unwrap_or_else(|| panic!("{item} not found"));
+    let start = source
+        .find(item)
+        .unwrap_or_else(|| panic!("{item} not found"));
     let body = &source[start..];
     // The block ends at the first line that is exactly "}".
     let end = body.find("\n}\n").expect("end of block");
@@ -144,8 +162,14 @@ const PRIVATE_HELPERS: [&str; 5] = ["check", "file", "folder", "fail", "strip_fi
 #[test]
 fn backend_traits_do_not_drift() {
     let sync = methods(include_str!("../src/backend.rs"), "pub trait Backend");
-    let asyn = methods(include_str!("../src/async_backend.rs"), "pub trait AsyncBackend");
-    assert_eq!(sync, asyn, "Backend and AsyncBackend must have the same methods");
+    let asyn = methods(
+        include_str!("../src/async_backend.rs"),
+        "pub trait AsyncBackend",
+    );
+    assert_eq!(
+        sync, asyn,
+        "Backend and AsyncBackend must have the same methods"
+    );
     assert!(sync.len() >= 20, "parsed too few methods: {sync:?}");
 }
 
@@ -153,7 +177,10 @@ fn backend_traits_do_not_drift() {
 fn stores_do_not_drift() {
     let sync = methods(include_str!("../src/store.rs"), "impl Store {");
     let asyn = methods(include_str!("../src/async_store.rs"), "impl AsyncStore {");
-    assert_eq!(sync, asyn, "Store and AsyncStore must have the same methods");
+    assert_eq!(
+        sync, asyn,
+        "Store and AsyncStore must have the same methods"
+    );
     assert!(sync.len() >= 25, "parsed too few methods: {sync:?}");
 }
 
@@ -173,7 +200,10 @@ fn adapters_forward_every_method() {
         "impl Backend for AsyncBackendBridge",
     );
     assert_eq!(backend, bridge, "the bridge must forward every method");
-    let asyn = methods(include_str!("../src/async_backend.rs"), "pub trait AsyncBackend");
+    let asyn = methods(
+        include_str!("../src/async_backend.rs"),
+        "pub trait AsyncBackend",
+    );
     let adapter = methods(
         include_str!("../src/adapter/sync_to_async.rs"),
         "impl AsyncBackend for SyncBackendAdapter",

@@ -1,0 +1,151 @@
+//! A tour of every operation, on the sync and the async face, printing
+//! what each call did. Run it with `cargo run --example tour`.
+
+use std::io::Read;
+
+use futures::TryStreamExt;
+use remote_store::backends::{AsyncMemoryBackend, MemoryBackend};
+use remote_store::{AsyncStore, Capability, ErrorKind, Result, Store};
+
+fn main() -> Result<()> {
+    println!("== sync Store over MemoryBackend ==");
+    sync_tour(Store::new(MemoryBackend::new()).child("tour")?)?;
+    println!("\n== sync Store over AsyncMemoryBackend (blocking bridge) ==");
+    sync_tour(Store::new(AsyncMemoryBackend::new()).child("tour")?)?;
+
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    println!("\n== AsyncStore over AsyncMemoryBackend ==");
+    rt.block_on(async_tour(
+        AsyncStore::new(AsyncMemoryBackend::new()).child("tour")?,
+    ))?;
+    println!("\n== AsyncStore over MemoryBackend (SyncBackendAdapter) ==");
+    rt.block_on(async_tour(
+        AsyncStore::new(MemoryBackend::new()).child("tour")?,
+    ))
+}
+
+fn sync_tour(store: Store) -> Result<()> {
+    println!(
+        "backend {:?}, root '{}', capabilities: {}",
+        store.name(),
+        store.root(),
+        store.capabilities()
+    );
+    store.write_bytes("docs/readme.txt", "hello, storage\n", false)?;
+    println!("write_bytes docs/readme.txt");
+    store.write("data/numbers.csv", &b"n\n1\n2\n3\n"[..], false)?;
+    println!("write data/numbers.csv (streamed from a reader)");
+    store.write_atomic("data/config.json", &br#"{"v":1}"#[..], false)?;
+    println!("write_atomic data/config.json");
+    let again = store.write_bytes("docs/readme.txt", "clobber", false);
+    println!(
+        "write_bytes again without overwrite -> {}",
+        again.unwrap_err()
+    );
+
+    let mut text = String::new();
+    store
+        .read("docs/readme.txt")?
+        .read_to_string(&mut text)
+        .expect("utf-8");
+    println!("read docs/readme.txt -> {text:?}");
+    let head = store.read_range("data/numbers.csv", 0, Some(4))?;
+    println!(
+        "read_range data/numbers.csv [0, 4) -> {:?}",
+        String::from_utf8_lossy(&read_all(head))
+    );
+    println!(
+        "read_bytes data/config.json -> {:?}",
+        store.read_bytes("data/config.json")?
+    );
+
+    println!(
+        "exists docs -> {}, is_file docs -> {}, is_folder docs -> {}",
+        store.exists("docs")?,
+        store.is_file("docs")?,
+        store.is_folder("docs")?
+    );
+    let info = store.get_file_info("data/numbers.csv")?;
+    println!(
+        "get_file_info data/numbers.csv -> {} bytes, etag {:?}",
+        info.size, info.etag
+    );
+    let folder = store.get_folder_info("")?;
+    println!(
+        "get_folder_info / -> {} files, {} bytes",
+        folder.file_count, folder.total_size
+    );
+
+    for f in store.list_files("", true)? {
+        println!("list_files (recursive) -> {}", f?.path);
+    }
+    for d in store.list_folders("")? {
+        println!("list_folders -> {}", d?);
+    }
+    for f in store.glob("**/*.csv")? {
+        println!("glob **/*.csv -> {}", f?.path);
+    }
+
+    store.copy("data/numbers.csv", "backup/numbers.csv", false)?;
+    println!("copy data/numbers.csv -> backup/numbers.csv");
+    store.rename("backup/numbers.csv", "backup/old.csv", false)?;
+    println!("rename backup/numbers.csv -> backup/old.csv");
+    store.delete("backup/old.csv", false)?;
+    println!(
+        "delete backup/old.csv; is_folder backup -> {} (folders vanish when empty here: persistent_folders = {})",
+        store.is_folder("backup")?,
+        store.supports(Capability::PersistentFolders)
+    );
+    let refused = store.delete_folder("data", false, false).unwrap_err();
+    println!("delete_folder data (not recursive) -> {refused}");
+    store.delete_folder("data", true, false)?;
+    println!("delete_folder data (recursive) -> done");
+
+    let native = store.native_path("docs/readme.txt")?;
+    println!(
+        "native_path docs/readme.txt -> {native}; to_key back -> {}",
+        store.to_key(&native)?
+    );
+    let bad = store.read_bytes("../escape").unwrap_err();
+    assert_eq!(bad.kind(), ErrorKind::InvalidPath);
+    println!("read_bytes ../escape -> {bad}");
+    store.close()?;
+    println!(
+        "close; read after close -> {}",
+        store.read_bytes("docs/readme.txt").unwrap_err()
+    );
+    Ok(())
+}
+
+async fn async_tour(store: AsyncStore) -> Result<()> {
+    println!("backend {:?}, root '{}'", store.name(), store.root());
+    store.write_bytes("a/one.txt", "one", false).await?;
+    let chunks = futures::stream::iter(["two ", "in ", "chunks"].map(|s| Ok(s.into())));
+    store.write("a/two.txt", chunks, false).await?;
+    println!("write_bytes a/one.txt; write a/two.txt from a stream of chunks");
+    let content = store.read_bytes("a/two.txt").await?;
+    println!("read_bytes a/two.txt -> {content:?}");
+    let listed: Vec<_> = store.list_files("a", false).await?.try_collect().await?;
+    println!(
+        "list_files a -> {:?}",
+        listed.iter().map(|f| f.path.as_str()).collect::<Vec<_>>()
+    );
+    store.rename("a/one.txt", "b/one.txt", false).await?;
+    let globbed: Vec<_> = store.glob("*/*.txt").await?.try_collect().await?;
+    println!(
+        "rename a/one.txt -> b/one.txt; glob */*.txt -> {:?}",
+        globbed.iter().map(|f| f.path.as_str()).collect::<Vec<_>>()
+    );
+    store.delete_folder("", true, false).await?;
+    println!(
+        "delete_folder / (recursive); is_folder a -> {}",
+        store.is_folder("a").await?
+    );
+    store.close().await
+}
+
+fn read_all(mut r: impl Read) -> Vec<u8> {
+    let mut buf = Vec::new();
+    r.read_to_end(&mut buf).expect("read");
+    buf
+}

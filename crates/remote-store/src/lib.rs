@@ -1,0 +1,49 @@
+//! One API for file storage: memory, local disk, S3, Azure Blob, SFTP and
+//! more, with a sync face ([`Store`]) and an async face ([`AsyncStore`]).
+//!
+//! ```
+//! use remote_store::{Store, backends::MemoryBackend};
+//!
+//! # fn main() -> remote_store::Result<()> {
+//! let store = Store::new(MemoryBackend::new()).child("reports")?;
+//! store.write_bytes("2024/q1.csv", "region,total\nnorth,10\n", false)?;
+//! for file in store.list_files("2024", false)? {
+//!     let file = file?;
+//!     println!("{} ({} bytes)", file.path, file.size);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Every store takes either kind of backend: a sync one runs on tokio's
+//! blocking pool under an [`AsyncStore`], an async one runs on the blocking
+//! bridge under a [`Store`] — from any thread, inside a runtime or not.
+//!
+//! # Features
+//!
+//! | feature        | default | what it adds                                        |
+//! |----------------|---------|-----------------------------------------------------|
+//! | `memory`       | yes     | [`backends::MemoryBackend`], [`backends::AsyncMemoryBackend`] |
+//! | `all-backends` | no      | every backend this release ships                    |
+//!
+//! Backends for local disk, S3, Azure Blob and SFTP arrive as features of
+//! the same names.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub use remote_store_core::{
+    AsAny, AsyncBackend, AsyncBackendBridge, AsyncStore, Backend, Bytes, Capabilities, Capability,
+    Error, ErrorKind, FileInfo, FolderInfo, IntoAsyncBackend, IntoBackend, MAX_PATH_BYTES,
+    MAX_SEGMENT_BYTES, RemotePath, Result, Store, SyncBackendAdapter, glob, marker, stream,
+};
+
+/// The backend crates of the enabled features, by name.
+#[cfg(feature = "memory")]
+#[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
+pub use remote_store_memory as memory;
+
+/// The main type of every enabled backend, in one place.
+pub mod backends {
+    #[cfg(feature = "memory")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
+    pub use remote_store_memory::{AsyncMemoryBackend, MemoryBackend};
+}

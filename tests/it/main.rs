@@ -1,0 +1,4 @@
+//! One integration binary for the workspace: the conformance suite on each
+//! in-tree backend, through both faces.
+
+mod memory;
