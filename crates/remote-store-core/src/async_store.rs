@@ -290,7 +290,7 @@ impl AsyncStore {
         overwrite: bool,
     ) -> Result<()> {
         let s = self.file(src.as_ref(), &[C::Move])?;
-        let d = self.scope.file(dst.as_ref())?;
+        let d = self.scope.file(dst.as_ref()).map_err(self.fail())?;
         self.backend
             .rename(&s, &d, overwrite)
             .await
@@ -305,7 +305,7 @@ impl AsyncStore {
         overwrite: bool,
     ) -> Result<()> {
         let s = self.file(src.as_ref(), &[C::Copy])?;
-        let d = self.scope.file(dst.as_ref())?;
+        let d = self.scope.file(dst.as_ref()).map_err(self.fail())?;
         self.backend
             .copy(&s, &d, overwrite)
             .await
@@ -316,7 +316,7 @@ impl AsyncStore {
     /// [`glob`](crate::glob) for the syntax), as a stream.
     pub async fn glob(&self, pattern: &str) -> Result<FileStream> {
         self.check(&[C::Glob])?;
-        let pattern = self.scope.pattern(pattern)?;
+        let pattern = self.scope.pattern(pattern).map_err(self.fail())?;
         let files = self.backend.glob(&pattern).await.map_err(self.fail())?;
         Ok(self.strip_files(files))
     }

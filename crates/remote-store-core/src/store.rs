@@ -272,14 +272,14 @@ impl Store {
         overwrite: bool,
     ) -> Result<()> {
         let s = self.file(src.as_ref(), &[C::Move])?;
-        let d = self.scope.file(dst.as_ref())?;
+        let d = self.scope.file(dst.as_ref()).map_err(self.fail())?;
         self.backend.rename(&s, &d, overwrite).map_err(self.fail())
     }
 
     /// Copies a file.
     pub fn copy(&self, src: impl AsRef<str>, dst: impl AsRef<str>, overwrite: bool) -> Result<()> {
         let s = self.file(src.as_ref(), &[C::Copy])?;
-        let d = self.scope.file(dst.as_ref())?;
+        let d = self.scope.file(dst.as_ref()).map_err(self.fail())?;
         self.backend.copy(&s, &d, overwrite).map_err(self.fail())
     }
 
@@ -287,7 +287,7 @@ impl Store {
     /// [`glob`](crate::glob) for the syntax), lazily.
     pub fn glob(&self, pattern: &str) -> Result<FileIter> {
         self.check(&[C::Glob])?;
-        let pattern = self.scope.pattern(pattern)?;
+        let pattern = self.scope.pattern(pattern).map_err(self.fail())?;
         let files = self.backend.glob(&pattern).map_err(self.fail())?;
         Ok(self.strip_files(files))
     }

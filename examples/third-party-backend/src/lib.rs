@@ -1,0 +1,142 @@
+//! `KvBackend`: a deliberately small third-party backend over a
+//! `BTreeMap`, to show what implementing [`Backend`] takes.
+//!
+//! It declares only read, write, delete, list and metadata, so the
+//! conformance suite skips the cases that need more and checks that the
+//! store refuses the rest with `CapabilityNotSupported`.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
+use remote_store_core::{
+    Backend, Capabilities, Capability, Error, ErrorKind, FileInfo, RemotePath, Result,
+};
+
+/// Files in a map, keyed by path; folders are implicit.
+#[derive(Clone, Default, Debug)]
+pub struct KvBackend {
+    files: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
+}
+
+impl KvBackend {
+    /// An empty backend.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn files(&self) -> MutexGuard<'_, BTreeMap<String, Vec<u8>>> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keys below `dir` (directly, or at any depth), in order.
+    fn below(&self, dir: &RemotePath, recursive: bool) -> Vec<(String, u64)> {
+        let prefix = if dir.is_root() { String::new() } else { format!("{dir}/") };
+        self.files()
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .filter(|(k, _)| recursive || !k[prefix.len()..].contains('/'))
+            .map(|(k, v)| (k.clone(), v.len() as u64))
+            .collect()
+    }
+}
+
+impl Backend for KvBackend {
+    fn name(&self) -> &str {
+        "kv"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::of(&[
+            Capability::Read,
+            Capability::Write,
+            Capability::Delete,
+            Capability::List,
+            Capability::Metadata,
+        ])
+    }
+
+    fn is_file(&self, path: &RemotePath) -> Result<bool> {
+        Ok(self.files().contains_key(path.as_str()))
+    }
+
+    fn is_folder(&self, path: &RemotePath) -> Result<bool> {
+        Ok(path.is_root() || !self.below(path, true).is_empty())
+    }
+
+    fn read(&self, path: &RemotePath) -> Result<ReadStream> {
+        match self.files().get(path.as_str()) {
+            Some(data) => Ok(Box::new(Cursor::new(data.clone()))),
+            None => Err(Error::not_found(path)),
+        }
+    }
+
+    fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+        let mut data = Vec::new();
+        // A failing source fails the write before anything is stored.
+        src.read_to_end(&mut data).map_err(Error::from_source_io)?;
+        let mut files = self.files();
+        if !overwrite && files.contains_key(path.as_str()) {
+            return Err(Error::already_exists(path));
+        }
+        files.insert(path.to_string(), data);
+        Ok(())
+    }
+
+    fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+        match self.files().remove(path.as_str()) {
+            Some(_) => Ok(()),
+            None if missing_ok => Ok(()),
+            None => Err(Error::not_found(path)),
+        }
+    }
+
+    fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
+        let keys = self.below(path, true);
+        if keys.is_empty() {
+            return if path.is_root() || missing_ok {
+                Ok(())
+            } else {
+                Err(Error::not_found(path))
+            };
+        }
+        if !recursive {
+            return Err(Error::new(ErrorKind::FolderNotEmpty).with_path(path));
+        }
+        let mut files = self.files();
+        for (key, _) in keys {
+            files.remove(&key);
+        }
+        Ok(())
+    }
+
+    fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter> {
+        // A snapshot: fine for a toy; real backends walk lazily.
+        let entries = self.below(path, recursive);
+        Ok(Box::new(entries.into_iter().map(|(key, size)| {
+            Ok(FileInfo::new(RemotePath::new(&key)?, size))
+        })))
+    }
+
+    fn list_folders(&self, path: &RemotePath) -> Result<FolderIter> {
+        let prefix = if path.is_root() { String::new() } else { format!("{path}/") };
+        let mut folders: Vec<String> = self
+            .below(path, true)
+            .into_iter()
+            .filter_map(|(k, _)| {
+                let rest = &k[prefix.len()..];
+                rest.find('/').map(|i| format!("{prefix}{}", &rest[..i]))
+            })
+            .collect();
+        folders.dedup();
+        Ok(Box::new(folders.into_iter().map(|f| RemotePath::new(&f))))
+    }
+
+    fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
+        match self.files().get(path.as_str()) {
+            Some(data) => Ok(FileInfo::new(path.clone(), data.len() as u64)),
+            None => Err(Error::not_found(path)),
+        }
+    }
+}
