@@ -1,0 +1,2 @@
+//! Benchmarks live in `benches/`; `cargo xtask bench` runs them and writes
+//! `docs/benchmarks.md`. This library is empty.

@@ -1,0 +1,90 @@
+//! `cargo xtask ci`: the one command CI runs.
+
+use std::path::PathBuf;
+
+use crate::cmd::{Result, available, cargo, exec, root};
+
+const EXAMPLE: &str = "examples/third-party-backend/Cargo.toml";
+
+fn run_all() -> Result {
+    step(&["fmt", "--all", "--check"])?;
+    step(&["fmt", "--manifest-path", EXAMPLE, "--check"])?;
+    step(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    // The facade must also build lean, with no backend at all.
+    step(&["clippy", "-p", "remote-store", "--no-default-features", "--", "-D", "warnings"])?;
+    step(&["clippy", "--manifest-path", EXAMPLE, "--all-targets", "--", "-D", "warnings"])?;
+    tests()?;
+    step(&["test", "--manifest-path", EXAMPLE])?;
+    docs()?;
+    deny()?;
+    // The README's main job must keep working.
+    step(&["run", "--quiet", "-p", "remote-store", "--example", "tour"])
+}
+
+pub(crate) fn run() -> Result {
+    run_all()?;
+    eprintln!("\nxtask ci: all checks passed");
+    Ok(())
+}
+
+fn step(args: &[&str]) -> Result {
+    let mut cmd = cargo();
+    cmd.args(args);
+    exec(cmd)
+}
+
+fn tests() -> Result {
+    if available("cargo-nextest", "--version") {
+        step(&["nextest", "run", "--workspace", "--no-fail-fast"])?;
+        // nextest does not run doctests.
+        step(&["test", "--workspace", "--doc"])
+    } else {
+        step(&["test", "--workspace", "--no-fail-fast"])
+    }
+}
+
+fn docs() -> Result {
+    let mut cmd = cargo();
+    cmd.args(["doc", "--workspace", "--no-deps", "--all-features"])
+        .env("RUSTDOCFLAGS", "-D warnings");
+    exec(cmd)
+}
+
+/// cargo-deny, installed into a cache folder when missing. The advisories
+/// check needs GitHub, which CI cannot reach, so it checks bans, licenses
+/// and sources (see `deny.toml`).
+fn deny() -> Result {
+    let deny = match which("cargo-deny") {
+        Some(path) => path,
+        None => install_deny()?,
+    };
+    let mut cmd = std::process::Command::new(deny);
+    cmd.current_dir(root())
+        .args(["deny", "--all-features", "check", "bans", "licenses", "sources"]);
+    exec(cmd)
+}
+
+fn tools_dir() -> PathBuf {
+    let home = std::env::var_os("HOME").map_or_else(|| root().join("target"), PathBuf::from);
+    home.join(".cache/remote-store/tools")
+}
+
+fn install_deny() -> Result<PathBuf> {
+    let dir = tools_dir();
+    let bin = dir.join("bin/cargo-deny");
+    if !bin.exists() {
+        let mut cmd = cargo();
+        cmd.args(["install", "--locked", "cargo-deny", "--version", "0.20.2", "--root"])
+            .arg(&dir);
+        exec(cmd)?;
+    }
+    Ok(bin)
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+        .or_else(|| Some(tools_dir().join("bin").join(program)).filter(|p| p.is_file()))
+}

@@ -1,0 +1,30 @@
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! - `ci`: every check the project gates on (format, lints, tests, docs,
+//!   dependency policy, the third-party example, the tour).
+//! - `bench`: runs the benchmarks and writes `docs/benchmarks.md`.
+
+mod bench;
+mod ci;
+mod cmd;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci::run(),
+        Some("bench") => bench::run(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <ci|bench [criterion filter]>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
