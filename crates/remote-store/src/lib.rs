@@ -47,3 +47,8 @@ pub mod backends {
     #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
     pub use remote_store_memory::{AsyncMemoryBackend, MemoryBackend};
 }
+
+/// Compiles the README's example.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
