@@ -56,16 +56,28 @@ fn subjects() -> Subjects {
         data,
         rt,
     };
-    s.raw_sync.write(&s.path, &mut &s.data[..], true).expect("seed");
+    s.raw_sync
+        .write(&s.path, &mut &s.data[..], true)
+        .expect("seed");
     s.store.write_bytes(KEY, &s.data, true).expect("seed");
     s.bridged.write_bytes(KEY, &s.data, true).expect("seed");
     s.rt.block_on(async {
         s.raw_async
-            .write(&s.path, remote_store::stream::byte_stream_once(s.data.clone()), true)
+            .write(
+                &s.path,
+                remote_store::stream::byte_stream_once(s.data.clone()),
+                true,
+            )
             .await
             .expect("seed");
-        s.async_store.write_bytes(KEY, s.data.clone(), true).await.expect("seed");
-        s.adapted.write_bytes(KEY, s.data.clone(), true).await.expect("seed");
+        s.async_store
+            .write_bytes(KEY, s.data.clone(), true)
+            .await
+            .expect("seed");
+        s.adapted
+            .write_bytes(KEY, s.data.clone(), true)
+            .await
+            .expect("seed");
         s.object_store
             .put(&s.os_path, PutPayload::from(s.data.clone()))
             .await
@@ -77,9 +89,15 @@ fn subjects() -> Subjects {
 fn read_4k(c: &mut Criterion) {
     let s = subjects();
     let mut g = c.benchmark_group("read_4k");
-    g.bench_function("raw_memory", |b| b.iter(|| s.raw_sync.read_bytes(&s.path).unwrap()));
-    g.bench_function("store_memory", |b| b.iter(|| s.store.read_bytes(KEY).unwrap()));
-    g.bench_function("store_bridge", |b| b.iter(|| s.bridged.read_bytes(KEY).unwrap()));
+    g.bench_function("raw_memory", |b| {
+        b.iter(|| s.raw_sync.read_bytes(&s.path).unwrap())
+    });
+    g.bench_function("store_memory", |b| {
+        b.iter(|| s.store.read_bytes(KEY).unwrap())
+    });
+    g.bench_function("store_bridge", |b| {
+        b.iter(|| s.bridged.read_bytes(KEY).unwrap())
+    });
     g.bench_function("raw_async_memory", |b| {
         b.iter(|| s.rt.block_on(s.raw_async.read_bytes(&s.path)).unwrap())
     });
@@ -113,7 +131,8 @@ fn write_4k(c: &mut Criterion) {
     g.bench_function("raw_async_memory", |b| {
         b.iter(|| {
             let src = remote_store::stream::byte_stream_once(s.data.clone());
-            s.rt.block_on(s.raw_async.write(&s.path, src, true)).unwrap()
+            s.rt.block_on(s.raw_async.write(&s.path, src, true))
+                .unwrap()
         })
     });
     g.bench_function("async_store_memory", |b| {
@@ -131,7 +150,8 @@ fn write_4k(c: &mut Criterion) {
     g.bench_function("object_store_inmemory", |b| {
         b.iter(|| {
             let payload = PutPayload::from(s.data.clone());
-            s.rt.block_on(s.object_store.put(&s.os_path, payload)).unwrap()
+            s.rt.block_on(s.object_store.put(&s.os_path, payload))
+                .unwrap()
         })
     });
     g.finish();
@@ -140,9 +160,15 @@ fn write_4k(c: &mut Criterion) {
 fn stat(c: &mut Criterion) {
     let s = subjects();
     let mut g = c.benchmark_group("stat");
-    g.bench_function("raw_memory", |b| b.iter(|| s.raw_sync.get_file_info(&s.path).unwrap()));
-    g.bench_function("store_memory", |b| b.iter(|| s.store.get_file_info(KEY).unwrap()));
-    g.bench_function("store_bridge", |b| b.iter(|| s.bridged.get_file_info(KEY).unwrap()));
+    g.bench_function("raw_memory", |b| {
+        b.iter(|| s.raw_sync.get_file_info(&s.path).unwrap())
+    });
+    g.bench_function("store_memory", |b| {
+        b.iter(|| s.store.get_file_info(KEY).unwrap())
+    });
+    g.bench_function("store_bridge", |b| {
+        b.iter(|| s.bridged.get_file_info(KEY).unwrap())
+    });
     g.bench_function("raw_async_memory", |b| {
         b.iter(|| s.rt.block_on(s.raw_async.get_file_info(&s.path)).unwrap())
     });
@@ -203,8 +229,12 @@ fn concurrency(c: &mut Criterion) {
         })
     });
     let store = Arc::new(s.store.clone());
-    g.bench_function("store_memory_8_threads", |b| b.iter(|| on_threads(&store, 8)));
-    g.bench_function("store_bridge_8_threads", |b| b.iter(|| on_threads(&s.bridged, 8)));
+    g.bench_function("store_memory_8_threads", |b| {
+        b.iter(|| on_threads(&store, 8))
+    });
+    g.bench_function("store_bridge_8_threads", |b| {
+        b.iter(|| on_threads(&s.bridged, 8))
+    });
     g.bench_function("store_bridge_64_sequential", |b| {
         b.iter(|| {
             for _ in 0..CALLS {

@@ -13,8 +13,15 @@ const END: &str = "<!-- bench:end -->";
 
 pub(crate) fn run(filter: &[String]) -> Result {
     let mut cmd = cargo();
-    cmd.args(["bench", "-p", "remote-store-benches", "--bench", "overhead", "--"])
-        .args(filter);
+    cmd.args([
+        "bench",
+        "-p",
+        "remote-store-benches",
+        "--bench",
+        "overhead",
+        "--",
+    ])
+    .args(filter);
     exec(cmd)?;
     let criterion = target_dir()?.join("criterion");
     let report = report(&criterion)?;
@@ -41,7 +48,10 @@ fn target_dir() -> Result<PathBuf> {
 
 /// Mean time in nanoseconds of one benchmark, from criterion's output.
 fn mean_ns(criterion: &Path, group: &str, function: &str) -> Result<f64> {
-    let file = criterion.join(group).join(function).join("new/estimates.json");
+    let file = criterion
+        .join(group)
+        .join(function)
+        .join("new/estimates.json");
     let text = std::fs::read_to_string(&file)
         .map_err(|e| format!("{}: {e} (did the benchmark run?)", file.display()))?;
     let json: serde_json::Value =
@@ -62,13 +72,28 @@ fn time(ns: f64) -> String {
 }
 
 const PER_OP: [(&str, &str); 7] = [
-    ("raw_memory", "`MemoryBackend` called directly (sync anchor)"),
+    (
+        "raw_memory",
+        "`MemoryBackend` called directly (sync anchor)",
+    ),
     ("store_memory", "`Store` over `MemoryBackend`"),
-    ("store_bridge", "`Store` over `AsyncMemoryBackend` (blocking bridge)"),
+    (
+        "store_bridge",
+        "`Store` over `AsyncMemoryBackend` (blocking bridge)",
+    ),
     ("raw_async_memory", "`AsyncMemoryBackend` called directly"),
-    ("async_store_memory", "`AsyncStore` over `AsyncMemoryBackend`"),
-    ("async_store_adapter", "`AsyncStore` over `MemoryBackend` (`SyncBackendAdapter`)"),
-    ("object_store_inmemory", "`object_store::memory::InMemory` (async anchor)"),
+    (
+        "async_store_memory",
+        "`AsyncStore` over `AsyncMemoryBackend`",
+    ),
+    (
+        "async_store_adapter",
+        "`AsyncStore` over `MemoryBackend` (`SyncBackendAdapter`)",
+    ),
+    (
+        "object_store_inmemory",
+        "`object_store::memory::InMemory` (async anchor)",
+    ),
 ];
 
 fn report(c: &Path) -> Result<String> {
@@ -122,12 +147,42 @@ fn report(c: &Path) -> Result<String> {
     let _ = writeln!(out, "### 64 concurrent 4 KiB reads\n");
     let _ = writeln!(out, "| run | mean for 64 calls | ratio |\n|---|---:|---:|");
     let rows = [
-        ("64 tasks, `AsyncStore` over `AsyncMemoryBackend` (anchor)", native, 1.0, "× anchor"),
-        ("64 tasks, `AsyncStore` over `MemoryBackend` (adapter)", adapted, adapted / native, "× anchor"),
-        ("64 calls one after another, adapter", adapted_seq, adapted / adapted_seq, "concurrent ÷ sequential"),
-        ("8 threads × 8 calls, `Store` over `MemoryBackend`", sync_threads, 1.0, "× threads anchor"),
-        ("8 threads × 8 calls, `Store` over `AsyncMemoryBackend` (bridge)", bridge_threads, bridge_threads / sync_threads, "× threads anchor"),
-        ("64 calls one after another, bridge", bridge_seq, bridge_threads / bridge_seq, "8 threads ÷ sequential"),
+        (
+            "64 tasks, `AsyncStore` over `AsyncMemoryBackend` (anchor)",
+            native,
+            1.0,
+            "× anchor",
+        ),
+        (
+            "64 tasks, `AsyncStore` over `MemoryBackend` (adapter)",
+            adapted,
+            adapted / native,
+            "× anchor",
+        ),
+        (
+            "64 calls one after another, adapter",
+            adapted_seq,
+            adapted / adapted_seq,
+            "concurrent ÷ sequential",
+        ),
+        (
+            "8 threads × 8 calls, `Store` over `MemoryBackend`",
+            sync_threads,
+            1.0,
+            "× threads anchor",
+        ),
+        (
+            "8 threads × 8 calls, `Store` over `AsyncMemoryBackend` (bridge)",
+            bridge_threads,
+            bridge_threads / sync_threads,
+            "× threads anchor",
+        ),
+        (
+            "64 calls one after another, bridge",
+            bridge_seq,
+            bridge_threads / bridge_seq,
+            "8 threads ÷ sequential",
+        ),
     ];
     for (label, t, ratio, what) in rows {
         let _ = writeln!(out, "| {label} | {} | {ratio:.2} {what} |", time(t));
@@ -139,7 +194,12 @@ fn report(c: &Path) -> Result<String> {
 fn splice(old: &str, report: &str) -> String {
     match (old.find(BEGIN), old.find(END)) {
         (Some(b), Some(e)) if e > b => {
-            format!("{}{}{}", &old[..b], report.trim_end(), &old[e + END.len()..])
+            format!(
+                "{}{}{}",
+                &old[..b],
+                report.trim_end(),
+                &old[e + END.len()..]
+            )
         }
         _ => format!("{}\n{report}", old.trim_end()),
     }

@@ -9,10 +9,33 @@ const EXAMPLE: &str = "examples/third-party-backend/Cargo.toml";
 fn run_all() -> Result {
     step(&["fmt", "--all", "--check"])?;
     step(&["fmt", "--manifest-path", EXAMPLE, "--check"])?;
-    step(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    step(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     // The facade must also build lean, with no backend at all.
-    step(&["clippy", "-p", "remote-store", "--no-default-features", "--", "-D", "warnings"])?;
-    step(&["clippy", "--manifest-path", EXAMPLE, "--all-targets", "--", "-D", "warnings"])?;
+    step(&[
+        "clippy",
+        "-p",
+        "remote-store",
+        "--no-default-features",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    step(&[
+        "clippy",
+        "--manifest-path",
+        EXAMPLE,
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     tests()?;
     step(&["test", "--manifest-path", EXAMPLE])?;
     docs()?;
@@ -59,8 +82,14 @@ fn deny() -> Result {
         None => install_deny()?,
     };
     let mut cmd = std::process::Command::new(deny);
-    cmd.current_dir(root())
-        .args(["deny", "--all-features", "check", "bans", "licenses", "sources"]);
+    cmd.current_dir(root()).args([
+        "deny",
+        "--all-features",
+        "check",
+        "bans",
+        "licenses",
+        "sources",
+    ]);
     exec(cmd)
 }
 
@@ -74,8 +103,15 @@ fn install_deny() -> Result<PathBuf> {
     let bin = dir.join("bin/cargo-deny");
     if !bin.exists() {
         let mut cmd = cargo();
-        cmd.args(["install", "--locked", "cargo-deny", "--version", "0.20.2", "--root"])
-            .arg(&dir);
+        cmd.args([
+            "install",
+            "--locked",
+            "cargo-deny",
+            "--version",
+            "0.20.2",
+            "--root",
+        ])
+        .arg(&dir);
         exec(cmd)?;
     }
     Ok(bin)

@@ -32,7 +32,11 @@ impl KvBackend {
 
     /// Keys below `dir` (directly, or at any depth), in order.
     fn below(&self, dir: &RemotePath, recursive: bool) -> Vec<(String, u64)> {
-        let prefix = if dir.is_root() { String::new() } else { format!("{dir}/") };
+        let prefix = if dir.is_root() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
         self.files()
             .range(prefix.clone()..)
             .take_while(|(k, _)| k.starts_with(&prefix))
@@ -120,7 +124,11 @@ impl Backend for KvBackend {
     }
 
     fn list_folders(&self, path: &RemotePath) -> Result<FolderIter> {
-        let prefix = if path.is_root() { String::new() } else { format!("{path}/") };
+        let prefix = if path.is_root() {
+            String::new()
+        } else {
+            format!("{path}/")
+        };
         let mut folders: Vec<String> = self
             .below(path, true)
             .into_iter()
