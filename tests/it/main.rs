@@ -1,4 +1,5 @@
 //! One integration binary for the workspace: the conformance suite on each
 //! in-tree backend, through both faces.
 
+mod local;
 mod memory;

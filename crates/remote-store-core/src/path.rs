@@ -1,23 +1,4 @@
 //! [`RemotePath`]: a validated, normalized, store-relative path.
-//!
-//! # Rules
-//!
-//! Normalization, applied in this order:
-//! 1. backslashes (`\`) become `/`;
-//! 2. empty segments (repeated, leading or trailing `/`) are dropped;
-//! 3. `.` segments are dropped.
-//!
-//! Rejected with [`ErrorKind::InvalidPath`](crate::ErrorKind::InvalidPath):
-//! - any `..` segment (a path can never climb out of its store);
-//! - NUL and every other ASCII control character (`0x01..=0x1F`, `0x7F`);
-//! - a segment longer than [`MAX_SEGMENT_BYTES`] bytes;
-//! - a normalized path longer than [`MAX_PATH_BYTES`] bytes.
-//!
-//! The empty path is the **root**. It is valid for folder and query
-//! operations and refused by file operations.
-//!
-//! Equality, ordering and hashing use the normalized form, so `a//b/./c` and
-//! `a/b/c` are the same path.
 
 use std::fmt;
 use std::str::FromStr;
@@ -32,6 +13,27 @@ pub const MAX_SEGMENT_BYTES: usize = 255;
 pub const MAX_PATH_BYTES: usize = 1024;
 
 /// A validated, normalized, relative path inside a store.
+///
+/// # Rules
+///
+/// Normalization, applied in this order:
+/// 1. backslashes (`\`) become `/`;
+/// 2. empty segments (repeated, leading or trailing `/`) are dropped;
+/// 3. `.` segments are dropped.
+///
+/// Rejected with [`ErrorKind::InvalidPath`](crate::ErrorKind::InvalidPath):
+/// - any `..` segment (a path can never climb out of its store);
+/// - NUL and every other ASCII control character (`0x01..=0x1F`, `0x7F`);
+/// - a segment longer than [`MAX_SEGMENT_BYTES`] bytes;
+/// - a normalized path longer than [`MAX_PATH_BYTES`] bytes.
+///
+/// The empty path is the **root**. It is valid for folder and query
+/// operations and refused by file operations.
+///
+/// Equality, ordering and hashing use the normalized form, so `a//b/./c` and
+/// `a/b/c` are the same path.
+///
+/// # Example
 ///
 /// ```
 /// use remote_store_core::RemotePath;
@@ -52,7 +54,7 @@ impl RemotePath {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidPath`](crate::ErrorKind::InvalidPath) when `raw`
-    /// breaks one of the [module rules](self).
+    /// breaks one of the [rules](RemotePath#rules).
     pub fn new(raw: &str) -> Result<Self> {
         let mut normalized = String::with_capacity(raw.len());
         for segment in raw.split(['/', '\\']) {

@@ -23,10 +23,11 @@
 //! | feature        | default | what it adds                                        |
 //! |----------------|---------|-----------------------------------------------------|
 //! | `memory`       | yes     | [`backends::MemoryBackend`], [`backends::AsyncMemoryBackend`] |
+//! | `local`        | no      | [`backends::LocalBackend`] (`std::fs`, durable atomic writes) |
 //! | `all-backends` | no      | every backend this release ships                    |
 //!
-//! Backends for local disk, S3, Azure Blob and SFTP arrive as features of
-//! the same names.
+//! Backends for S3, Azure Blob and SFTP arrive as features of the same
+//! names.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -41,8 +42,17 @@ pub use remote_store_core::{
 #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
 pub use remote_store_memory as memory;
 
+/// The local file-system backend crate.
+#[cfg(feature = "local")]
+#[cfg_attr(docsrs, doc(cfg(feature = "local")))]
+pub use remote_store_local as local;
+
 /// The main type of every enabled backend, in one place.
 pub mod backends {
+    #[cfg(feature = "local")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "local")))]
+    pub use remote_store_local::LocalBackend;
+
     #[cfg(feature = "memory")]
     #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
     pub use remote_store_memory::{AsyncMemoryBackend, MemoryBackend};

@@ -1,0 +1,384 @@
+//! [`LocalBackend`]: the `Backend` impl, thin over the resolver, the
+//! writer and the walker.
+
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
+use remote_store_core::{
+    Backend, Capabilities, Error, ErrorKind, FileInfo, RemotePath, Result, glob,
+};
+
+use crate::error::Context;
+use crate::lister::{Listed, Walker};
+use crate::resolve::{Located, Resolver};
+use crate::write::{TempFile, copy_stream, rename_no_replace, sync_dir};
+
+/// A backend rooted at a folder of the local file system.
+///
+/// See the [crate docs](crate) for its guarantees.
+#[derive(Debug)]
+pub struct LocalBackend {
+    resolver: Resolver,
+    /// The root as the caller spelled it, for `to_key` on such paths.
+    given_root: PathBuf,
+    closed: AtomicBool,
+}
+
+/// Everything: real folders, atomic and durable writes, race-free
+/// no-overwrite, atomic moves, kernel copies.
+const CAPABILITIES: Capabilities = Capabilities::all();
+
+/// Metadata as a [`FileInfo`]; the content type is guessed from the name.
+pub(crate) fn file_info(path: RemotePath, meta: &fs::Metadata) -> FileInfo {
+    let mut info = FileInfo::new(path, meta.len());
+    if let Ok(modified) = meta.modified() {
+        info = info.with_modified(modified);
+    }
+    if let Some(mime) = mime_guess::from_path(info.path.as_str()).first_raw() {
+        info = info.with_content_type(mime);
+    }
+    info
+}
+
+impl LocalBackend {
+    /// A backend rooted at the existing folder `root`. No I/O besides
+    /// resolving the root.
+    ///
+    /// # Errors
+    /// `InvalidConfig` when `root` does not exist or is not a folder.
+    pub fn new(root: impl AsRef<Path>) -> Result<Self> {
+        let given = root.as_ref();
+        let invalid = |why: String| {
+            Error::new(ErrorKind::InvalidConfig)
+                .with_backend(crate::NAME)
+                .with_message(format!("root '{}': {why}", given.display()))
+        };
+        let real = fs::canonicalize(given).map_err(|e| invalid(e.to_string()).with_source(e))?;
+        if !real.is_dir() {
+            return Err(invalid("not a folder".into()));
+        }
+        Ok(LocalBackend {
+            resolver: Resolver::new(real),
+            given_root: given.to_path_buf(),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    /// Like [`new`](Self::new), creating `root` (and its parents) first.
+    pub fn create(root: impl AsRef<Path>) -> Result<Self> {
+        fs::create_dir_all(root.as_ref()).map_err(|e| {
+            Error::from(e)
+                .with_backend(crate::NAME)
+                .with_message(format!("cannot create root '{}'", root.as_ref().display()))
+        })?;
+        Self::new(root)
+    }
+
+    /// The real (canonical) root folder.
+    pub fn root(&self) -> &Path {
+        self.resolver.root()
+    }
+
+    fn open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::closed().with_backend(crate::NAME));
+        }
+        Ok(())
+    }
+
+    /// An existing file's real path.
+    fn file(&self, path: &RemotePath) -> Result<PathBuf> {
+        self.open()?;
+        match self.resolver.locate(path)?.target {
+            Some(real) if real.is_dir() => {
+                Err(Error::invalid_path(path, "is a folder").with_backend(crate::NAME))
+            }
+            Some(real) => Ok(real),
+            None => Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+    }
+
+    /// Whether `path` resolves, inside the root, to something `test` likes.
+    fn query(&self, path: &RemotePath, test: fn(&Path) -> bool) -> Result<bool> {
+        self.open()?;
+        match self.resolver.locate(path) {
+            Ok(Located { target, .. }) => Ok(target.as_deref().is_some_and(test)),
+            Err(e) if e.kind() == ErrorKind::PermissionDenied => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn write_with(
+        &self,
+        path: &RemotePath,
+        src: &mut dyn Read,
+        overwrite: bool,
+        durable: bool,
+    ) -> Result<()> {
+        self.open()?;
+        let located = self.resolver.locate(path)?;
+        if let Some(real) = &located.target {
+            if real.is_dir() {
+                return Err(Error::invalid_path(path, "a folder exists at this path")
+                    .with_backend(crate::NAME));
+            }
+            if !overwrite {
+                // Fail fast; the commit below is what makes it race-free.
+                return Err(Error::already_exists(path).with_backend(crate::NAME));
+            }
+        }
+        let dir = self.resolver.make_parent(path)?;
+        let target = dir.join(path.name());
+        let mut temp = TempFile::create(&dir, path.name()).at(path)?;
+        copy_stream(src, temp.file(), path)?;
+        if durable {
+            temp.file().sync_all().at(path)?;
+        }
+        temp.commit(&target, overwrite).at(path)?;
+        if durable {
+            sync_dir(&dir).at(path)?;
+        }
+        Ok(())
+    }
+
+    fn listing(&self, dir: &RemotePath, recursive: bool, folders: bool) -> Result<Walker> {
+        self.open()?;
+        let real = match self.resolver.locate(dir)?.target {
+            Some(real) if real.is_dir() => real,
+            // A missing folder (or a file) lists as empty.
+            _ => return Walker::empty(self.resolver.clone(), dir.clone()),
+        };
+        Walker::new(self.resolver.clone(), dir.clone(), real, recursive, folders)
+    }
+}
+
+impl Backend for LocalBackend {
+    fn name(&self) -> &str {
+        crate::NAME
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    fn is_file(&self, path: &RemotePath) -> Result<bool> {
+        self.query(path, Path::is_file)
+    }
+
+    fn is_folder(&self, path: &RemotePath) -> Result<bool> {
+        self.query(path, Path::is_dir)
+    }
+
+    fn read(&self, path: &RemotePath) -> Result<ReadStream> {
+        let real = self.file(path)?;
+        Ok(Box::new(File::open(real).at(path)?))
+    }
+
+    fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
+        let real = self.file(path)?;
+        let mut file = File::open(real).at(path)?;
+        file.seek(SeekFrom::Start(offset)).at(path)?;
+        Ok(match len {
+            Some(len) => Box::new(file.take(len)),
+            None => Box::new(file),
+        })
+    }
+
+    fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+        self.write_with(path, src, overwrite, false)
+    }
+
+    fn write_atomic(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+        self.write_with(path, src, overwrite, true)
+    }
+
+    fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+        self.open()?;
+        let located = self.resolver.locate(path)?;
+        match located.target {
+            Some(real) if real.is_dir() => {
+                Err(Error::invalid_path(path, "is a folder; use delete_folder")
+                    .with_backend(crate::NAME))
+            }
+            Some(_) => fs::remove_file(&located.entry).at(path),
+            None if missing_ok => Ok(()),
+            None => Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+    }
+
+    fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
+        self.open()?;
+        let located = self.resolver.locate(path)?;
+        let real = match located.target {
+            Some(real) if real.is_dir() => real,
+            Some(_) => {
+                return Err(
+                    Error::invalid_path(path, "is a file; use delete").with_backend(crate::NAME)
+                );
+            }
+            None if missing_ok => return Ok(()),
+            None => return Err(Error::not_found(path).with_backend(crate::NAME)),
+        };
+        if path.is_root() {
+            // The root itself stays; its content goes.
+            for entry in fs::read_dir(&real).at(path)? {
+                let entry = entry.at(path)?;
+                if !recursive {
+                    return Err(Error::new(ErrorKind::FolderNotEmpty)
+                        .with_path(path)
+                        .with_backend(crate::NAME));
+                }
+                let kind = entry.file_type().at(path)?;
+                if kind.is_dir() {
+                    fs::remove_dir_all(entry.path()).at(path)?;
+                } else {
+                    fs::remove_file(entry.path()).at(path)?;
+                }
+            }
+            return Ok(());
+        }
+        if located.entry != real {
+            // A link to a folder inside the root: remove the link only.
+            return fs::remove_file(&located.entry).at(path);
+        }
+        if recursive {
+            fs::remove_dir_all(&real).at(path)
+        } else {
+            fs::remove_dir(&real).at(path)
+        }
+    }
+
+    fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter> {
+        let walker = self.listing(path, recursive, false)?;
+        Ok(Box::new(walker.filter_map(|item| match item {
+            Ok(Listed::File(info)) => Some(Ok(info)),
+            Ok(Listed::Folder(_)) => None,
+            Err(e) => Some(Err(e)),
+        })))
+    }
+
+    fn list_folders(&self, path: &RemotePath) -> Result<FolderIter> {
+        let walker = self.listing(path, false, true)?;
+        Ok(Box::new(walker.filter_map(|item| match item {
+            Ok(Listed::Folder(p)) => Some(Ok(p)),
+            Ok(Listed::File(_)) => None,
+            Err(e) => Some(Err(e)),
+        })))
+    }
+
+    fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
+        self.open()?;
+        match self.resolver.locate(path)?.target {
+            Some(real) => {
+                let meta = fs::metadata(&real).at(path)?;
+                if meta.is_dir() {
+                    return Err(Error::not_found(path)
+                        .with_backend(crate::NAME)
+                        .with_message("is a folder"));
+                }
+                Ok(file_info(path.clone(), &meta))
+            }
+            None => Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+    }
+
+    fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        self.open()?;
+        let from = self.resolver.locate(src)?;
+        match &from.target {
+            Some(real) if real.is_dir() => {
+                return Err(Error::invalid_path(src, "is a folder").with_backend(crate::NAME));
+            }
+            Some(_) => {}
+            None => return Err(Error::not_found(src).with_backend(crate::NAME)),
+        }
+        self.check_destination(dst, overwrite)?;
+        let dir = self.resolver.make_parent(dst)?;
+        let target = dir.join(dst.name());
+        if overwrite {
+            fs::rename(&from.entry, &target).at(dst)
+        } else {
+            rename_no_replace(&from.entry, &target).at(dst)
+        }
+    }
+
+    fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        let real = self.file(src)?;
+        self.check_destination(dst, overwrite)?;
+        let mut source = File::open(real).at(src)?;
+        let dir = self.resolver.make_parent(dst)?;
+        let mut temp = TempFile::create(&dir, dst.name()).at(dst)?;
+        // File to file: std uses copy_file_range / sendfile where it can.
+        std::io::copy(&mut source, temp.file()).at(dst)?;
+        temp.commit(&dir.join(dst.name()), overwrite).at(dst)
+    }
+
+    fn glob(&self, pattern: &str) -> Result<FileIter> {
+        self.open()?;
+        glob::glob_files(self, pattern)
+    }
+
+    fn close(&self) -> Result<()> {
+        self.closed.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    fn native_path(&self, path: &RemotePath) -> String {
+        self.root()
+            .join(path.as_str())
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    fn to_key(&self, native: &str) -> Result<RemotePath> {
+        let native = Path::new(native);
+        let rest = native
+            .strip_prefix(self.root())
+            .or_else(|_| native.strip_prefix(&self.given_root))
+            .map_err(|_| {
+                Error::invalid_path(native.display(), "outside the backend root")
+                    .with_backend(crate::NAME)
+            })?;
+        let rest = rest.to_str().ok_or_else(|| {
+            Error::invalid_path(native.display(), "not valid UTF-8").with_backend(crate::NAME)
+        })?;
+        RemotePath::new(rest)
+    }
+}
+
+impl LocalBackend {
+    /// Refuses a destination that is a folder, escapes the root, or exists
+    /// while `overwrite` is false.
+    fn check_destination(&self, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        match self.resolver.locate(dst)?.target {
+            Some(real) if real.is_dir() => {
+                Err(Error::invalid_path(dst, "a folder exists here").with_backend(crate::NAME))
+            }
+            Some(_) if !overwrite => Err(Error::already_exists(dst).with_backend(crate::NAME)),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::escapes;
+    use remote_store_core::Capability;
+
+    #[test]
+    fn escaping_error_names_the_rule() {
+        let e = escapes(&RemotePath::new("a").unwrap());
+        assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+        assert!(e.to_string().contains("outside the backend root"));
+    }
+
+    #[test]
+    fn capabilities_are_complete() {
+        assert!(CAPABILITIES.contains(Capability::PersistentFolders));
+        assert!(CAPABILITIES.contains(Capability::ExclusiveWrite));
+    }
+}

@@ -1,0 +1,131 @@
+//! Containment: turning store paths into real paths that stay inside the
+//! root, refusing symbolic links that lead out.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use remote_store_core::{Error, RemotePath, Result};
+
+use crate::error::{Context, escapes, io_error};
+
+/// Where an entry is, as seen from inside the root.
+#[derive(Debug)]
+pub(crate) struct Located {
+    /// The entry itself (canonical parent + name): a link is not followed,
+    /// so deleting or moving it acts on the link.
+    pub(crate) entry: PathBuf,
+    /// What the entry resolves to, when it exists (a link is followed, and
+    /// its target checked to be inside the root).
+    pub(crate) target: Option<PathBuf>,
+}
+
+/// Resolves store paths against a canonical root.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolver {
+    root: PathBuf,
+}
+
+fn absent(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+    )
+}
+
+impl Resolver {
+    pub(crate) fn new(canonical_root: PathBuf) -> Self {
+        Resolver {
+            root: canonical_root,
+        }
+    }
+
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub(crate) fn inside(&self, real: &Path) -> bool {
+        real.starts_with(&self.root)
+    }
+
+    /// The real, checked location of an existing folder.
+    fn folder(&self, dir: &RemotePath) -> io::Result<PathBuf> {
+        let real = fs::canonicalize(self.root.join(dir.as_str()))?;
+        if self.inside(&real) {
+            Ok(real)
+        } else {
+            Err(io::Error::new(io::ErrorKind::PermissionDenied, "escapes"))
+        }
+    }
+
+    /// Locates `path`. A missing parent means a missing entry, not an
+    /// error; a link out of the root anywhere on the way is
+    /// `PermissionDenied`.
+    pub(crate) fn locate(&self, path: &RemotePath) -> Result<Located> {
+        if path.is_root() {
+            return Ok(Located {
+                entry: self.root.clone(),
+                target: Some(self.root.clone()),
+            });
+        }
+        let parent = path.parent().unwrap_or_default();
+        let parent = match self.folder(&parent) {
+            Ok(dir) => dir,
+            Err(e) if absent(&e) => {
+                return Ok(Located {
+                    entry: self.root.join(path.as_str()),
+                    target: None,
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Err(escapes(path)),
+            Err(e) => return Err(io_error(e, path)),
+        };
+        let entry = parent.join(path.name());
+        let target = match fs::symlink_metadata(&entry) {
+            Err(e) if absent(&e) => None,
+            Err(e) => return Err(io_error(e, path)),
+            Ok(meta) if meta.file_type().is_symlink() => match fs::canonicalize(&entry) {
+                Ok(real) if self.inside(&real) => Some(real),
+                Ok(_) => return Err(escapes(path)),
+                Err(e) if absent(&e) => None, // dangling
+                Err(e) => return Err(io_error(e, path)),
+            },
+            Ok(_) => Some(entry.clone()),
+        };
+        Ok(Located { entry, target })
+    }
+
+    /// Creates the parent folders of `path` inside the root and returns
+    /// the real parent folder.
+    pub(crate) fn make_parent(&self, path: &RemotePath) -> Result<PathBuf> {
+        let parent = path.parent().unwrap_or_default();
+        let mut existing = parent.clone();
+        let mut missing = Vec::new();
+        while !existing.is_root() {
+            match fs::symlink_metadata(self.root.join(existing.as_str())) {
+                Ok(_) => break,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    missing.push(existing.name().to_owned());
+                    existing = existing.parent().unwrap_or_default();
+                }
+                Err(e) => return Err(io_error(e, path)),
+            }
+        }
+        let mut dir = match self.folder(&existing) {
+            Ok(dir) => dir,
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Err(escapes(path)),
+            Err(e) => return Err(io_error(e, path)),
+        };
+        if !dir.is_dir() {
+            return Err(
+                Error::invalid_path(path, format!("'{existing}' is a file, not a folder"))
+                    .with_backend(crate::NAME),
+            );
+        }
+        for segment in missing.iter().rev() {
+            dir.push(segment);
+        }
+        fs::create_dir_all(&dir).at(path)?;
+        Ok(dir)
+    }
+}
