@@ -92,20 +92,23 @@ impl LocalBackend {
     /// An existing file's real path.
     fn file(&self, path: &RemotePath) -> Result<PathBuf> {
         self.open()?;
-        match self.resolver.locate(path)?.target {
-            Some(real) if real.is_dir() => {
-                Err(Error::invalid_path(path, "is a folder").with_backend(crate::NAME))
-            }
-            Some(real) => Ok(real),
-            None => Err(Error::not_found(path).with_backend(crate::NAME)),
+        let located = self.resolver.locate(path)?;
+        if let Some(real) = located.file() {
+            return Ok(real.to_path_buf());
         }
+        Err(match located.folder() {
+            Some(_) => Error::invalid_path(path, "is a folder"),
+            None => Error::not_found(path),
+        }
+        .with_backend(crate::NAME))
     }
 
-    /// Whether `path` resolves, inside the root, to something `test` likes.
-    fn query(&self, path: &RemotePath, test: fn(&Path) -> bool) -> Result<bool> {
+    /// Whether `path` resolves, inside the root, to something `test` likes;
+    /// a path that leads out of the root is not there.
+    fn query(&self, path: &RemotePath, test: fn(&Located) -> bool) -> Result<bool> {
         self.open()?;
         match self.resolver.locate(path) {
-            Ok(Located { target, .. }) => Ok(target.as_deref().is_some_and(test)),
+            Ok(located) => Ok(test(&located)),
             Err(e) if e.kind() == ErrorKind::PermissionDenied => Ok(false),
             Err(e) => Err(e),
         }
@@ -120,17 +123,19 @@ impl LocalBackend {
     ) -> Result<()> {
         self.open()?;
         let located = self.resolver.locate(path)?;
-        if let Some(real) = &located.target {
-            if real.is_dir() {
-                return Err(Error::invalid_path(path, "a folder exists at this path")
-                    .with_backend(crate::NAME));
-            }
-            if !overwrite {
-                // Fail fast; the commit below is what makes it race-free.
-                return Err(Error::already_exists(path).with_backend(crate::NAME));
-            }
+        if located.folder().is_some() {
+            return Err(
+                Error::invalid_path(path, "a folder exists at this path").with_backend(crate::NAME)
+            );
         }
-        let dir = self.resolver.make_parent(path)?;
+        if located.file().is_some() && !overwrite {
+            // Fail fast; the commit below is what makes it race-free.
+            return Err(Error::already_exists(path).with_backend(crate::NAME));
+        }
+        let dir = match located.parent {
+            Some(dir) => dir,
+            None => self.resolver.make_parent(path)?,
+        };
         let target = dir.join(path.name());
         let mut temp = TempFile::create(&dir, path.name()).at(path)?;
         copy_stream(src, temp.file(), path)?;
@@ -146,11 +151,12 @@ impl LocalBackend {
 
     fn listing(&self, dir: &RemotePath, recursive: bool, folders: bool) -> Result<Walker> {
         self.open()?;
-        let real = match self.resolver.locate(dir)?.target {
-            Some(real) if real.is_dir() => real,
+        let located = self.resolver.locate(dir)?;
+        let Some(real) = located.folder() else {
             // A missing folder (or a file) lists as empty.
-            _ => return Walker::empty(self.resolver.clone(), dir.clone()),
+            return Walker::empty(self.resolver.clone(), dir.clone());
         };
+        let real = real.to_path_buf();
         Walker::new(self.resolver.clone(), dir.clone(), real, recursive, folders)
     }
 }
@@ -165,11 +171,11 @@ impl Backend for LocalBackend {
     }
 
     fn is_file(&self, path: &RemotePath) -> Result<bool> {
-        self.query(path, Path::is_file)
+        self.query(path, |l| l.file().is_some())
     }
 
     fn is_folder(&self, path: &RemotePath) -> Result<bool> {
-        self.query(path, Path::is_dir)
+        self.query(path, |l| l.folder().is_some())
     }
 
     fn read(&self, path: &RemotePath) -> Result<ReadStream> {
@@ -187,6 +193,11 @@ impl Backend for LocalBackend {
         })
     }
 
+    fn read_bytes(&self, path: &RemotePath) -> Result<remote_store_core::Bytes> {
+        let real = self.file(path)?;
+        Ok(fs::read(real).at(path)?.into())
+    }
+
     fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
         self.write_with(path, src, overwrite, false)
     }
@@ -198,11 +209,11 @@ impl Backend for LocalBackend {
     fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
         self.open()?;
         let located = self.resolver.locate(path)?;
-        match located.target {
-            Some(real) if real.is_dir() => {
-                Err(Error::invalid_path(path, "is a folder; use delete_folder")
-                    .with_backend(crate::NAME))
-            }
+        if located.folder().is_some() {
+            return Err(Error::invalid_path(path, "is a folder; use delete_folder")
+                .with_backend(crate::NAME));
+        }
+        match located.file() {
             Some(_) => fs::remove_file(&located.entry).at(path),
             None if missing_ok => Ok(()),
             None => Err(Error::not_found(path).with_backend(crate::NAME)),
@@ -212,8 +223,8 @@ impl Backend for LocalBackend {
     fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
         self.open()?;
         let located = self.resolver.locate(path)?;
-        let real = match located.target {
-            Some(real) if real.is_dir() => real,
+        let real = match located.target.clone() {
+            Some(real) if located.is_dir => real,
             Some(_) => {
                 return Err(
                     Error::invalid_path(path, "is a file; use delete").with_backend(crate::NAME)
@@ -271,16 +282,12 @@ impl Backend for LocalBackend {
 
     fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
         self.open()?;
-        match self.resolver.locate(path)?.target {
-            Some(real) => {
-                let meta = fs::metadata(&real).at(path)?;
-                if meta.is_dir() {
-                    return Err(Error::not_found(path)
-                        .with_backend(crate::NAME)
-                        .with_message("is a folder"));
-                }
-                Ok(file_info(path.clone(), &meta))
-            }
+        let located = self.resolver.locate(path)?;
+        match located.file() {
+            Some(real) => Ok(file_info(path.clone(), &fs::metadata(real).at(path)?)),
+            None if located.is_dir => Err(Error::not_found(path)
+                .with_backend(crate::NAME)
+                .with_message("is a folder")),
             None => Err(Error::not_found(path).with_backend(crate::NAME)),
         }
     }
@@ -288,12 +295,11 @@ impl Backend for LocalBackend {
     fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
         self.open()?;
         let from = self.resolver.locate(src)?;
-        match &from.target {
-            Some(real) if real.is_dir() => {
-                return Err(Error::invalid_path(src, "is a folder").with_backend(crate::NAME));
-            }
-            Some(_) => {}
-            None => return Err(Error::not_found(src).with_backend(crate::NAME)),
+        if from.folder().is_some() {
+            return Err(Error::invalid_path(src, "is a folder").with_backend(crate::NAME));
+        }
+        if from.file().is_none() {
+            return Err(Error::not_found(src).with_backend(crate::NAME));
         }
         self.check_destination(dst, overwrite)?;
         let dir = self.resolver.make_parent(dst)?;
@@ -353,13 +359,14 @@ impl LocalBackend {
     /// Refuses a destination that is a folder, escapes the root, or exists
     /// while `overwrite` is false.
     fn check_destination(&self, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        match self.resolver.locate(dst)?.target {
-            Some(real) if real.is_dir() => {
-                Err(Error::invalid_path(dst, "a folder exists here").with_backend(crate::NAME))
-            }
-            Some(_) if !overwrite => Err(Error::already_exists(dst).with_backend(crate::NAME)),
-            _ => Ok(()),
+        let located = self.resolver.locate(dst)?;
+        if located.folder().is_some() {
+            return Err(Error::invalid_path(dst, "a folder exists here").with_backend(crate::NAME));
         }
+        if located.file().is_some() && !overwrite {
+            return Err(Error::already_exists(dst).with_backend(crate::NAME));
+        }
+        Ok(())
     }
 }
 

@@ -18,6 +18,22 @@ pub(crate) struct Located {
     /// What the entry resolves to, when it exists (a link is followed, and
     /// its target checked to be inside the root).
     pub(crate) target: Option<PathBuf>,
+    /// Whether `target` is a folder.
+    pub(crate) is_dir: bool,
+    /// The real parent folder, when it exists.
+    pub(crate) parent: Option<PathBuf>,
+}
+
+impl Located {
+    /// The real path of an existing file (not a folder).
+    pub(crate) fn file(&self) -> Option<&Path> {
+        self.target.as_deref().filter(|_| !self.is_dir)
+    }
+
+    /// The real path of an existing folder.
+    pub(crate) fn folder(&self) -> Option<&Path> {
+        self.target.as_deref().filter(|_| self.is_dir)
+    }
 }
 
 /// Resolves store paths against a canonical root.
@@ -49,13 +65,23 @@ impl Resolver {
     }
 
     /// The real, checked location of an existing folder.
+    ///
+    /// The root is already canonical, so only the components below it are
+    /// examined, one `lstat` each; a full `canonicalize` happens only when
+    /// one of them is a link.
     fn folder(&self, dir: &RemotePath) -> io::Result<PathBuf> {
-        let real = fs::canonicalize(self.root.join(dir.as_str()))?;
-        if self.inside(&real) {
-            Ok(real)
-        } else {
-            Err(io::Error::new(io::ErrorKind::PermissionDenied, "escapes"))
+        let mut real = self.root.clone();
+        for part in dir.parts() {
+            real.push(part);
+            if fs::symlink_metadata(&real)?.file_type().is_symlink() {
+                let resolved = fs::canonicalize(self.root.join(dir.as_str()))?;
+                if !self.inside(&resolved) {
+                    return Err(io::Error::new(io::ErrorKind::PermissionDenied, "escapes"));
+                }
+                return Ok(resolved);
+            }
         }
+        Ok(real)
     }
 
     /// Locates `path`. A missing parent means a missing entry, not an
@@ -66,6 +92,8 @@ impl Resolver {
             return Ok(Located {
                 entry: self.root.clone(),
                 target: Some(self.root.clone()),
+                is_dir: true,
+                parent: None,
             });
         }
         let parent = path.parent().unwrap_or_default();
@@ -75,24 +103,38 @@ impl Resolver {
                 return Ok(Located {
                     entry: self.root.join(path.as_str()),
                     target: None,
+                    is_dir: false,
+                    parent: None,
                 });
             }
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Err(escapes(path)),
             Err(e) => return Err(io_error(e, path)),
         };
         let entry = parent.join(path.name());
-        let target = match fs::symlink_metadata(&entry) {
-            Err(e) if absent(&e) => None,
+        let meta = fs::symlink_metadata(&entry);
+        // ENOTDIR: the "parent" is a file, so there is no parent folder.
+        let parent_is_dir = !matches!(&meta, Err(e) if e.kind() == io::ErrorKind::NotADirectory);
+        let (target, is_dir) = match meta {
+            Err(e) if absent(&e) => (None, false),
             Err(e) => return Err(io_error(e, path)),
             Ok(meta) if meta.file_type().is_symlink() => match fs::canonicalize(&entry) {
-                Ok(real) if self.inside(&real) => Some(real),
+                Ok(real) if self.inside(&real) => {
+                    let is_dir = real.is_dir();
+                    (Some(real), is_dir)
+                }
                 Ok(_) => return Err(escapes(path)),
-                Err(e) if absent(&e) => None, // dangling
+                Err(e) if absent(&e) => (None, false), // dangling
                 Err(e) => return Err(io_error(e, path)),
             },
-            Ok(_) => Some(entry.clone()),
+            Ok(meta) => (Some(entry.clone()), meta.is_dir()),
         };
-        Ok(Located { entry, target })
+        let parent = parent_is_dir.then_some(parent);
+        Ok(Located {
+            entry,
+            target,
+            is_dir,
+            parent,
+        })
     }
 
     /// Creates the parent folders of `path` inside the root and returns

@@ -1,0 +1,279 @@
+//! `LocalBackend` against plain `std::fs`, same run, same buffer size:
+//! a 1 GiB streaming write with fsync and read, 10k × 4 KiB files written
+//! and read, and peak RSS while 1 GiB files are copied.
+//!
+//! Not criterion: one 1 GiB transfer takes seconds, so each figure is the
+//! median of a few alternating runs. The report (markdown) goes to the
+//! file named by `RS_BENCH_OUT`, else to stdout; `cargo xtask bench`
+//! splices it into `docs/benchmarks.md`. `RS_BENCH_LOCAL_MIB` shrinks the
+//! large file for a quick try.
+
+#![allow(missing_docs)]
+
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use remote_store::backends::LocalBackend;
+use remote_store::{AsyncStore, Store};
+
+/// The buffer both sides stream through (the backend's own write buffer).
+const BUF: usize = 256 * 1024;
+const REPS: usize = 3;
+const SMALL: usize = 4096;
+const SMALL_COUNT: usize = 10_000;
+
+/// A cheap, deterministic source of `left` bytes.
+struct Pattern {
+    left: u64,
+    block: Vec<u8>,
+}
+
+impl Pattern {
+    fn new(len: u64) -> Self {
+        Pattern {
+            left: len,
+            block: (0..BUF).map(|i| (i % 251) as u8).collect(),
+        }
+    }
+}
+
+impl Read for Pattern {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (self.left as usize).min(buf.len()).min(self.block.len());
+        buf[..n].copy_from_slice(&self.block[..n]);
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn mib_s(bytes: u64, d: Duration) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0) / d.as_secs_f64()
+}
+
+/// Peak resident set since the last reset, in MiB (Linux).
+fn peak_rss_mib() -> f64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn reset_peak_rss() {
+    // "5" resets VmHWM to the current RSS (Linux >= 4.0).
+    let _ = fs::write("/proc/self/clear_refs", "5");
+}
+
+fn std_write_durable(dir: &Path, name: &str, len: u64) {
+    let tmp = dir.join(format!(".std-tmp.{name}"));
+    let mut file = File::create(&tmp).unwrap();
+    let mut src = Pattern::new(len);
+    let mut buf = vec![0u8; BUF];
+    loop {
+        let n = src.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        file.write_all(&buf[..n]).unwrap();
+    }
+    file.sync_all().unwrap();
+    fs::rename(&tmp, dir.join(name)).unwrap();
+    File::open(dir).unwrap().sync_all().unwrap();
+}
+
+fn drain(mut r: impl Read) -> u64 {
+    let mut buf = vec![0u8; BUF];
+    let mut total = 0;
+    loop {
+        let n = r.read(&mut buf).unwrap();
+        if n == 0 {
+            return total;
+        }
+        total += n as u64;
+    }
+}
+
+fn timed(f: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported.
+    let mib: u64 = std::env::var("RS_BENCH_LOCAL_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1024);
+    let large = mib * 1024 * 1024;
+    let dir = tempfile::Builder::new()
+        .prefix("rs-bench-local")
+        .tempdir()
+        .unwrap();
+    let root = dir.path();
+    let store = Store::new(LocalBackend::new(root).unwrap());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let async_store = AsyncStore::new(LocalBackend::new(root).unwrap());
+
+    // Large write (fsync) and read, alternating std and Store.
+    let (mut w_std, mut w_store, mut r_std, mut r_store, mut r_async) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for _ in 0..REPS {
+        w_std.push(timed(|| std_write_durable(root, "std.bin", large)));
+        w_store.push(timed(|| {
+            store
+                .write_atomic("store.bin", Pattern::new(large), true)
+                .unwrap()
+        }));
+        r_std.push(timed(|| {
+            assert_eq!(drain(File::open(root.join("std.bin")).unwrap()), large)
+        }));
+        r_store.push(timed(|| {
+            assert_eq!(drain(store.read("store.bin").unwrap()), large)
+        }));
+        r_async.push(timed(|| {
+            rt.block_on(async {
+                let mut s = async_store.read("store.bin").await.unwrap();
+                let mut n = 0u64;
+                while let Some(c) = s.next().await {
+                    n += c.unwrap().len() as u64;
+                }
+                assert_eq!(n, large);
+            })
+        }));
+    }
+    let (w_std, w_store) = (median(w_std), median(w_store));
+    let (r_std, r_store, r_async) = (median(r_std), median(r_store), median(r_async));
+
+    // 10k small files, write then read.
+    let payload = vec![7u8; SMALL];
+    let small_std_w = timed(|| {
+        fs::create_dir_all(root.join("small-std")).unwrap();
+        for i in 0..SMALL_COUNT {
+            fs::write(root.join(format!("small-std/{i}.bin")), &payload).unwrap();
+        }
+    });
+    let small_store_w = timed(|| {
+        for i in 0..SMALL_COUNT {
+            store
+                .write_bytes(format!("small/{i}.bin"), &payload, true)
+                .unwrap();
+        }
+    });
+    let small_std_r = timed(|| {
+        for i in 0..SMALL_COUNT {
+            assert_eq!(
+                fs::read(root.join(format!("small-std/{i}.bin")))
+                    .unwrap()
+                    .len(),
+                SMALL
+            );
+        }
+    });
+    let small_store_r = timed(|| {
+        for i in 0..SMALL_COUNT {
+            assert_eq!(
+                store.read_bytes(format!("small/{i}.bin")).unwrap().len(),
+                SMALL
+            );
+        }
+    });
+
+    // Peak RSS while 1 GiB moves: kernel copy, streamed sync copy between
+    // two stores, streamed async copy through the adapter.
+    let other = Store::new(LocalBackend::create(root.join("other")).unwrap());
+    reset_peak_rss();
+    let base_rss = peak_rss_mib();
+    store.copy("store.bin", "copied.bin", true).unwrap();
+    let rss_copy = peak_rss_mib();
+    reset_peak_rss();
+    other
+        .write("streamed.bin", store.read("store.bin").unwrap(), true)
+        .unwrap();
+    let rss_stream = peak_rss_mib();
+    reset_peak_rss();
+    rt.block_on(async {
+        let src = async_store.read("store.bin").await.unwrap();
+        async_store
+            .write("async-copied.bin", src, true)
+            .await
+            .unwrap();
+    });
+    let rss_async = peak_rss_mib();
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Median of {REPS} alternating runs, {mib} MiB file, {} KiB buffer on both sides.\n",
+        BUF / 1024
+    );
+    let _ = writeln!(
+        out,
+        "| operation | `std::fs` (anchor) | `Store` over `LocalBackend` | ratio (throughput) |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| {mib} MiB write + fsync (temp file, rename, fsync folder) | {:.0} MiB/s | {:.0} MiB/s | {:.2}× |",
+        mib_s(large, w_std),
+        mib_s(large, w_store),
+        w_std.as_secs_f64() / w_store.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "| {mib} MiB streaming read | {:.0} MiB/s | {:.0} MiB/s | {:.2}× |",
+        mib_s(large, r_std),
+        mib_s(large, r_store),
+        r_std.as_secs_f64() / r_store.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "| {mib} MiB streaming read, `AsyncStore` (adapter) | {:.0} MiB/s | {:.0} MiB/s | {:.2}× |",
+        mib_s(large, r_std),
+        mib_s(large, r_async),
+        r_std.as_secs_f64() / r_async.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "| write {SMALL_COUNT} × 4 KiB (`fs::write` vs `write_bytes`) | {:.0} files/s | {:.0} files/s | {:.2}× |",
+        SMALL_COUNT as f64 / small_std_w.as_secs_f64(),
+        SMALL_COUNT as f64 / small_store_w.as_secs_f64(),
+        small_std_w.as_secs_f64() / small_store_w.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "| read {SMALL_COUNT} × 4 KiB (`fs::read` vs `read_bytes`) | {:.0} files/s | {:.0} files/s | {:.2}× |",
+        SMALL_COUNT as f64 / small_std_r.as_secs_f64(),
+        SMALL_COUNT as f64 / small_store_r.as_secs_f64(),
+        small_std_r.as_secs_f64() / small_store_r.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "\nPeak RSS of the whole benchmark process (baseline {base_rss:.1} MiB) while copying {mib} MiB:\n"
+    );
+    let _ = writeln!(out, "| copy | peak RSS |\n|---|---:|");
+    let _ = writeln!(out, "| `Store::copy` (kernel copy) | {rss_copy:.1} MiB |");
+    let _ = writeln!(
+        out,
+        "| `Store::read` streamed into another store's `write` | {rss_stream:.1} MiB |"
+    );
+    let _ = writeln!(
+        out,
+        "| `AsyncStore::read` streamed into `AsyncStore::write` (adapter both ways) | {rss_async:.1} MiB |"
+    );
+
+    match std::env::var_os("RS_BENCH_OUT") {
+        Some(path) => fs::write(path, out).unwrap(),
+        None => print!("{out}"),
+    }
+}
