@@ -22,7 +22,7 @@ use remote_store::{AsyncStore, Store};
 
 /// The buffer both sides stream through (the backend's own write buffer).
 const BUF: usize = 256 * 1024;
-const REPS: usize = 3;
+const REPS: usize = 5;
 const SMALL: usize = 4096;
 const SMALL_COUNT: usize = 10_000;
 
@@ -101,6 +101,11 @@ fn drain(mut r: impl Read) -> u64 {
         }
         total += n as u64;
     }
+}
+
+/// Writes back all dirty data of the system (`sync(1)`).
+fn flush() {
+    let _ = std::process::Command::new("sync").status();
 }
 
 fn timed(f: impl FnOnce()) -> Duration {
@@ -214,7 +219,7 @@ fn main() {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Median of {REPS} alternating runs, {mib} MiB file, {} KiB buffer on both sides.\n",
+        "Median of {REPS} runs (alternating which side goes first, `sync` before each timed write), {mib} MiB file, {} KiB buffer on both sides.\n",
         BUF / 1024
     );
     let _ = writeln!(
