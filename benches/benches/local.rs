@@ -133,19 +133,38 @@ fn main() {
     // Large write (fsync) and read, alternating std and Store.
     let (mut w_std, mut w_store, mut r_std, mut r_store, mut r_async) =
         (vec![], vec![], vec![], vec![], vec![]);
-    for _ in 0..REPS {
-        w_std.push(timed(|| std_write_durable(root, "std.bin", large)));
-        w_store.push(timed(|| {
-            store
-                .write_atomic("store.bin", Pattern::new(large), true)
-                .unwrap()
-        }));
-        r_std.push(timed(|| {
-            assert_eq!(drain(File::open(root.join("std.bin")).unwrap()), large)
-        }));
-        r_store.push(timed(|| {
-            assert_eq!(drain(store.read("store.bin").unwrap()), large)
-        }));
+    for rep in 0..REPS {
+        // Alternate which side goes first, and flush other dirty data before
+        // each timed write, so neither pays for the other's writeback.
+        let write_std = || {
+            flush();
+            timed(|| std_write_durable(root, "std.bin", large))
+        };
+        let write_store = || {
+            flush();
+            timed(|| {
+                store
+                    .write_atomic("store.bin", Pattern::new(large), true)
+                    .unwrap()
+            })
+        };
+        if rep % 2 == 0 {
+            w_std.push(write_std());
+            w_store.push(write_store());
+        } else {
+            w_store.push(write_store());
+            w_std.push(write_std());
+        }
+        let read_std =
+            || timed(|| assert_eq!(drain(File::open(root.join("std.bin")).unwrap()), large));
+        let read_store = || timed(|| assert_eq!(drain(store.read("store.bin").unwrap()), large));
+        if rep % 2 == 0 {
+            r_std.push(read_std());
+            r_store.push(read_store());
+        } else {
+            r_store.push(read_store());
+            r_std.push(read_std());
+        }
         r_async.push(timed(|| {
             rt.block_on(async {
                 let mut s = async_store.read("store.bin").await.unwrap();

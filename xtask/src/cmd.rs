@@ -6,8 +6,14 @@ use std::process::Command;
 pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
 /// The workspace root (the folder above `xtask/`).
+///
+/// Read at run time: with a target folder shared between checkouts, the
+/// binary may have been built from another checkout, whose path a
+/// compile-time `env!` would carry.
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    Path::new(&manifest_dir)
         .parent()
         .expect("xtask sits in the workspace")
         .to_path_buf()
