@@ -52,11 +52,13 @@
 
 mod backend;
 mod error;
+mod factory;
 mod lister;
 mod resolve;
 mod write;
 
 pub use backend::LocalBackend;
+pub use factory::LocalFactory;
 
 /// The name the local backend reports.
 pub const NAME: &str = "local";

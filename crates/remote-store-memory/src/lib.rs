@@ -22,11 +22,13 @@
 
 mod async_backend;
 mod backend;
+mod factory;
 mod lister;
 mod state;
 
 pub use async_backend::AsyncMemoryBackend;
 pub use backend::MemoryBackend;
+pub use factory::MemoryFactory;
 
 use remote_store_core::{Capabilities, Capability};
 

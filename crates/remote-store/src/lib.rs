@@ -28,14 +28,32 @@
 //!
 //! Backends for S3, Azure Blob and SFTP arrive as features of the same
 //! names.
+//!
+//! # Configuration, registries and URLs
+//!
+//! - [`Config`] describes named backends and stores (TOML, JSON or code);
+//!   [`Registry`] checks it and hands out stores by name, creating each
+//!   backend once, on first use.
+//! - [`OpenUrl`] opens a store from a URL: `Store::open("file:///var/data")`.
+//! - Every backend crate provides a [`BackendFactory`]; the enabled ones are
+//!   installed automatically, and [`register_backend`] adds a third-party
+//!   one.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod config;
+mod registry;
+pub mod url;
+
+pub use config::Config;
+pub use registry::{Registry, backend_types, install_default_backends, register_backend};
 pub use remote_store_core::{
-    AsAny, AsyncBackend, AsyncBackendBridge, AsyncStore, Backend, Bytes, Capabilities, Capability,
-    Error, ErrorKind, FileInfo, FolderInfo, IntoAsyncBackend, IntoBackend, MAX_PATH_BYTES,
-    MAX_SEGMENT_BYTES, RemotePath, Result, Store, SyncBackendAdapter, glob, marker, stream,
+    AnyBackend, AsAny, AsyncBackend, AsyncBackendBridge, AsyncStore, Backend, BackendFactory,
+    Bytes, Capabilities, Capability, Error, ErrorKind, FileInfo, FolderInfo, IntoAsyncBackend,
+    IntoBackend, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, OptionSpec, Options, RemotePath, Result, Store,
+    SyncBackendAdapter, UrlParts, UrlTarget, factory, glob, marker, stream,
 };
+pub use url::OpenUrl;
 
 /// The backend crates of the enabled features, by name.
 #[cfg(feature = "memory")]

@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
 use remote_store_core::{
-    Backend, Capabilities, Capability, Error, ErrorKind, FileInfo, RemotePath, Result,
+    AnyBackend, Backend, BackendFactory, Capabilities, Capability, Error, ErrorKind, FileInfo,
+    OptionSpec, Options, RemotePath, Result, UrlParts, UrlTarget,
 };
 
 /// Files in a map, keyed by path; folders are implicit.
@@ -146,5 +147,36 @@ impl Backend for KvBackend {
             Some(data) => Ok(FileInfo::new(path.clone(), data.len() as u64)),
             None => Err(Error::not_found(path)),
         }
+    }
+}
+
+/// Builds [`KvBackend`]s by name (`type = "kv"`) and from `kv://` URLs, so
+/// configuration files, `Store::open` and the `rstore` tool can use it once
+/// registered with `remote_store::register_backend(KvFactory)`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KvFactory;
+
+impl BackendFactory for KvFactory {
+    fn kind(&self) -> &'static str {
+        "kv"
+    }
+
+    fn schemes(&self) -> &'static [&'static str] {
+        &["kv"]
+    }
+
+    fn options(&self) -> &'static [OptionSpec] {
+        &[]
+    }
+
+    fn build(&self, _options: &Options) -> Result<AnyBackend> {
+        Ok(AnyBackend::Sync(Arc::new(KvBackend::new())))
+    }
+
+    fn url_target(&self, url: &UrlParts) -> Result<UrlTarget> {
+        Ok(UrlTarget {
+            options: Options::new(),
+            root: url.path.clone(),
+        })
     }
 }

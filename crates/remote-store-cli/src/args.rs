@@ -1,0 +1,132 @@
+//! The command line, as clap sees it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Work with files on any remote-store backend.
+///
+/// Locations are URLs (`memory://`, `file:///srv/data/a.txt`,
+/// `s3://bucket/key`), `store:path` for a store named in the configuration
+/// file, or plain local paths.
+#[derive(Debug, Parser)]
+#[command(name = "rstore", version)]
+pub(crate) struct Cli {
+    /// Configuration file (default: `<config dir>/remote-store/config.toml`).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Print machine-readable JSON (one object per line).
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+    /// Show the cause chain of errors.
+    #[arg(short, long, global = true)]
+    pub(crate) verbose: bool,
+    /// No progress bars.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List a folder (or show one file).
+    Ls {
+        /// The folder (default: the current folder).
+        #[arg(default_value = ".")]
+        target: String,
+        /// Every file below, at any depth.
+        #[arg(short, long)]
+        recursive: bool,
+        /// Sizes and modification times.
+        #[arg(short, long)]
+        long: bool,
+    },
+    /// Print a file to standard output.
+    Cat {
+        /// The file.
+        target: String,
+    },
+    /// Upload a local file.
+    Put {
+        /// The local file.
+        local: PathBuf,
+        /// Where to put it (a folder keeps the file name).
+        target: String,
+        /// Refuse to replace an existing file.
+        #[arg(short = 'n', long)]
+        no_clobber: bool,
+    },
+    /// Download a file.
+    Get {
+        /// The file.
+        target: String,
+        /// Where to write it (a folder keeps the file name).
+        local: PathBuf,
+        /// Refuse to replace an existing file.
+        #[arg(short = 'n', long)]
+        no_clobber: bool,
+    },
+    /// Copy from any location to any other, streaming.
+    Cp {
+        /// What to copy.
+        src: String,
+        /// Where to (a folder keeps the name).
+        dst: String,
+        /// Copy a folder and everything below it.
+        #[arg(short, long)]
+        recursive: bool,
+        /// Files copied at once with --recursive.
+        #[arg(short, long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: u16,
+        /// Refuse to replace existing files.
+        #[arg(short = 'n', long)]
+        no_clobber: bool,
+    },
+    /// Move a file (or, with --recursive, a folder).
+    Mv {
+        /// What to move.
+        src: String,
+        /// Where to.
+        dst: String,
+        /// Move a folder and everything below it.
+        #[arg(short, long)]
+        recursive: bool,
+        /// Refuse to replace existing files.
+        #[arg(short = 'n', long)]
+        no_clobber: bool,
+    },
+    /// Delete a file (or, with --recursive, a folder).
+    Rm {
+        /// What to delete.
+        target: String,
+        /// Delete a folder and everything below it.
+        #[arg(short, long)]
+        recursive: bool,
+        /// No error when it does not exist.
+        #[arg(short, long)]
+        force: bool,
+    },
+    /// Show metadata of a file or folder.
+    Stat {
+        /// The file or folder.
+        target: String,
+    },
+    /// Total size and file count below a folder.
+    Du {
+        /// The folder.
+        target: String,
+    },
+    /// Create a folder, on backends where empty folders exist.
+    Mkdir {
+        /// The folder.
+        target: String,
+    },
+    /// Print the capabilities of a location's backend.
+    Caps {
+        /// Any location on the backend.
+        target: String,
+    },
+    /// List the stores of the configuration file.
+    Stores,
+}

@@ -1,0 +1,417 @@
+//! The commands. Each resolves its locations, then calls the store API;
+//! content and listings stream.
+
+use std::io::{self, Write};
+use std::sync::Mutex;
+use std::sync::mpsc;
+
+use remote_store::{Capability, Error, ErrorKind, FileInfo, Result, Store};
+use serde_json::json;
+
+use crate::args::{Cli, Command};
+use crate::output::Printer;
+use crate::progress::{Progress, wrap};
+use crate::target::{Resolver, Target};
+
+struct Ctx {
+    resolver: Resolver,
+    out: Printer,
+    progress: Progress,
+}
+
+pub(crate) fn run(cli: Cli) -> Result<()> {
+    let mut ctx = Ctx {
+        resolver: Resolver::new(cli.config.as_deref())?,
+        out: Printer::new(cli.json),
+        progress: Progress::new(cli.quiet, cli.json),
+    };
+    let result = dispatch(&mut ctx, cli.command);
+    match result {
+        // A closed pipe (`rstore cat x | head`) is not a failure.
+        Err(e) if is_broken_pipe(&e) => Ok(()),
+        other => other,
+    }
+}
+
+fn is_broken_pipe(e: &Error) -> bool {
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
+fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
+    match command {
+        Command::Ls {
+            target,
+            recursive,
+            long,
+        } => {
+            let t = ctx.resolver.resolve(&target)?;
+            ls(ctx, &t, recursive, long)
+        }
+        Command::Cat { target } => {
+            let t = ctx.resolver.resolve(&target)?;
+            let mut reader = t.store.read(&t.path)?;
+            let mut stdout = io::stdout().lock();
+            io::copy(&mut reader, &mut stdout)?;
+            stdout.flush()?;
+            Ok(())
+        }
+        Command::Put {
+            local,
+            target,
+            no_clobber,
+        } => {
+            let src = local_arg(&local)?;
+            let src = ctx.resolver.resolve(&src)?;
+            let dst = ctx.resolver.resolve(&target)?;
+            copy_file(&ctx.progress, &src, &dst, !no_clobber)
+        }
+        Command::Get {
+            target,
+            local,
+            no_clobber,
+        } => {
+            let src = ctx.resolver.resolve(&target)?;
+            let dst = local_arg(&local)?;
+            let dst = ctx.resolver.resolve(&dst)?;
+            copy_file(&ctx.progress, &src, &dst, !no_clobber)
+        }
+        Command::Cp {
+            src,
+            dst,
+            recursive,
+            jobs,
+            no_clobber,
+        } => {
+            let src = ctx.resolver.resolve(&src)?;
+            let dst = ctx.resolver.resolve(&dst)?;
+            if recursive {
+                copy_tree(&ctx.progress, &src, &dst, usize::from(jobs), !no_clobber)
+            } else {
+                copy_file(&ctx.progress, &src, &dst, !no_clobber)
+            }
+        }
+        Command::Mv {
+            src,
+            dst,
+            recursive,
+            no_clobber,
+        } => {
+            let src = ctx.resolver.resolve(&src)?;
+            let dst = ctx.resolver.resolve(&dst)?;
+            mv(&ctx.progress, &src, &dst, recursive, !no_clobber)
+        }
+        Command::Rm {
+            target,
+            recursive,
+            force,
+        } => {
+            let t = ctx.resolver.resolve(&target)?;
+            if recursive {
+                t.store.delete_folder(&t.path, true, force)
+            } else if t.store.is_folder(&t.path)? && !t.store.is_file(&t.path)? {
+                Err(Error::invalid_path(&t.label, "is a folder (use rm -r)"))
+            } else {
+                t.store.delete(&t.path, force)
+            }
+        }
+        Command::Stat { target } => {
+            let t = ctx.resolver.resolve(&target)?;
+            if t.store.is_file(&t.path)? {
+                let info = t.store.get_file_info(&t.path)?;
+                ctx.out.file_info(&info)?;
+            } else if t.store.is_folder(&t.path)? {
+                let info = t.store.get_folder_info(&t.path)?;
+                ctx.out.folder_info(&info)?;
+            } else {
+                return Err(Error::not_found(&t.label));
+            }
+            Ok(())
+        }
+        Command::Du { target } => {
+            let t = ctx.resolver.resolve(&target)?;
+            let info = t.store.get_folder_info(&t.path)?;
+            ctx.out.usage(&info)?;
+            Ok(())
+        }
+        Command::Mkdir { target } => {
+            let t = ctx.resolver.resolve(&target)?;
+            mkdir(&t)
+        }
+        Command::Caps { target } => {
+            let t = ctx.resolver.resolve(&target)?;
+            let caps = t.store.capabilities();
+            if ctx.out.json {
+                let names: Vec<_> = caps.iter().map(|c| c.as_str()).collect();
+                ctx.out
+                    .value(json!({ "backend": t.store.name(), "capabilities": names }))?;
+            } else {
+                for cap in caps.iter() {
+                    ctx.out.text(cap.as_str())?;
+                }
+            }
+            Ok(())
+        }
+        Command::Stores => {
+            let names: Vec<String> = ctx
+                .resolver
+                .registry()?
+                .store_names()
+                .map(str::to_owned)
+                .collect();
+            let source = ctx
+                .resolver
+                .config_path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            for name in names {
+                if ctx.out.json {
+                    ctx.out.value(json!({ "store": name, "config": source }))?;
+                } else {
+                    ctx.out.text(&name)?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A local path argument as a location (never a URL or a store name).
+fn local_arg(path: &std::path::Path) -> Result<String> {
+    let absolute = crate::target::lexical(&std::env::current_dir()?.join(path));
+    let mut s = format!("file://{}", absolute.display());
+    if path.as_os_str().to_string_lossy().ends_with('/') && !s.ends_with('/') {
+        s.push('/');
+    }
+    Ok(s)
+}
+
+fn ls(ctx: &mut Ctx, t: &Target, recursive: bool, long: bool) -> Result<()> {
+    if !t.path.trim_matches('/').is_empty() && t.store.is_file(&t.path)? {
+        let info = t.store.get_file_info(&t.path)?;
+        ctx.out.file(&info, long)?;
+        return Ok(());
+    }
+    if !t.store.is_folder(&t.path)? {
+        // Let the backend say why (a refused link is not "missing").
+        drop(t.store.list_folders(&t.path)?);
+        return Err(Error::not_found(&t.label));
+    }
+    // Entries are shown relative to the listed folder.
+    let base = remote_store::RemotePath::new(&t.path)?;
+    let relative = |p: remote_store::RemotePath| p.strip_prefix(&base).unwrap_or(p);
+    if !recursive {
+        for folder in t.store.list_folders(&t.path)? {
+            ctx.out.folder(&relative(folder?), long)?;
+        }
+    }
+    for file in t.store.list_files(&t.path, recursive)? {
+        let mut file = file?;
+        file.path = relative(file.path);
+        ctx.out.file(&file, long)?;
+    }
+    Ok(())
+}
+
+/// Where a file lands: inside `dst` when it is (or is written as) a folder.
+fn destination(src: &Target, dst: &Target) -> Result<Target> {
+    let is_folder = dst.names_folder()
+        || dst.path.trim_matches('/').is_empty()
+        || (dst.store.is_folder(&dst.path)? && !dst.store.is_file(&dst.path)?);
+    Ok(if is_folder {
+        dst.join(src.name())
+    } else {
+        dst.clone()
+    })
+}
+
+/// Copies one file, inside the backend when both sides share it.
+fn copy_file(progress: &Progress, src: &Target, dst: &Target, overwrite: bool) -> Result<()> {
+    if !src.store.is_file(&src.path)? {
+        return Err(if src.store.is_folder(&src.path)? {
+            Error::invalid_path(&src.label, "is a folder (use -r)")
+        } else {
+            Error::not_found(&src.label)
+        });
+    }
+    let dst = destination(src, dst)?;
+    transfer(progress, src, &dst.store, &dst.path, overwrite, None)
+}
+
+fn same_backend(a: &Store, b: &Store) -> bool {
+    a == b
+}
+
+/// Streams (or server-side copies) `src` to `dst_path`.
+fn transfer(
+    progress: &Progress,
+    src: &Target,
+    dst: &Store,
+    dst_path: &str,
+    overwrite: bool,
+    size: Option<u64>,
+) -> Result<()> {
+    if same_backend(&src.store, dst) && dst.supports(Capability::Copy) {
+        return dst.copy(&src.path, dst_path, overwrite);
+    }
+    let size = match size {
+        Some(size) => Some(size),
+        None if src.store.supports(Capability::Metadata) => {
+            Some(src.store.get_file_info(&src.path)?.size)
+        }
+        None => None,
+    };
+    let bar = progress.bytes(src.name(), size);
+    let reader = wrap(&bar, src.store.read(&src.path)?);
+    let result = dst.write(dst_path, reader, overwrite);
+    bar.finish_and_clear();
+    result
+}
+
+/// Copies every file below `src` to the same relative place below `dst`,
+/// `jobs` at a time, listing lazily.
+fn copy_tree(
+    progress: &Progress,
+    src: &Target,
+    dst: &Target,
+    jobs: usize,
+    overwrite: bool,
+) -> Result<()> {
+    if src.store.is_file(&src.path)? {
+        return copy_file(progress, src, dst, overwrite);
+    }
+    if !src.store.is_folder(&src.path)? {
+        return Err(Error::not_found(&src.label));
+    }
+    let base = remote_store::RemotePath::new(&src.path)?;
+    let bar = progress.files(&src.label);
+    let first_error: Mutex<Option<Error>> = Mutex::new(None);
+    let failed = || first_error.lock().map(|e| e.is_some()).unwrap_or(true);
+    let (tx, rx) = mpsc::sync_channel::<FileInfo>(jobs * 2);
+    let rx = Mutex::new(rx);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let next = rx.lock().map(|r| r.recv());
+                    let Ok(Ok(file)) = next else { return };
+                    let rel = file.path.strip_prefix(&base).unwrap_or(file.path.clone());
+                    let from = Target {
+                        store: src.store.clone(),
+                        path: file.path.to_string(),
+                        label: format!("{}/{rel}", src.label.trim_end_matches('/')),
+                    };
+                    let to = dst.join(rel.as_str());
+                    let result = transfer(
+                        progress,
+                        &from,
+                        &to.store,
+                        &to.path,
+                        overwrite,
+                        Some(file.size),
+                    );
+                    match result {
+                        Ok(()) => bar.inc(1),
+                        Err(e) => {
+                            if let Ok(mut slot) = first_error.lock() {
+                                slot.get_or_insert(e);
+                            }
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+        let listing = src.store.list_files(&src.path, true);
+        match listing {
+            Ok(files) => {
+                for file in files {
+                    if failed() {
+                        break;
+                    }
+                    let sent = match file {
+                        Ok(file) => tx.send(file).is_ok(),
+                        Err(e) => {
+                            if let Ok(mut slot) = first_error.lock() {
+                                slot.get_or_insert(e);
+                            }
+                            false
+                        }
+                    };
+                    if !sent {
+                        break;
+                    }
+                }
+            }
+            Err(e) => {
+                if let Ok(mut slot) = first_error.lock() {
+                    slot.get_or_insert(e);
+                }
+            }
+        }
+        drop(tx);
+    });
+    bar.finish_and_clear();
+    match first_error.into_inner() {
+        Ok(Some(e)) => Err(e),
+        _ => Ok(()),
+    }
+}
+
+fn mv(
+    progress: &Progress,
+    src: &Target,
+    dst: &Target,
+    recursive: bool,
+    overwrite: bool,
+) -> Result<()> {
+    if src.store.is_file(&src.path)? {
+        let dst = destination(src, dst)?;
+        if same_backend(&src.store, &dst.store) && dst.store.supports(Capability::Move) {
+            return dst.store.rename(&src.path, &dst.path, overwrite);
+        }
+        transfer(progress, src, &dst.store, &dst.path, overwrite, None)?;
+        return src.store.delete(&src.path, false);
+    }
+    if !src.store.is_folder(&src.path)? {
+        return Err(Error::not_found(&src.label));
+    }
+    if !recursive {
+        return Err(Error::invalid_path(&src.label, "is a folder (use mv -r)"));
+    }
+    copy_tree(progress, src, dst, 4, overwrite)?;
+    src.store.delete_folder(&src.path, true, false)
+}
+
+fn mkdir(t: &Target) -> Result<()> {
+    if !t.store.supports(Capability::PersistentFolders) {
+        return Err(
+            Error::new(ErrorKind::CapabilityNotSupported).with_message(format!(
+                "{}: folders on this backend exist only while files are stored in them; \
+             write a file to create one",
+                t.store.name()
+            )),
+        );
+    }
+    if t.store.name() != "local" {
+        return Err(
+            Error::new(ErrorKind::CapabilityNotSupported).with_message(format!(
+                "mkdir is not available for the {} backend yet",
+                t.store.name()
+            )),
+        );
+    }
+    if t.store.is_file(&t.path)? {
+        return Err(Error::already_exists(&t.label));
+    }
+    let native = t.store.native_path(&t.path)?;
+    std::fs::create_dir_all(&native).map_err(|e| Error::from(e).with_path(&t.label))
+}

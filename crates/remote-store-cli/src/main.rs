@@ -1,0 +1,26 @@
+//! `rstore`: list, read, write, copy and move files on any remote-store
+//! backend, addressed by URL (`s3://bucket/key`, `file:///tmp/x`), by
+//! `store:path` from a configuration file, or by plain local path.
+
+mod args;
+mod commands;
+mod exit;
+mod output;
+mod progress;
+mod target;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let verbose = cli.verbose;
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            exit::report(&e, verbose);
+            ExitCode::from(exit::code(&e))
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! End-to-end tests of the `rstore` binary on local and memory stores.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use assert_cmd::cargo::CommandCargoExt;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn rstore(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::cargo_bin("rstore")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[track_caller]
+fn ok(run: Run) -> String {
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.stdout
+}
+
+/// A config with two local stores in separate folders of `dir`.
+fn config(dir: &Path) -> String {
+    fs::create_dir_all(dir.join("one")).unwrap();
+    fs::create_dir_all(dir.join("two")).unwrap();
+    let path = dir.join("rstore.toml");
+    fs::write(
+        &path,
+        format!(
+            "[backends.one]\ntype = \"local\"\nroot = \"{0}/one\"\n\
+             [backends.two]\ntype = \"local\"\nroot = \"${{RSTORE_TEST_TWO:-{0}/two}}\"\n\
+             [stores.a]\nbackend = \"one\"\n[stores.b]\nbackend = \"two\"\nroot = \"inbox\"\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn put_ls_cat_get_on_local_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("hello.txt"), "hello world\n").unwrap();
+    ok(rstore(d, &["put", "hello.txt", "up/"]));
+    assert_eq!(ok(rstore(d, &["cat", "up/hello.txt"])), "hello world\n");
+    let listing = ok(rstore(d, &["ls", "up"]));
+    assert_eq!(listing.trim(), "hello.txt");
+    let json = ok(rstore(d, &["ls", "--json", "-r", "."]));
+    let entries: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut paths: Vec<_> = entries
+        .iter()
+        .map(|e| e["path"].as_str().unwrap().to_owned())
+        .collect();
+    paths.sort();
+    assert_eq!(paths, ["hello.txt", "up/hello.txt"]);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["size"] == 12 && e["type"] == "file")
+    );
+    ok(rstore(d, &["get", "up/hello.txt", "copy.txt"]));
+    assert_eq!(
+        fs::read_to_string(d.join("copy.txt")).unwrap(),
+        "hello world\n"
+    );
+    let stat = ok(rstore(d, &["stat", "--json", "copy.txt"]));
+    let stat: serde_json::Value = serde_json::from_str(stat.trim()).unwrap();
+    assert_eq!(stat["content_type"], "text/plain");
+}
+
+#[test]
+fn config_stores_copy_move_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cfg = config(d);
+    let c = cfg.as_str();
+    for i in 0..20 {
+        fs::create_dir_all(d.join(format!("src/sub{}", i % 3))).unwrap();
+        fs::write(
+            d.join(format!("src/sub{}/f{i}.txt", i % 3)),
+            format!("file {i}"),
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        ok(rstore(d, &["--config", c, "stores"]))
+            .lines()
+            .collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    ok(rstore(
+        d,
+        &["--config", c, "cp", "-r", "-j", "3", "src", "a:data"],
+    ));
+    ok(rstore(d, &["--config", c, "cp", "-r", "a:data", "b:copy"]));
+    for i in 0..20 {
+        let copied = d.join(format!("two/inbox/copy/sub{}/f{i}.txt", i % 3));
+        assert_eq!(fs::read_to_string(copied).unwrap(), format!("file {i}"));
+    }
+    let du = ok(rstore(d, &["--config", c, "du", "b:copy"]));
+    assert!(du.starts_with("130\t20\t"), "{du}");
+    ok(rstore(
+        d,
+        &["--config", c, "mv", "b:copy/sub0/f0.txt", "a:moved.txt"],
+    ));
+    assert!(!d.join("two/inbox/copy/sub0/f0.txt").exists());
+    assert_eq!(
+        fs::read_to_string(d.join("one/moved.txt")).unwrap(),
+        "file 0"
+    );
+    ok(rstore(
+        d,
+        &["--config", c, "mv", "a:moved.txt", "a:again.txt"],
+    ));
+    assert!(d.join("one/again.txt").exists());
+    let refused = rstore(d, &["--config", c, "rm", "b:copy"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    ok(rstore(d, &["--config", c, "rm", "-r", "b:copy"]));
+    assert!(!d.join("two/inbox/copy").exists());
+    ok(rstore(d, &["--config", c, "rm", "-f", "a:nothing-here"]));
+    ok(rstore(d, &["--config", c, "mkdir", "a:empty/dir"]));
+    assert!(d.join("one/empty/dir").is_dir());
+}
+
+#[test]
+fn memory_and_caps() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("x.txt"), "x").unwrap();
+    // A memory store lives as long as the command: copying into it works.
+    ok(rstore(d, &["cp", "x.txt", "memory:///scratch/x.txt"]));
+    assert_eq!(ok(rstore(d, &["ls", "memory://"])), "");
+    let caps = ok(rstore(d, &["caps", "--json", "memory://"]));
+    let caps: serde_json::Value = serde_json::from_str(caps.trim()).unwrap();
+    assert_eq!(caps["backend"], "memory");
+    assert!(
+        caps["capabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "atomic_write")
+    );
+    let local = ok(rstore(d, &["caps", "."]));
+    assert!(local.lines().any(|l| l == "persistent_folders"), "{local}");
+    let refused = rstore(d, &["mkdir", "memory:///m"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("exist only while files are stored"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn exit_codes_tell_failures_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cfg = config(d);
+    let c = cfg.as_str();
+    // Not found.
+    let r = rstore(d, &["cat", "missing.txt"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.lines().count(),
+        1,
+        "one readable line: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.starts_with("rstore: local: not found"),
+        "{}",
+        r.stderr
+    );
+    // Permission: a link out of a store's root.
+    std::os::unix::fs::symlink("/etc", d.join("one/etc-link")).unwrap();
+    let r = rstore(d, &["--config", c, "ls", "a:etc-link"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    // Usage: bad arguments, bad store paths, bad configuration.
+    assert_eq!(rstore(d, &["cp", "only-one"]).code, 2);
+    assert_eq!(rstore(d, &["--config", c, "cat", "a:../escape"]).code, 2);
+    fs::write(d.join("bad.toml"), "[backends.x]\ntype = \"lokal\"\n").unwrap();
+    let r = rstore(d, &["--config", "bad.toml", "ls"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("bad.toml: backends.x.type: unknown backend type 'lokal'"),
+        "{}",
+        r.stderr
+    );
+    // A backend whose feature is off says which feature.
+    let r = rstore(d, &["ls", "s3://bucket/prefix"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("`s3` feature"), "{}", r.stderr);
+    // Already exists with --no-clobber.
+    fs::write(d.join("f.txt"), "1").unwrap();
+    fs::write(d.join("g.txt"), "2").unwrap();
+    let r = rstore(d, &["cp", "-n", "f.txt", "g.txt"]);
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert_eq!(fs::read_to_string(d.join("g.txt")).unwrap(), "2");
+    // -v adds the cause chain.
+    let r = rstore(d, &["-v", "--config", "bad.toml", "ls"]);
+    assert!(
+        r.stderr
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("  caused by: ")),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn config_values_come_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cfg = config(d);
+    fs::create_dir_all(d.join("elsewhere")).unwrap();
+    fs::write(d.join("n.txt"), "n").unwrap();
+    let out = Command::cargo_bin("rstore")
+        .unwrap()
+        .current_dir(d)
+        .env("RSTORE_TEST_TWO", d.join("elsewhere"))
+        .args(["--config", &cfg, "put", "n.txt", "b:n.txt"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(d.join("elsewhere/inbox/n.txt").exists());
+}
+
+/// Peak RSS of a running child, read until it exits (Linux).
+fn run_measuring_peak_rss(mut cmd: Command) -> (bool, f64) {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0.0f64;
+    loop {
+        let status = fs::read_to_string(&status_path).unwrap_or_default();
+        if let Some(kib) = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        {
+            peak_kib = peak_kib.max(kib);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status.success(), peak_kib / 1024.0);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_1_gib_copy_between_stores_keeps_memory_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cfg = config(d);
+    // Sparse: 1 GiB of zeros without writing them.
+    let big = fs::File::create(d.join("one/big.bin")).unwrap();
+    big.set_len(1 << 30).unwrap();
+    drop(big);
+    let mut cmd = Command::cargo_bin("rstore").unwrap();
+    cmd.current_dir(d)
+        .args(["--config", &cfg, "cp", "a:big.bin", "b:big.bin"]);
+    let (success, peak_mib) = run_measuring_peak_rss(cmd);
+    assert!(success);
+    assert_eq!(
+        fs::metadata(d.join("two/inbox/big.bin")).unwrap().len(),
+        1 << 30
+    );
+    println!("peak RSS of `rstore cp` over 1 GiB: {peak_mib:.1} MiB");
+    assert!(
+        peak_mib > 0.0 && peak_mib < 48.0,
+        "peak RSS {peak_mib:.1} MiB"
+    );
+}
+
+#[test]
+fn the_default_config_follows_os_conventions() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cfg = config(d);
+    fs::create_dir_all(d.join("xdg/remote-store")).unwrap();
+    fs::copy(&cfg, d.join("xdg/remote-store/config.toml")).unwrap();
+    let out = Command::cargo_bin("rstore")
+        .unwrap()
+        .current_dir(d)
+        .env("XDG_CONFIG_HOME", d.join("xdg"))
+        .args(["stores"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "a\nb\n");
+}
