@@ -3,3 +3,4 @@
 
 mod local;
 mod memory;
+mod object_store_memory;

@@ -1,0 +1,425 @@
+//! [`ObjectStoreBackend`]: any `ObjectStore` as an `AsyncBackend`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::{StreamExt, TryStreamExt};
+use object_store::list::PaginatedListStore;
+use object_store::path::Path;
+use object_store::{
+    CopyMode, CopyOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt,
+};
+use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
+use remote_store_core::{
+    AsyncBackend, Capabilities, Capability, Error, ErrorKind, FileInfo, RemotePath, Result,
+    async_trait, glob,
+};
+
+use crate::error::{map, map_create};
+use crate::list;
+use crate::write::{self, Target};
+
+/// What every object store gives: everything but atomic moves and
+/// persistent folders. `ExclusiveWrite` is added only when the store
+/// enforces conditional puts ([`ObjectStoreBackend::with_exclusive_write`]).
+const BASE: Capabilities = Capabilities::of(&[
+    Capability::Read,
+    Capability::Write,
+    Capability::Delete,
+    Capability::List,
+    Capability::Move,
+    Capability::Copy,
+    Capability::AtomicWrite,
+    Capability::Glob,
+    Capability::RecursiveList,
+    Capability::Metadata,
+    Capability::RangeRead,
+    Capability::ServerSideCopy,
+]);
+
+/// Largest chunk a read yields: stores that hold objects in memory hand
+/// them out whole, and consumers should not see that.
+const MAX_CHUNK: usize = 1024 * 1024;
+
+/// Splits oversized chunks (zero-copy) so reads stay in bounded pieces.
+fn bounded(
+    stream: impl futures::Stream<Item = Result<bytes::Bytes>> + Send + 'static,
+) -> ByteStream {
+    stream
+        .map_ok(|chunk| {
+            let len = chunk.len();
+            futures::stream::iter(
+                (0..len)
+                    .step_by(MAX_CHUNK)
+                    .map(move |at| Ok(chunk.slice(at..len.min(at + MAX_CHUNK)))),
+            )
+        })
+        .try_flatten()
+        .boxed()
+}
+
+/// Turns store paths into object keys (under an optional prefix) and back.
+#[derive(Clone, Debug)]
+pub(crate) struct Keys {
+    prefix: RemotePath,
+    name: Arc<str>,
+}
+
+impl Keys {
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn key(&self, path: &RemotePath) -> Path {
+        let full = if self.prefix.is_root() {
+            path.to_string()
+        } else if path.is_root() {
+            self.prefix.to_string()
+        } else {
+            format!("{}/{path}", self.prefix)
+        };
+        // RemotePath's rules are stricter than object_store's, so a valid
+        // path is always a valid key.
+        Path::parse(&full).unwrap_or_else(|_| Path::from(full.as_str()))
+    }
+
+    pub(crate) fn path_of(&self, key: &Path) -> Result<RemotePath> {
+        let full = RemotePath::new(key.as_ref())?;
+        full.strip_prefix(&self.prefix).ok_or_else(|| {
+            Error::invalid_path(key.as_ref(), "outside the backend prefix")
+                .with_backend(self.name.to_string())
+        })
+    }
+}
+
+/// Any [`ObjectStore`] as an [`AsyncBackend`]. See the [crate docs](crate).
+pub struct ObjectStoreBackend {
+    store: Arc<dyn ObjectStore>,
+    pages: Option<Arc<dyn PaginatedListStore>>,
+    keys: Keys,
+    capabilities: Capabilities,
+    closed: AtomicBool,
+}
+
+impl ObjectStoreBackend {
+    /// Wraps `store`. Level listings fetch each level whole; prefer
+    /// [`paginated`](Self::paginated) for stores that page.
+    pub fn new(store: Arc<dyn ObjectStore>) -> Self {
+        ObjectStoreBackend {
+            store,
+            pages: None,
+            keys: Keys {
+                prefix: RemotePath::root(),
+                name: Arc::from("object_store"),
+            },
+            capabilities: BASE,
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Wraps a store that also lists page by page (S3, Azure, GCS).
+    pub fn paginated<S: ObjectStore + PaginatedListStore>(store: Arc<S>) -> Self {
+        let pages: Arc<dyn PaginatedListStore> = store.clone();
+        let mut backend = Self::new(store);
+        backend.pages = Some(pages);
+        backend
+    }
+
+    /// Sets the name used in errors.
+    pub fn with_name(mut self, name: &str) -> Self {
+        self.keys.name = Arc::from(name);
+        self
+    }
+
+    /// Keeps every key under `prefix`.
+    ///
+    /// # Errors
+    /// `InvalidPath` when `prefix` is not a valid path.
+    pub fn with_prefix(mut self, prefix: &str) -> Result<Self> {
+        self.keys.prefix = RemotePath::new(prefix)?;
+        Ok(self)
+    }
+
+    /// Declares (or not) that no-overwrite writes are race-free, which
+    /// holds when the store enforces `If-None-Match: *`.
+    pub fn with_exclusive_write(mut self, enforced: bool) -> Self {
+        self.capabilities = if enforced {
+            self.capabilities.with(Capability::ExclusiveWrite)
+        } else {
+            self.capabilities.without(Capability::ExclusiveWrite)
+        };
+        self
+    }
+
+    /// The native `object_store` handle, for what this API does not cover.
+    pub fn object_store(&self) -> &Arc<dyn ObjectStore> {
+        &self.store
+    }
+
+    /// The key prefix inside the bucket or container.
+    pub fn prefix(&self) -> &RemotePath {
+        &self.keys.prefix
+    }
+
+    fn open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::closed().with_backend(self.keys.name.to_string()));
+        }
+        Ok(())
+    }
+
+    fn fail(&self, path: &RemotePath) -> impl Fn(object_store::Error) -> Error + '_ {
+        let path = path.clone();
+        move |e| map(e, &path, &self.keys.name)
+    }
+
+    async fn has_children(&self, path: &RemotePath) -> Result<bool> {
+        let mut listing = list::flat(&self.store, self.keys.clone(), path);
+        match listing.next().await {
+            Some(Ok(_)) => Ok(true),
+            Some(Err(e)) => Err(e),
+            None => Ok(false),
+        }
+    }
+
+    async fn exists_file(&self, path: &RemotePath) -> Result<bool> {
+        match self.store.head(&self.keys.key(path)).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(map(e, path, &self.keys.name)),
+        }
+    }
+
+    async fn transfer(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        let (from, to) = (self.keys.key(src), self.keys.key(dst));
+        if overwrite {
+            return self.store.copy(&from, &to).await.map_err(|e| self.copy_error(e, src, dst));
+        }
+        let opts = CopyOptions {
+            mode: CopyMode::Create,
+            ..Default::default()
+        };
+        match self.store.copy_opts(&from, &to, opts).await {
+            Ok(()) => Ok(()),
+            // Stores without conditional copy: check, then copy.
+            Err(object_store::Error::NotSupported { .. } | object_store::Error::NotImplemented { .. }) => {
+                if self.exists_file(dst).await? {
+                    return Err(Error::already_exists(dst).with_backend(self.keys.name.to_string()));
+                }
+                self.store.copy(&from, &to).await.map_err(|e| self.copy_error(e, src, dst))
+            }
+            Err(e) => Err(match e {
+                object_store::Error::NotFound { .. } => map(e, src, &self.keys.name),
+                other => map_create(other, dst, &self.keys.name),
+            }),
+        }
+    }
+
+    fn copy_error(&self, e: object_store::Error, src: &RemotePath, dst: &RemotePath) -> Error {
+        match e {
+            object_store::Error::NotFound { .. } => map(e, src, &self.keys.name),
+            other => map(other, dst, &self.keys.name),
+        }
+    }
+}
+
+impl fmt::Debug for ObjectStoreBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ObjectStoreBackend")
+            .field("name", &self.keys.name)
+            .field("store", &self.store.to_string())
+            .field("prefix", &self.keys.prefix)
+            .finish()
+    }
+}
+
+#[async_trait]
+impl AsyncBackend for ObjectStoreBackend {
+    fn name(&self) -> &str {
+        &self.keys.name
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.capabilities
+    }
+
+    async fn is_file(&self, path: &RemotePath) -> Result<bool> {
+        self.open()?;
+        self.exists_file(path).await
+    }
+
+    async fn is_folder(&self, path: &RemotePath) -> Result<bool> {
+        self.open()?;
+        if path.is_root() {
+            return Ok(true);
+        }
+        self.has_children(path).await
+    }
+
+    async fn read(&self, path: &RemotePath) -> Result<ByteStream> {
+        self.open()?;
+        let result = self.store.get(&self.keys.key(path)).await.map_err(self.fail(path))?;
+        let fail = {
+            let (path, name) = (path.clone(), self.keys.name.clone());
+            move |e| map(e, &path, &name)
+        };
+        Ok(bounded(result.into_stream().map_err(fail)))
+    }
+
+    async fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ByteStream> {
+        self.open()?;
+        if len == Some(0) {
+            // Still report a missing file.
+            self.get_file_info(path).await?;
+            return Ok(futures::stream::empty().boxed());
+        }
+        let range = match len {
+            Some(len) => GetRange::Bounded(offset..offset.saturating_add(len)),
+            None => GetRange::Offset(offset),
+        };
+        let opts = GetOptions {
+            range: Some(range),
+            ..Default::default()
+        };
+        match self.store.get_opts(&self.keys.key(path), opts).await {
+            Ok(result) => {
+                let (path, name) = (path.clone(), self.keys.name.clone());
+                Ok(bounded(result.into_stream().map_err(move |e| map(e, &path, &name))))
+            }
+            Err(e @ object_store::Error::NotFound { .. }) => Err(map(e, path, &self.keys.name)),
+            Err(e) => {
+                // A range that starts at or past the end is refused by the
+                // service (416); our contract reads nothing there.
+                let size = self.get_file_info(path).await?.size;
+                if offset >= size {
+                    Ok(futures::stream::empty().boxed())
+                } else {
+                    Err(map(e, path, &self.keys.name))
+                }
+            }
+        }
+    }
+
+    async fn write(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
+        self.open()?;
+        let target = Target {
+            store: &self.store,
+            key: self.keys.key(path),
+            path,
+            backend: &self.keys.name,
+        };
+        write::write(target, src, overwrite).await
+    }
+
+    async fn write_atomic(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
+        // Every write commits in one step (PUT, or multipart completion).
+        self.write(path, src, overwrite).await
+    }
+
+    async fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+        self.open()?;
+        // Most services answer 204 for a missing key, so check first when
+        // the caller wants to hear about it.
+        if !missing_ok && !self.exists_file(path).await? {
+            return Err(Error::not_found(path).with_backend(self.keys.name.to_string()));
+        }
+        match self.store.delete(&self.keys.key(path)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(map(e, path, &self.keys.name)),
+        }
+    }
+
+    async fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
+        self.open()?;
+        if !self.has_children(path).await? {
+            return if path.is_root() || missing_ok {
+                Ok(())
+            } else {
+                Err(Error::not_found(path).with_backend(self.keys.name.to_string()))
+            };
+        }
+        if !recursive {
+            return Err(Error::new(ErrorKind::FolderNotEmpty)
+                .with_path(path)
+                .with_backend(self.keys.name.to_string()));
+        }
+        // Bulk delete where the service has it, fed by the listing.
+        let prefix = self.keys.key(path);
+        let locations = self
+            .store
+            .list(Some(&prefix).filter(|p| !p.as_ref().is_empty()))
+            .map_ok(|meta| meta.location)
+            .boxed();
+        self.store
+            .delete_stream(locations)
+            .try_for_each(|_| futures::future::ready(Ok(())))
+            .await
+            .map_err(self.fail(path))
+    }
+
+    async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream> {
+        self.open()?;
+        if recursive {
+            return Ok(list::flat(&self.store, self.keys.clone(), path));
+        }
+        let level = list::level(&self.store, self.pages.as_ref(), &self.keys, path);
+        Ok(list::files_of(level, self.keys.clone()))
+    }
+
+    async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream> {
+        self.open()?;
+        let level = list::level(&self.store, self.pages.as_ref(), &self.keys, path);
+        Ok(list::folders_of(level, self.keys.clone()))
+    }
+
+    async fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
+        self.open()?;
+        let meta = self.store.head(&self.keys.key(path)).await.map_err(self.fail(path))?;
+        list::file_info(&self.keys, &meta)
+    }
+
+    async fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        self.open()?;
+        if src == dst {
+            return if overwrite && self.exists_file(src).await? {
+                Ok(())
+            } else if overwrite {
+                Err(Error::not_found(src).with_backend(self.keys.name.to_string()))
+            } else {
+                Err(Error::already_exists(dst).with_backend(self.keys.name.to_string()))
+            };
+        }
+        self.transfer(src, dst, overwrite).await?;
+        self.store
+            .delete(&self.keys.key(src))
+            .await
+            .map_err(self.fail(src))
+    }
+
+    async fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        self.open()?;
+        self.transfer(src, dst, overwrite).await
+    }
+
+    async fn glob(&self, pattern: &str) -> Result<FileStream> {
+        self.open()?;
+        glob::glob_files_async(self, pattern).await
+    }
+
+    async fn close(&self) -> Result<()> {
+        self.closed.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    fn native_path(&self, path: &RemotePath) -> String {
+        self.keys.key(path).to_string()
+    }
+
+    fn to_key(&self, native: &str) -> Result<RemotePath> {
+        let key = Path::parse(native).map_err(|e| {
+            Error::invalid_path(native, "not an object key").with_source(e)
+        })?;
+        self.keys.path_of(&key)
+    }
+}

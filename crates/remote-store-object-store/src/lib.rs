@@ -1,0 +1,46 @@
+//! Shared glue between remote-store and the [`object_store`] crate.
+//!
+//! [`ObjectStoreBackend`] turns any [`ObjectStore`](object_store::ObjectStore)
+//! into a native [`AsyncBackend`](remote_store_core::AsyncBackend). The S3
+//! and Azure backends are thin configurations of it; any other
+//! `object_store` implementation (GCS, HTTP, a decorator) can be exposed the
+//! same way.
+//!
+//! # Model
+//!
+//! - **Folders are prefixes.** A folder exists while an object exists below
+//!   it; empty folders do not exist (no `persistent_folders`).
+//!   `list_folders` and non-recursive `list_files` use delimiter listings,
+//!   a page at a time where the store supports paginated listing;
+//!   recursive listings are one flat listing streamed page by page.
+//! - **Writes** buffer up to [`SINGLE_PUT_LIMIT`] bytes and send them in one
+//!   `PUT`; larger sources become a multipart upload of
+//!   [`PART_SIZE`]-byte parts, at most [`PART_CONCURRENCY`] in flight, and
+//!   are aborted on any failure, so no partial object is ever visible.
+//!   Every write is atomic by the service's model (`atomic_write`).
+//! - **No-overwrite** uses the service's conditional put (`If-None-Match:
+//!   *`) for single-`PUT` writes: race-free. A multipart no-overwrite write
+//!   checks first and is therefore not race-free against a concurrent
+//!   writer of the same key; see ADR-0007.
+//! - `copy` is server-side; `rename` is copy + delete (not atomic).
+//! - Errors: 404 → `NotFound`, 403/401 → `PermissionDenied`, 409/412 on a
+//!   conditional put → `AlreadyExists`, connection failures, timeouts and
+//!   5xx → `BackendUnavailable` (retryable); the `object_store` error is
+//!   the source.
+
+mod backend;
+mod error;
+mod list;
+mod write;
+
+pub use backend::ObjectStoreBackend;
+pub use object_store;
+
+/// Writes up to this size go in a single `PUT` (8 MiB).
+pub const SINGLE_PUT_LIMIT: usize = 8 * 1024 * 1024;
+
+/// Part size of multipart uploads (8 MiB; S3's minimum is 5 MiB).
+pub const PART_SIZE: usize = 8 * 1024 * 1024;
+
+/// Parts uploaded at once by one write.
+pub const PART_CONCURRENCY: usize = 4;

@@ -1,0 +1,91 @@
+//! Streaming writes: one `PUT` for small sources, an aborted-on-failure
+//! multipart upload for large ones.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use object_store::path::Path;
+use object_store::{
+    ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, WriteMultipart,
+};
+use remote_store_core::stream::ByteStream;
+use remote_store_core::{Error, RemotePath, Result};
+
+use crate::error::{map, map_create};
+use crate::{PART_CONCURRENCY, PART_SIZE, SINGLE_PUT_LIMIT};
+
+pub(crate) struct Target<'a> {
+    pub(crate) store: &'a Arc<dyn ObjectStore>,
+    pub(crate) key: Path,
+    pub(crate) path: &'a RemotePath,
+    pub(crate) backend: &'a str,
+}
+
+pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -> Result<()> {
+    // Gather up to the single-PUT limit.
+    let mut head: Vec<Bytes> = Vec::new();
+    let mut buffered = 0usize;
+    let mut ended = true;
+    while let Some(chunk) = src.next().await {
+        let chunk = chunk?;
+        buffered += chunk.len();
+        head.push(chunk);
+        if buffered > SINGLE_PUT_LIMIT {
+            ended = false;
+            break;
+        }
+    }
+    if ended {
+        let mode = if overwrite { PutMode::Overwrite } else { PutMode::Create };
+        let opts = PutOptions {
+            mode,
+            ..Default::default()
+        };
+        let payload: PutPayload = head.into_iter().collect();
+        return t
+            .store
+            .put_opts(&t.key, payload, opts)
+            .await
+            .map(drop)
+            .map_err(|e| map_create(e, t.path, t.backend));
+    }
+    if !overwrite {
+        // Multipart uploads have no conditional completion in object_store:
+        // check first (not race-free; see the crate docs).
+        match t.store.head(&t.key).await {
+            Ok(_) => return Err(Error::already_exists(t.path).with_backend(t.backend.to_owned())),
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(map(e, t.path, t.backend)),
+        }
+    }
+    let upload = t
+        .store
+        .put_multipart(&t.key)
+        .await
+        .map_err(|e| map(e, t.path, t.backend))?;
+    let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+    for chunk in head {
+        writer.put(chunk);
+    }
+    loop {
+        if let Err(e) = writer.wait_for_capacity(PART_CONCURRENCY).await {
+            let _ = writer.abort().await;
+            return Err(map(e, t.path, t.backend));
+        }
+        match src.next().await {
+            Some(Ok(chunk)) => writer.put(chunk),
+            Some(Err(e)) => {
+                // Nothing becomes visible: the upload is aborted.
+                let _ = writer.abort().await;
+                return Err(e);
+            }
+            None => break,
+        }
+    }
+    writer
+        .finish()
+        .await
+        .map(drop)
+        .map_err(|e| map(e, t.path, t.backend))
+}
