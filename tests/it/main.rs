@@ -1,6 +1,11 @@
 //! One integration binary for the workspace: the conformance suite on each
-//! in-tree backend, through both faces.
+//! in-tree backend, through both faces, against real servers where the
+//! backend needs one (`cargo xtask services up` starts them).
 
+mod azure;
+mod faults;
 mod local;
 mod memory;
 mod object_store_memory;
+mod s3;
+mod services;

@@ -56,13 +56,27 @@ fn step(args: &[&str]) -> Result {
     exec(cmd)
 }
 
+/// Starts the test servers, runs every test against them, stops them
+/// (also when tests fail).
 fn tests() -> Result {
+    let vars = crate::services::up()?;
+    let result = run_tests(&vars);
+    let stopped = crate::services::down();
+    result.and(stopped)
+}
+
+fn run_tests(vars: &[(String, String)]) -> Result {
+    let with_env = |args: &[&str]| {
+        let mut cmd = cargo();
+        cmd.args(args).envs(vars.iter().map(|(k, v)| (k, v)));
+        exec(cmd)
+    };
     if available("cargo-nextest", "--version") {
-        step(&["nextest", "run", "--workspace", "--no-fail-fast"])?;
+        with_env(&["nextest", "run", "--workspace", "--no-fail-fast"])?;
         // nextest does not run doctests.
-        step(&["test", "--workspace", "--doc"])
+        with_env(&["test", "--workspace", "--doc"])
     } else {
-        step(&["test", "--workspace", "--no-fail-fast"])
+        with_env(&["test", "--workspace", "--no-fail-fast"])
     }
 }
 

@@ -3,10 +3,12 @@
 //! - `ci`: every check the project gates on (format, lints, tests, docs,
 //!   dependency policy, the third-party example, the tour).
 //! - `bench`: runs the benchmarks and writes `docs/benchmarks.md`.
+//! - `services up|down|env`: the loopback S3 and Azure servers the tests use.
 
 mod bench;
 mod ci;
 mod cmd;
+mod services;
 
 use std::process::ExitCode;
 
@@ -15,8 +17,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(),
         Some("bench") => bench::run(&args[1..]),
+        Some("services") => services::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci|bench [criterion filter]>");
+            eprintln!("usage: cargo xtask <ci | bench [overhead|local] [filter] | services up|down|env>");
             return ExitCode::from(2);
         }
     };

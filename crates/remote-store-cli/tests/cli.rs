@@ -206,9 +206,9 @@ fn exit_codes_tell_failures_apart() {
         r.stderr
     );
     // A backend whose feature is off says which feature.
-    let r = rstore(d, &["ls", "s3://bucket/prefix"]);
+    let r = rstore(d, &["ls", "sftp://me@host/prefix"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("`s3` feature"), "{}", r.stderr);
+    assert!(r.stderr.contains("`sftp` feature"), "{}", r.stderr);
     // Already exists with --no-clobber.
     fs::write(d.join("f.txt"), "1").unwrap();
     fs::write(d.join("g.txt"), "2").unwrap();

@@ -99,8 +99,12 @@ pub struct ObjectStoreBackend {
     pages: Option<Arc<dyn PaginatedListStore>>,
     keys: Keys,
     capabilities: Capabilities,
+    bulk_delete: bool,
     closed: AtomicBool,
 }
+
+/// Deletes in flight at once when bulk delete is off.
+const DELETE_CONCURRENCY: usize = 16;
 
 impl ObjectStoreBackend {
     /// Wraps `store`. Level listings fetch each level whole; prefer
@@ -114,6 +118,7 @@ impl ObjectStoreBackend {
                 name: Arc::from("object_store"),
             },
             capabilities: BASE,
+            bulk_delete: true,
             closed: AtomicBool::new(false),
         }
     }
@@ -149,6 +154,14 @@ impl ObjectStoreBackend {
         } else {
             self.capabilities.without(Capability::ExclusiveWrite)
         };
+        self
+    }
+
+    /// Whether recursive folder deletes use the service's bulk delete (the
+    /// default) or one request per object, [`DELETE_CONCURRENCY`] at a time
+    /// (for emulators whose bulk endpoint is slow, e.g. Azurite's batch).
+    pub fn with_bulk_delete(mut self, bulk: bool) -> Self {
+        self.bulk_delete = bulk;
         self
     }
 
@@ -344,16 +357,35 @@ impl AsyncBackend for ObjectStoreBackend {
                 .with_path(path)
                 .with_backend(self.keys.name.to_string()));
         }
-        // Bulk delete where the service has it, fed by the listing.
+        // Fed by the listing, as it streams.
         let prefix = self.keys.key(path);
         let locations = self
             .store
             .list(Some(&prefix).filter(|p| !p.as_ref().is_empty()))
             .map_ok(|meta| meta.location)
             .boxed();
-        self.store
-            .delete_stream(locations)
-            .try_for_each(|_| futures::future::ready(Ok(())))
+        if self.bulk_delete {
+            // Bulk delete where the service has it.
+            return self
+                .store
+                .delete_stream(locations)
+                .try_for_each(|_| futures::future::ready(Ok(())))
+                .await
+                .map_err(self.fail(path));
+        }
+        let store = self.store.clone();
+        locations
+            .map_ok(|location| {
+                let store = store.clone();
+                async move {
+                    match store.delete(&location).await {
+                        Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                        Err(e) => Err(e),
+                    }
+                }
+            })
+            .try_buffer_unordered(DELETE_CONCURRENCY)
+            .try_for_each(|()| futures::future::ready(Ok(())))
             .await
             .map_err(self.fail(path))
     }

@@ -30,8 +30,18 @@
 
 mod backend;
 mod error;
+mod forward;
 mod list;
 mod write;
+
+/// Paths the [`forward_async_backend!`] macro expands to. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
+    pub use remote_store_core::{
+        AsyncBackend, Bytes, Capabilities, FileInfo, FolderInfo, RemotePath, Result, async_trait,
+    };
+}
 
 pub use backend::ObjectStoreBackend;
 pub use object_store;

@@ -24,10 +24,11 @@
 //! |----------------|---------|-----------------------------------------------------|
 //! | `memory`       | yes     | [`backends::MemoryBackend`], [`backends::AsyncMemoryBackend`] |
 //! | `local`        | no      | [`backends::LocalBackend`] (`std::fs`, durable atomic writes) |
+//! | `s3`           | no      | [`backends::S3Backend`] (S3 and compatible servers, on `object_store`) |
+//! | `azure`        | no      | [`backends::AzureBackend`] (Azure Blob and Azurite, on `object_store`) |
 //! | `all-backends` | no      | every backend this release ships                    |
 //!
-//! Backends for S3, Azure Blob and SFTP arrive as features of the same
-//! names.
+//! The SFTP backend arrives as the feature `sftp`.
 //!
 //! # Configuration, registries and URLs
 //!
@@ -65,8 +66,24 @@ pub use remote_store_memory as memory;
 #[cfg_attr(docsrs, doc(cfg(feature = "local")))]
 pub use remote_store_local as local;
 
+/// The S3 backend crate.
+#[cfg(feature = "s3")]
+#[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+pub use remote_store_s3 as s3;
+
+/// The Azure Blob backend crate.
+#[cfg(feature = "azure")]
+#[cfg_attr(docsrs, doc(cfg(feature = "azure")))]
+pub use remote_store_azure as azure;
+
 /// The main type of every enabled backend, in one place.
 pub mod backends {
+    #[cfg(feature = "azure")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "azure")))]
+    pub use remote_store_azure::AzureBackend;
+    #[cfg(feature = "s3")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+    pub use remote_store_s3::S3Backend;
     #[cfg(feature = "local")]
     #[cfg_attr(docsrs, doc(cfg(feature = "local")))]
     pub use remote_store_local::LocalBackend;

@@ -38,6 +38,10 @@ pub fn install_default_backends() {
             Arc::new(remote_store_memory::MemoryFactory),
             #[cfg(feature = "local")]
             Arc::new(remote_store_local::LocalFactory),
+            #[cfg(feature = "s3")]
+            Arc::new(remote_store_s3::S3Factory),
+            #[cfg(feature = "azure")]
+            Arc::new(remote_store_azure::AzureFactory),
         ];
         for f in defaults {
             table.entry(f.kind()).or_insert(f);

@@ -1,0 +1,74 @@
+//! [`AzureBackend`].
+
+use std::sync::Arc;
+
+use object_store::azure::{MicrosoftAzure, MicrosoftAzureBuilder};
+use remote_store_core::{Error, ErrorKind, Result};
+use remote_store_object_store::{ObjectStoreBackend, forward_async_backend};
+
+use crate::AzureConfig;
+
+/// An Azure Blob container (or a prefix of one) as a native async backend.
+#[derive(Debug)]
+pub struct AzureBackend {
+    inner: ObjectStoreBackend,
+    native: Arc<MicrosoftAzure>,
+    config: AzureConfig,
+}
+
+impl AzureBackend {
+    /// Builds the backend. No network I/O happens here.
+    ///
+    /// # Errors
+    /// `InvalidConfig` naming the bad field.
+    pub fn new(config: AzureConfig) -> Result<Self> {
+        config.validate()?;
+        let mut builder = MicrosoftAzureBuilder::from_env()
+            .with_account(&config.account)
+            .with_container_name(&config.container)
+            .with_allow_http(config.allow_http);
+        if let Some(endpoint) = &config.endpoint {
+            builder = builder.with_endpoint(endpoint.clone());
+        }
+        if let Some(key) = &config.access_key {
+            builder = builder.with_access_key(key);
+        }
+        if let Some(sas) = &config.sas_token {
+            let pairs: Vec<(String, String)> = sas
+                .trim_start_matches('?')
+                .split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            builder = builder.with_sas_authorization(pairs);
+        }
+        let native = Arc::new(builder.build().map_err(|e| {
+            Error::new(ErrorKind::InvalidConfig)
+                .with_backend(crate::NAME)
+                .with_message(format!("cannot configure Azure Blob: {e}"))
+                .with_source(e)
+        })?);
+        let inner = ObjectStoreBackend::paginated(native.clone())
+            .with_name(crate::NAME)
+            .with_prefix(&config.prefix)?
+            .with_exclusive_write(true)
+            .with_bulk_delete(config.bulk_delete);
+        Ok(AzureBackend {
+            inner,
+            native,
+            config,
+        })
+    }
+
+    /// The native `object_store` client.
+    pub fn native(&self) -> &Arc<MicrosoftAzure> {
+        &self.native
+    }
+
+    /// The configuration the backend was built from.
+    pub fn config(&self) -> &AzureConfig {
+        &self.config
+    }
+}
+
+forward_async_backend!(AzureBackend, inner);

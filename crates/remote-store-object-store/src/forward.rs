@@ -1,0 +1,130 @@
+//! [`forward_async_backend!`]: implements `AsyncBackend` for a wrapper by
+//! forwarding every method to an inner backend, so service crates (S3,
+//! Azure) can keep their own type — and with it their typed native handle —
+//! without repeating two dozen methods.
+
+/// `forward_async_backend!(MyType, field)` implements `AsyncBackend` for
+/// `MyType` by calling `self.field` for every method.
+#[macro_export]
+macro_rules! forward_async_backend {
+    ($ty:ty, $field:ident) => {
+        #[$crate::__private::async_trait]
+        impl $crate::__private::AsyncBackend for $ty {
+            fn name(&self) -> &str {
+                self.$field.name()
+            }
+            fn capabilities(&self) -> $crate::__private::Capabilities {
+                self.$field.capabilities()
+            }
+            async fn exists(&self, p: &$crate::__private::RemotePath) -> $crate::__private::Result<bool> {
+                self.$field.exists(p).await
+            }
+            async fn is_file(&self, p: &$crate::__private::RemotePath) -> $crate::__private::Result<bool> {
+                self.$field.is_file(p).await
+            }
+            async fn is_folder(&self, p: &$crate::__private::RemotePath) -> $crate::__private::Result<bool> {
+                self.$field.is_folder(p).await
+            }
+            async fn read(
+                &self,
+                p: &$crate::__private::RemotePath,
+            ) -> $crate::__private::Result<$crate::__private::ByteStream> {
+                self.$field.read(p).await
+            }
+            async fn read_range(
+                &self,
+                p: &$crate::__private::RemotePath,
+                offset: u64,
+                len: Option<u64>,
+            ) -> $crate::__private::Result<$crate::__private::ByteStream> {
+                self.$field.read_range(p, offset, len).await
+            }
+            async fn read_bytes(
+                &self,
+                p: &$crate::__private::RemotePath,
+            ) -> $crate::__private::Result<$crate::__private::Bytes> {
+                self.$field.read_bytes(p).await
+            }
+            async fn write(
+                &self,
+                p: &$crate::__private::RemotePath,
+                src: $crate::__private::ByteStream,
+                overwrite: bool,
+            ) -> $crate::__private::Result<()> {
+                self.$field.write(p, src, overwrite).await
+            }
+            async fn write_atomic(
+                &self,
+                p: &$crate::__private::RemotePath,
+                src: $crate::__private::ByteStream,
+                overwrite: bool,
+            ) -> $crate::__private::Result<()> {
+                self.$field.write_atomic(p, src, overwrite).await
+            }
+            async fn delete(&self, p: &$crate::__private::RemotePath, missing_ok: bool) -> $crate::__private::Result<()> {
+                self.$field.delete(p, missing_ok).await
+            }
+            async fn delete_folder(
+                &self,
+                p: &$crate::__private::RemotePath,
+                recursive: bool,
+                missing_ok: bool,
+            ) -> $crate::__private::Result<()> {
+                self.$field.delete_folder(p, recursive, missing_ok).await
+            }
+            async fn list_files(
+                &self,
+                p: &$crate::__private::RemotePath,
+                recursive: bool,
+            ) -> $crate::__private::Result<$crate::__private::FileStream> {
+                self.$field.list_files(p, recursive).await
+            }
+            async fn list_folders(
+                &self,
+                p: &$crate::__private::RemotePath,
+            ) -> $crate::__private::Result<$crate::__private::FolderStream> {
+                self.$field.list_folders(p).await
+            }
+            async fn get_file_info(
+                &self,
+                p: &$crate::__private::RemotePath,
+            ) -> $crate::__private::Result<$crate::__private::FileInfo> {
+                self.$field.get_file_info(p).await
+            }
+            async fn get_folder_info(
+                &self,
+                p: &$crate::__private::RemotePath,
+            ) -> $crate::__private::Result<$crate::__private::FolderInfo> {
+                self.$field.get_folder_info(p).await
+            }
+            async fn rename(
+                &self,
+                src: &$crate::__private::RemotePath,
+                dst: &$crate::__private::RemotePath,
+                overwrite: bool,
+            ) -> $crate::__private::Result<()> {
+                self.$field.rename(src, dst, overwrite).await
+            }
+            async fn copy(
+                &self,
+                src: &$crate::__private::RemotePath,
+                dst: &$crate::__private::RemotePath,
+                overwrite: bool,
+            ) -> $crate::__private::Result<()> {
+                self.$field.copy(src, dst, overwrite).await
+            }
+            async fn glob(&self, pattern: &str) -> $crate::__private::Result<$crate::__private::FileStream> {
+                self.$field.glob(pattern).await
+            }
+            async fn close(&self) -> $crate::__private::Result<()> {
+                self.$field.close().await
+            }
+            fn native_path(&self, p: &$crate::__private::RemotePath) -> String {
+                self.$field.native_path(p)
+            }
+            fn to_key(&self, native: &str) -> $crate::__private::Result<$crate::__private::RemotePath> {
+                self.$field.to_key(native)
+            }
+        }
+    };
+}

@@ -1,0 +1,85 @@
+//! [`S3Backend`].
+
+use std::sync::Arc;
+
+use object_store::aws::{AmazonS3, AmazonS3Builder};
+use remote_store_core::{Error, ErrorKind, Result};
+use remote_store_object_store::{ObjectStoreBackend, forward_async_backend};
+
+use crate::S3Config;
+
+/// An S3 bucket (or a prefix of one) as a native async backend.
+#[derive(Debug)]
+pub struct S3Backend {
+    inner: ObjectStoreBackend,
+    native: Arc<AmazonS3>,
+    config: S3Config,
+}
+
+impl S3Backend {
+    /// Builds the backend. No network I/O happens here: the first request
+    /// connects.
+    ///
+    /// # Errors
+    /// `InvalidConfig` naming the bad field.
+    pub fn new(config: S3Config) -> Result<Self> {
+        config.validate()?;
+        let mut builder = AmazonS3Builder::from_env().with_bucket_name(&config.bucket);
+        if let Some(region) = &config.region {
+            builder = builder.with_region(region);
+        } else if config.endpoint.is_some() {
+            builder = builder.with_region("us-east-1");
+        }
+        if let Some(endpoint) = &config.endpoint {
+            builder = builder
+                .with_endpoint(endpoint)
+                .with_virtual_hosted_style_request(false);
+        }
+        builder = builder.with_allow_http(config.allow_http);
+        if let (Some(id), Some(secret)) = (&config.access_key_id, &config.secret_access_key) {
+            builder = builder
+                .with_access_key_id(id)
+                .with_secret_access_key(secret);
+        }
+        if let Some(token) = &config.session_token {
+            builder = builder.with_token(token);
+        }
+        if config.retry_max.is_some() || config.retry_timeout.is_some() {
+            let mut retry = object_store::RetryConfig::default();
+            if let Some(max) = config.retry_max {
+                retry.max_retries = max;
+            }
+            if let Some(timeout) = config.retry_timeout {
+                retry.retry_timeout = timeout;
+            }
+            builder = builder.with_retry(retry);
+        }
+        let native = Arc::new(builder.build().map_err(|e| {
+            Error::new(ErrorKind::InvalidConfig)
+                .with_backend(crate::NAME)
+                .with_message(format!("cannot configure S3: {e}"))
+                .with_source(e)
+        })?);
+        let inner = ObjectStoreBackend::paginated(native.clone())
+            .with_name(crate::NAME)
+            .with_prefix(&config.prefix)?
+            .with_exclusive_write(config.conditional_put);
+        Ok(S3Backend {
+            inner,
+            native,
+            config,
+        })
+    }
+
+    /// The native `object_store` client, for what this API does not cover.
+    pub fn native(&self) -> &Arc<AmazonS3> {
+        &self.native
+    }
+
+    /// The configuration the backend was built from.
+    pub fn config(&self) -> &S3Config {
+        &self.config
+    }
+}
+
+forward_async_backend!(S3Backend, inner);

@@ -1,0 +1,204 @@
+//! Faults against real servers: bad credentials, a connection reset that
+//! retries must survive, a server stopped mid-upload, a server that is not
+//! there at all.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures::StreamExt;
+use remote_store::backends::{AzureBackend, S3Backend};
+use remote_store::{AsyncStore, Bytes, ErrorKind, Store};
+
+use crate::services::var;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn unique(name: &str) -> String {
+    format!("faults-{:016x}/{name}", fastrand_u64())
+}
+
+fn fastrand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.finish()
+}
+
+#[test]
+fn bad_s3_credentials_are_permission_denied() {
+    // s3s-fs checks signatures (moto does not).
+    let config = crate::s3::s3s_config().credentials("test", "not-the-secret");
+    let store = Store::new(S3Backend::new(config).unwrap());
+    let err = store.write_bytes(unique("x"), "x", true).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err:?}");
+    let shown = err.to_string();
+    assert!(shown.starts_with("s3: permission denied"), "{shown}");
+    assert!(!shown.contains("not-the-secret"), "the secret leaked: {shown}");
+    assert!(!err.is_retryable());
+}
+
+#[test]
+fn bad_azure_credentials_are_permission_denied() {
+    let config = crate::azure::azurite_config().access_key("d3Jvbmcta2V5LXdyb25nLWtleQ==");
+    let store = Store::new(AzureBackend::new(config).unwrap());
+    let err = store.read_bytes(unique("x")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err:?}");
+    assert!(err.to_string().starts_with("azure: permission denied"), "{err}");
+}
+
+#[test]
+fn an_unreachable_server_is_retryable_backend_unavailable() {
+    // A port nothing listens on.
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = crate::s3::moto_config()
+        .endpoint(format!("http://127.0.0.1:{port}"))
+        .retry(1, Duration::from_secs(2));
+    let store = Store::new(S3Backend::new(config).unwrap());
+    let err = store.read_bytes("x").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BackendUnavailable, "{err:?}");
+    assert!(err.is_retryable());
+}
+
+/// A loopback proxy to `upstream` that resets the first connection it
+/// accepts and relays every later one.
+fn resetting_proxy(upstream: String) -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(client) = conn else { continue };
+            if count.fetch_add(1, Ordering::SeqCst) == 0 {
+                // Let the request arrive, then close with it unread: the
+                // kernel answers with a reset.
+                std::thread::sleep(Duration::from_millis(100));
+                drop(client);
+                continue;
+            }
+            let Ok(server) = TcpStream::connect(&upstream) else { continue };
+            relay(client, server);
+        }
+    });
+    (port, accepted)
+}
+
+fn relay(client: TcpStream, server: TcpStream) {
+    let pipe = |mut from: TcpStream, mut to: TcpStream| {
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 64 * 1024];
+            while let Ok(n) = from.read(&mut buf) {
+                if n == 0 || to.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+            let _ = to.shutdown(std::net::Shutdown::Write);
+        });
+    };
+    pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+    pipe(server, client);
+}
+
+#[test]
+fn a_reset_connection_is_survived_by_retries() {
+    let upstream = var("RS_S3_ENDPOINT").trim_start_matches("http://").to_owned();
+    let (port, accepted) = resetting_proxy(upstream);
+    let config = crate::s3::moto_config().endpoint(format!("http://127.0.0.1:{port}"));
+    let store = Store::new(S3Backend::new(config).unwrap());
+    let key = unique("survivor.txt");
+    store.write_bytes(&key, "made it", true).unwrap();
+    assert_eq!(store.read_bytes(&key).unwrap(), "made it");
+    assert!(accepted.load(Ordering::SeqCst) >= 2, "the reset connection was not retried");
+    store.delete(&key, false).unwrap();
+}
+
+/// An s3s-fs server of this test's own, so it can be stopped and started.
+struct OwnServer {
+    child: Child,
+    port: u16,
+    data: std::path::PathBuf,
+}
+
+impl OwnServer {
+    fn start(port: u16, data: &std::path::Path) -> Self {
+        std::fs::create_dir_all(data.join("testbucket")).unwrap();
+        let child = Command::new(var("RS_S3S_BIN"))
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--access-key", "test", "--secret-key", "test"])
+            .arg(data)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..200 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        OwnServer {
+            child,
+            port,
+            data: data.to_path_buf(),
+        }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[test]
+fn a_server_stopped_mid_upload_leaves_no_object() {
+    let data = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let server = Arc::new(std::sync::Mutex::new(OwnServer::start(port, data.path())));
+    let config = remote_store::s3::S3Config::new("testbucket")
+        .endpoint(format!("http://127.0.0.1:{port}"))
+        .allow_http(true)
+        .region("us-east-1")
+        .credentials("test", "test")
+        .retry(2, Duration::from_secs(3));
+    let store = AsyncStore::new(S3Backend::new(config.clone()).unwrap());
+    let key = "big/upload.bin";
+    // 64 MiB in 1 MiB chunks; the server dies after 24 MiB went out.
+    let killer = server.clone();
+    let chunk = Bytes::from(vec![7u8; 1 << 20]);
+    let src = futures::stream::iter(0..64).map(move |i| {
+        if i == 24 {
+            killer.lock().unwrap().stop();
+        }
+        Ok(chunk.clone())
+    });
+    let rt = runtime();
+    let err = rt.block_on(store.write(key, src, true)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BackendUnavailable, "{err:?}");
+    assert!(err.is_retryable());
+    // Back up on the same data: nothing, partial or whole, is there.
+    let restarted = OwnServer::start(port, &server.lock().unwrap().data);
+    let store = AsyncStore::new(S3Backend::new(config).unwrap());
+    rt.block_on(async {
+        assert!(!store.exists(key).await.unwrap(), "a partial object is visible");
+        let files: Vec<_> = store.list_files("", true).await.unwrap().collect().await;
+        assert!(files.is_empty(), "{files:?}");
+    });
+    drop(restarted);
+    assert!(server.lock().unwrap().port == port);
+}

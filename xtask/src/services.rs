@@ -1,0 +1,249 @@
+//! `cargo xtask services up|down|env`: the real servers the tests run
+//! against, on loopback — two S3 implementations (moto, s3s-fs) and
+//! Azurite — installed on first use from the package registries and
+//! stopped by PID.
+//!
+//! Everything lives under `~/.cache/remote-store/services/`: the installs
+//! (reused between runs) and `run/` (logs, data, `pids`, `services.env`).
+//! Tests read the endpoints from the environment (`cargo xtask ci` sets it)
+//! or from `run/services.env`.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::cmd::{Result, exec};
+
+const MOTO: &str = "moto[s3]==5.2.5";
+const AZURITE: &str = "azurite@3.35.0";
+const S3S_FS: &str = "s3s-fs@0.14.1";
+
+pub(crate) const MOTO_PORT: u16 = 9100;
+pub(crate) const S3S_PORT: u16 = 9200;
+pub(crate) const AZURITE_PORT: u16 = 10000;
+const BUCKET: &str = "testbucket";
+const CONTAINER: &str = "testcontainer";
+/// Azurite's documented development account key (not a secret).
+const AZURITE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+fn home() -> PathBuf {
+    std::env::var_os("HOME").map_or_else(|| PathBuf::from("/tmp"), PathBuf::from)
+}
+
+fn base() -> PathBuf {
+    home().join(".cache/remote-store/services")
+}
+
+fn run_dir() -> PathBuf {
+    base().join("run")
+}
+
+pub(crate) fn run(args: &[String]) -> Result {
+    match args.first().map(String::as_str) {
+        Some("up") => up().map(drop),
+        Some("down") => down(),
+        Some("env") => {
+            for (k, v) in env() {
+                println!("{k}={v}");
+            }
+            Ok(())
+        }
+        _ => Err("usage: cargo xtask services <up|down|env>".into()),
+    }
+}
+
+/// The variables the tests read.
+pub(crate) fn env() -> Vec<(String, String)> {
+    let vars = [
+        ("RS_S3_ENDPOINT", format!("http://127.0.0.1:{MOTO_PORT}")),
+        ("RS_S3_BUCKET", BUCKET.to_owned()),
+        ("RS_S3S_ENDPOINT", format!("http://127.0.0.1:{S3S_PORT}")),
+        ("RS_S3S_BUCKET", BUCKET.to_owned()),
+        ("RS_S3S_DATA", run_dir().join("s3s-data").display().to_string()),
+        ("RS_S3S_BIN", s3s_bin().display().to_string()),
+        ("RS_AZURE_ENDPOINT", format!("http://127.0.0.1:{AZURITE_PORT}/devstoreaccount1")),
+        ("RS_AZURE_ACCOUNT", "devstoreaccount1".to_owned()),
+        ("RS_AZURE_KEY", AZURITE_KEY.to_owned()),
+        ("RS_AZURE_CONTAINER", CONTAINER.to_owned()),
+    ];
+    vars.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+fn s3s_bin() -> PathBuf {
+    base().join("s3s-fs/bin/s3s-fs")
+}
+
+fn install() -> Result {
+    let base = base();
+    fs::create_dir_all(&base).map_err(|e| format!("{}: {e}", base.display()))?;
+    let venv = base.join("venv");
+    if !venv.join("bin/moto_server").exists() {
+        let mut cmd = Command::new("python3");
+        cmd.args(["-m", "venv"]).arg(&venv);
+        exec(cmd)?;
+        let mut cmd = Command::new(venv.join("bin/pip"));
+        cmd.args(["install", "-q", "--disable-pip-version-check", MOTO, "flask", "flask-cors"]);
+        exec(cmd)?;
+    }
+    let azurite = base.join("azurite");
+    if !azurite.join("node_modules/.bin/azurite-blob").exists() {
+        fs::create_dir_all(&azurite).map_err(|e| e.to_string())?;
+        let mut cmd = Command::new("npm");
+        cmd.args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
+            .arg(&azurite)
+            .arg(AZURITE);
+        exec(cmd)?;
+    }
+    if !s3s_bin().exists() {
+        // 0.14.1: the newest release that builds on our toolchain (1.95).
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.args(["install", "--locked", S3S_FS, "--features", "binary", "--root"])
+            .arg(base.join("s3s-fs"))
+            .env_remove("CARGO_TARGET_DIR");
+        exec(cmd)?;
+    }
+    Ok(())
+}
+
+fn spawn(name: &str, cmd: &mut Command, pids: &mut Vec<u32>) -> Result {
+    let log = run_dir().join(format!("{name}.log"));
+    let out = fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let err = out.try_clone().map_err(|e| e.to_string())?;
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .map_err(|e| format!("cannot start {name}: {e}"))?;
+    pids.push(child.id());
+    Ok(())
+}
+
+fn wait_port(port: u16, name: &str) -> Result {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("{name} did not open port {port} (see {})", run_dir().join(format!("{name}.log")).display()))
+}
+
+/// An unsigned `PUT /bucket` (moto does not check signatures).
+fn create_moto_bucket() -> Result {
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", MOTO_PORT)).map_err(|e| format!("moto: {e}"))?;
+    write!(
+        stream,
+        "PUT /{BUCKET} HTTP/1.1\r\nHost: 127.0.0.1:{MOTO_PORT}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    if reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.0 200") {
+        Ok(())
+    } else {
+        Err(format!("moto: creating the bucket: {}", reply.lines().next().unwrap_or("")))
+    }
+}
+
+/// A SharedKey-signed `PUT ?restype=container` (curl and openssl only).
+fn create_azurite_container() -> Result {
+    let script = format!(
+        r#"set -e
+acct=devstoreaccount1; ver=2021-08-06; key='{AZURITE_KEY}'
+date=$(LC_ALL=C TZ=GMT date '+%a, %d %b %Y %H:%M:%S GMT')
+hexkey=$(printf '%s' "$key" | base64 -d | od -An -v -tx1 | tr -d ' \n')
+sig=$(printf "PUT\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:%s\nx-ms-version:%s\n/%s/%s/%s\nrestype:container" \
+  "$date" "$ver" "$acct" "$acct" "{CONTAINER}" \
+  | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$hexkey" -binary | base64 -w0)
+code=$(curl -s -o /dev/null -w '%{{http_code}}' -X PUT -H 'Content-Length: 0' -H "x-ms-date: $date" \
+  -H "x-ms-version: $ver" -H "Authorization: SharedKey $acct:$sig" \
+  "http://127.0.0.1:{AZURITE_PORT}/$acct/{CONTAINER}?restype=container")
+[ "$code" = 201 ] || [ "$code" = 409 ] || {{ echo "azurite: container -> HTTP $code" >&2; exit 1; }}
+"#
+    );
+    let mut cmd = Command::new("bash");
+    cmd.args(["-c", &script]);
+    exec(cmd)
+}
+
+/// Installs what is missing, (re)starts every server, creates the bucket
+/// and container, writes `run/services.env`; returns the variables.
+pub(crate) fn up() -> Result<Vec<(String, String)>> {
+    install()?;
+    down()?;
+    let run = run_dir();
+    let _ = fs::remove_dir_all(&run);
+    let s3s_data = run.join("s3s-data");
+    fs::create_dir_all(s3s_data.join(BUCKET)).map_err(|e| e.to_string())?;
+    let mut pids = Vec::new();
+    let base = base();
+    spawn(
+        "moto",
+        Command::new(base.join("venv/bin/moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &MOTO_PORT.to_string()]),
+        &mut pids,
+    )?;
+    spawn(
+        "s3s-fs",
+        Command::new(s3s_bin())
+            .args(["--host", "127.0.0.1", "--port", &S3S_PORT.to_string()])
+            .args(["--access-key", "test", "--secret-key", "test"])
+            .arg(&s3s_data),
+        &mut pids,
+    )?;
+    spawn(
+        "azurite",
+        Command::new(base.join("azurite/node_modules/.bin/azurite-blob"))
+            .args(["--blobHost", "127.0.0.1", "--blobPort", &AZURITE_PORT.to_string()])
+            // In memory: with its on-disk database Azurite rewrites the whole
+            // database on every change and stalls past a few thousand blobs.
+            .args(["--inMemoryPersistence", "--skipApiVersionCheck", "--loose"])
+            .args(["--disableTelemetry", "--silent"]),
+        &mut pids,
+    )?;
+    let pid_list: Vec<String> = pids.iter().map(u32::to_string).collect();
+    fs::write(run.join("pids"), pid_list.join("\n")).map_err(|e| e.to_string())?;
+    wait_port(MOTO_PORT, "moto")?;
+    wait_port(S3S_PORT, "s3s-fs")?;
+    wait_port(AZURITE_PORT, "azurite")?;
+    create_moto_bucket()?;
+    create_azurite_container()?;
+    let vars = env();
+    let text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    fs::write(run.join("services.env"), text).map_err(|e| e.to_string())?;
+    eprintln!("services up: moto :{MOTO_PORT}, s3s-fs :{S3S_PORT}, azurite :{AZURITE_PORT}");
+    Ok(vars)
+}
+
+/// Stops the servers of the last `up`, by PID.
+pub(crate) fn down() -> Result {
+    let pids = run_dir().join("pids");
+    let Ok(text) = fs::read_to_string(&pids) else {
+        return Ok(());
+    };
+    for pid in text.lines().filter(|l| !l.is_empty()) {
+        let _ = Command::new("kill").arg(pid).status();
+    }
+    // Give them a moment to release their ports; a server busy enough to
+    // ignore SIGTERM gets SIGKILL.
+    for pid in text.lines().filter(|l| !l.is_empty()) {
+        let proc = PathBuf::from(format!("/proc/{pid}"));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while proc.exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if proc.exists() {
+            let _ = Command::new("kill").args(["-9", pid]).status();
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    let _ = fs::remove_file(&pids);
+    Ok(())
+}
