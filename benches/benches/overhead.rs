@@ -15,7 +15,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
 use object_store::memory::InMemory;
-use object_store::{ObjectStore, PutPayload, path::Path as OsPath};
+use object_store::{ObjectStoreExt, PutPayload, path::Path as OsPath};
 use remote_store::backends::{AsyncMemoryBackend, MemoryBackend};
 use remote_store::{AsyncBackend, AsyncStore, Backend, RemotePath, Store};
 use tokio::runtime::Runtime;

@@ -30,7 +30,12 @@ fn unique(name: &str) -> String {
 fn fastrand_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
     h.finish()
 }
 
@@ -43,7 +48,10 @@ fn bad_s3_credentials_are_permission_denied() {
     assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err:?}");
     let shown = err.to_string();
     assert!(shown.starts_with("s3: permission denied"), "{shown}");
-    assert!(!shown.contains("not-the-secret"), "the secret leaked: {shown}");
+    assert!(
+        !shown.contains("not-the-secret"),
+        "the secret leaked: {shown}"
+    );
     assert!(!err.is_retryable());
 }
 
@@ -53,13 +61,20 @@ fn bad_azure_credentials_are_permission_denied() {
     let store = Store::new(AzureBackend::new(config).unwrap());
     let err = store.read_bytes(unique("x")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err:?}");
-    assert!(err.to_string().starts_with("azure: permission denied"), "{err}");
+    assert!(
+        err.to_string().starts_with("azure: permission denied"),
+        "{err}"
+    );
 }
 
 #[test]
 fn an_unreachable_server_is_retryable_backend_unavailable() {
     // A port nothing listens on.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let config = crate::s3::moto_config()
         .endpoint(format!("http://127.0.0.1:{port}"))
         .retry(1, Duration::from_secs(2));
@@ -86,7 +101,9 @@ fn resetting_proxy(upstream: String) -> (u16, Arc<AtomicUsize>) {
                 drop(client);
                 continue;
             }
-            let Ok(server) = TcpStream::connect(&upstream) else { continue };
+            let Ok(server) = TcpStream::connect(&upstream) else {
+                continue;
+            };
             relay(client, server);
         }
     });
@@ -111,14 +128,19 @@ fn relay(client: TcpStream, server: TcpStream) {
 
 #[test]
 fn a_reset_connection_is_survived_by_retries() {
-    let upstream = var("RS_S3_ENDPOINT").trim_start_matches("http://").to_owned();
+    let upstream = var("RS_S3_ENDPOINT")
+        .trim_start_matches("http://")
+        .to_owned();
     let (port, accepted) = resetting_proxy(upstream);
     let config = crate::s3::moto_config().endpoint(format!("http://127.0.0.1:{port}"));
     let store = Store::new(S3Backend::new(config).unwrap());
     let key = unique("survivor.txt");
     store.write_bytes(&key, "made it", true).unwrap();
     assert_eq!(store.read_bytes(&key).unwrap(), "made it");
-    assert!(accepted.load(Ordering::SeqCst) >= 2, "the reset connection was not retried");
+    assert!(
+        accepted.load(Ordering::SeqCst) >= 2,
+        "the reset connection was not retried"
+    );
     store.delete(&key, false).unwrap();
 }
 
@@ -168,7 +190,11 @@ impl Drop for OwnServer {
 #[test]
 fn a_server_stopped_mid_upload_leaves_no_object() {
     let data = tempfile::tempdir().unwrap();
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let server = Arc::new(std::sync::Mutex::new(OwnServer::start(port, data.path())));
     let config = remote_store::s3::S3Config::new("testbucket")
         .endpoint(format!("http://127.0.0.1:{port}"))
@@ -195,7 +221,10 @@ fn a_server_stopped_mid_upload_leaves_no_object() {
     let restarted = OwnServer::start(port, &server.lock().unwrap().data);
     let store = AsyncStore::new(S3Backend::new(config).unwrap());
     rt.block_on(async {
-        assert!(!store.exists(key).await.unwrap(), "a partial object is visible");
+        assert!(
+            !store.exists(key).await.unwrap(),
+            "a partial object is visible"
+        );
         let files: Vec<_> = store.list_files("", true).await.unwrap().collect().await;
         assert!(files.is_empty(), "{files:?}");
     });

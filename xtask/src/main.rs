@@ -19,7 +19,9 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("services") => services::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci | bench [overhead|local] [filter] | services up|down|env>");
+            eprintln!(
+                "usage: cargo xtask <ci | bench [overhead|local] [filter] | services up|down|env>"
+            );
             return ExitCode::from(2);
         }
     };

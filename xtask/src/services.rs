@@ -63,9 +63,15 @@ pub(crate) fn env() -> Vec<(String, String)> {
         ("RS_S3_BUCKET", BUCKET.to_owned()),
         ("RS_S3S_ENDPOINT", format!("http://127.0.0.1:{S3S_PORT}")),
         ("RS_S3S_BUCKET", BUCKET.to_owned()),
-        ("RS_S3S_DATA", run_dir().join("s3s-data").display().to_string()),
+        (
+            "RS_S3S_DATA",
+            run_dir().join("s3s-data").display().to_string(),
+        ),
         ("RS_S3S_BIN", s3s_bin().display().to_string()),
-        ("RS_AZURE_ENDPOINT", format!("http://127.0.0.1:{AZURITE_PORT}/devstoreaccount1")),
+        (
+            "RS_AZURE_ENDPOINT",
+            format!("http://127.0.0.1:{AZURITE_PORT}/devstoreaccount1"),
+        ),
         ("RS_AZURE_ACCOUNT", "devstoreaccount1".to_owned()),
         ("RS_AZURE_KEY", AZURITE_KEY.to_owned()),
         ("RS_AZURE_CONTAINER", CONTAINER.to_owned()),
@@ -86,24 +92,44 @@ fn install() -> Result {
         cmd.args(["-m", "venv"]).arg(&venv);
         exec(cmd)?;
         let mut cmd = Command::new(venv.join("bin/pip"));
-        cmd.args(["install", "-q", "--disable-pip-version-check", MOTO, "flask", "flask-cors"]);
+        cmd.args([
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            MOTO,
+            "flask",
+            "flask-cors",
+        ]);
         exec(cmd)?;
     }
     let azurite = base.join("azurite");
     if !azurite.join("node_modules/.bin/azurite-blob").exists() {
         fs::create_dir_all(&azurite).map_err(|e| e.to_string())?;
         let mut cmd = Command::new("npm");
-        cmd.args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
-            .arg(&azurite)
-            .arg(AZURITE);
+        cmd.args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&azurite)
+        .arg(AZURITE);
         exec(cmd)?;
     }
     if !s3s_bin().exists() {
         // 0.14.1: the newest release that builds on our toolchain (1.95).
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cmd.args(["install", "--locked", S3S_FS, "--features", "binary", "--root"])
-            .arg(base.join("s3s-fs"))
-            .env_remove("CARGO_TARGET_DIR");
+        cmd.args([
+            "install",
+            "--locked",
+            S3S_FS,
+            "--features",
+            "binary",
+            "--root",
+        ])
+        .arg(base.join("s3s-fs"))
+        .env_remove("CARGO_TARGET_DIR");
         exec(cmd)?;
     }
     Ok(())
@@ -131,7 +157,10 @@ fn wait_port(port: u16, name: &str) -> Result {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!("{name} did not open port {port} (see {})", run_dir().join(format!("{name}.log")).display()))
+    Err(format!(
+        "{name} did not open port {port} (see {})",
+        run_dir().join(format!("{name}.log")).display()
+    ))
 }
 
 /// An unsigned `PUT /bucket` (moto does not check signatures).
@@ -148,7 +177,10 @@ fn create_moto_bucket() -> Result {
     if reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.0 200") {
         Ok(())
     } else {
-        Err(format!("moto: creating the bucket: {}", reply.lines().next().unwrap_or("")))
+        Err(format!(
+            "moto: creating the bucket: {}",
+            reply.lines().next().unwrap_or("")
+        ))
     }
 }
 
@@ -186,8 +218,12 @@ pub(crate) fn up() -> Result<Vec<(String, String)>> {
     let base = base();
     spawn(
         "moto",
-        Command::new(base.join("venv/bin/moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &MOTO_PORT.to_string()]),
+        Command::new(base.join("venv/bin/moto_server")).args([
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &MOTO_PORT.to_string(),
+        ]),
         &mut pids,
     )?;
     spawn(
@@ -201,7 +237,12 @@ pub(crate) fn up() -> Result<Vec<(String, String)>> {
     spawn(
         "azurite",
         Command::new(base.join("azurite/node_modules/.bin/azurite-blob"))
-            .args(["--blobHost", "127.0.0.1", "--blobPort", &AZURITE_PORT.to_string()])
+            .args([
+                "--blobHost",
+                "127.0.0.1",
+                "--blobPort",
+                &AZURITE_PORT.to_string(),
+            ])
             // In memory: with its on-disk database Azurite rewrites the whole
             // database on every change and stalls past a few thousand blobs.
             .args(["--inMemoryPersistence", "--skipApiVersionCheck", "--loose"])

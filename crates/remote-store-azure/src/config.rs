@@ -115,7 +115,9 @@ impl AzureConfig {
     /// `InvalidConfig` naming the field.
     pub fn validate(&self) -> Result<()> {
         if self.account.is_empty() {
-            return Err(invalid("account: missing (expected a storage account name)".into()));
+            return Err(invalid(
+                "account: missing (expected a storage account name)".into(),
+            ));
         }
         if self.container.is_empty() || self.container.contains('/') {
             return Err(invalid(format!(
@@ -133,7 +135,9 @@ impl AzureConfig {
             }
         }
         if self.access_key.is_some() && self.sas_token.is_some() {
-            return Err(invalid("access_key and sas_token: expected one of them, not both".into()));
+            return Err(invalid(
+                "access_key and sas_token: expected one of them, not both".into(),
+            ));
         }
         remote_store_core::RemotePath::new(&self.prefix)
             .map_err(|e| invalid(format!("prefix: {}", e.message().unwrap_or("invalid"))))?;
@@ -202,7 +206,10 @@ mod tests {
         c.validate().unwrap();
         assert!(!format!("{c:?}").contains("a2V5"));
         let err = AzureConfig::from_connection_string("c", "AccountKey=x").unwrap_err();
-        assert!(err.to_string().contains("connection_string: no AccountName"));
+        assert!(
+            err.to_string()
+                .contains("connection_string: no AccountName")
+        );
     }
 
     #[test]
@@ -210,8 +217,14 @@ mod tests {
         let cases = [
             (AzureConfig::new("", "c"), "account: missing"),
             (AzureConfig::new("a", ""), "container: expected"),
-            (AzureConfig::new("a", "c").endpoint("http://x"), "endpoint: expected an https://"),
-            (AzureConfig::new("a", "c").access_key("k").sas_token("s"), "access_key and sas_token"),
+            (
+                AzureConfig::new("a", "c").endpoint("http://x"),
+                "endpoint: expected an https://",
+            ),
+            (
+                AzureConfig::new("a", "c").access_key("k").sas_token("s"),
+                "access_key and sas_token",
+            ),
         ];
         for (config, want) in cases {
             let err = config.validate().unwrap_err();

@@ -22,7 +22,10 @@ const OPTIONS: &[OptionSpec] = &[
     OptionSpec::optional("access_key", "the account key").secret(),
     OptionSpec::optional("sas_token", "a SAS token").secret(),
     OptionSpec::optional("connection_string", "an Azure Storage connection string").secret(),
-    OptionSpec::optional("bulk_delete", "false to delete folders blob by blob (Azurite)"),
+    OptionSpec::optional(
+        "bulk_delete",
+        "false to delete folders blob by blob (Azurite)",
+    ),
 ];
 
 impl BackendFactory for AzureFactory {
@@ -39,9 +42,9 @@ impl BackendFactory for AzureFactory {
     }
 
     fn validate(&self, options: &Options) -> Result<()> {
-        AzureConfig::from_options(options)
-            .map(drop)
-            .map_err(|e| Error::new(e.kind()).with_message(e.message().unwrap_or_default().to_owned()))
+        AzureConfig::from_options(options).map(drop).map_err(|e| {
+            Error::new(e.kind()).with_message(e.message().unwrap_or_default().to_owned())
+        })
     }
 
     fn build(&self, options: &Options) -> Result<AnyBackend> {

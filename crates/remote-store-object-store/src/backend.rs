@@ -7,9 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures::{StreamExt, TryStreamExt};
 use object_store::list::PaginatedListStore;
 use object_store::path::Path;
-use object_store::{
-    CopyMode, CopyOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt,
-};
+use object_store::{CopyMode, CopyOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt};
 use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
 use remote_store_core::{
     AsyncBackend, Capabilities, Capability, Error, ErrorKind, FileInfo, RemotePath, Result,
@@ -158,7 +156,7 @@ impl ObjectStoreBackend {
     }
 
     /// Whether recursive folder deletes use the service's bulk delete (the
-    /// default) or one request per object, [`DELETE_CONCURRENCY`] at a time
+    /// default) or one request per object, 16 at a time
     /// (for emulators whose bulk endpoint is slow, e.g. Azurite's batch).
     pub fn with_bulk_delete(mut self, bulk: bool) -> Self {
         self.bulk_delete = bulk;
@@ -207,7 +205,11 @@ impl ObjectStoreBackend {
     async fn transfer(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
         let (from, to) = (self.keys.key(src), self.keys.key(dst));
         if overwrite {
-            return self.store.copy(&from, &to).await.map_err(|e| self.copy_error(e, src, dst));
+            return self
+                .store
+                .copy(&from, &to)
+                .await
+                .map_err(|e| self.copy_error(e, src, dst));
         }
         let opts = CopyOptions {
             mode: CopyMode::Create,
@@ -216,11 +218,17 @@ impl ObjectStoreBackend {
         match self.store.copy_opts(&from, &to, opts).await {
             Ok(()) => Ok(()),
             // Stores without conditional copy: check, then copy.
-            Err(object_store::Error::NotSupported { .. } | object_store::Error::NotImplemented { .. }) => {
+            Err(
+                object_store::Error::NotSupported { .. }
+                | object_store::Error::NotImplemented { .. },
+            ) => {
                 if self.exists_file(dst).await? {
                     return Err(Error::already_exists(dst).with_backend(self.keys.name.to_string()));
                 }
-                self.store.copy(&from, &to).await.map_err(|e| self.copy_error(e, src, dst))
+                self.store
+                    .copy(&from, &to)
+                    .await
+                    .map_err(|e| self.copy_error(e, src, dst))
             }
             Err(e) => Err(match e {
                 object_store::Error::NotFound { .. } => map(e, src, &self.keys.name),
@@ -272,7 +280,11 @@ impl AsyncBackend for ObjectStoreBackend {
 
     async fn read(&self, path: &RemotePath) -> Result<ByteStream> {
         self.open()?;
-        let result = self.store.get(&self.keys.key(path)).await.map_err(self.fail(path))?;
+        let result = self
+            .store
+            .get(&self.keys.key(path))
+            .await
+            .map_err(self.fail(path))?;
         let fail = {
             let (path, name) = (path.clone(), self.keys.name.clone());
             move |e| map(e, &path, &name)
@@ -280,7 +292,12 @@ impl AsyncBackend for ObjectStoreBackend {
         Ok(bounded(result.into_stream().map_err(fail)))
     }
 
-    async fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ByteStream> {
+    async fn read_range(
+        &self,
+        path: &RemotePath,
+        offset: u64,
+        len: Option<u64>,
+    ) -> Result<ByteStream> {
         self.open()?;
         if len == Some(0) {
             // Still report a missing file.
@@ -298,7 +315,9 @@ impl AsyncBackend for ObjectStoreBackend {
         match self.store.get_opts(&self.keys.key(path), opts).await {
             Ok(result) => {
                 let (path, name) = (path.clone(), self.keys.name.clone());
-                Ok(bounded(result.into_stream().map_err(move |e| map(e, &path, &name))))
+                Ok(bounded(
+                    result.into_stream().map_err(move |e| map(e, &path, &name)),
+                ))
             }
             Err(e @ object_store::Error::NotFound { .. }) => Err(map(e, path, &self.keys.name)),
             Err(e) => {
@@ -325,7 +344,12 @@ impl AsyncBackend for ObjectStoreBackend {
         write::write(target, src, overwrite).await
     }
 
-    async fn write_atomic(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
+    async fn write_atomic(
+        &self,
+        path: &RemotePath,
+        src: ByteStream,
+        overwrite: bool,
+    ) -> Result<()> {
         // Every write commits in one step (PUT, or multipart completion).
         self.write(path, src, overwrite).await
     }
@@ -343,7 +367,12 @@ impl AsyncBackend for ObjectStoreBackend {
         }
     }
 
-    async fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
+    async fn delete_folder(
+        &self,
+        path: &RemotePath,
+        recursive: bool,
+        missing_ok: bool,
+    ) -> Result<()> {
         self.open()?;
         if !self.has_children(path).await? {
             return if path.is_root() || missing_ok {
@@ -407,7 +436,11 @@ impl AsyncBackend for ObjectStoreBackend {
 
     async fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
         self.open()?;
-        let meta = self.store.head(&self.keys.key(path)).await.map_err(self.fail(path))?;
+        let meta = self
+            .store
+            .head(&self.keys.key(path))
+            .await
+            .map_err(self.fail(path))?;
         list::file_info(&self.keys, &meta)
     }
 
@@ -449,9 +482,8 @@ impl AsyncBackend for ObjectStoreBackend {
     }
 
     fn to_key(&self, native: &str) -> Result<RemotePath> {
-        let key = Path::parse(native).map_err(|e| {
-            Error::invalid_path(native, "not an object key").with_source(e)
-        })?;
+        let key = Path::parse(native)
+            .map_err(|e| Error::invalid_path(native, "not an object key").with_source(e))?;
         self.keys.path_of(&key)
     }
 }

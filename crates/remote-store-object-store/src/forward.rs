@@ -16,13 +16,22 @@ macro_rules! forward_async_backend {
             fn capabilities(&self) -> $crate::__private::Capabilities {
                 self.$field.capabilities()
             }
-            async fn exists(&self, p: &$crate::__private::RemotePath) -> $crate::__private::Result<bool> {
+            async fn exists(
+                &self,
+                p: &$crate::__private::RemotePath,
+            ) -> $crate::__private::Result<bool> {
                 self.$field.exists(p).await
             }
-            async fn is_file(&self, p: &$crate::__private::RemotePath) -> $crate::__private::Result<bool> {
+            async fn is_file(
+                &self,
+                p: &$crate::__private::RemotePath,
+            ) -> $crate::__private::Result<bool> {
                 self.$field.is_file(p).await
             }
-            async fn is_folder(&self, p: &$crate::__private::RemotePath) -> $crate::__private::Result<bool> {
+            async fn is_folder(
+                &self,
+                p: &$crate::__private::RemotePath,
+            ) -> $crate::__private::Result<bool> {
                 self.$field.is_folder(p).await
             }
             async fn read(
@@ -61,7 +70,11 @@ macro_rules! forward_async_backend {
             ) -> $crate::__private::Result<()> {
                 self.$field.write_atomic(p, src, overwrite).await
             }
-            async fn delete(&self, p: &$crate::__private::RemotePath, missing_ok: bool) -> $crate::__private::Result<()> {
+            async fn delete(
+                &self,
+                p: &$crate::__private::RemotePath,
+                missing_ok: bool,
+            ) -> $crate::__private::Result<()> {
                 self.$field.delete(p, missing_ok).await
             }
             async fn delete_folder(
@@ -113,7 +126,10 @@ macro_rules! forward_async_backend {
             ) -> $crate::__private::Result<()> {
                 self.$field.copy(src, dst, overwrite).await
             }
-            async fn glob(&self, pattern: &str) -> $crate::__private::Result<$crate::__private::FileStream> {
+            async fn glob(
+                &self,
+                pattern: &str,
+            ) -> $crate::__private::Result<$crate::__private::FileStream> {
                 self.$field.glob(pattern).await
             }
             async fn close(&self) -> $crate::__private::Result<()> {
@@ -122,7 +138,10 @@ macro_rules! forward_async_backend {
             fn native_path(&self, p: &$crate::__private::RemotePath) -> String {
                 self.$field.native_path(p)
             }
-            fn to_key(&self, native: &str) -> $crate::__private::Result<$crate::__private::RemotePath> {
+            fn to_key(
+                &self,
+                native: &str,
+            ) -> $crate::__private::Result<$crate::__private::RemotePath> {
                 self.$field.to_key(native)
             }
         }

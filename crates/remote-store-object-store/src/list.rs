@@ -57,7 +57,8 @@ pub(crate) fn level(
             let pages = pages.clone();
             // State: the next page token; `None` once the last page is out.
             futures::stream::try_unfold(Some(None::<String>), move |token| {
-                let (pages, raw, name, dir) = (pages.clone(), raw.clone(), name.clone(), dir.clone());
+                let (pages, raw, name, dir) =
+                    (pages.clone(), raw.clone(), name.clone(), dir.clone());
                 async move {
                     let Some(token) = token else { return Ok(None) };
                     let opts = PaginatedListOptions {

@@ -6,9 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures::StreamExt;
 use object_store::path::Path;
-use object_store::{
-    ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, WriteMultipart,
-};
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, WriteMultipart};
 use remote_store_core::stream::ByteStream;
 use remote_store_core::{Error, RemotePath, Result};
 
@@ -37,7 +35,11 @@ pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -
         }
     }
     if ended {
-        let mode = if overwrite { PutMode::Overwrite } else { PutMode::Create };
+        let mode = if overwrite {
+            PutMode::Overwrite
+        } else {
+            PutMode::Create
+        };
         let opts = PutOptions {
             mode,
             ..Default::default()

@@ -178,12 +178,24 @@ mod tests {
     fn invalid_fields_are_named() {
         let cases = [
             (S3Config::new(""), "bucket: missing"),
-            (S3Config::new("a/b"), "bucket: expected a bucket name without '/'"),
-            (S3Config::new("b").endpoint("http://x"), "endpoint: expected an https:// URL"),
-            (S3Config::new("b").endpoint("ftp://x").allow_http(true), "endpoint:"),
+            (
+                S3Config::new("a/b"),
+                "bucket: expected a bucket name without '/'",
+            ),
+            (
+                S3Config::new("b").endpoint("http://x"),
+                "endpoint: expected an https:// URL",
+            ),
+            (
+                S3Config::new("b").endpoint("ftp://x").allow_http(true),
+                "endpoint:",
+            ),
             (S3Config::new("b").prefix("../x"), "prefix:"),
             (
-                S3Config { access_key_id: Some("k".into()), ..S3Config::new("b") },
+                S3Config {
+                    access_key_id: Some("k".into()),
+                    ..S3Config::new("b")
+                },
                 "access_key_id and secret_access_key",
             ),
         ];
@@ -192,7 +204,11 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::InvalidConfig);
             assert!(err.to_string().contains(want), "{err} (wanted {want})");
         }
-        S3Config::new("b").endpoint("http://127.0.0.1:9").allow_http(true).validate().unwrap();
+        S3Config::new("b")
+            .endpoint("http://127.0.0.1:9")
+            .allow_http(true)
+            .validate()
+            .unwrap();
     }
 
     #[test]
@@ -200,6 +216,9 @@ mod tests {
         let mut c = S3Config::new("b").credentials("AKIDEXAMPLE", "wJalrXUtnFEMI");
         c.session_token = Some("FwoGZXIvYXdzE".into());
         let shown = format!("{c:?}");
-        assert!(!shown.contains("wJalrXUtnFEMI") && !shown.contains("FwoGZXIvYXdzE"), "{shown}");
+        assert!(
+            !shown.contains("wJalrXUtnFEMI") && !shown.contains("FwoGZXIvYXdzE"),
+            "{shown}"
+        );
     }
 }

@@ -21,9 +21,15 @@ const OPTIONS: &[OptionSpec] = &[
     OptionSpec::optional("access_key_id", "an access key id"),
     OptionSpec::optional("secret_access_key", "a secret access key").secret(),
     OptionSpec::optional("session_token", "a session token").secret(),
-    OptionSpec::optional("conditional_put", "false if the server ignores If-None-Match"),
+    OptionSpec::optional(
+        "conditional_put",
+        "false if the server ignores If-None-Match",
+    ),
     OptionSpec::optional("retry_max", "how many times to retry a failed request"),
-    OptionSpec::optional("retry_timeout_secs", "stop retrying after this many seconds"),
+    OptionSpec::optional(
+        "retry_timeout_secs",
+        "stop retrying after this many seconds",
+    ),
 ];
 
 impl BackendFactory for S3Factory {
@@ -40,7 +46,9 @@ impl BackendFactory for S3Factory {
     }
 
     fn validate(&self, options: &Options) -> Result<()> {
-        S3Config::from_options(options).map(drop).map_err(unprefixed)
+        S3Config::from_options(options)
+            .map(drop)
+            .map_err(unprefixed)
     }
 
     fn build(&self, options: &Options) -> Result<AnyBackend> {
@@ -50,7 +58,8 @@ impl BackendFactory for S3Factory {
 
     fn url_target(&self, url: &UrlParts) -> Result<UrlTarget> {
         let bucket = url.host.clone().ok_or_else(|| {
-            Error::new(ErrorKind::InvalidConfig).with_message("bucket: missing (s3://BUCKET/prefix)")
+            Error::new(ErrorKind::InvalidConfig)
+                .with_message("bucket: missing (s3://BUCKET/prefix)")
         })?;
         let mut options = Options::new().with("bucket", bucket);
         for (k, v) in &url.query {

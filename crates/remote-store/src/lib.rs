@@ -81,12 +81,12 @@ pub mod backends {
     #[cfg(feature = "azure")]
     #[cfg_attr(docsrs, doc(cfg(feature = "azure")))]
     pub use remote_store_azure::AzureBackend;
-    #[cfg(feature = "s3")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
-    pub use remote_store_s3::S3Backend;
     #[cfg(feature = "local")]
     #[cfg_attr(docsrs, doc(cfg(feature = "local")))]
     pub use remote_store_local::LocalBackend;
+    #[cfg(feature = "s3")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+    pub use remote_store_s3::S3Backend;
 
     #[cfg(feature = "memory")]
     #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]

@@ -40,7 +40,10 @@ fn every_backend_option_round_trips() {
     assert_eq!(from_json.backends["disk"], config.backends["disk"]);
     assert_eq!(from_json.stores, config.stores);
     let registry = Registry::new(config).unwrap();
-    assert!(!format!("{registry:?}").contains("s3cr3t"), "secret in Debug");
+    assert!(
+        !format!("{registry:?}").contains("s3cr3t"),
+        "secret in Debug"
+    );
 }
 
 #[test]
