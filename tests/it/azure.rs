@@ -12,6 +12,10 @@ pub(crate) fn azurite_config() -> AzureConfig {
         .access_key(var("RS_AZURE_KEY"))
         // Azurite's batch endpoint stalls it for minutes on 10k blobs.
         .bulk_delete(false)
+        // Azurite is single-threaded; under a loaded CI machine a request
+        // can wait far longer than the 30 s default. Abandoning it would
+        // only leave Azurite a backlog to chew on while the next test waits.
+        .request_timeout(std::time::Duration::from_secs(600))
 }
 
 fn backend() -> AzureBackend {

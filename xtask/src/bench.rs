@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cmd::{Result, cargo, exec, root};
 
-/// `cargo xtask bench [overhead|local] [criterion filter…]`: both
+/// `cargo xtask bench [overhead|local|s3] [criterion filter…]`: all
 /// benchmarks by default.
 pub(crate) fn run(args: &[String]) -> Result {
     let (which, filter) = match args.first().map(String::as_str) {
@@ -32,11 +32,22 @@ pub(crate) fn run(args: &[String]) -> Result {
             exec(cmd)?;
             report(&target_dir()?.join("criterion"))?
         } else {
-            let out = target_dir()?.join("bench-local.md");
+            // The s3 benchmark needs the loopback servers.
+            let vars = if bench == "s3" {
+                crate::services::up()?
+            } else {
+                Vec::new()
+            };
+            let out = target_dir()?.join(format!("bench-{bench}.md"));
             let mut cmd = cargo();
-            cmd.args(["bench", "-p", "remote-store-benches", "--bench", "local"])
-                .env("RS_BENCH_OUT", &out);
-            exec(cmd)?;
+            cmd.args(["bench", "-p", "remote-store-benches", "--bench", bench])
+                .env("RS_BENCH_OUT", &out)
+                .envs(vars.iter().map(|(k, v)| (k, v)));
+            let ran = exec(cmd);
+            if bench == "s3" {
+                crate::services::down()?;
+            }
+            ran?;
             std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?
         };
         text = splice(&text, bench, &report);

@@ -30,6 +30,10 @@ impl AzureBackend {
         if let Some(endpoint) = &config.endpoint {
             builder = builder.with_endpoint(endpoint.clone());
         }
+        if let Some(timeout) = config.request_timeout {
+            builder = builder
+                .with_client_options(object_store::ClientOptions::new().with_timeout(timeout));
+        }
         if let Some(key) = &config.access_key {
             builder = builder.with_access_key(key);
         }

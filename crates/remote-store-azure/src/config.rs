@@ -23,6 +23,9 @@ pub struct AzureConfig {
     pub access_key: Option<String>,
     /// SAS token (query string, with or without the leading `?`).
     pub sas_token: Option<String>,
+    /// How long one request may take before it is abandoned and retried
+    /// (object_store's default, 30 s, when unset).
+    pub request_timeout: Option<std::time::Duration>,
     /// Use the Blob Batch API for recursive folder deletes (default true;
     /// Azurite's batch endpoint is slow enough to stall it, set false there).
     pub bulk_delete: bool,
@@ -103,6 +106,12 @@ impl AzureConfig {
         self
     }
 
+    /// Sets how long one request may take.
+    pub fn request_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
+    }
+
     /// Chooses batch (true) or one-by-one (false) recursive deletes.
     pub fn bulk_delete(mut self, bulk: bool) -> Self {
         self.bulk_delete = bulk;
@@ -170,6 +179,9 @@ impl AzureConfig {
         if let Some(bulk) = options.bool("bulk_delete")? {
             c.bulk_delete = bulk;
         }
+        c.request_timeout = options
+            .parse::<u64>("request_timeout_secs", "a number of seconds")?
+            .map(std::time::Duration::from_secs);
         c.validate()?;
         Ok(c)
     }
@@ -187,6 +199,7 @@ impl fmt::Debug for AzureConfig {
             .field("access_key", &redact(&self.access_key))
             .field("sas_token", &redact(&self.sas_token))
             .field("bulk_delete", &self.bulk_delete)
+            .field("request_timeout", &self.request_timeout)
             .finish()
     }
 }

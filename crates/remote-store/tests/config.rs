@@ -57,11 +57,33 @@ fn unknown_backend_type_names_the_key() {
 
 #[test]
 fn a_disabled_backend_names_its_feature() {
-    let msg = config_error("[backends.x]\ntype = \"s3\"\n");
+    let msg = config_error("[backends.x]\ntype = \"sftp\"\n");
     assert!(
         msg.contains(
-            "backends.x.type: the 's3' backend is not compiled in: enable the `s3` feature"
+            "backends.x.type: the 'sftp' backend is not compiled in: enable the `sftp` feature"
         ),
+        "{msg}"
+    );
+}
+
+#[test]
+fn cloud_urls_build_without_network() {
+    let store = Store::open("s3://bucket/some/prefix?region=eu-west-1").unwrap();
+    assert_eq!(store.root().as_str(), "some/prefix");
+    assert_eq!(store.name(), "s3");
+    let store = remote_store::AsyncStore::open("az://container/p?account=acct").unwrap();
+    assert_eq!(store.name(), "azure");
+    let err = Store::open("s3://bucket/x?endpoint=http://127.0.0.1:1").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("endpoint: expected an https:// URL"),
+        "{err}"
+    );
+    let err = Store::open("az://container/p").unwrap_err();
+    assert!(err.to_string().contains("account: missing"), "{err}");
+    let msg = config_error("[backends.x]\ntype = \"s3\"\nbucket = \"b\"\nretry_max = \"lots\"\n");
+    assert!(
+        msg.contains("backends.x.retry_max: expected a number of retries, got 'lots'"),
         "{msg}"
     );
 }
