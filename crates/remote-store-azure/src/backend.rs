@@ -31,8 +31,11 @@ impl AzureBackend {
             builder = builder.with_endpoint(endpoint.clone());
         }
         if let Some(timeout) = config.request_timeout {
-            builder = builder
-                .with_client_options(object_store::ClientOptions::new().with_timeout(timeout));
+            // Client options replace the builder's: carry allow_http over.
+            let options = object_store::ClientOptions::new()
+                .with_timeout(timeout)
+                .with_allow_http(config.allow_http);
+            builder = builder.with_client_options(options);
         }
         if let Some(key) = &config.access_key {
             builder = builder.with_access_key(key);
