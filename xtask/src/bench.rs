@@ -12,8 +12,8 @@ use crate::cmd::{Result, cargo, exec, root};
 /// benchmarks by default.
 pub(crate) fn run(args: &[String]) -> Result {
     let (which, filter) = match args.first().map(String::as_str) {
-        Some(b @ ("overhead" | "local")) => (vec![b], &args[1..]),
-        _ => (vec!["overhead", "local"], args),
+        Some(b @ ("overhead" | "local" | "s3")) => (vec![b], &args[1..]),
+        _ => (vec!["overhead", "local", "s3"], args),
     };
     let doc = root().join("docs/benchmarks.md");
     let mut text = std::fs::read_to_string(&doc).unwrap_or_default();

@@ -1,0 +1,446 @@
+//! S3 over loopback (s3s-fs, started by `cargo xtask services up`): our
+//! `AsyncStore` and sync `Store` against raw `object_store` and OpenDAL's
+//! s3 service, same server, same run, same part size and concurrency.
+//!
+//! - 1 GiB streaming put and get (8 MiB parts, 4 in flight, everywhere);
+//! - 2,000 × 4 KiB put then get, 16 requests in flight;
+//! - listing 20,000 keys;
+//! - peak RSS during the 1 GiB transfers.
+//!
+//! Report (markdown) to `RS_BENCH_OUT`, else stdout. `RS_BENCH_S3_MIB`
+//! shrinks the large object for a quick try.
+
+#![allow(missing_docs)]
+
+use std::fmt::Write as _;
+use std::io::Read;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures::{StreamExt, TryStreamExt};
+use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::path::Path as OsPath;
+use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
+use remote_store::backends::S3Backend;
+use remote_store::s3::S3Config;
+use remote_store::{AsyncStore, Store};
+
+const PART: usize = 8 * 1024 * 1024;
+const IN_FLIGHT: usize = 4;
+const SMALL: usize = 4096;
+const SMALL_COUNT: usize = 2000;
+const LIST_COUNT: usize = 20_000;
+const CHUNK: usize = 1024 * 1024;
+
+fn env(name: &str) -> String {
+    if let Ok(v) = std::env::var(name) {
+        return v;
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    let file = format!("{home}/.cache/remote-store/services/run/services.env");
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
+        .unwrap_or_else(|| panic!("{name}: run `cargo xtask services up` first"))
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Time and peak RSS of `f`.
+fn measure<T>(f: impl FnOnce() -> T) -> (Duration, f64, T) {
+    reset_peak_rss();
+    let start = Instant::now();
+    let out = f();
+    (start.elapsed(), peak_rss_mib(), out)
+}
+
+fn chunks(total: u64) -> impl futures::Stream<Item = Bytes> + Send + 'static {
+    let block = Bytes::from(vec![0x5au8; CHUNK]);
+    futures::stream::iter(0..total.div_ceil(CHUNK as u64)).map(move |i| {
+        let left = total - i * CHUNK as u64;
+        block.slice(..(left.min(CHUNK as u64) as usize))
+    })
+}
+
+struct Pattern(u64);
+
+impl Read for Pattern {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (self.0 as usize).min(buf.len());
+        buf[..n].fill(0x5a);
+        self.0 -= n as u64;
+        Ok(n)
+    }
+}
+
+#[derive(Default)]
+struct Row {
+    put: Duration,
+    get: Duration,
+    put_rss: f64,
+    get_rss: f64,
+    small_put: Duration,
+    small_get: Duration,
+    list: Duration,
+}
+
+fn main() {
+    let mib: u64 = std::env::var("RS_BENCH_S3_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1024);
+    let large = mib * 1024 * 1024;
+    let endpoint = env("RS_S3S_ENDPOINT");
+    let bucket = env("RS_S3S_BUCKET");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let run = format!("bench-{}", std::process::id());
+
+    let config = S3Config::new(&bucket)
+        .endpoint(&endpoint)
+        .allow_http(true)
+        .region("us-east-1")
+        .credentials("test", "test")
+        .conditional_put(false);
+    let async_store = AsyncStore::new(S3Backend::new(config.clone()).unwrap())
+        .child(&run)
+        .unwrap();
+    let sync_store = Store::new(S3Backend::new(config).unwrap())
+        .child(&run)
+        .unwrap();
+    let raw: Arc<AmazonS3> = Arc::new(
+        AmazonS3Builder::new()
+            .with_endpoint(&endpoint)
+            .with_bucket_name(&bucket)
+            .with_region("us-east-1")
+            .with_access_key_id("test")
+            .with_secret_access_key("test")
+            .with_allow_http(true)
+            .with_virtual_hosted_style_request(false)
+            .build()
+            .unwrap(),
+    );
+    // Without `auto-register-services`, OpenDAL's HTTP transport is
+    // installed explicitly.
+    opendal::install_default();
+    let dal = opendal::Operator::new(
+        opendal::services::S3::default()
+            .endpoint(&endpoint)
+            .bucket(&bucket)
+            .region("us-east-1")
+            .access_key_id("test")
+            .secret_access_key("test")
+            .disable_config_load(),
+    )
+    .unwrap();
+    let payload = Bytes::from(vec![7u8; SMALL]);
+
+    // Shared data for the listing: 20k keys.
+    rt.block_on(async {
+        futures::stream::iter(0..LIST_COUNT)
+            .map(|i| {
+                async_store.write_bytes(format!("many/{i:06}"), Bytes::from_static(b"x"), true)
+            })
+            .buffer_unordered(64)
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap();
+    });
+
+    let mut rows: Vec<(&str, Row)> = Vec::new();
+
+    // Raw object_store (anchor).
+    let mut r = Row::default();
+    let key = OsPath::from(format!("{run}/raw/big"));
+    (r.put, r.put_rss, ()) = measure(|| {
+        rt.block_on(async {
+            let upload = raw.put_multipart(&key).await.unwrap();
+            let mut w = WriteMultipart::new_with_chunk_size(upload, PART);
+            let mut src = Box::pin(chunks(large));
+            while let Some(c) = src.next().await {
+                w.wait_for_capacity(IN_FLIGHT).await.unwrap();
+                w.put(c);
+            }
+            w.finish().await.unwrap();
+        })
+    });
+    (r.get, r.get_rss, ()) = measure(|| {
+        rt.block_on(async {
+            let mut s = raw.get(&key).await.unwrap().into_stream();
+            let mut n = 0u64;
+            while let Some(c) = s.next().await {
+                n += c.unwrap().len() as u64;
+            }
+            assert_eq!(n, large);
+        })
+    });
+    (r.small_put, _, ()) = measure(|| {
+        rt.block_on(async {
+            futures::stream::iter(0..SMALL_COUNT)
+                .map(|i| {
+                    let (raw, payload) = (raw.clone(), payload.clone());
+                    let key = OsPath::from(format!("{run}/raw/s{i}"));
+                    async move { raw.put(&key, payload.into()).await }
+                })
+                .buffer_unordered(16)
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap();
+        })
+    });
+    (r.small_get, _, ()) = measure(|| {
+        rt.block_on(async {
+            futures::stream::iter(0..SMALL_COUNT)
+                .map(|i| {
+                    let raw = raw.clone();
+                    let run = run.clone();
+                    async move {
+                        raw.get(&OsPath::from(format!("{run}/raw/s{i}")))
+                            .await?
+                            .bytes()
+                            .await
+                    }
+                })
+                .buffer_unordered(16)
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap();
+        })
+    });
+    (r.list, _, ()) = measure(|| {
+        rt.block_on(async {
+            let prefix = OsPath::from(format!("{run}/many"));
+            assert_eq!(
+                raw.list(Some(&prefix))
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .unwrap()
+                    .len(),
+                LIST_COUNT
+            );
+        })
+    });
+    rows.push(("raw `object_store` (anchor)", r));
+
+    // Our AsyncStore.
+    let mut r = Row::default();
+    (r.put, r.put_rss, ()) = measure(|| {
+        rt.block_on(async_store.write("async/big", chunks(large).map(Ok), true))
+            .unwrap()
+    });
+    (r.get, r.get_rss, ()) = measure(|| {
+        rt.block_on(async {
+            let mut s = async_store.read("async/big").await.unwrap();
+            let mut n = 0u64;
+            while let Some(c) = s.next().await {
+                n += c.unwrap().len() as u64;
+            }
+            assert_eq!(n, large);
+        })
+    });
+    (r.small_put, _, ()) = measure(|| {
+        rt.block_on(async {
+            futures::stream::iter(0..SMALL_COUNT)
+                .map(|i| async_store.write_bytes(format!("async/s{i}"), payload.clone(), true))
+                .buffer_unordered(16)
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap();
+        })
+    });
+    (r.small_get, _, ()) = measure(|| {
+        rt.block_on(async {
+            futures::stream::iter(0..SMALL_COUNT)
+                .map(|i| async_store.read_bytes(format!("async/s{i}")))
+                .buffer_unordered(16)
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap();
+        })
+    });
+    (r.list, _, ()) = measure(|| {
+        rt.block_on(async {
+            let n = async_store
+                .list_files("many", true)
+                .await
+                .unwrap()
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap()
+                .len();
+            assert_eq!(n, LIST_COUNT);
+        })
+    });
+    rows.push(("our `AsyncStore`", r));
+
+    // Our sync Store, from 16 threads for the small files.
+    let mut r = Row::default();
+    (r.put, r.put_rss, ()) =
+        measure(|| sync_store.write("sync/big", Pattern(large), true).unwrap());
+    (r.get, r.get_rss, ()) = measure(|| {
+        let mut reader = sync_store.read("sync/big").unwrap();
+        let mut buf = vec![0u8; CHUNK];
+        let mut n = 0u64;
+        loop {
+            let k = reader.read(&mut buf).unwrap();
+            if k == 0 {
+                break;
+            }
+            n += k as u64;
+        }
+        assert_eq!(n, large);
+    });
+    let threaded = |f: &(dyn Fn(usize) + Sync)| {
+        std::thread::scope(|s| {
+            for t in 0..16 {
+                s.spawn(move || {
+                    for i in (t..SMALL_COUNT).step_by(16) {
+                        f(i);
+                    }
+                });
+            }
+        })
+    };
+    (r.small_put, _, ()) = measure(|| {
+        threaded(&|i| {
+            sync_store
+                .write_bytes(format!("sync/s{i}"), &payload, true)
+                .unwrap()
+        })
+    });
+    (r.small_get, _, ()) =
+        measure(|| threaded(&|i| drop(sync_store.read_bytes(format!("sync/s{i}")).unwrap())));
+    (r.list, _, ()) = measure(|| {
+        assert_eq!(
+            sync_store.list_files("many", true).unwrap().count(),
+            LIST_COUNT
+        )
+    });
+    rows.push(("our sync `Store` (blocking bridge)", r));
+
+    // OpenDAL.
+    let mut r = Row::default();
+    (r.put, r.put_rss, ()) = measure(|| {
+        rt.block_on(async {
+            let mut w = dal
+                .writer_with(&format!("{run}/dal/big"))
+                .chunk(PART)
+                .concurrent(IN_FLIGHT)
+                .await
+                .unwrap();
+            let mut src = Box::pin(chunks(large));
+            while let Some(c) = src.next().await {
+                w.write(c).await.unwrap();
+            }
+            w.close().await.unwrap();
+        })
+    });
+    (r.get, r.get_rss, ()) = measure(|| {
+        rt.block_on(async {
+            let reader = dal.reader(&format!("{run}/dal/big")).await.unwrap();
+            let mut s = reader.into_bytes_stream(..).await.unwrap();
+            let mut n = 0u64;
+            while let Some(c) = s.next().await {
+                n += c.unwrap().len() as u64;
+            }
+            assert_eq!(n, large);
+        })
+    });
+    (r.small_put, _, ()) = measure(|| {
+        rt.block_on(async {
+            futures::stream::iter(0..SMALL_COUNT)
+                .map(|i| {
+                    let (dal, payload) = (dal.clone(), payload.clone());
+                    let key = format!("{run}/dal/s{i}");
+                    async move { dal.write(&key, payload).await }
+                })
+                .buffer_unordered(16)
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap();
+        })
+    });
+    (r.small_get, _, ()) = measure(|| {
+        rt.block_on(async {
+            futures::stream::iter(0..SMALL_COUNT)
+                .map(|i| {
+                    let dal = dal.clone();
+                    let run = run.clone();
+                    async move { dal.read(&format!("{run}/dal/s{i}")).await }
+                })
+                .buffer_unordered(16)
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap();
+        })
+    });
+    (r.list, _, ()) = measure(|| {
+        rt.block_on(async {
+            let entries: Vec<_> = dal
+                .lister_with(&format!("{run}/many/"))
+                .recursive(true)
+                .await
+                .unwrap()
+                .try_collect()
+                .await
+                .unwrap();
+            assert!(entries.len() >= LIST_COUNT, "{}", entries.len());
+        })
+    });
+    rows.push(("OpenDAL `services::S3`", r));
+
+    // Clean up.
+    rt.block_on(async_store.delete_folder("", true, true))
+        .unwrap();
+
+    let anchor = &rows[0].1;
+    let mb = |d: Duration| large as f64 / (1024.0 * 1024.0) / d.as_secs_f64();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "s3s-fs 0.14.1 on loopback, {mib} MiB object, 8 MiB parts with 4 in flight on every path; small files 16 at a time. Ratios are throughput against raw `object_store` (higher is better).\n"
+    );
+    let _ = writeln!(
+        out,
+        "| path | {mib} MiB put | {mib} MiB get | 2k × 4 KiB put | 2k × 4 KiB get | list 20k keys | peak RSS put / get |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    for (name, r) in &rows {
+        let ratio = |ours: Duration, base: Duration| base.as_secs_f64() / ours.as_secs_f64();
+        let _ = writeln!(
+            out,
+            "| {name} | {:.0} MiB/s ({:.2}×) | {:.0} MiB/s ({:.2}×) | {:.2} s ({:.2}×) | {:.2} s ({:.2}×) | {:.2} s ({:.2}×) | {:.0} / {:.0} MiB |",
+            mb(r.put),
+            ratio(r.put, anchor.put),
+            mb(r.get),
+            ratio(r.get, anchor.get),
+            r.small_put.as_secs_f64(),
+            ratio(r.small_put, anchor.small_put),
+            r.small_get.as_secs_f64(),
+            ratio(r.small_get, anchor.small_get),
+            r.list.as_secs_f64(),
+            ratio(r.list, anchor.list),
+            r.put_rss,
+            r.get_rss,
+        );
+    }
+    match std::env::var_os("RS_BENCH_OUT") {
+        Some(path) => std::fs::write(path, out).unwrap(),
+        None => print!("{out}"),
+    }
+}
