@@ -1,2 +1,19 @@
-//! Benchmarks live in `benches/`; `cargo xtask bench` runs them and writes
-//! `docs/benchmarks.md`. This library is empty.
+//! Helpers shared by the benchmarks in `benches/`; `cargo xtask bench` runs
+//! them and writes `docs/benchmarks.md`.
+
+/// Peak resident set of this process since the last
+/// [`reset_peak_rss`], in MiB (Linux; NaN elsewhere).
+pub fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Resets the peak resident set to the current one.
+pub fn reset_peak_rss() {
+    // "5" resets VmHWM to the current RSS (Linux >= 4.0).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use remote_store::backends::LocalBackend;
 use remote_store::{AsyncStore, Store};
+use remote_store_benches::{peak_rss_mib, reset_peak_rss};
 
 /// The buffer both sides stream through (the backend's own write buffer).
 const BUF: usize = 256 * 1024;
@@ -57,21 +58,6 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn mib_s(bytes: u64, d: Duration) -> f64 {
     bytes as f64 / (1024.0 * 1024.0) / d.as_secs_f64()
-}
-
-/// Peak resident set since the last reset, in MiB (Linux).
-fn peak_rss_mib() -> f64 {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn reset_peak_rss() {
-    // "5" resets VmHWM to the current RSS (Linux >= 4.0).
-    let _ = fs::write("/proc/self/clear_refs", "5");
 }
 
 fn std_write_durable(dir: &Path, name: &str, len: u64) {

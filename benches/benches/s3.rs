@@ -25,6 +25,7 @@ use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use remote_store::backends::S3Backend;
 use remote_store::s3::S3Config;
 use remote_store::{AsyncStore, Store};
+use remote_store_benches::{peak_rss_mib, reset_peak_rss};
 
 const PART: usize = 8 * 1024 * 1024;
 const IN_FLIGHT: usize = 4;
@@ -44,19 +45,6 @@ fn env(name: &str) -> String {
         .lines()
         .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
         .unwrap_or_else(|| panic!("{name}: run `cargo xtask services up` first"))
-}
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// Time and peak RSS of `f`.

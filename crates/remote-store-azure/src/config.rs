@@ -135,13 +135,7 @@ impl AzureConfig {
             )));
         }
         if let Some(endpoint) = &self.endpoint {
-            let ok = endpoint.starts_with("https://")
-                || (endpoint.starts_with("http://") && self.allow_http);
-            if !ok {
-                return Err(invalid(format!(
-                    "endpoint: expected an https:// URL (or http:// with allow_http = true), got '{endpoint}'"
-                )));
-            }
+            remote_store_object_store::check_endpoint(crate::NAME, endpoint, self.allow_http)?;
         }
         if self.access_key.is_some() && self.sas_token.is_some() {
             return Err(invalid(

@@ -46,6 +46,26 @@ pub mod __private {
 pub use backend::ObjectStoreBackend;
 pub use object_store;
 
+/// Checks a service endpoint: `https://`, or `http://` when `allow_http`.
+///
+/// # Errors
+/// `InvalidConfig` for `backend`, naming the `endpoint` field.
+pub fn check_endpoint(
+    backend: &'static str,
+    endpoint: &str,
+    allow_http: bool,
+) -> remote_store_core::Result<()> {
+    let ok = endpoint.starts_with("https://") || (endpoint.starts_with("http://") && allow_http);
+    if ok {
+        return Ok(());
+    }
+    Err(remote_store_core::Error::new(remote_store_core::ErrorKind::InvalidConfig)
+        .with_backend(backend)
+        .with_message(format!(
+            "endpoint: expected an https:// URL (or http:// with allow_http = true), got '{endpoint}'"
+        )))
+}
+
 /// Writes up to this size go in a single `PUT` (8 MiB).
 pub const SINGLE_PUT_LIMIT: usize = 8 * 1024 * 1024;
 

@@ -110,13 +110,7 @@ impl S3Config {
             )));
         }
         if let Some(endpoint) = &self.endpoint {
-            let scheme_ok = endpoint.starts_with("https://")
-                || (endpoint.starts_with("http://") && self.allow_http);
-            if !scheme_ok {
-                return Err(invalid(format!(
-                    "endpoint: expected an https:// URL (or http:// with allow_http = true), got '{endpoint}'"
-                )));
-            }
+            remote_store_object_store::check_endpoint(crate::NAME, endpoint, self.allow_http)?;
         }
         if self.access_key_id.is_some() != self.secret_access_key.is_some() {
             return Err(invalid(
