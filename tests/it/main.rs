@@ -9,3 +9,4 @@ mod memory;
 mod object_store_memory;
 mod s3;
 mod services;
+mod sftp;

@@ -1,7 +1,7 @@
 //! `cargo xtask services up|down|env`: the real servers the tests run
-//! against, on loopback — two S3 implementations (moto, s3s-fs) and
-//! Azurite — installed on first use from the package registries and
-//! stopped by PID.
+//! against, on loopback — two S3 implementations (moto, s3s-fs), Azurite
+//! and OpenSSH's sshd — installed on first use from the package registries
+//! and stopped by PID.
 //!
 //! Everything lives under `~/.cache/remote-store/services/`: the installs
 //! (reused between runs) and `run/` (logs, data, `pids`, `services.env`).
@@ -24,6 +24,9 @@ const S3S_FS: &str = "s3s-fs@0.14.1";
 pub(crate) const MOTO_PORT: u16 = 9100;
 pub(crate) const S3S_PORT: u16 = 9200;
 pub(crate) const AZURITE_PORT: u16 = 10000;
+pub(crate) const SSHD_PORT: u16 = 2222;
+/// Debian's OpenSSH server; sshd refuses to start from a relative path.
+const SSHD: &str = "/usr/sbin/sshd";
 const BUCKET: &str = "testbucket";
 const CONTAINER: &str = "testcontainer";
 /// Azurite's documented development account key (not a secret).
@@ -75,8 +78,33 @@ pub(crate) fn env() -> Vec<(String, String)> {
         ("RS_AZURE_ACCOUNT", "devstoreaccount1".to_owned()),
         ("RS_AZURE_KEY", AZURITE_KEY.to_owned()),
         ("RS_AZURE_CONTAINER", CONTAINER.to_owned()),
+        ("RS_SFTP_HOST", "127.0.0.1".to_owned()),
+        ("RS_SFTP_PORT", SSHD_PORT.to_string()),
+        ("RS_SFTP_USER", user()),
+        ("RS_SFTP_KEY", ssh_dir().join("client_ed25519").display().to_string()),
+        (
+            "RS_SFTP_KNOWN_HOSTS",
+            ssh_dir().join("known_hosts").display().to_string(),
+        ),
+        ("RS_SFTP_DIR", run_dir().join("sftp").display().to_string()),
+        (
+            "RS_SSHD_CONFIG",
+            ssh_dir().join("sshd_config").display().to_string(),
+        ),
+        ("RS_SSHD_BIN", SSHD.to_owned()),
     ];
     vars.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+fn ssh_dir() -> PathBuf {
+    run_dir().join("ssh")
+}
+
+fn user() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "root".into())
 }
 
 fn s3s_bin() -> PathBuf {
@@ -100,6 +128,15 @@ fn install() -> Result {
             "flask",
             "flask-cors",
         ]);
+        exec(cmd)?;
+    }
+    if !PathBuf::from(SSHD).exists() {
+        let mut cmd = Command::new("apt-get");
+        cmd.args(["update", "-q"]);
+        exec(cmd)?;
+        let mut cmd = Command::new("apt-get");
+        cmd.args(["install", "-y", "-q", "openssh-server", "openssh-client"])
+            .env("DEBIAN_FRONTEND", "noninteractive");
         exec(cmd)?;
     }
     let azurite = base.join("azurite");
@@ -249,18 +286,66 @@ pub(crate) fn up() -> Result<Vec<(String, String)>> {
             .args(["--disableTelemetry", "--silent"]),
         &mut pids,
     )?;
+    spawn(
+        "sshd",
+        Command::new(SSHD)
+            .args(["-D", "-e", "-f"])
+            .arg(prepare_sshd()?),
+        &mut pids,
+    )?;
     let pid_list: Vec<String> = pids.iter().map(u32::to_string).collect();
     fs::write(run.join("pids"), pid_list.join("\n")).map_err(|e| e.to_string())?;
     wait_port(MOTO_PORT, "moto")?;
     wait_port(S3S_PORT, "s3s-fs")?;
     wait_port(AZURITE_PORT, "azurite")?;
+    wait_port(SSHD_PORT, "sshd")?;
     create_moto_bucket()?;
     create_azurite_container()?;
     let vars = env();
     let text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
     fs::write(run.join("services.env"), text).map_err(|e| e.to_string())?;
-    eprintln!("services up: moto :{MOTO_PORT}, s3s-fs :{S3S_PORT}, azurite :{AZURITE_PORT}");
+    eprintln!(
+        "services up: moto :{MOTO_PORT}, s3s-fs :{S3S_PORT}, azurite :{AZURITE_PORT}, sshd :{SSHD_PORT}"
+    );
     Ok(vars)
+}
+
+/// Host and client keys, `authorized_keys`, a `known_hosts` naming the
+/// host key, the data folder and an `sshd_config`; returns the config.
+fn prepare_sshd() -> Result<PathBuf> {
+    let ssh = ssh_dir();
+    fs::create_dir_all(&ssh).map_err(|e| e.to_string())?;
+    fs::create_dir_all(run_dir().join("sftp")).map_err(|e| e.to_string())?;
+    // The privilege-separation folder sshd insists on (no systemd here).
+    fs::create_dir_all("/run/sshd").map_err(|e| format!("/run/sshd: {e}"))?;
+    for key in ["host_ed25519", "client_ed25519"] {
+        let mut cmd = Command::new("ssh-keygen");
+        cmd.args(["-q", "-t", "ed25519", "-N", "", "-C", "remote-store-test", "-f"])
+            .arg(ssh.join(key));
+        exec(cmd)?;
+    }
+    let read = |name: &str| fs::read_to_string(ssh.join(name)).map_err(|e| e.to_string());
+    fs::write(ssh.join("authorized_keys"), read("client_ed25519.pub")?)
+        .map_err(|e| e.to_string())?;
+    let host_pub = read("host_ed25519.pub")?;
+    let mut fields = host_pub.split_whitespace();
+    let (kind, key) = (fields.next().unwrap_or(""), fields.next().unwrap_or(""));
+    fs::write(
+        ssh.join("known_hosts"),
+        format!("[127.0.0.1]:{SSHD_PORT} {kind} {key}\n"),
+    )
+    .map_err(|e| e.to_string())?;
+    let d = ssh.display();
+    let config = format!(
+        "Port {SSHD_PORT}\nListenAddress 127.0.0.1\nHostKey {d}/host_ed25519\n\
+         PidFile {d}/sshd.pid\nAuthorizedKeysFile {d}/authorized_keys\nStrictModes no\n\
+         PermitRootLogin prohibit-password\nPubkeyAuthentication yes\n\
+         PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n\
+         MaxSessions 100\nMaxStartups 100:30:200\nSubsystem sftp internal-sftp\n"
+    );
+    let path = ssh.join("sshd_config");
+    fs::write(&path, config).map_err(|e| e.to_string())?;
+    Ok(path)
 }
 
 /// Stops the servers of the last `up`, by PID.

@@ -26,9 +26,10 @@
 //! | `local`        | no      | [`backends::LocalBackend`] (`std::fs`, durable atomic writes) |
 //! | `s3`           | no      | [`backends::S3Backend`] (S3 and compatible servers, on `object_store`) |
 //! | `azure`        | no      | [`backends::AzureBackend`] (Azure Blob and Azurite, on `object_store`) |
+//! | `sftp`         | no      | both SFTP engines: `sftp-russh` and `sftp-ssh2`     |
+//! | `sftp-russh`   | no      | [`backends::AsyncSftpBackend`] (native async on russh; the faster) |
+//! | `sftp-ssh2`    | no      | [`backends::SftpBackend`] (sync on libssh2)         |
 //! | `all-backends` | no      | every backend this release ships                    |
-//!
-//! The SFTP backend arrives as the feature `sftp`.
 //!
 //! # Configuration, registries and URLs
 //!
@@ -76,6 +77,11 @@ pub use remote_store_s3 as s3;
 #[cfg_attr(docsrs, doc(cfg(feature = "azure")))]
 pub use remote_store_azure as azure;
 
+/// The SFTP backend crate.
+#[cfg(any(feature = "sftp-russh", feature = "sftp-ssh2"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sftp-russh", feature = "sftp-ssh2"))))]
+pub use remote_store_sftp as sftp;
+
 /// The main type of every enabled backend, in one place.
 pub mod backends {
     #[cfg(feature = "azure")]
@@ -87,6 +93,12 @@ pub mod backends {
     #[cfg(feature = "s3")]
     #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
     pub use remote_store_s3::S3Backend;
+    #[cfg(feature = "sftp-russh")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sftp-russh")))]
+    pub use remote_store_sftp::AsyncSftpBackend;
+    #[cfg(feature = "sftp-ssh2")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sftp-ssh2")))]
+    pub use remote_store_sftp::SftpBackend;
 
     #[cfg(feature = "memory")]
     #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]

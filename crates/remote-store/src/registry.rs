@@ -42,6 +42,8 @@ pub fn install_default_backends() {
             Arc::new(remote_store_s3::S3Factory),
             #[cfg(feature = "azure")]
             Arc::new(remote_store_azure::AzureFactory),
+            #[cfg(any(feature = "sftp-russh", feature = "sftp-ssh2"))]
+            Arc::new(remote_store_sftp::SftpFactory),
         ];
         for f in defaults {
             table.entry(f.kind()).or_insert(f);
@@ -285,5 +287,21 @@ impl std::fmt::Debug for Registry {
             .field("backends", &backends)
             .field("stores", &self.stores)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_known_but_missing_backend_names_its_feature() {
+        // Independent of the features this build has: the message comes
+        // from the table.
+        assert_eq!(
+            no_factory("sftp"),
+            "the 'sftp' backend is not compiled in: enable the `sftp` feature of remote-store"
+        );
+        assert!(no_factory("lokal").starts_with("unknown backend type 'lokal'"));
     }
 }

@@ -56,6 +56,7 @@ fn unknown_backend_type_names_the_key() {
 }
 
 #[test]
+#[cfg(not(feature = "sftp-russh"))]
 fn a_disabled_backend_names_its_feature() {
     let msg = config_error("[backends.x]\ntype = \"sftp\"\n");
     assert!(
@@ -307,10 +308,31 @@ fn urls_open_stores() {
 }
 
 #[test]
-fn bad_urls_say_what_is_wrong() {
-    let err = Store::open("sftp://me@host:2222/data").unwrap_err();
+#[cfg(feature = "sftp-russh")]
+fn sftp_urls_build_without_network() {
+    let key = tempfile::NamedTempFile::new().unwrap();
+    let url = format!(
+        "sftp://me@192.0.2.1:2222/data?key_file={}&connect_timeout_secs=1",
+        key.path().display()
+    );
+    let store = Store::open(&url).unwrap();
+    assert_eq!(store.root().as_str(), "data");
+    // No auth method: the field is named, before any connection.
+    let err = Store::open("sftp://me@192.0.2.1/data").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidConfig);
-    assert!(err.to_string().contains("`sftp` feature"), "{err}");
+    assert!(err.to_string().contains("auth: missing"), "{err}");
+    let err = Store::open(&format!("{url}&engine=telnet")).unwrap_err();
+    assert!(err.to_string().contains("engine: expected russh or ssh2"), "{err}");
+}
+
+#[test]
+fn bad_urls_say_what_is_wrong() {
+    #[cfg(not(feature = "sftp-russh"))]
+    {
+        let err = Store::open("sftp://me@host:2222/data").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+        assert!(err.to_string().contains("`sftp` feature"), "{err}");
+    }
     let err = Store::open("gopher://x").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(err.to_string().contains("unknown URL scheme"), "{err}");

@@ -1,0 +1,530 @@
+//! [`AsyncSftpBackend`]: the native-async `AsyncBackend` on russh.
+
+use std::io::SeekFrom;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt};
+use remote_store_core::stream::{ByteStream, FileStream, FolderStream, byte_stream_from_async_read};
+use remote_store_core::{
+    AsyncBackend, Capabilities, Error, ErrorKind, FileInfo, RemotePath, Result, glob,
+};
+use russh_sftp::protocol::{FileAttributes, OpenFlags, Packet, StatusCode};
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+use super::conn::{Conn, Pool, is_status, map};
+use super::walk::{Entry, Walker, file_info};
+use crate::status::connection_error;
+use crate::{CAPABILITIES, Settings, SftpConfig};
+
+/// A native-async SFTP backend on russh + russh-sftp.
+///
+/// The faster engine: 64 requests in flight each way. Needs a Tokio
+/// runtime (the sync `Store` brings its own through the bridge). See the
+/// [crate docs](crate) for its behaviour.
+#[derive(Debug)]
+pub struct AsyncSftpBackend {
+    settings: Arc<Settings>,
+    pool: Pool,
+    closed: AtomicBool,
+}
+
+/// `posix-rename@openssh.com`: rename, replacing the target atomically.
+const POSIX_RENAME: &str = "posix-rename@openssh.com";
+
+fn ssh_string(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&u32::try_from(s.len()).unwrap_or(u32::MAX).to_be_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// An I/O error of a file transfer: the connection is suspect.
+fn transfer_error(e: std::io::Error, conn: &Conn, path: &RemotePath) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Error::not_found(path).with_backend(crate::NAME),
+        std::io::ErrorKind::PermissionDenied => Error::new(ErrorKind::PermissionDenied)
+            .with_path(path)
+            .with_backend(crate::NAME)
+            .with_source(e),
+        _ => {
+            conn.mark_broken();
+            connection_error("transfer failed", e).with_path(path)
+        }
+    }
+}
+
+impl AsyncSftpBackend {
+    /// A backend for `config`. Validates the configuration; connects on
+    /// first use.
+    ///
+    /// # Errors
+    /// `InvalidConfig`, naming the field.
+    pub fn new(config: SftpConfig) -> Result<Self> {
+        let settings = Arc::new(Settings::new(config)?);
+        Ok(AsyncSftpBackend {
+            pool: Pool::new(settings.clone()),
+            settings,
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SftpConfig {
+        &self.settings.config
+    }
+
+    fn open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::closed().with_backend(crate::NAME));
+        }
+        Ok(())
+    }
+
+    fn native(&self, path: &RemotePath) -> String {
+        self.settings.layout.native(path)
+    }
+
+    /// The server's `stat` of `path` (links followed); `None` when absent.
+    async fn stat(&self, path: &RemotePath) -> Result<Option<FileAttributes>> {
+        self.open()?;
+        let native = self.native(path);
+        let stat = self
+            .pool
+            .run(path.as_str(), |c| {
+                let native = native.clone();
+                async move { c.raw.stat(native).await.map(|a| a.attrs) }
+            })
+            .await;
+        match stat {
+            Ok(attrs) => Ok(Some(attrs)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn is_dir(&self, path: &RemotePath) -> Result<Option<bool>> {
+        Ok(self.stat(path).await?.map(|a| a.file_type().is_dir()))
+    }
+
+    /// Refuses a folder or missing file.
+    async fn file(&self, path: &RemotePath) -> Result<()> {
+        match self.is_dir(path).await? {
+            Some(true) => Err(Error::invalid_path(path, "is a folder").with_backend(crate::NAME)),
+            Some(false) => Ok(()),
+            None => Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+    }
+
+    async fn check_destination(&self, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        match self.is_dir(dst).await? {
+            Some(true) => Err(Error::invalid_path(dst, "a folder exists at this path")
+                .with_backend(crate::NAME)),
+            Some(false) if !overwrite => Err(Error::already_exists(dst).with_backend(crate::NAME)),
+            _ => Ok(()),
+        }
+    }
+
+    async fn make_parents(&self, path: &RemotePath) -> Result<()> {
+        let Some(parent) = path.parent().filter(|p| !p.is_root()) else {
+            return Ok(());
+        };
+        if self.is_dir(&parent).await? == Some(true) {
+            return Ok(());
+        }
+        let mut dir = RemotePath::root();
+        for part in parent.parts() {
+            dir = dir.join(part)?;
+            let native = self.native(&dir);
+            let made = self
+                .pool
+                .run(dir.as_str(), |c| {
+                    let native = native.clone();
+                    async move { c.raw.mkdir(native, FileAttributes::empty()).await }
+                })
+                .await;
+            if let Err(e) = made {
+                match self.is_dir(&dir).await? {
+                    Some(true) => {}
+                    Some(false) => {
+                        return Err(Error::invalid_path(path, "a file is in the way")
+                            .with_backend(crate::NAME));
+                    }
+                    None => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn write_with(
+        &self,
+        path: &RemotePath,
+        src: ByteStream,
+        overwrite: bool,
+        durable: bool,
+    ) -> Result<()> {
+        self.check_destination(path, overwrite).await?;
+        self.make_parents(path).await?;
+        let temp = self.settings.layout.temp_for(path);
+        let flags = OpenFlags::CREATE | OpenFlags::EXCLUDE | OpenFlags::WRITE;
+        let (conn, file) = self
+            .pool
+            .run_on(path.as_str(), |c| {
+                let temp = temp.clone();
+                async move { c.files.open_with_flags(temp, flags).await }
+            })
+            .await?;
+        let staged = stage(file, src, durable, &conn, path).await;
+        let committed = match staged {
+            Ok(()) => self.commit(&conn, &temp, path, overwrite).await,
+            Err(e) => Err(e),
+        };
+        if committed.is_err() {
+            let _ = conn.raw.remove(temp).await;
+        }
+        committed
+    }
+
+    /// Moves `from` (a server path) to `path`: a plain SFTP rename without
+    /// `overwrite` (OpenSSH refuses an existing target: race-free),
+    /// `posix-rename@openssh.com` with it (atomic replace).
+    async fn commit(&self, conn: &Conn, from: &str, path: &RemotePath, overwrite: bool) -> Result<()> {
+        let target = self.native(path);
+        if overwrite {
+            let mut data = Vec::new();
+            ssh_string(&mut data, from);
+            ssh_string(&mut data, &target);
+            return match conn.raw.extended(POSIX_RENAME, data).await {
+                Ok(Packet::Status(s)) if s.status_code == StatusCode::Ok => Ok(()),
+                Ok(Packet::Status(s)) if s.status_code == StatusCode::OpUnsupported => {
+                    Err(Error::new(ErrorKind::Other)
+                        .with_backend(crate::NAME)
+                        .with_path(path)
+                        .with_message("the server lacks posix-rename@openssh.com, needed to replace a file atomically"))
+                }
+                Ok(Packet::Status(s)) => Err(map(s.into(), path.as_str())),
+                Ok(_) => Err(Error::other("unexpected reply to posix-rename")
+                    .with_backend(crate::NAME)
+                    .with_path(path)),
+                Err(e) => {
+                    conn.check(&e);
+                    Err(map(e, path.as_str()))
+                }
+            };
+        }
+        match conn.raw.rename(from, target).await {
+            Ok(_) => Ok(()),
+            Err(e) if is_status(&e, StatusCode::Failure) => match self.is_dir(path).await? {
+                Some(true) => Err(Error::invalid_path(path, "a folder exists at this path")
+                    .with_backend(crate::NAME)),
+                Some(false) => Err(Error::already_exists(path).with_backend(crate::NAME)),
+                None => Err(map(e, path.as_str())),
+            },
+            Err(e) => {
+                conn.check(&e);
+                Err(map(e, path.as_str()))
+            }
+        }
+    }
+
+    async fn walker(&self, dir: &RemotePath, recursive: bool) -> Result<Walker> {
+        let listable = self.is_dir(dir).await? == Some(true);
+        let (conn, _) = self.pool.get().await?;
+        Ok(Walker::new(
+            self.settings.clone(),
+            conn,
+            listable.then(|| dir.clone()),
+            recursive,
+        ))
+    }
+
+    /// Removes everything below `dir` (links removed, not followed), then
+    /// `dir` unless it is the root. Reads one folder at a time.
+    async fn remove_tree(&self, dir: &RemotePath) -> Result<()> {
+        let mut stack = vec![(dir.clone(), false)];
+        while let Some((current, visited)) = stack.pop() {
+            let native = self.native(&current);
+            if visited {
+                if !current.is_root() {
+                    self.pool
+                        .run(current.as_str(), |c| {
+                            let native = native.clone();
+                            async move { c.raw.rmdir(native).await }
+                        })
+                        .await?;
+                }
+                continue;
+            }
+            stack.push((current.clone(), true));
+            let (conn, handle) = self
+                .pool
+                .run_on(current.as_str(), |c| {
+                    let native = native.clone();
+                    async move { c.raw.opendir(native).await }
+                })
+                .await?;
+            let mut entries = Vec::new();
+            loop {
+                match conn.raw.readdir(handle.handle.as_str()).await {
+                    Ok(name) => entries.extend(name.files),
+                    Err(e) if is_status(&e, StatusCode::Eof) => break,
+                    Err(e) => {
+                        conn.check(&e);
+                        return Err(map(e, current.as_str()));
+                    }
+                }
+            }
+            let _ = conn.raw.close(handle.handle).await;
+            for entry in entries {
+                if entry.filename == "." || entry.filename == ".." {
+                    continue;
+                }
+                let child = current.join(&entry.filename)?;
+                if entry.attrs.file_type().is_dir() {
+                    stack.push((child, false));
+                } else {
+                    let native = self.native(&child);
+                    self.pool
+                        .run(child.as_str(), |c| {
+                            let native = native.clone();
+                            async move { c.raw.remove(native).await }
+                        })
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Streams `src` into the staged `file`, flushing it to disk when
+/// `durable`, and closes it.
+async fn stage(
+    mut file: russh_sftp::client::fs::File,
+    mut src: ByteStream,
+    durable: bool,
+    conn: &Conn,
+    path: &RemotePath,
+) -> Result<()> {
+    while let Some(chunk) = src.next().await {
+        let chunk = chunk?;
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| transfer_error(e, conn, path))?;
+    }
+    if durable {
+        // Drains the writes in flight, then fsync@openssh.com.
+        file.flush().await.map_err(|e| transfer_error(e, conn, path))?;
+    }
+    file.shutdown()
+        .await
+        .map_err(|e| transfer_error(e, conn, path))
+}
+
+#[async_trait]
+impl AsyncBackend for AsyncSftpBackend {
+    fn name(&self) -> &str {
+        crate::NAME
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    async fn is_file(&self, path: &RemotePath) -> Result<bool> {
+        Ok(self.is_dir(path).await? == Some(false))
+    }
+
+    async fn is_folder(&self, path: &RemotePath) -> Result<bool> {
+        Ok(self.is_dir(path).await? == Some(true))
+    }
+
+    async fn read(&self, path: &RemotePath) -> Result<ByteStream> {
+        self.read_range(path, 0, None).await
+    }
+
+    async fn read_range(
+        &self,
+        path: &RemotePath,
+        offset: u64,
+        len: Option<u64>,
+    ) -> Result<ByteStream> {
+        self.file(path).await?;
+        let native = self.native(path);
+        let (conn, mut file) = self
+            .pool
+            .run_on(path.as_str(), |c| {
+                let native = native.clone();
+                async move { c.files.open(native).await }
+            })
+            .await?;
+        if offset > 0 {
+            file.seek(SeekFrom::Start(offset))
+                .await
+                .map_err(|e| transfer_error(e, &conn, path))?;
+        }
+        let failed = {
+            let (conn, path) = (conn.clone(), path.clone());
+            move |e: Error| {
+                if e.kind() == ErrorKind::Other || e.kind() == ErrorKind::BackendUnavailable {
+                    conn.mark_broken();
+                }
+                e.with_path(&path).with_backend(crate::NAME)
+            }
+        };
+        let stream = match len {
+            Some(len) => byte_stream_from_async_read(file.take(len)),
+            None => byte_stream_from_async_read(file),
+        };
+        Ok(Box::pin(stream.map_err(failed)))
+    }
+
+    async fn write(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
+        self.write_with(path, src, overwrite, false).await
+    }
+
+    async fn write_atomic(
+        &self,
+        path: &RemotePath,
+        src: ByteStream,
+        overwrite: bool,
+    ) -> Result<()> {
+        self.write_with(path, src, overwrite, true).await
+    }
+
+    async fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+        match self.is_dir(path).await? {
+            Some(true) => Err(Error::invalid_path(path, "is a folder; use delete_folder")
+                .with_backend(crate::NAME)),
+            Some(false) => {
+                let native = self.native(path);
+                let removed = self
+                    .pool
+                    .run(path.as_str(), |c| {
+                        let native = native.clone();
+                        async move { c.raw.remove(native).await }
+                    })
+                    .await;
+                match removed {
+                    Err(e) if e.kind() == ErrorKind::NotFound && missing_ok => Ok(()),
+                    other => other.map(drop),
+                }
+            }
+            None if missing_ok => Ok(()),
+            None => Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+    }
+
+    async fn delete_folder(
+        &self,
+        path: &RemotePath,
+        recursive: bool,
+        missing_ok: bool,
+    ) -> Result<()> {
+        match self.is_dir(path).await? {
+            Some(true) => {}
+            Some(false) => {
+                return Err(
+                    Error::invalid_path(path, "is a file; use delete").with_backend(crate::NAME)
+                );
+            }
+            None if missing_ok => return Ok(()),
+            None => return Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+        if recursive {
+            return self.remove_tree(path).await;
+        }
+        let not_empty = || {
+            Error::new(ErrorKind::FolderNotEmpty)
+                .with_path(path)
+                .with_backend(crate::NAME)
+        };
+        if path.is_root() {
+            let mut entries = self.walker(path, false).await?.into_stream();
+            return match entries.next().await {
+                Some(_) => Err(not_empty()),
+                None => Ok(()),
+            };
+        }
+        let native = self.native(path);
+        let removed = self
+            .pool
+            .run(path.as_str(), |c| {
+                let native = native.clone();
+                async move { c.raw.rmdir(native).await }
+            })
+            .await;
+        match removed {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::NotFound && missing_ok => Ok(()),
+            // OpenSSH answers a plain failure for a folder with entries.
+            Err(e) if e.kind() == ErrorKind::Other && self.is_folder(path).await? => {
+                Err(not_empty().with_source(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream> {
+        let walk = self.walker(path, recursive).await?.into_stream();
+        Ok(Box::pin(walk.try_filter_map(|entry| async move {
+            Ok(match entry {
+                Entry::File(info) => Some(info),
+                Entry::Folder(_) => None,
+            })
+        })))
+    }
+
+    async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream> {
+        let walk = self.walker(path, false).await?.into_stream();
+        Ok(Box::pin(walk.try_filter_map(|entry| async move {
+            Ok(match entry {
+                Entry::Folder(path) => Some(path),
+                Entry::File(_) => None,
+            })
+        })))
+    }
+
+    async fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
+        match self.stat(path).await? {
+            Some(attrs) if attrs.file_type().is_dir() => Err(Error::not_found(path)
+                .with_backend(crate::NAME)
+                .with_message("is a folder")),
+            Some(attrs) => Ok(file_info(path.clone(), &attrs)),
+            None => Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+    }
+
+    async fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        self.file(src).await?;
+        self.check_destination(dst, overwrite).await?;
+        self.make_parents(dst).await?;
+        let (conn, _) = self.pool.get().await?;
+        self.commit(&conn, &self.native(src), dst, overwrite).await
+    }
+
+    async fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        self.check_destination(dst, overwrite).await?;
+        let source = self.read(src).await?;
+        self.write_with(dst, source, overwrite, false).await
+    }
+
+    async fn glob(&self, pattern: &str) -> Result<FileStream> {
+        self.open()?;
+        glob::glob_files_async(self, pattern).await
+    }
+
+    async fn close(&self) -> Result<()> {
+        self.closed.store(true, Ordering::Release);
+        self.pool.close().await;
+        Ok(())
+    }
+
+    fn native_path(&self, path: &RemotePath) -> String {
+        self.native(path)
+    }
+
+    fn to_key(&self, native: &str) -> Result<RemotePath> {
+        self.settings.layout.to_key(native)
+    }
+}

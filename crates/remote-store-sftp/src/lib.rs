@@ -1,0 +1,98 @@
+//! SFTP backends for remote-store.
+//!
+//! Two engines behind one [`SftpConfig`]:
+//!
+//! - [`SftpBackend`] (feature `ssh2`): a sync [`Backend`] on libssh2.
+//! - [`AsyncSftpBackend`] (feature `russh`): a native
+//!   [`AsyncBackend`] on russh + russh-sftp.
+//!
+//! Both work from both faces (`Store` and `AsyncStore` adapt either way).
+//! **Pick the russh engine for throughput**: it keeps 64 requests of up to
+//! ~255 KiB in flight, as OpenSSH's client does; libssh2 splits SFTP packets
+//! at 30,000 bytes and reads ahead less (see `docs/benchmarks.md`). The ssh2
+//! engine suits sync programs that would rather not run a Tokio runtime.
+//!
+//! ```no_run
+//! use remote_store_core::Store;
+//! use remote_store_sftp::{SftpBackend, SftpConfig};
+//!
+//! let config = SftpConfig::new("files.example.org", "alice")
+//!     .base_path("/srv/data")
+//!     .key_file("/home/alice/.ssh/id_ed25519")
+//!     .known_hosts("/home/alice/.ssh/known_hosts");
+//! let store = Store::new(SftpBackend::new(config)?);
+//! store.write_bytes("reports/q3.csv", &b"a,b\n"[..], false)?;
+//! # Ok::<(), remote_store_core::Error>(())
+//! ```
+//!
+//! # Behaviour
+//! - **Connections** are made on first use, never during construction.
+//!   A backend keeps [`SftpConfig::connections`] of them and hands them out
+//!   round-robin, so concurrent callers work (they share connections beyond
+//!   that number). A connection that dropped is replaced on the next call;
+//!   an idempotent request that failed on a stale connection is retried once
+//!   on a fresh one.
+//! - **Host keys are verified** against `known_hosts` or a pinned
+//!   fingerprint ([`HostKeyPolicy`]); a refused key fails with
+//!   `PermissionDenied` whose source is a [`HostKeyError`].
+//! - **Folders are real**: writes create parents, empty folders persist.
+//! - **Writes never leave a partial file**: data goes to a hidden temp file
+//!   (`.~tmp.<name>.<random>`, hidden from listings) beside the target, which
+//!   is then renamed into place. No-overwrite commits with a plain SFTP
+//!   rename, which OpenSSH refuses when the target exists (race-free);
+//!   overwriting commits with `posix-rename@openssh.com` on the russh
+//!   engine (atomic). libssh2 cannot send that extension, so the ssh2 engine
+//!   replaces by moving the old file aside first: readers never see partial
+//!   content, but may briefly see no file, and it does not declare
+//!   `AtomicMove`.
+//! - `write_atomic` also flushes the file to disk (`fsync@openssh.com`)
+//!   before the rename.
+//! - The base path is where the store is rooted; it is not a security
+//!   boundary (the server's permissions are).
+
+#[cfg(feature = "russh")]
+mod async_engine;
+#[cfg(feature = "ssh2")]
+mod sync_engine;
+
+mod config;
+mod factory;
+mod hostkey;
+mod layout;
+mod status;
+
+use remote_store_core::Capabilities;
+
+pub use config::{Auth, HostKeyPolicy, SftpConfig};
+pub use factory::SftpFactory;
+pub use hostkey::{HostKeyError, fingerprint};
+#[cfg(feature = "russh")]
+pub use async_engine::AsyncSftpBackend;
+#[cfg(feature = "ssh2")]
+pub use sync_engine::SftpBackend;
+
+/// The name the SFTP backends report.
+pub const NAME: &str = "sftp";
+
+/// What both engines share, built once per backend.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub(crate) config: SftpConfig,
+    pub(crate) layout: layout::Layout,
+    pub(crate) host_keys: hostkey::HostKeyCheck,
+}
+
+impl Settings {
+    fn new(config: SftpConfig) -> remote_store_core::Result<Self> {
+        config.validate()?;
+        Ok(Settings {
+            layout: layout::Layout::new(&config.base_path),
+            host_keys: hostkey::HostKeyCheck::new(&config),
+            config,
+        })
+    }
+}
+
+/// Everything but server-side copy (OpenSSH's `copy-data` is not used).
+pub(crate) const CAPABILITIES: Capabilities =
+    Capabilities::all().without(remote_store_core::Capability::ServerSideCopy);

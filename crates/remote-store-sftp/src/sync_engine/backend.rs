@@ -1,0 +1,439 @@
+//! [`SftpBackend`]: the sync `Backend` on libssh2.
+
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
+use remote_store_core::{
+    Backend, Capabilities, Capability, Error, ErrorKind, FileInfo, RemotePath, Result, glob,
+};
+use ssh2::{ErrorCode, FileStat, OpenFlags, OpenType};
+
+use super::conn::{Conn, Pool, map};
+use super::io::{Entry, FileReader, READ_BUFFER, Walker, copy_into, file_info, io_error};
+use crate::status::{FAILURE, NO_SUCH_FILE};
+use crate::{CAPABILITIES, Settings, SftpConfig};
+
+/// A sync SFTP backend on libssh2 (the `ssh2` crate).
+///
+/// See the [crate docs](crate) for its behaviour and when to prefer
+/// [`AsyncSftpBackend`](crate::AsyncSftpBackend).
+#[derive(Debug)]
+pub struct SftpBackend {
+    settings: Arc<Settings>,
+    pool: Pool,
+    closed: AtomicBool,
+}
+
+/// libssh2 cannot send `posix-rename@openssh.com`, so replacing a file is
+/// not one atomic step on this engine.
+const SSH2_CAPABILITIES: Capabilities = CAPABILITIES.without(Capability::AtomicMove);
+
+fn is_status(e: &ssh2::Error, code: u32) -> bool {
+    matches!(e.code(), ErrorCode::SFTP(c) if c >= 0 && c as u32 == code)
+}
+
+fn mode(stat: &FileStat) -> u32 {
+    stat.perm.unwrap_or(0) & 0o170000
+}
+
+fn is_dir(stat: &FileStat) -> bool {
+    mode(stat) == 0o040000
+}
+
+impl SftpBackend {
+    /// A backend for `config`. Validates the configuration; connects on
+    /// first use.
+    ///
+    /// # Errors
+    /// `InvalidConfig`, naming the field.
+    pub fn new(config: SftpConfig) -> Result<Self> {
+        let settings = Arc::new(Settings::new(config)?);
+        Ok(SftpBackend {
+            pool: Pool::new(settings.clone()),
+            settings,
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SftpConfig {
+        &self.settings.config
+    }
+
+    fn open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::closed().with_backend(crate::NAME));
+        }
+        Ok(())
+    }
+
+    fn native(&self, path: &RemotePath) -> String {
+        self.settings.layout.native(path)
+    }
+
+    /// The server's `stat` of `path` (links followed); `None` when absent.
+    fn stat(&self, path: &RemotePath) -> Result<Option<FileStat>> {
+        self.open()?;
+        let native = self.native(path);
+        match self.pool.run(path.as_str(), |sftp| sftp.stat(Path::new(&native))) {
+            Ok(stat) => Ok(Some(stat)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// An existing file's stat, or the right error.
+    fn file(&self, path: &RemotePath) -> Result<FileStat> {
+        match self.stat(path)? {
+            Some(stat) if is_dir(&stat) => {
+                Err(Error::invalid_path(path, "is a folder").with_backend(crate::NAME))
+            }
+            Some(stat) => Ok(stat),
+            None => Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+    }
+
+    /// Refuses a destination that is a folder, or exists while `overwrite`
+    /// is false (a fast path; the commit is what is race-free).
+    fn check_destination(&self, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        match self.stat(dst)? {
+            Some(stat) if is_dir(&stat) => Err(Error::invalid_path(
+                dst,
+                "a folder exists at this path",
+            )
+            .with_backend(crate::NAME)),
+            Some(_) if !overwrite => Err(Error::already_exists(dst).with_backend(crate::NAME)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Creates the missing folders above `path`.
+    fn make_parents(&self, path: &RemotePath) -> Result<()> {
+        let Some(parent) = path.parent().filter(|p| !p.is_root()) else {
+            return Ok(());
+        };
+        if self.stat(&parent)?.is_some_and(|s| is_dir(&s)) {
+            return Ok(());
+        }
+        let mut dir = RemotePath::root();
+        for part in parent.parts() {
+            dir = dir.join(part)?;
+            let native = self.native(&dir);
+            match self
+                .pool
+                .run(dir.as_str(), |sftp| sftp.mkdir(Path::new(&native), 0o755))
+            {
+                Ok(()) => {}
+                Err(e) => match self.stat(&dir)? {
+                    Some(stat) if is_dir(&stat) => {}
+                    Some(_) => {
+                        return Err(Error::invalid_path(path, "a file is in the way")
+                            .with_backend(crate::NAME));
+                    }
+                    None => return Err(e),
+                },
+            }
+        }
+        Ok(())
+    }
+
+    fn write_with(
+        &self,
+        path: &RemotePath,
+        src: &mut dyn Read,
+        overwrite: bool,
+        durable: bool,
+    ) -> Result<()> {
+        self.check_destination(path, overwrite)?;
+        self.make_parents(path)?;
+        let temp = self.settings.layout.temp_for(path);
+        let flags = OpenFlags::WRITE | OpenFlags::EXCLUSIVE;
+        let (conn, mut file) = self.pool.run_on(path.as_str(), |sftp| {
+            sftp.open_mode(Path::new(&temp), flags, 0o644, OpenType::File)
+        })?;
+        let staged = copy_into(src, &mut file, &conn, path.as_str())
+            .and_then(|()| match durable {
+                true => file.fsync().map_err(|e| {
+                    conn.check(&e);
+                    map(e, path.as_str())
+                }),
+                false => Ok(()),
+            })
+            .and_then(|()| {
+                file.close().map_err(|e| {
+                    conn.check(&e);
+                    map(e, path.as_str())
+                })
+            });
+        drop(file);
+        let committed = staged.and_then(|()| self.commit(&conn, &temp, path, overwrite));
+        if committed.is_err() {
+            // Never leave the staged data behind (best effort: the link may
+            // be gone; listings hide temp files either way).
+            let _ = conn.sftp.unlink(Path::new(&temp));
+        }
+        committed
+    }
+
+    /// Moves `from` (a server path) to `path`. Without `overwrite` this is
+    /// one SFTP rename, which OpenSSH refuses when the target exists (it
+    /// links, then unlinks): race-free. With `overwrite`, a target in the
+    /// way is moved aside first and removed after.
+    fn commit(&self, conn: &Conn, from: &str, path: &RemotePath, overwrite: bool) -> Result<()> {
+        let target = self.native(path);
+        let (from_p, target_p) = (Path::new(from), Path::new(&target));
+        let refused = match conn.sftp.rename(from_p, target_p, None) {
+            Ok(()) => return Ok(()),
+            Err(e) if is_status(&e, FAILURE) => e,
+            Err(e) => {
+                conn.check(&e);
+                return Err(map(e, path.as_str()));
+            }
+        };
+        match self.stat(path)? {
+            Some(stat) if is_dir(&stat) => {
+                return Err(Error::invalid_path(path, "a folder exists at this path")
+                    .with_backend(crate::NAME));
+            }
+            Some(_) if !overwrite => {
+                return Err(Error::already_exists(path).with_backend(crate::NAME));
+            }
+            Some(_) => {}
+            None => return Err(map(refused, path.as_str())),
+        }
+        let backup = self.settings.layout.backup_for(path);
+        let backup_p = Path::new(&backup);
+        match conn.sftp.rename(target_p, backup_p, None) {
+            Ok(()) => {}
+            // Removed meanwhile: nothing to set aside.
+            Err(e) if is_status(&e, NO_SUCH_FILE) => {}
+            Err(e) => {
+                conn.check(&e);
+                return Err(map(e, path.as_str()));
+            }
+        }
+        if let Err(e) = conn.sftp.rename(from_p, target_p, None) {
+            conn.check(&e);
+            let _ = conn.sftp.rename(backup_p, target_p, None);
+            return Err(map(e, path.as_str()));
+        }
+        let _ = conn.sftp.unlink(backup_p);
+        Ok(())
+    }
+
+    fn walker(&self, dir: &RemotePath, recursive: bool) -> Result<Walker> {
+        let listable = self.stat(dir)?.is_some_and(|s| is_dir(&s));
+        let (conn, _) = self.pool.get()?;
+        Ok(Walker {
+            settings: self.settings.clone(),
+            conn,
+            recursive,
+            current: None,
+            pending: if listable { vec![dir.clone()] } else { vec![] },
+        })
+    }
+
+    /// Removes everything below `dir` (links are removed, not followed),
+    /// then `dir` itself unless it is the root.
+    fn remove_tree(&self, dir: &RemotePath) -> Result<()> {
+        let native = self.native(dir);
+        let entries = self
+            .pool
+            .run(dir.as_str(), |sftp| sftp.readdir(Path::new(&native)))?;
+        for (child, stat) in entries {
+            let Some(name) = child.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if name == "." || name == ".." {
+                continue;
+            }
+            let path = dir.join(name)?;
+            if stat.file_type().is_dir() {
+                self.remove_tree(&path)?;
+            } else {
+                let native = self.native(&path);
+                self.pool
+                    .run(path.as_str(), |sftp| sftp.unlink(Path::new(&native)))?;
+            }
+        }
+        if !dir.is_root() {
+            self.pool
+                .run(dir.as_str(), |sftp| sftp.rmdir(Path::new(&native)))?;
+        }
+        Ok(())
+    }
+}
+
+impl Backend for SftpBackend {
+    fn name(&self) -> &str {
+        crate::NAME
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        SSH2_CAPABILITIES
+    }
+
+    fn is_file(&self, path: &RemotePath) -> Result<bool> {
+        Ok(self.stat(path)?.is_some_and(|s| !is_dir(&s)))
+    }
+
+    fn is_folder(&self, path: &RemotePath) -> Result<bool> {
+        Ok(self.stat(path)?.is_some_and(|s| is_dir(&s)))
+    }
+
+    fn read(&self, path: &RemotePath) -> Result<ReadStream> {
+        self.read_range(path, 0, None)
+    }
+
+    fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
+        self.file(path)?;
+        let native = self.native(path);
+        let (conn, mut file) = self
+            .pool
+            .run_on(path.as_str(), |sftp| sftp.open(Path::new(&native)))?;
+        if offset > 0 {
+            file.seek(SeekFrom::Start(offset))
+                .map_err(|e| io_error(e, &conn, path.as_str()))?;
+        }
+        let reader = BufReader::with_capacity(READ_BUFFER, FileReader { file, conn });
+        Ok(match len {
+            Some(len) => Box::new(reader.take(len)),
+            None => Box::new(reader),
+        })
+    }
+
+    fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+        self.write_with(path, src, overwrite, false)
+    }
+
+    fn write_atomic(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+        self.write_with(path, src, overwrite, true)
+    }
+
+    fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+        match self.stat(path)? {
+            Some(stat) if is_dir(&stat) => Err(Error::invalid_path(
+                path,
+                "is a folder; use delete_folder",
+            )
+            .with_backend(crate::NAME)),
+            Some(_) => {
+                let native = self.native(path);
+                match self
+                    .pool
+                    .run(path.as_str(), |sftp| sftp.unlink(Path::new(&native)))
+                {
+                    Err(e) if e.kind() == ErrorKind::NotFound && missing_ok => Ok(()),
+                    other => other,
+                }
+            }
+            None if missing_ok => Ok(()),
+            None => Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+    }
+
+    fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
+        match self.stat(path)? {
+            Some(stat) if is_dir(&stat) => {}
+            Some(_) => {
+                return Err(
+                    Error::invalid_path(path, "is a file; use delete").with_backend(crate::NAME)
+                );
+            }
+            None if missing_ok => return Ok(()),
+            None => return Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+        if recursive {
+            return self.remove_tree(path);
+        }
+        let not_empty = || {
+            Error::new(ErrorKind::FolderNotEmpty)
+                .with_path(path)
+                .with_backend(crate::NAME)
+        };
+        if path.is_root() {
+            // The root stays; it must be empty.
+            return match self.walker(path, false)?.next() {
+                Some(_) => Err(not_empty()),
+                None => Ok(()),
+            };
+        }
+        let native = self.native(path);
+        match self
+            .pool
+            .run(path.as_str(), |sftp| sftp.rmdir(Path::new(&native)))
+        {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::NotFound && missing_ok => Ok(()),
+            // OpenSSH answers a plain failure for a folder with entries.
+            Err(e) if e.kind() == ErrorKind::Other && self.is_folder(path)? => {
+                Err(not_empty().with_source(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter> {
+        let walker = self.walker(path, recursive)?;
+        Ok(Box::new(walker.filter_map(|item| match item {
+            Ok(Entry::File(info)) => Some(Ok(info)),
+            Ok(Entry::Folder(_)) => None,
+            Err(e) => Some(Err(e)),
+        })))
+    }
+
+    fn list_folders(&self, path: &RemotePath) -> Result<FolderIter> {
+        let walker = self.walker(path, false)?;
+        Ok(Box::new(walker.filter_map(|item| match item {
+            Ok(Entry::Folder(p)) => Some(Ok(p)),
+            Ok(Entry::File(_)) => None,
+            Err(e) => Some(Err(e)),
+        })))
+    }
+
+    fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
+        match self.stat(path)? {
+            Some(stat) if is_dir(&stat) => Err(Error::not_found(path)
+                .with_backend(crate::NAME)
+                .with_message("is a folder")),
+            Some(stat) => Ok(file_info(path.clone(), &stat)),
+            None => Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+    }
+
+    fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        self.file(src)?;
+        self.check_destination(dst, overwrite)?;
+        self.make_parents(dst)?;
+        let (conn, _) = self.pool.get()?;
+        self.commit(&conn, &self.native(src), dst, overwrite)
+    }
+
+    fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        self.check_destination(dst, overwrite)?;
+        let mut source = self.read(src)?;
+        self.write_with(dst, &mut source, overwrite, false)
+    }
+
+    fn glob(&self, pattern: &str) -> Result<FileIter> {
+        self.open()?;
+        glob::glob_files(self, pattern)
+    }
+
+    fn close(&self) -> Result<()> {
+        self.closed.store(true, Ordering::Release);
+        self.pool.close();
+        Ok(())
+    }
+
+    fn native_path(&self, path: &RemotePath) -> String {
+        self.native(path)
+    }
+
+    fn to_key(&self, native: &str) -> Result<RemotePath> {
+        self.settings.layout.to_key(native)
+    }
+}

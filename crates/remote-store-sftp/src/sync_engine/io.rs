@@ -1,0 +1,189 @@
+//! Streams over libssh2 handles: file reads, staged writes, and lazy
+//! folder walks.
+
+use std::io::{self, Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use remote_store_core::{Error, FileInfo, RemotePath, Result};
+use ssh2::{ErrorCode, FileStat};
+
+use super::conn::{Conn, map};
+use crate::Settings;
+use crate::layout::hidden;
+
+/// libssh2 reads ahead four times the caller's buffer and splits requests
+/// at 30,000 bytes: a large buffer keeps enough requests in flight.
+pub(super) const READ_BUFFER: usize = 4 << 20;
+/// libssh2 pipelines one `write` call as 30,000-byte packets.
+pub(super) const WRITE_BUFFER: usize = 1 << 20;
+
+/// libssh2's "no more entries" from `readdir`.
+const END_OF_FOLDER: i32 = -16;
+
+/// An open remote file; keeps its connection alive while it lives.
+pub(super) struct FileReader {
+    pub(super) file: ssh2::File,
+    pub(super) conn: Arc<Conn>,
+}
+
+impl Read for FileReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.file.read(buf).inspect_err(|e| {
+            if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ssh2::Error>()) {
+                self.conn.check(inner);
+            }
+        })
+    }
+}
+
+/// Streams `src` into `file` in large writes (each one pipelined by
+/// libssh2).
+pub(super) fn copy_into(
+    src: &mut dyn Read,
+    file: &mut ssh2::File,
+    conn: &Conn,
+    path: &str,
+) -> Result<()> {
+    let mut buf = vec![0u8; WRITE_BUFFER];
+    loop {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match src.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::from_source_io(e)),
+            }
+        }
+        if filled == 0 {
+            return Ok(());
+        }
+        file.write_all(&buf[..filled])
+            .map_err(|e| io_error(e, conn, path))?;
+        if filled < buf.len() {
+            return Ok(());
+        }
+    }
+}
+
+/// Maps an I/O error of a libssh2 handle, marking the connection broken
+/// when the link failed.
+pub(super) fn io_error(e: io::Error, conn: &Conn, path: &str) -> Error {
+    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ssh2::Error>()) {
+        conn.check(inner);
+        let copy = ssh2::Error::new(inner.code(), "");
+        let mut mapped = map(copy, path);
+        mapped = mapped.with_message(inner.message().to_owned());
+        return mapped;
+    }
+    crate::status::connection_error("transfer failed", e).with_path(path)
+}
+
+pub(super) fn file_info(path: RemotePath, stat: &FileStat) -> FileInfo {
+    let mut info = FileInfo::new(path, stat.size.unwrap_or(0));
+    if let Some(mtime) = stat.mtime {
+        info = info.with_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(mtime));
+    }
+    info
+}
+
+/// What a walk yields.
+pub(super) enum Entry {
+    File(FileInfo),
+    Folder(RemotePath),
+}
+
+/// A depth-first walk that reads one folder handle at a time and keeps only
+/// the folders still to visit: memory stays small on any tree.
+pub(super) struct Walker {
+    pub(super) settings: Arc<Settings>,
+    pub(super) conn: Arc<Conn>,
+    pub(super) recursive: bool,
+    /// The folder being read.
+    pub(super) current: Option<(RemotePath, ssh2::File)>,
+    /// Folders still to read.
+    pub(super) pending: Vec<RemotePath>,
+}
+
+impl Walker {
+    fn open(&mut self, dir: RemotePath) -> Result<()> {
+        let native = self.settings.layout.native(&dir);
+        match self.conn.sftp.opendir(Path::new(&native)) {
+            Ok(handle) => {
+                self.current = Some((dir, handle));
+                Ok(())
+            }
+            // A folder removed since it was listed: nothing in it.
+            Err(e) if matches!(e.code(), ErrorCode::SFTP(2)) => Ok(()),
+            Err(e) => {
+                self.conn.check(&e);
+                Err(map(e, dir.as_str()))
+            }
+        }
+    }
+
+    /// The type of a listed entry; symlinks are followed.
+    fn classify(&self, path: &RemotePath, stat: FileStat) -> Result<Option<(bool, FileStat)>> {
+        let kind = stat.file_type();
+        if kind.is_symlink() {
+            let native = self.settings.layout.native(path);
+            return match self.conn.sftp.stat(Path::new(&native)) {
+                Ok(target) => Ok(Some((target.is_dir(), target))),
+                Err(e) if matches!(e.code(), ErrorCode::SFTP(2)) => Ok(None),
+                Err(e) => Err(map(e, path.as_str())),
+            };
+        }
+        if kind.is_dir() || kind.is_file() {
+            return Ok(Some((kind.is_dir(), stat)));
+        }
+        Ok(None)
+    }
+}
+
+impl Iterator for Walker {
+    type Item = Result<Entry>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let Some((dir, handle)) = self.current.as_mut() else {
+                let dir = self.pending.pop()?;
+                if let Err(e) = self.open(dir) {
+                    return Some(Err(e));
+                }
+                continue;
+            };
+            let (name, stat) = match handle.readdir() {
+                Ok(entry) => entry,
+                Err(e) if e.code() == ErrorCode::Session(END_OF_FOLDER) => {
+                    self.current = None;
+                    continue;
+                }
+                Err(e) => {
+                    self.conn.check(&e);
+                    let e = map(e, dir.as_str());
+                    self.current = None;
+                    self.pending.clear();
+                    return Some(Err(e));
+                }
+            };
+            let Some(name) = name.to_str() else { continue };
+            if hidden(name) {
+                continue;
+            }
+            let Ok(path) = dir.join(name) else { continue };
+            match self.classify(&path, stat) {
+                Ok(Some((true, _))) => {
+                    if self.recursive {
+                        self.pending.push(path.clone());
+                    }
+                    return Some(Ok(Entry::Folder(path)));
+                }
+                Ok(Some((false, stat))) => return Some(Ok(Entry::File(file_info(path, &stat)))),
+                Ok(None) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
