@@ -10,3 +10,4 @@ mod object_store_memory;
 mod s3;
 mod services;
 mod sftp;
+mod sftp_faults;

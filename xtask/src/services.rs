@@ -81,7 +81,10 @@ pub(crate) fn env() -> Vec<(String, String)> {
         ("RS_SFTP_HOST", "127.0.0.1".to_owned()),
         ("RS_SFTP_PORT", SSHD_PORT.to_string()),
         ("RS_SFTP_USER", user()),
-        ("RS_SFTP_KEY", ssh_dir().join("client_ed25519").display().to_string()),
+        (
+            "RS_SFTP_KEY",
+            ssh_dir().join("client_ed25519").display().to_string(),
+        ),
         (
             "RS_SFTP_KNOWN_HOSTS",
             ssh_dir().join("known_hosts").display().to_string(),
@@ -320,8 +323,17 @@ fn prepare_sshd() -> Result<PathBuf> {
     fs::create_dir_all("/run/sshd").map_err(|e| format!("/run/sshd: {e}"))?;
     for key in ["host_ed25519", "client_ed25519"] {
         let mut cmd = Command::new("ssh-keygen");
-        cmd.args(["-q", "-t", "ed25519", "-N", "", "-C", "remote-store-test", "-f"])
-            .arg(ssh.join(key));
+        cmd.args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "remote-store-test",
+            "-f",
+        ])
+        .arg(ssh.join(key));
         exec(cmd)?;
     }
     let read = |name: &str| fs::read_to_string(ssh.join(name)).map_err(|e| e.to_string());

@@ -232,7 +232,10 @@ impl SftpConfig {
         if self.host.is_empty() {
             return Err(invalid("host: missing".into()));
         }
-        if self.host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
+        if self
+            .host
+            .contains(|c: char| c.is_whitespace() || c == '/' || c == '@')
+        {
             return Err(invalid(format!(
                 "host: expected a host name or address, got '{}'",
                 self.host
@@ -269,7 +272,9 @@ impl SftpConfig {
             }
         }
         if self.connect_timeout.is_zero() || self.io_timeout.is_zero() {
-            return Err(invalid("connect_timeout/io_timeout: must be above zero".into()));
+            return Err(invalid(
+                "connect_timeout/io_timeout: must be above zero".into(),
+            ));
         }
         if self.connections == 0 || self.connections > 64 {
             return Err(invalid("connections: expected 1-64".into()));
@@ -359,8 +364,14 @@ mod tests {
             (SftpConfig::new("h", "").password("p"), "user: missing"),
             (SftpConfig::new("h", "u"), "auth: missing"),
             (ok.clone().port(0), "port:"),
-            (SftpConfig::new("h", "u").key_file("/nonexistent/key"), "key_file: no such file"),
-            (ok.clone().host_key_fingerprint("MD5:aa"), "host_key_fingerprint:"),
+            (
+                SftpConfig::new("h", "u").key_file("/nonexistent/key"),
+                "key_file: no such file",
+            ),
+            (
+                ok.clone().host_key_fingerprint("MD5:aa"),
+                "host_key_fingerprint:",
+            ),
             (ok.clone().connections(0), "connections:"),
             (ok.clone().io_timeout(Duration::ZERO), "io_timeout"),
             (ok.clone().cipher("a,b"), "cipher:"),
@@ -380,7 +391,10 @@ mod tests {
             "{:?}",
             SftpConfig::new("h", "u").key_file_with_passphrase("/k", "pass-secret")
         );
-        assert!(!shown.contains("pass-secret") && shown.contains("/k"), "{shown}");
+        assert!(
+            !shown.contains("pass-secret") && shown.contains("/k"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -400,7 +414,10 @@ mod tests {
             .with("connections", "2")
             .with("cipher", "aes128-gcm@openssh.com");
         let c = SftpConfig::from_options(&options).unwrap();
-        assert_eq!((c.port, c.base_path.as_str(), c.connections), (2222, "/srv", 2));
+        assert_eq!(
+            (c.port, c.base_path.as_str(), c.connections),
+            (2222, "/srv", 2)
+        );
         assert_eq!(c.host_key_policy, HostKeyPolicy::AcceptNew);
         assert_eq!(c.connect_timeout, Duration::from_millis(2500));
         assert_eq!(

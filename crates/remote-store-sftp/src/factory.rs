@@ -27,7 +27,10 @@ const OPTIONS: &[OptionSpec] = &[
         "strict (default), accept-new or insecure-accept-any",
     ),
     OptionSpec::optional("known_hosts", "an OpenSSH known_hosts file"),
-    OptionSpec::optional("host_key_fingerprint", "a pinned SHA256:… host key fingerprint"),
+    OptionSpec::optional(
+        "host_key_fingerprint",
+        "a pinned SHA256:… host key fingerprint",
+    ),
     OptionSpec::optional("connect_timeout_secs", "connect and handshake timeout"),
     OptionSpec::optional("io_timeout_secs", "per-request timeout"),
     OptionSpec::optional("connections", "SSH connections per backend (4)"),
@@ -79,9 +82,9 @@ impl BackendFactory for SftpFactory {
 
     fn validate(&self, options: &Options) -> Result<()> {
         engine(options)?;
-        SftpConfig::from_options(options)
-            .map(drop)
-            .map_err(|e| Error::new(e.kind()).with_message(e.message().unwrap_or_default().to_owned()))
+        SftpConfig::from_options(options).map(drop).map_err(|e| {
+            Error::new(e.kind()).with_message(e.message().unwrap_or_default().to_owned())
+        })
     }
 
     fn build(&self, options: &Options) -> Result<AnyBackend> {

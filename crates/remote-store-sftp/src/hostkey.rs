@@ -356,7 +356,10 @@ mod tests {
             strict.verify(&blob(1)),
             Err(HostKeyError::Unknown { .. })
         ));
-        let line = format!("[127.0.0.1]:2222 ssh-ed25519 {}\n", STANDARD.encode(blob(1)));
+        let line = format!(
+            "[127.0.0.1]:2222 ssh-ed25519 {}\n",
+            STANDARD.encode(blob(1))
+        );
         fs::write(&file, line).unwrap();
         strict.verify(&blob(1)).unwrap();
         let err = strict.verify(&blob(2)).unwrap_err();
@@ -402,7 +405,10 @@ mod tests {
         let write = |hosts: &str, fill: u8| {
             fs::write(
                 &file,
-                format!("# c\n\n{hosts} ssh-ed25519 {}\n", STANDARD.encode(blob(fill))),
+                format!(
+                    "# c\n\n{hosts} ssh-ed25519 {}\n",
+                    STANDARD.encode(blob(fill))
+                ),
             )
             .unwrap();
         };

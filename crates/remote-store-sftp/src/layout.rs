@@ -67,8 +67,10 @@ impl Layout {
         match rest {
             Some(".") => Ok(RemotePath::root()),
             Some(rest) => RemotePath::new(rest),
-            None => Err(Error::invalid_path(native, "outside the backend's base path")
-                .with_backend(crate::NAME)),
+            None => Err(
+                Error::invalid_path(native, "outside the backend's base path")
+                    .with_backend(crate::NAME),
+            ),
         }
     }
 }

@@ -63,11 +63,11 @@ mod status;
 
 use remote_store_core::Capabilities;
 
+#[cfg(feature = "russh")]
+pub use async_engine::AsyncSftpBackend;
 pub use config::{Auth, HostKeyPolicy, SftpConfig};
 pub use factory::SftpFactory;
 pub use hostkey::{HostKeyError, fingerprint};
-#[cfg(feature = "russh")]
-pub use async_engine::AsyncSftpBackend;
 #[cfg(feature = "ssh2")]
 pub use sync_engine::SftpBackend;
 

@@ -322,7 +322,10 @@ fn sftp_urls_build_without_network() {
     assert_eq!(err.kind(), ErrorKind::InvalidConfig);
     assert!(err.to_string().contains("auth: missing"), "{err}");
     let err = Store::open(&format!("{url}&engine=telnet")).unwrap_err();
-    assert!(err.to_string().contains("engine: expected russh or ssh2"), "{err}");
+    assert!(
+        err.to_string().contains("engine: expected russh or ssh2"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
-use remote_store_core::stream::{ByteStream, FileStream, FolderStream, byte_stream_from_async_read};
+use remote_store_core::stream::{
+    ByteStream, FileStream, FolderStream, byte_stream_from_async_read,
+};
 use remote_store_core::{
     AsyncBackend, Capabilities, Error, ErrorKind, FileInfo, RemotePath, Result, glob,
 };
@@ -117,8 +119,10 @@ impl AsyncSftpBackend {
 
     async fn check_destination(&self, dst: &RemotePath, overwrite: bool) -> Result<()> {
         match self.is_dir(dst).await? {
-            Some(true) => Err(Error::invalid_path(dst, "a folder exists at this path")
-                .with_backend(crate::NAME)),
+            Some(true) => {
+                Err(Error::invalid_path(dst, "a folder exists at this path")
+                    .with_backend(crate::NAME))
+            }
             Some(false) if !overwrite => Err(Error::already_exists(dst).with_backend(crate::NAME)),
             _ => Ok(()),
         }
@@ -188,7 +192,13 @@ impl AsyncSftpBackend {
     /// Moves `from` (a server path) to `path`: a plain SFTP rename without
     /// `overwrite` (OpenSSH refuses an existing target: race-free),
     /// `posix-rename@openssh.com` with it (atomic replace).
-    async fn commit(&self, conn: &Conn, from: &str, path: &RemotePath, overwrite: bool) -> Result<()> {
+    async fn commit(
+        &self,
+        conn: &Conn,
+        from: &str,
+        path: &RemotePath,
+        overwrite: bool,
+    ) -> Result<()> {
         let target = self.native(path);
         if overwrite {
             let mut data = Vec::new();
@@ -314,7 +324,9 @@ async fn stage(
     }
     if durable {
         // Drains the writes in flight, then fsync@openssh.com.
-        file.flush().await.map_err(|e| transfer_error(e, conn, path))?;
+        file.flush()
+            .await
+            .map_err(|e| transfer_error(e, conn, path))?;
     }
     file.shutdown()
         .await
@@ -363,13 +375,18 @@ impl AsyncBackend for AsyncSftpBackend {
                 .await
                 .map_err(|e| transfer_error(e, &conn, path))?;
         }
+        // A failed read below SFTP (the `File` reports plain I/O errors)
+        // means the transfer broke: retryable, and the connection suspect.
         let failed = {
             let (conn, path) = (conn.clone(), path.clone());
-            move |e: Error| {
-                if e.kind() == ErrorKind::Other || e.kind() == ErrorKind::BackendUnavailable {
-                    conn.mark_broken();
+            move |e: Error| match e.kind() {
+                ErrorKind::NotFound | ErrorKind::PermissionDenied => {
+                    e.with_path(&path).with_backend(crate::NAME)
                 }
-                e.with_path(&path).with_backend(crate::NAME)
+                _ => {
+                    conn.mark_broken();
+                    connection_error("transfer failed", e).with_path(&path)
+                }
             }
         };
         let stream = match len {

@@ -164,7 +164,11 @@ async fn connect(settings: Arc<Settings>) -> Result<Conn> {
     let mut handle = match tokio::time::timeout(config.connect_timeout, connecting).await {
         Ok(Ok(handle)) => handle,
         Ok(Err(e)) => {
-            if let Some(refusal) = refused.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            if let Some(refusal) = refused
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+            {
                 return Err(refusal.into());
             }
             return Err(connection_error(&format!("cannot connect to {target}"), e));
@@ -213,9 +217,13 @@ async fn open_channel(
     handle: &Handle<Client>,
     target: &str,
 ) -> Result<russh::ChannelStream<client::Msg>> {
-    let failed = |e: russh::Error| connection_error(&format!("opening an SFTP channel on {target}"), e);
+    let failed =
+        |e: russh::Error| connection_error(&format!("opening an SFTP channel on {target}"), e);
     let channel = handle.channel_open_session().await.map_err(failed)?;
-    channel.request_subsystem(true, "sftp").await.map_err(failed)?;
+    channel
+        .request_subsystem(true, "sftp")
+        .await
+        .map_err(failed)?;
     Ok(channel.into_stream())
 }
 
@@ -230,9 +238,16 @@ async fn authenticate(handle: &mut Handle<Client>, settings: &Settings) -> Resul
                     .with_backend(crate::NAME)
                     .with_message(format!("key_file: cannot use '{}': {e}", path.display()))
             })?;
-            let hash = handle.best_supported_rsa_hash().await.map_err(failed)?.flatten();
+            let hash = handle
+                .best_supported_rsa_hash()
+                .await
+                .map_err(failed)?
+                .flatten();
             let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
-            let result = handle.authenticate_publickey(user, key).await.map_err(failed)?;
+            let result = handle
+                .authenticate_publickey(user, key)
+                .await
+                .map_err(failed)?;
             (result.success(), "public key")
         }
         Some(Auth::Password(password)) => {

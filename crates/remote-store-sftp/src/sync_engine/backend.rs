@@ -78,7 +78,10 @@ impl SftpBackend {
     fn stat(&self, path: &RemotePath) -> Result<Option<FileStat>> {
         self.open()?;
         let native = self.native(path);
-        match self.pool.run(path.as_str(), |sftp| sftp.stat(Path::new(&native))) {
+        match self
+            .pool
+            .run(path.as_str(), |sftp| sftp.stat(Path::new(&native)))
+        {
             Ok(stat) => Ok(Some(stat)),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
@@ -100,11 +103,10 @@ impl SftpBackend {
     /// is false (a fast path; the commit is what is race-free).
     fn check_destination(&self, dst: &RemotePath, overwrite: bool) -> Result<()> {
         match self.stat(dst)? {
-            Some(stat) if is_dir(&stat) => Err(Error::invalid_path(
-                dst,
-                "a folder exists at this path",
-            )
-            .with_backend(crate::NAME)),
+            Some(stat) if is_dir(&stat) => {
+                Err(Error::invalid_path(dst, "a folder exists at this path")
+                    .with_backend(crate::NAME))
+            }
             Some(_) if !overwrite => Err(Error::already_exists(dst).with_backend(crate::NAME)),
             _ => Ok(()),
         }
@@ -298,7 +300,14 @@ impl Backend for SftpBackend {
             file.seek(SeekFrom::Start(offset))
                 .map_err(|e| io_error(e, &conn, path.as_str()))?;
         }
-        let reader = BufReader::with_capacity(READ_BUFFER, FileReader { file, conn });
+        let reader = BufReader::with_capacity(
+            READ_BUFFER,
+            FileReader {
+                file,
+                conn,
+                path: path.to_string(),
+            },
+        );
         Ok(match len {
             Some(len) => Box::new(reader.take(len)),
             None => Box::new(reader),
@@ -315,11 +324,10 @@ impl Backend for SftpBackend {
 
     fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
         match self.stat(path)? {
-            Some(stat) if is_dir(&stat) => Err(Error::invalid_path(
-                path,
-                "is a folder; use delete_folder",
-            )
-            .with_backend(crate::NAME)),
+            Some(stat) if is_dir(&stat) => {
+                Err(Error::invalid_path(path, "is a folder; use delete_folder")
+                    .with_backend(crate::NAME))
+            }
             Some(_) => {
                 let native = self.native(path);
                 match self

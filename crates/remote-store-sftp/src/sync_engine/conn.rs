@@ -42,6 +42,11 @@ impl Conn {
         }
     }
 
+    /// Marks the connection dead (a transfer failed below SFTP).
+    pub(crate) fn mark_broken(&self) {
+        self.broken.store(true, Ordering::Release);
+    }
+
     fn is_broken(&self) -> bool {
         self.broken.load(Ordering::Acquire)
     }
@@ -80,9 +85,8 @@ pub(crate) fn map(e: ssh2::Error, path: &str) -> Error {
 fn connect(settings: &Settings) -> Result<Conn> {
     let config = &settings.config;
     let target = format!("{}:{}", config.host, config.port);
-    let unavailable = |what: &str, e: std::io::Error| {
-        connection_error(&format!("{what} {target}"), e)
-    };
+    let unavailable =
+        |what: &str, e: std::io::Error| connection_error(&format!("{what} {target}"), e);
     let addrs = (config.host.as_str(), config.port)
         .to_socket_addrs()
         .map_err(|e| unavailable("cannot resolve", e))?;
@@ -120,9 +124,12 @@ fn connect(settings: &Settings) -> Result<Conn> {
         }
     }
     session.handshake().map_err(handshake)?;
-    let (blob, _) = session
-        .host_key()
-        .ok_or_else(|| connection_error("the server sent no host key", std::io::Error::other(target.clone())))?;
+    let (blob, _) = session.host_key().ok_or_else(|| {
+        connection_error(
+            "the server sent no host key",
+            std::io::Error::other(target.clone()),
+        )
+    })?;
     settings.host_keys.verify(blob)?;
     authenticate(&session, settings)?;
     session.set_timeout(millis(config.io_timeout));

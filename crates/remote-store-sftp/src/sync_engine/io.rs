@@ -10,6 +10,7 @@ use remote_store_core::{Error, FileInfo, RemotePath, Result};
 use ssh2::{ErrorCode, FileStat};
 
 use super::conn::{Conn, map};
+
 use crate::Settings;
 use crate::layout::hidden;
 
@@ -26,15 +27,14 @@ const END_OF_FOLDER: i32 = -16;
 pub(super) struct FileReader {
     pub(super) file: ssh2::File,
     pub(super) conn: Arc<Conn>,
+    pub(super) path: String,
 }
 
 impl Read for FileReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.file.read(buf).inspect_err(|e| {
-            if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ssh2::Error>()) {
-                self.conn.check(inner);
-            }
-        })
+        self.file
+            .read(buf)
+            .map_err(|e| io_error(e, &self.conn, &self.path).into_io())
     }
 }
 
@@ -68,17 +68,23 @@ pub(super) fn copy_into(
     }
 }
 
-/// Maps an I/O error of a libssh2 handle, marking the connection broken
-/// when the link failed.
+/// Maps an I/O error of a libssh2 file handle. The `ssh2` crate keeps only
+/// the message and an `io::ErrorKind`; anything but a not-found or a
+/// refusal means the transfer broke, and the connection is suspect.
 pub(super) fn io_error(e: io::Error, conn: &Conn, path: &str) -> Error {
-    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ssh2::Error>()) {
-        conn.check(inner);
-        let copy = ssh2::Error::new(inner.code(), "");
-        let mut mapped = map(copy, path);
-        mapped = mapped.with_message(inner.message().to_owned());
-        return mapped;
+    match e.kind() {
+        io::ErrorKind::NotFound => Error::not_found(path).with_backend(crate::NAME),
+        io::ErrorKind::PermissionDenied => {
+            Error::new(remote_store_core::ErrorKind::PermissionDenied)
+                .with_backend(crate::NAME)
+                .with_path(path)
+                .with_source(e)
+        }
+        _ => {
+            conn.mark_broken();
+            crate::status::connection_error("transfer failed", e).with_path(path)
+        }
     }
-    crate::status::connection_error("transfer failed", e).with_path(path)
 }
 
 pub(super) fn file_info(path: RemotePath, stat: &FileStat) -> FileInfo {
