@@ -355,10 +355,10 @@ struct Tripwire<F: FnMut()> {
 
 impl<F: FnMut()> Read for Tripwire<F> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.left <= self.half {
-            if let Some(mut trip) = self.at_half.take() {
-                trip();
-            }
+        if self.left <= self.half
+            && let Some(mut trip) = self.at_half.take()
+        {
+            trip();
         }
         let n = buf.len().min(self.left as usize);
         buf[..n].fill(b'x');

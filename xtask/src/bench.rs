@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use crate::cmd::{Result, cargo, exec, root};
 
-/// `cargo xtask bench [overhead|local|s3] [criterion filter…]`: all
+/// `cargo xtask bench [overhead|local|s3|sftp] [criterion filter…]`: all
 /// benchmarks by default.
 pub(crate) fn run(args: &[String]) -> Result {
     let (which, filter) = match args.first().map(String::as_str) {
-        Some(b @ ("overhead" | "local" | "s3")) => (vec![b], &args[1..]),
-        _ => (vec!["overhead", "local", "s3"], args),
+        Some(b @ ("overhead" | "local" | "s3" | "sftp")) => (vec![b], &args[1..]),
+        _ => (vec!["overhead", "local", "s3", "sftp"], args),
     };
     let doc = root().join("docs/benchmarks.md");
     let mut text = std::fs::read_to_string(&doc).unwrap_or_default();
@@ -32,8 +32,9 @@ pub(crate) fn run(args: &[String]) -> Result {
             exec(cmd)?;
             report(&target_dir()?.join("criterion"))?
         } else {
-            // The s3 benchmark needs the loopback servers.
-            let vars = if bench == "s3" {
+            // The s3 and sftp benchmarks need the loopback servers.
+            let served = bench == "s3" || bench == "sftp";
+            let vars = if served {
                 crate::services::up()?
             } else {
                 Vec::new()
@@ -44,7 +45,7 @@ pub(crate) fn run(args: &[String]) -> Result {
                 .env("RS_BENCH_OUT", &out)
                 .envs(vars.iter().map(|(k, v)| (k, v)));
             let ran = exec(cmd);
-            if bench == "s3" {
+            if served {
                 crate::services::down()?;
             }
             ran?;

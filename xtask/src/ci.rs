@@ -27,6 +27,20 @@ fn run_all() -> Result {
         "-D",
         "warnings",
     ])?;
+    // Each SFTP engine must build alone (they are separate features).
+    for engine in ["ssh2", "russh"] {
+        step(&[
+            "clippy",
+            "-p",
+            "remote-store-sftp",
+            "--no-default-features",
+            "--features",
+            engine,
+            "--",
+            "-D",
+            "warnings",
+        ])?;
+    }
     step(&[
         "clippy",
         "--manifest-path",

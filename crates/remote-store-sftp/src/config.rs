@@ -264,12 +264,12 @@ impl SftpConfig {
             }
             Some(_) => {}
         }
-        if let Some(fp) = &self.host_key_fingerprint {
-            if crate::hostkey::parse_fingerprint(fp).is_none() {
-                return Err(invalid(format!(
-                    "host_key_fingerprint: expected SHA256:<base64> as ssh-keygen -l prints it, got '{fp}'"
-                )));
-            }
+        if let Some(fp) = &self.host_key_fingerprint
+            && crate::hostkey::parse_fingerprint(fp).is_none()
+        {
+            return Err(invalid(format!(
+                "host_key_fingerprint: expected SHA256:<base64> as ssh-keygen -l prints it, got '{fp}'"
+            )));
         }
         if self.connect_timeout.is_zero() || self.io_timeout.is_zero() {
             return Err(invalid(

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use remote_store_core::{Error, ErrorKind};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};

@@ -49,11 +49,6 @@ impl Layout {
         }
     }
 
-    /// The server path of a sibling `path` keeps while it is replaced.
-    pub(crate) fn backup_for(&self, path: &RemotePath) -> String {
-        self.temp_for(path)
-    }
-
     /// The store path of a server path under the base.
     pub(crate) fn to_key(&self, native: &str) -> Result<RemotePath> {
         let rest = match self.base.as_str() {

@@ -2,9 +2,10 @@
 //!
 //! Two engines behind one [`SftpConfig`]:
 //!
-//! - [`SftpBackend`] (feature `ssh2`): a sync [`Backend`] on libssh2.
+//! - [`SftpBackend`] (feature `ssh2`): a sync
+//!   [`Backend`](remote_store_core::Backend) on libssh2.
 //! - [`AsyncSftpBackend`] (feature `russh`): a native
-//!   [`AsyncBackend`] on russh + russh-sftp.
+//!   [`AsyncBackend`](remote_store_core::AsyncBackend) on russh + russh-sftp.
 //!
 //! Both work from both faces (`Store` and `AsyncStore` adapt either way).
 //! **Pick the russh engine for throughput**: it keeps 64 requests of up to

@@ -8,6 +8,7 @@ pub(crate) const NO_SUCH_FILE: u32 = 2;
 /// `SSH_FX_PERMISSION_DENIED`.
 pub(crate) const PERMISSION_DENIED: u32 = 3;
 /// `SSH_FX_FAILURE`: OpenSSH's answer to most refusals (exists, not empty).
+#[cfg_attr(not(feature = "ssh2"), allow(dead_code))]
 pub(crate) const FAILURE: u32 = 4;
 /// `SSH_FX_NO_CONNECTION`.
 pub(crate) const NO_CONNECTION: u32 = 6;

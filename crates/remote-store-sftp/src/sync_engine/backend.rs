@@ -206,7 +206,8 @@ impl SftpBackend {
             Some(_) => {}
             None => return Err(map(refused, path.as_str())),
         }
-        let backup = self.settings.layout.backup_for(path);
+        // The old file waits under a hidden temp name while the new one moves in.
+        let backup = self.settings.layout.temp_for(path);
         let backup_p = Path::new(&backup);
         match conn.sftp.rename(target_p, backup_p, None) {
             Ok(()) => {}
