@@ -7,8 +7,10 @@
 //! - listing 20,000 keys;
 //! - peak RSS during the 1 GiB transfers.
 //!
-//! Report (markdown) to `RS_BENCH_OUT`, else stdout. `RS_BENCH_S3_MIB`
-//! shrinks the large object for a quick try.
+//! Every path runs once per round (`RS_BENCH_S3_ROUNDS`, default 3), the
+//! starting path rotating; the medians count. Report (markdown) to
+//! `RS_BENCH_OUT`, else stdout. `RS_BENCH_S3_MIB` shrinks the large object
+//! for a quick try.
 
 #![allow(missing_docs)]
 
@@ -85,7 +87,32 @@ struct Row {
     list: Duration,
 }
 
+impl Row {
+    /// Per figure: the median time over the rounds, the highest peak RSS.
+    fn median(runs: &[Row]) -> Row {
+        let mid = |f: fn(&Row) -> Duration| {
+            let mut v: Vec<Duration> = runs.iter().map(f).collect();
+            v.sort();
+            v[v.len() / 2]
+        };
+        let max = |f: fn(&Row) -> f64| runs.iter().map(f).fold(0.0, f64::max);
+        Row {
+            put: mid(|r| r.put),
+            get: mid(|r| r.get),
+            put_rss: max(|r| r.put_rss),
+            get_rss: max(|r| r.get_rss),
+            small_put: mid(|r| r.small_put),
+            small_get: mid(|r| r.small_get),
+            list: mid(|r| r.list),
+        }
+    }
+}
+
 fn main() {
+    let rounds: usize = std::env::var("RS_BENCH_S3_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
     let mib: u64 = std::env::var("RS_BENCH_S3_MIB")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -150,247 +177,274 @@ fn main() {
             .unwrap();
     });
 
-    let mut rows: Vec<(&str, Row)> = Vec::new();
-
     // Raw object_store (anchor).
-    let mut r = Row::default();
-    let key = OsPath::from(format!("{run}/raw/big"));
-    (r.put, r.put_rss, ()) = measure(|| {
-        rt.block_on(async {
-            let upload = raw.put_multipart(&key).await.unwrap();
-            let mut w = WriteMultipart::new_with_chunk_size(upload, PART);
-            let mut src = Box::pin(chunks(large));
-            while let Some(c) = src.next().await {
-                w.wait_for_capacity(IN_FLIGHT).await.unwrap();
-                w.put(c);
-            }
-            w.finish().await.unwrap();
-        })
-    });
-    (r.get, r.get_rss, ()) = measure(|| {
-        rt.block_on(async {
-            let mut s = raw.get(&key).await.unwrap().into_stream();
-            let mut n = 0u64;
-            while let Some(c) = s.next().await {
-                n += c.unwrap().len() as u64;
-            }
-            assert_eq!(n, large);
-        })
-    });
-    (r.small_put, _, ()) = measure(|| {
-        rt.block_on(async {
-            futures::stream::iter(0..SMALL_COUNT)
-                .map(|i| {
-                    let (raw, payload) = (raw.clone(), payload.clone());
-                    let key = OsPath::from(format!("{run}/raw/s{i}"));
-                    async move { raw.put(&key, payload.into()).await }
-                })
-                .buffer_unordered(16)
-                .try_collect::<Vec<_>>()
-                .await
-                .unwrap();
-        })
-    });
-    (r.small_get, _, ()) = measure(|| {
-        rt.block_on(async {
-            futures::stream::iter(0..SMALL_COUNT)
-                .map(|i| {
-                    let raw = raw.clone();
-                    let run = run.clone();
-                    async move {
-                        raw.get(&OsPath::from(format!("{run}/raw/s{i}")))
-                            .await?
-                            .bytes()
-                            .await
-                    }
-                })
-                .buffer_unordered(16)
-                .try_collect::<Vec<_>>()
-                .await
-                .unwrap();
-        })
-    });
-    (r.list, _, ()) = measure(|| {
-        rt.block_on(async {
-            let prefix = OsPath::from(format!("{run}/many"));
-            assert_eq!(
-                raw.list(Some(&prefix))
+    let raw_path = || {
+        let mut r = Row::default();
+        let key = OsPath::from(format!("{run}/raw/big"));
+        (r.put, r.put_rss, ()) = measure(|| {
+            rt.block_on(async {
+                let upload = raw.put_multipart(&key).await.unwrap();
+                let mut w = WriteMultipart::new_with_chunk_size(upload, PART);
+                let mut src = Box::pin(chunks(large));
+                while let Some(c) = src.next().await {
+                    w.wait_for_capacity(IN_FLIGHT).await.unwrap();
+                    w.put(c);
+                }
+                w.finish().await.unwrap();
+            })
+        });
+        (r.get, r.get_rss, ()) = measure(|| {
+            rt.block_on(async {
+                let mut s = raw.get(&key).await.unwrap().into_stream();
+                let mut n = 0u64;
+                while let Some(c) = s.next().await {
+                    n += c.unwrap().len() as u64;
+                }
+                assert_eq!(n, large);
+            })
+        });
+        (r.small_put, _, ()) = measure(|| {
+            rt.block_on(async {
+                futures::stream::iter(0..SMALL_COUNT)
+                    .map(|i| {
+                        let (raw, payload) = (raw.clone(), payload.clone());
+                        let key = OsPath::from(format!("{run}/raw/s{i}"));
+                        async move { raw.put(&key, payload.into()).await }
+                    })
+                    .buffer_unordered(16)
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .unwrap();
+            })
+        });
+        (r.small_get, _, ()) = measure(|| {
+            rt.block_on(async {
+                futures::stream::iter(0..SMALL_COUNT)
+                    .map(|i| {
+                        let raw = raw.clone();
+                        let run = run.clone();
+                        async move {
+                            raw.get(&OsPath::from(format!("{run}/raw/s{i}")))
+                                .await?
+                                .bytes()
+                                .await
+                        }
+                    })
+                    .buffer_unordered(16)
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .unwrap();
+            })
+        });
+        (r.list, _, ()) = measure(|| {
+            rt.block_on(async {
+                let prefix = OsPath::from(format!("{run}/many"));
+                assert_eq!(
+                    raw.list(Some(&prefix))
+                        .try_collect::<Vec<_>>()
+                        .await
+                        .unwrap()
+                        .len(),
+                    LIST_COUNT
+                );
+            })
+        });
+        r
+    };
+
+    // Our AsyncStore.
+    let async_path = || {
+        let mut r = Row::default();
+        (r.put, r.put_rss, ()) = measure(|| {
+            rt.block_on(async_store.write("async/big", chunks(large).map(Ok), true))
+                .unwrap()
+        });
+        (r.get, r.get_rss, ()) = measure(|| {
+            rt.block_on(async {
+                let mut s = async_store.read("async/big").await.unwrap();
+                let mut n = 0u64;
+                while let Some(c) = s.next().await {
+                    n += c.unwrap().len() as u64;
+                }
+                assert_eq!(n, large);
+            })
+        });
+        (r.small_put, _, ()) = measure(|| {
+            rt.block_on(async {
+                futures::stream::iter(0..SMALL_COUNT)
+                    .map(|i| async_store.write_bytes(format!("async/s{i}"), payload.clone(), true))
+                    .buffer_unordered(16)
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .unwrap();
+            })
+        });
+        (r.small_get, _, ()) = measure(|| {
+            rt.block_on(async {
+                futures::stream::iter(0..SMALL_COUNT)
+                    .map(|i| async_store.read_bytes(format!("async/s{i}")))
+                    .buffer_unordered(16)
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .unwrap();
+            })
+        });
+        (r.list, _, ()) = measure(|| {
+            rt.block_on(async {
+                let n = async_store
+                    .list_files("many", true)
+                    .await
+                    .unwrap()
                     .try_collect::<Vec<_>>()
                     .await
                     .unwrap()
-                    .len(),
-                LIST_COUNT
-            );
-        })
-    });
-    rows.push(("raw `object_store` (anchor)", r));
-
-    // Our AsyncStore.
-    let mut r = Row::default();
-    (r.put, r.put_rss, ()) = measure(|| {
-        rt.block_on(async_store.write("async/big", chunks(large).map(Ok), true))
-            .unwrap()
-    });
-    (r.get, r.get_rss, ()) = measure(|| {
-        rt.block_on(async {
-            let mut s = async_store.read("async/big").await.unwrap();
-            let mut n = 0u64;
-            while let Some(c) = s.next().await {
-                n += c.unwrap().len() as u64;
-            }
-            assert_eq!(n, large);
-        })
-    });
-    (r.small_put, _, ()) = measure(|| {
-        rt.block_on(async {
-            futures::stream::iter(0..SMALL_COUNT)
-                .map(|i| async_store.write_bytes(format!("async/s{i}"), payload.clone(), true))
-                .buffer_unordered(16)
-                .try_collect::<Vec<_>>()
-                .await
-                .unwrap();
-        })
-    });
-    (r.small_get, _, ()) = measure(|| {
-        rt.block_on(async {
-            futures::stream::iter(0..SMALL_COUNT)
-                .map(|i| async_store.read_bytes(format!("async/s{i}")))
-                .buffer_unordered(16)
-                .try_collect::<Vec<_>>()
-                .await
-                .unwrap();
-        })
-    });
-    (r.list, _, ()) = measure(|| {
-        rt.block_on(async {
-            let n = async_store
-                .list_files("many", true)
-                .await
-                .unwrap()
-                .try_collect::<Vec<_>>()
-                .await
-                .unwrap()
-                .len();
-            assert_eq!(n, LIST_COUNT);
-        })
-    });
-    rows.push(("our `AsyncStore`", r));
+                    .len();
+                assert_eq!(n, LIST_COUNT);
+            })
+        });
+        r
+    };
 
     // Our sync Store, from 16 threads for the small files.
-    let mut r = Row::default();
-    (r.put, r.put_rss, ()) =
-        measure(|| sync_store.write("sync/big", Pattern(large), true).unwrap());
-    (r.get, r.get_rss, ()) = measure(|| {
-        let mut reader = sync_store.read("sync/big").unwrap();
-        let mut buf = vec![0u8; CHUNK];
-        let mut n = 0u64;
-        loop {
-            let k = reader.read(&mut buf).unwrap();
-            if k == 0 {
-                break;
-            }
-            n += k as u64;
-        }
-        assert_eq!(n, large);
-    });
-    let threaded = |f: &(dyn Fn(usize) + Sync)| {
-        std::thread::scope(|s| {
-            for t in 0..16 {
-                s.spawn(move || {
-                    for i in (t..SMALL_COUNT).step_by(16) {
-                        f(i);
-                    }
-                });
-            }
-        })
-    };
-    (r.small_put, _, ()) = measure(|| {
-        threaded(&|i| {
-            sync_store
-                .write_bytes(format!("sync/s{i}"), &payload, true)
-                .unwrap()
-        })
-    });
-    (r.small_get, _, ()) =
-        measure(|| threaded(&|i| drop(sync_store.read_bytes(format!("sync/s{i}")).unwrap())));
-    (r.list, _, ()) = measure(|| {
-        assert_eq!(
-            sync_store.list_files("many", true).unwrap().count(),
-            LIST_COUNT
-        )
-    });
-    rows.push(("our sync `Store` (blocking bridge)", r));
-
-    // OpenDAL.
-    let mut r = Row::default();
-    (r.put, r.put_rss, ()) = measure(|| {
-        rt.block_on(async {
-            let mut w = dal
-                .writer_with(&format!("{run}/dal/big"))
-                .chunk(PART)
-                .concurrent(IN_FLIGHT)
-                .await
-                .unwrap();
-            let mut src = Box::pin(chunks(large));
-            while let Some(c) = src.next().await {
-                w.write(c).await.unwrap();
-            }
-            w.close().await.unwrap();
-        })
-    });
-    (r.get, r.get_rss, ()) = measure(|| {
-        rt.block_on(async {
-            let reader = dal.reader(&format!("{run}/dal/big")).await.unwrap();
-            let mut s = reader.into_bytes_stream(..).await.unwrap();
+    let sync_path = || {
+        let mut r = Row::default();
+        (r.put, r.put_rss, ()) =
+            measure(|| sync_store.write("sync/big", Pattern(large), true).unwrap());
+        (r.get, r.get_rss, ()) = measure(|| {
+            let mut reader = sync_store.read("sync/big").unwrap();
+            let mut buf = vec![0u8; CHUNK];
             let mut n = 0u64;
-            while let Some(c) = s.next().await {
-                n += c.unwrap().len() as u64;
+            loop {
+                let k = reader.read(&mut buf).unwrap();
+                if k == 0 {
+                    break;
+                }
+                n += k as u64;
             }
             assert_eq!(n, large);
-        })
-    });
-    (r.small_put, _, ()) = measure(|| {
-        rt.block_on(async {
-            futures::stream::iter(0..SMALL_COUNT)
-                .map(|i| {
-                    let (dal, payload) = (dal.clone(), payload.clone());
-                    let key = format!("{run}/dal/s{i}");
-                    async move { dal.write(&key, payload).await }
-                })
-                .buffer_unordered(16)
-                .try_collect::<Vec<_>>()
-                .await
-                .unwrap();
-        })
-    });
-    (r.small_get, _, ()) = measure(|| {
-        rt.block_on(async {
-            futures::stream::iter(0..SMALL_COUNT)
-                .map(|i| {
-                    let dal = dal.clone();
-                    let run = run.clone();
-                    async move { dal.read(&format!("{run}/dal/s{i}")).await }
-                })
-                .buffer_unordered(16)
-                .try_collect::<Vec<_>>()
-                .await
-                .unwrap();
-        })
-    });
-    (r.list, _, ()) = measure(|| {
-        rt.block_on(async {
-            let entries: Vec<_> = dal
-                .lister_with(&format!("{run}/many/"))
-                .recursive(true)
-                .await
-                .unwrap()
-                .try_collect()
-                .await
-                .unwrap();
-            assert!(entries.len() >= LIST_COUNT, "{}", entries.len());
-        })
-    });
-    rows.push(("OpenDAL `services::S3`", r));
+        });
+        let threaded = |f: &(dyn Fn(usize) + Sync)| {
+            std::thread::scope(|s| {
+                for t in 0..16 {
+                    s.spawn(move || {
+                        for i in (t..SMALL_COUNT).step_by(16) {
+                            f(i);
+                        }
+                    });
+                }
+            })
+        };
+        (r.small_put, _, ()) = measure(|| {
+            threaded(&|i| {
+                sync_store
+                    .write_bytes(format!("sync/s{i}"), &payload, true)
+                    .unwrap()
+            })
+        });
+        (r.small_get, _, ()) =
+            measure(|| threaded(&|i| drop(sync_store.read_bytes(format!("sync/s{i}")).unwrap())));
+        (r.list, _, ()) = measure(|| {
+            assert_eq!(
+                sync_store.list_files("many", true).unwrap().count(),
+                LIST_COUNT
+            )
+        });
+        r
+    };
+
+    // OpenDAL.
+    let dal_path = || {
+        let mut r = Row::default();
+        (r.put, r.put_rss, ()) = measure(|| {
+            rt.block_on(async {
+                let mut w = dal
+                    .writer_with(&format!("{run}/dal/big"))
+                    .chunk(PART)
+                    .concurrent(IN_FLIGHT)
+                    .await
+                    .unwrap();
+                let mut src = Box::pin(chunks(large));
+                while let Some(c) = src.next().await {
+                    w.write(c).await.unwrap();
+                }
+                w.close().await.unwrap();
+            })
+        });
+        (r.get, r.get_rss, ()) = measure(|| {
+            rt.block_on(async {
+                let reader = dal.reader(&format!("{run}/dal/big")).await.unwrap();
+                let mut s = reader.into_bytes_stream(..).await.unwrap();
+                let mut n = 0u64;
+                while let Some(c) = s.next().await {
+                    n += c.unwrap().len() as u64;
+                }
+                assert_eq!(n, large);
+            })
+        });
+        (r.small_put, _, ()) = measure(|| {
+            rt.block_on(async {
+                futures::stream::iter(0..SMALL_COUNT)
+                    .map(|i| {
+                        let (dal, payload) = (dal.clone(), payload.clone());
+                        let key = format!("{run}/dal/s{i}");
+                        async move { dal.write(&key, payload).await }
+                    })
+                    .buffer_unordered(16)
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .unwrap();
+            })
+        });
+        (r.small_get, _, ()) = measure(|| {
+            rt.block_on(async {
+                futures::stream::iter(0..SMALL_COUNT)
+                    .map(|i| {
+                        let dal = dal.clone();
+                        let run = run.clone();
+                        async move { dal.read(&format!("{run}/dal/s{i}")).await }
+                    })
+                    .buffer_unordered(16)
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .unwrap();
+            })
+        });
+        (r.list, _, ()) = measure(|| {
+            rt.block_on(async {
+                let entries: Vec<_> = dal
+                    .lister_with(&format!("{run}/many/"))
+                    .recursive(true)
+                    .await
+                    .unwrap()
+                    .try_collect()
+                    .await
+                    .unwrap();
+                assert!(entries.len() >= LIST_COUNT, "{}", entries.len());
+            })
+        });
+        r
+    };
+
+    // Every path once per round, the starting path rotating, so drift in
+    // the machine or the server's disk spreads over all of them.
+    let paths: [(&str, &dyn Fn() -> Row); 4] = [
+        ("raw `object_store` (anchor)", &raw_path),
+        ("our `AsyncStore`", &async_path),
+        ("our sync `Store` (blocking bridge)", &sync_path),
+        ("OpenDAL `services::S3`", &dal_path),
+    ];
+    let mut runs: Vec<Vec<Row>> = paths.iter().map(|_| Vec::new()).collect();
+    for round in 0..rounds {
+        for k in 0..paths.len() {
+            let i = (k + round) % paths.len();
+            runs[i].push((paths[i].1)());
+        }
+    }
+    let rows: Vec<(&str, Row)> = paths
+        .iter()
+        .zip(runs)
+        .map(|((name, _), runs)| (*name, Row::median(&runs)))
+        .collect();
 
     // Clean up.
     rt.block_on(async_store.delete_folder("", true, true))
@@ -401,7 +455,7 @@ fn main() {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "s3s-fs 0.14.1 on loopback, {mib} MiB object, 8 MiB parts with 4 in flight on every path; small files 16 at a time. Ratios are throughput against raw `object_store` (higher is better).\n"
+        "s3s-fs 0.14.1 on loopback, {mib} MiB object, 8 MiB parts with 4 in flight on every path; small files 16 at a time. Median of {rounds} rounds, each running every path once, the starting path rotating; peak RSS is the highest seen. Ratios are throughput against raw `object_store` (higher is better).\n"
     );
     let _ = writeln!(
         out,

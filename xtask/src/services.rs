@@ -1,5 +1,5 @@
 //! `cargo xtask services up|down|env`: the real servers the tests run
-//! against, on loopback — two S3 implementations (moto, s3s-fs), Azurite
+//! against, on loopback — three S3 implementations (moto, s3rver, s3s-fs), Azurite
 //! and OpenSSH's sshd — installed on first use from the package registries
 //! and stopped by PID.
 //!
@@ -20,9 +20,11 @@ use crate::cmd::{Result, exec};
 const MOTO: &str = "moto[s3]==5.2.5";
 const AZURITE: &str = "azurite@3.35.0";
 const S3S_FS: &str = "s3s-fs@0.14.1";
+const S3RVER: &str = "s3rver@3.7.1";
 
 pub(crate) const MOTO_PORT: u16 = 9100;
 pub(crate) const S3S_PORT: u16 = 9200;
+pub(crate) const S3RVER_PORT: u16 = 9300;
 pub(crate) const AZURITE_PORT: u16 = 10000;
 pub(crate) const SSHD_PORT: u16 = 2222;
 /// Debian's OpenSSH server; sshd refuses to start from a relative path.
@@ -72,12 +74,28 @@ pub(crate) fn env() -> Vec<(String, String)> {
         ),
         ("RS_S3S_BIN", s3s_bin().display().to_string()),
         (
+            "RS_S3RVER_ENDPOINT",
+            format!("http://127.0.0.1:{S3RVER_PORT}"),
+        ),
+        ("RS_S3RVER_BUCKET", BUCKET.to_owned()),
+        (
             "RS_AZURE_ENDPOINT",
             format!("http://127.0.0.1:{AZURITE_PORT}/devstoreaccount1"),
         ),
         ("RS_AZURE_ACCOUNT", "devstoreaccount1".to_owned()),
         ("RS_AZURE_KEY", AZURITE_KEY.to_owned()),
         ("RS_AZURE_CONTAINER", CONTAINER.to_owned()),
+        (
+            "RS_AZURITE_BIN",
+            base()
+                .join("azurite/node_modules/.bin/azurite-blob")
+                .display()
+                .to_string(),
+        ),
+        (
+            "RS_AZURE_MKCONTAINER",
+            mk_container_path().display().to_string(),
+        ),
         ("RS_SFTP_HOST", "127.0.0.1".to_owned()),
         ("RS_SFTP_PORT", SSHD_PORT.to_string()),
         ("RS_SFTP_USER", user()),
@@ -157,6 +175,21 @@ fn install() -> Result {
         .arg(AZURITE);
         exec(cmd)?;
     }
+    let s3rver = base.join("s3rver");
+    if !s3rver.join("node_modules/.bin/s3rver").exists() {
+        fs::create_dir_all(&s3rver).map_err(|e| e.to_string())?;
+        let mut cmd = Command::new("npm");
+        cmd.args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&s3rver)
+        .arg(S3RVER);
+        exec(cmd)?;
+    }
     if !s3s_bin().exists() {
         // 0.14.1: the newest release that builds on our toolchain (1.95).
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -224,24 +257,38 @@ fn create_moto_bucket() -> Result {
     }
 }
 
-/// A SharedKey-signed `PUT ?restype=container` (curl and openssl only).
-fn create_azurite_container() -> Result {
-    let script = format!(
+/// A SharedKey-signed `PUT ?restype=container` (curl and openssl only),
+/// as a script: `mk-azure-container.sh PORT NAME`. Tests that start a
+/// private Azurite use it too (`RS_AZURE_MKCONTAINER`).
+fn azure_container_script() -> String {
+    format!(
         r#"set -e
+port=$1; name=$2
 acct=devstoreaccount1; ver=2021-08-06; key='{AZURITE_KEY}'
 date=$(LC_ALL=C TZ=GMT date '+%a, %d %b %Y %H:%M:%S GMT')
 hexkey=$(printf '%s' "$key" | base64 -d | od -An -v -tx1 | tr -d ' \n')
 sig=$(printf "PUT\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:%s\nx-ms-version:%s\n/%s/%s/%s\nrestype:container" \
-  "$date" "$ver" "$acct" "$acct" "{CONTAINER}" \
+  "$date" "$ver" "$acct" "$acct" "$name" \
   | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$hexkey" -binary | base64 -w0)
 code=$(curl -s -o /dev/null -w '%{{http_code}}' -X PUT -H 'Content-Length: 0' -H "x-ms-date: $date" \
   -H "x-ms-version: $ver" -H "Authorization: SharedKey $acct:$sig" \
-  "http://127.0.0.1:{AZURITE_PORT}/$acct/{CONTAINER}?restype=container")
-[ "$code" = 201 ] || [ "$code" = 409 ] || {{ echo "azurite: container -> HTTP $code" >&2; exit 1; }}
+  "http://127.0.0.1:$port/$acct/$name?restype=container")
+[ "$code" = 201 ] || [ "$code" = 409 ] || {{ echo "azurite: container $name -> HTTP $code" >&2; exit 1; }}
 "#
-    );
+    )
+}
+
+fn mk_container_path() -> PathBuf {
+    run_dir().join("mk-azure-container.sh")
+}
+
+fn create_azurite_container() -> Result {
+    let script = mk_container_path();
+    fs::write(&script, azure_container_script()).map_err(|e| e.to_string())?;
     let mut cmd = Command::new("bash");
-    cmd.args(["-c", &script]);
+    cmd.arg(&script)
+        .arg(AZURITE_PORT.to_string())
+        .arg(CONTAINER);
     exec(cmd)
 }
 
@@ -275,6 +322,23 @@ pub(crate) fn up() -> Result<Vec<(String, String)>> {
         &mut pids,
     )?;
     spawn(
+        "s3rver",
+        Command::new(base.join("s3rver/node_modules/.bin/s3rver"))
+            .args([
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &S3RVER_PORT.to_string(),
+                "--silent",
+            ])
+            .args(["--configure-bucket", BUCKET, "-d"])
+            .arg(run.join("s3rver-data"))
+            // Its listing continuation tokens use a cipher OpenSSL 3 keeps
+            // in the legacy provider.
+            .env("NODE_OPTIONS", "--openssl-legacy-provider"),
+        &mut pids,
+    )?;
+    spawn(
         "azurite",
         Command::new(base.join("azurite/node_modules/.bin/azurite-blob"))
             .args([
@@ -300,6 +364,7 @@ pub(crate) fn up() -> Result<Vec<(String, String)>> {
     fs::write(run.join("pids"), pid_list.join("\n")).map_err(|e| e.to_string())?;
     wait_port(MOTO_PORT, "moto")?;
     wait_port(S3S_PORT, "s3s-fs")?;
+    wait_port(S3RVER_PORT, "s3rver")?;
     wait_port(AZURITE_PORT, "azurite")?;
     wait_port(SSHD_PORT, "sshd")?;
     create_moto_bucket()?;
@@ -308,7 +373,7 @@ pub(crate) fn up() -> Result<Vec<(String, String)>> {
     let text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
     fs::write(run.join("services.env"), text).map_err(|e| e.to_string())?;
     eprintln!(
-        "services up: moto :{MOTO_PORT}, s3s-fs :{S3S_PORT}, azurite :{AZURITE_PORT}, sshd :{SSHD_PORT}"
+        "services up: moto :{MOTO_PORT}, s3s-fs :{S3S_PORT}, s3rver :{S3RVER_PORT}, azurite :{AZURITE_PORT}, sshd :{SSHD_PORT}"
     );
     Ok(vars)
 }

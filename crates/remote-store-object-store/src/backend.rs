@@ -145,7 +145,8 @@ impl ObjectStoreBackend {
     }
 
     /// Declares (or not) that no-overwrite writes are race-free, which
-    /// holds when the store enforces `If-None-Match: *`.
+    /// holds when the store enforces `If-None-Match: *`. When it does not,
+    /// a no-overwrite write checks for the object first (not race-free).
     pub fn with_exclusive_write(mut self, enforced: bool) -> Self {
         self.capabilities = if enforced {
             self.capabilities.with(Capability::ExclusiveWrite)
@@ -340,6 +341,7 @@ impl AsyncBackend for ObjectStoreBackend {
             key: self.keys.key(path),
             path,
             backend: &self.keys.name,
+            conditional: self.capabilities.contains(Capability::ExclusiveWrite),
         };
         write::write(target, src, overwrite).await
     }

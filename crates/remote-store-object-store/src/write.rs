@@ -18,6 +18,18 @@ pub(crate) struct Target<'a> {
     pub(crate) key: Path,
     pub(crate) path: &'a RemotePath,
     pub(crate) backend: &'a str,
+    /// Whether the store enforces `If-None-Match: *`.
+    pub(crate) conditional: bool,
+}
+
+/// Refuses an existing object: the fallback where the service cannot do a
+/// conditional write (check, then act: not race-free).
+async fn refuse_existing(t: &Target<'_>) -> Result<()> {
+    match t.store.head(&t.key).await {
+        Ok(_) => Err(Error::already_exists(t.path).with_backend(t.backend.to_owned())),
+        Err(object_store::Error::NotFound { .. }) => Ok(()),
+        Err(e) => Err(map(e, t.path, t.backend)),
+    }
 }
 
 pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -> Result<()> {
@@ -35,6 +47,9 @@ pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -
         }
     }
     if ended {
+        if !overwrite && !t.conditional {
+            refuse_existing(&t).await?;
+        }
         let mode = if overwrite {
             PutMode::Overwrite
         } else {
@@ -55,11 +70,7 @@ pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -
     if !overwrite {
         // Multipart uploads have no conditional completion in object_store:
         // check first (not race-free; see the crate docs).
-        match t.store.head(&t.key).await {
-            Ok(_) => return Err(Error::already_exists(t.path).with_backend(t.backend.to_owned())),
-            Err(object_store::Error::NotFound { .. }) => {}
-            Err(e) => return Err(map(e, t.path, t.backend)),
-        }
+        refuse_existing(&t).await?;
     }
     let upload = t
         .store

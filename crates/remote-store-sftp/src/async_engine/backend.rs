@@ -167,17 +167,28 @@ impl AsyncSftpBackend {
         overwrite: bool,
         durable: bool,
     ) -> Result<()> {
-        self.check_destination(path, overwrite).await?;
-        self.make_parents(path).await?;
+        if !overwrite {
+            // Fail before uploading; the commit is what is race-free. With
+            // overwrite the commit alone finds a folder in the way.
+            self.check_destination(path, false).await?;
+        }
         let temp = self.settings.layout.temp_for(path);
         let flags = OpenFlags::CREATE | OpenFlags::EXCLUDE | OpenFlags::WRITE;
-        let (conn, file) = self
-            .pool
-            .run_on(path.as_str(), |c| {
+        let open = || {
+            self.pool.run_on(path.as_str(), |c| {
                 let temp = temp.clone();
                 async move { c.files.open_with_flags(temp, flags).await }
             })
-            .await?;
+        };
+        // Parents are created only when missing: one round trip saved on
+        // the common case.
+        let (conn, file) = match open().await {
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                self.make_parents(path).await?;
+                open().await?
+            }
+            other => other?,
+        };
         let staged = stage(file, src, durable, &conn, path).await;
         let committed = match staged {
             Ok(()) => self.commit(&conn, &temp, path, overwrite).await,
@@ -211,6 +222,13 @@ impl AsyncSftpBackend {
                         .with_backend(crate::NAME)
                         .with_path(path)
                         .with_message("the server lacks posix-rename@openssh.com, needed to replace a file atomically"))
+                }
+                Ok(Packet::Status(s)) if s.status_code == StatusCode::Failure => {
+                    match self.is_dir(path).await? {
+                        Some(true) => Err(Error::invalid_path(path, "a folder exists at this path")
+                            .with_backend(crate::NAME)),
+                        _ => Err(map(s.into(), path.as_str())),
+                    }
                 }
                 Ok(Packet::Status(s)) => Err(map(s.into(), path.as_str())),
                 Ok(_) => Err(Error::other("unexpected reply to posix-rename")
@@ -310,12 +328,16 @@ impl AsyncSftpBackend {
 /// Streams `src` into the staged `file`, flushing it to disk when
 /// `durable`, and closes it.
 async fn stage(
-    mut file: russh_sftp::client::fs::File,
+    file: russh_sftp::client::fs::File,
     mut src: ByteStream,
     durable: bool,
     conn: &Conn,
     path: &RemotePath,
 ) -> Result<()> {
+    // `File` sends one WRITE per `poll_write`: gather the source's chunks
+    // into requests of OpenSSH's size. (`BufWriter::shutdown` writes the
+    // rest without `flush`, which for `File` would also mean fsync.)
+    let mut file = tokio::io::BufWriter::with_capacity(super::conn::WRITE_LEN, file);
     while let Some(chunk) = src.next().await {
         let chunk = chunk?;
         file.write_all(&chunk)

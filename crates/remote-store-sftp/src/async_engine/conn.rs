@@ -23,6 +23,11 @@ use crate::status::{self, auth_error, connection_error, status_error};
 /// client does (its default, 16, reaches ~0.8x OpenSSH on uploads).
 const IN_FLIGHT: usize = 64;
 
+/// Bytes per WRITE request: OpenSSH's own (its `limits@openssh.com` write
+/// length is 261,120), not russh-sftp's 32 KiB default. Still capped by the
+/// server's advertised limit.
+pub(crate) const WRITE_LEN: usize = 255 * 1024;
+
 /// A live connection: one SSH session, two SFTP channels. `files` carries
 /// file transfers (russh-sftp's pipelined `File`); `raw` carries metadata,
 /// streamed directory reads and `posix-rename@openssh.com`, which the
@@ -193,6 +198,7 @@ async fn connect(settings: Arc<Settings>) -> Result<Conn> {
                 russh_sftp::client::Config {
                     max_concurrent_reads: IN_FLIGHT,
                     max_concurrent_writes: IN_FLIGHT,
+                    max_write_packet_len: WRITE_LEN as u32,
                     request_timeout_secs: secs,
                     ..Default::default()
                 },

@@ -149,13 +149,27 @@ impl SftpBackend {
         overwrite: bool,
         durable: bool,
     ) -> Result<()> {
-        self.check_destination(path, overwrite)?;
-        self.make_parents(path)?;
+        if !overwrite {
+            // Fail before uploading; the commit is what is race-free. With
+            // overwrite the commit alone finds a folder in the way.
+            self.check_destination(path, false)?;
+        }
         let temp = self.settings.layout.temp_for(path);
         let flags = OpenFlags::WRITE | OpenFlags::EXCLUSIVE;
-        let (conn, mut file) = self.pool.run_on(path.as_str(), |sftp| {
-            sftp.open_mode(Path::new(&temp), flags, 0o644, OpenType::File)
-        })?;
+        let open = || {
+            self.pool.run_on(path.as_str(), |sftp| {
+                sftp.open_mode(Path::new(&temp), flags, 0o644, OpenType::File)
+            })
+        };
+        // Parents are created only when missing: one round trip saved on
+        // the common case.
+        let (conn, mut file) = match open() {
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                self.make_parents(path)?;
+                open()?
+            }
+            other => other?,
+        };
         let staged = copy_into(src, &mut file, &conn, path.as_str())
             .and_then(|()| match durable {
                 true => file.fsync().map_err(|e| {
