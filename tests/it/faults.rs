@@ -231,3 +231,51 @@ fn a_server_stopped_mid_upload_leaves_no_object() {
     drop(restarted);
     assert!(server.lock().unwrap().port == port);
 }
+
+/// Two writers of one new key, 12 MiB each (multipart), neither allowed
+/// to overwrite. Both pass the existence check (a barrier in their sources
+/// past it), then A finishes before B commits: only B's conditional commit
+/// can refuse it. (Ordered, because moto itself checks-then-acts when
+/// commits truly overlap.)
+#[test]
+fn large_exclusive_writes_race_free_on_s3() {
+    const MIB: usize = 1 << 20;
+    let store = AsyncStore::new(S3Backend::new(crate::s3::moto_config()).unwrap());
+    runtime().block_on(async {
+        let path = unique("race.bin");
+        let past_check = Arc::new(tokio::sync::Barrier::new(2));
+        let a_done = Arc::new(tokio::sync::Notify::new());
+        let writer = |fill: u8, wait_for: Option<Arc<tokio::sync::Notify>>| {
+            let (store, path, past_check) = (store.clone(), path.clone(), past_check.clone());
+            tokio::spawn(async move {
+                // Chunks 0..=8 cover the single-PUT limit and the check.
+                let src = futures::stream::unfold(0usize, move |i| {
+                    let (past_check, wait_for) = (past_check.clone(), wait_for.clone());
+                    async move {
+                        if i == 12 {
+                            return None;
+                        }
+                        if i == 9 {
+                            past_check.wait().await;
+                            if let Some(notify) = wait_for {
+                                notify.notified().await;
+                            }
+                        }
+                        Some((Ok(Bytes::from(vec![fill; MIB])), i + 1))
+                    }
+                });
+                store.write(&path, src, false).await
+            })
+        };
+        let a = writer(b'a', None);
+        let b = writer(b'b', Some(a_done.clone()));
+        a.await.unwrap().unwrap();
+        a_done.notify_one();
+        let err = b.await.unwrap().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists, "{err:?}");
+        let data = store.read_bytes(&path).await.unwrap();
+        assert_eq!(data.len(), 12 * MIB);
+        assert!(data.iter().all(|&x| x == b'a'), "B's data leaked in");
+        store.delete(&path, false).await.unwrap();
+    });
+}

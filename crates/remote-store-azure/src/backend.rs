@@ -49,12 +49,16 @@ impl AzureBackend {
                 .collect();
             builder = builder.with_sas_authorization(pairs);
         }
-        let native = Arc::new(builder.build().map_err(|e| {
+        let invalid = |e: object_store::Error| {
             Error::new(ErrorKind::InvalidConfig)
                 .with_backend(crate::NAME)
                 .with_message(format!("cannot configure Azure Blob: {e}"))
                 .with_source(e)
-        })?);
+        };
+        // No create-only client here (unlike S3): SharedKey signs
+        // `If-None-Match`, so a header added below the signer is refused.
+        // Large no-overwrite writes check first.
+        let native = Arc::new(builder.build().map_err(invalid)?);
         let inner = ObjectStoreBackend::paginated(native.clone())
             .with_name(crate::NAME)
             .with_prefix(&config.prefix)?

@@ -98,6 +98,9 @@ pub struct ObjectStoreBackend {
     keys: Keys,
     capabilities: Capabilities,
     bulk_delete: bool,
+    /// A client of the same store whose multipart commits carry
+    /// `If-None-Match: *` (see [`CreateOnlyCommits`](crate::CreateOnlyCommits)).
+    create_only: Option<Arc<dyn ObjectStore>>,
     closed: AtomicBool,
 }
 
@@ -117,6 +120,7 @@ impl ObjectStoreBackend {
             },
             capabilities: BASE,
             bulk_delete: true,
+            create_only: None,
             closed: AtomicBool::new(false),
         }
     }
@@ -153,6 +157,15 @@ impl ObjectStoreBackend {
         } else {
             self.capabilities.without(Capability::ExclusiveWrite)
         };
+        self
+    }
+
+    /// Makes large (multipart) no-overwrite writes race-free: `store` is a
+    /// second client of the same service, built with
+    /// [`CreateOnlyCommits`](crate::CreateOnlyCommits) as its HTTP
+    /// connector, and carries those writes. Without it they check first.
+    pub fn with_create_only_store(mut self, store: Arc<dyn ObjectStore>) -> Self {
+        self.create_only = Some(store);
         self
     }
 
@@ -342,6 +355,7 @@ impl AsyncBackend for ObjectStoreBackend {
             path,
             backend: &self.keys.name,
             conditional: self.capabilities.contains(Capability::ExclusiveWrite),
+            create_only: self.create_only.as_ref(),
         };
         write::write(target, src, overwrite).await
     }

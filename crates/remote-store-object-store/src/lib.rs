@@ -21,7 +21,12 @@
 //! - **No-overwrite** uses the service's conditional put (`If-None-Match:
 //!   *`) for single-`PUT` writes: race-free. A multipart no-overwrite write
 //!   checks first and is therefore not race-free against a concurrent
-//!   writer of the same key; see ADR-0007.
+//!   writer of the same key unless the backend has a create-only client
+//!   ([`ObjectStoreBackend::with_create_only_store`], which S3 and Azure set
+//!   up): then the commit carries `If-None-Match: *` too; see ADR-0007. On a
+//!   store that does not enforce
+//!   conditional puts ([`ObjectStoreBackend::with_exclusive_write`]`(false)`)
+//!   every no-overwrite write checks first.
 //! - `copy` is server-side; `rename` is copy + delete (not atomic).
 //! - Errors: 404 → `NotFound`, 403/401 → `PermissionDenied`, 409/412 on a
 //!   conditional put → `AlreadyExists`, connection failures, timeouts and
@@ -29,6 +34,7 @@
 //!   the source.
 
 mod backend;
+mod create_only;
 mod error;
 mod forward;
 mod list;
@@ -44,6 +50,7 @@ pub mod __private {
 }
 
 pub use backend::ObjectStoreBackend;
+pub use create_only::CreateOnlyCommits;
 pub use object_store;
 
 /// Checks a service endpoint: `https://`, or `http://` when `allow_http`.

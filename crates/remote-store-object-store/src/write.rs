@@ -20,6 +20,8 @@ pub(crate) struct Target<'a> {
     pub(crate) backend: &'a str,
     /// Whether the store enforces `If-None-Match: *`.
     pub(crate) conditional: bool,
+    /// The client whose multipart commits are conditional, if any.
+    pub(crate) create_only: Option<&'a Arc<dyn ObjectStore>>,
 }
 
 /// Refuses an existing object: the fallback where the service cannot do a
@@ -67,13 +69,18 @@ pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -
             .map(drop)
             .map_err(|e| map_create(e, t.path, t.backend));
     }
+    // Check first so the common case fails before uploading anything. With
+    // a create-only client the commit itself is conditional too, which is
+    // what makes it race-free; without one this check is all there is.
+    let conditional_commit = match t.create_only {
+        Some(store) if !overwrite && t.conditional => Some(store),
+        _ => None,
+    };
     if !overwrite {
-        // Multipart uploads have no conditional completion in object_store:
-        // check first (not race-free; see the crate docs).
         refuse_existing(&t).await?;
     }
-    let upload = t
-        .store
+    let store = conditional_commit.unwrap_or(t.store);
+    let upload = store
         .put_multipart(&t.key)
         .await
         .map_err(|e| map(e, t.path, t.backend))?;
@@ -100,5 +107,9 @@ pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -
         .finish()
         .await
         .map(drop)
-        .map_err(|e| map(e, t.path, t.backend))
+        .map_err(|e| match conditional_commit {
+            // Another writer committed first: 412 (or 409 while racing).
+            Some(_) => map_create(e, t.path, t.backend),
+            None => map(e, t.path, t.backend),
+        })
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use remote_store_core::{Error, ErrorKind, Result};
-use remote_store_object_store::{ObjectStoreBackend, forward_async_backend};
+use remote_store_object_store::{CreateOnlyCommits, ObjectStoreBackend, forward_async_backend};
 
 use crate::S3Config;
 
@@ -54,16 +54,26 @@ impl S3Backend {
             }
             builder = builder.with_retry(retry);
         }
-        let native = Arc::new(builder.build().map_err(|e| {
+        let invalid = |e: object_store::Error| {
             Error::new(ErrorKind::InvalidConfig)
                 .with_backend(crate::NAME)
                 .with_message(format!("cannot configure S3: {e}"))
                 .with_source(e)
-        })?);
-        let inner = ObjectStoreBackend::paginated(native.clone())
+        };
+        let native = Arc::new(builder.clone().build().map_err(invalid)?);
+        let mut inner = ObjectStoreBackend::paginated(native.clone())
             .with_name(crate::NAME)
             .with_prefix(&config.prefix)?
             .with_exclusive_write(config.conditional_put);
+        if config.conditional_put {
+            // Multipart commits with `If-None-Match: *`: large no-overwrite
+            // writes are race-free too.
+            let create_only = builder
+                .with_http_connector(CreateOnlyCommits::default())
+                .build()
+                .map_err(invalid)?;
+            inner = inner.with_create_only_store(Arc::new(create_only));
+        }
         Ok(S3Backend {
             inner,
             native,

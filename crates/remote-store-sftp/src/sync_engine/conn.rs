@@ -55,6 +55,8 @@ impl Conn {
 impl Drop for Conn {
     fn drop(&mut self) {
         if !self.is_broken() {
+            // A polite goodbye, but never a long wait for a dead server.
+            self.session.set_timeout(1000);
             let _ = self.session.disconnect(None, "closing", None);
         }
     }
