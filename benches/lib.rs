@@ -17,3 +17,21 @@ pub fn reset_peak_rss() {
     // "5" resets VmHWM to the current RSS (Linux >= 4.0).
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
+
+/// A loopback server setting: from the environment (`cargo xtask bench`
+/// sets it), else from the file `cargo xtask services up` writes.
+///
+/// # Panics
+/// When neither has it: the servers are not up.
+pub fn service_var(name: &str) -> String {
+    if let Ok(v) = std::env::var(name) {
+        return v;
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    let file = format!("{home}/.cache/remote-store/services/run/services.env");
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
+        .unwrap_or_else(|| panic!("{name}: run `cargo xtask services up` first"))
+}

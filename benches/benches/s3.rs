@@ -27,7 +27,7 @@ use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use remote_store::backends::S3Backend;
 use remote_store::s3::S3Config;
 use remote_store::{AsyncStore, Store};
-use remote_store_benches::{peak_rss_mib, reset_peak_rss};
+use remote_store_benches::{peak_rss_mib, reset_peak_rss, service_var as env};
 
 const PART: usize = 8 * 1024 * 1024;
 const IN_FLIGHT: usize = 4;
@@ -35,19 +35,6 @@ const SMALL: usize = 4096;
 const SMALL_COUNT: usize = 2000;
 const LIST_COUNT: usize = 20_000;
 const CHUNK: usize = 1024 * 1024;
-
-fn env(name: &str) -> String {
-    if let Ok(v) = std::env::var(name) {
-        return v;
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let file = format!("{home}/.cache/remote-store/services/run/services.env");
-    std::fs::read_to_string(file)
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
-        .unwrap_or_else(|| panic!("{name}: run `cargo xtask services up` first"))
-}
 
 /// Time and peak RSS of `f`.
 fn measure<T>(f: impl FnOnce() -> T) -> (Duration, f64, T) {

@@ -28,24 +28,12 @@ use tokio::io::AsyncWriteExt;
 use remote_store::backends::{AsyncSftpBackend, SftpBackend};
 use remote_store::sftp::SftpConfig;
 use remote_store::{AsyncStore, Store};
+use remote_store_benches::service_var as env;
 
 const ROUNDS: usize = 5;
 const SMALL: usize = 4096;
 const SMALL_COUNT: usize = 1000;
 const CIPHERS: [&str; 2] = ["chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com"];
-
-fn env(name: &str) -> String {
-    if let Ok(v) = std::env::var(name) {
-        return v;
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let file = format!("{home}/.cache/remote-store/services/run/services.env");
-    std::fs::read_to_string(file)
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
-        .unwrap_or_else(|| panic!("{name}: run `cargo xtask services up` first"))
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Path_ {

@@ -160,36 +160,8 @@ fn install() -> Result {
             .env("DEBIAN_FRONTEND", "noninteractive");
         exec(cmd)?;
     }
-    let azurite = base.join("azurite");
-    if !azurite.join("node_modules/.bin/azurite-blob").exists() {
-        fs::create_dir_all(&azurite).map_err(|e| e.to_string())?;
-        let mut cmd = Command::new("npm");
-        cmd.args([
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-            "--prefix",
-        ])
-        .arg(&azurite)
-        .arg(AZURITE);
-        exec(cmd)?;
-    }
-    let s3rver = base.join("s3rver");
-    if !s3rver.join("node_modules/.bin/s3rver").exists() {
-        fs::create_dir_all(&s3rver).map_err(|e| e.to_string())?;
-        let mut cmd = Command::new("npm");
-        cmd.args([
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-            "--prefix",
-        ])
-        .arg(&s3rver)
-        .arg(S3RVER);
-        exec(cmd)?;
-    }
+    npm_install(&base.join("azurite"), AZURITE, "azurite-blob")?;
+    npm_install(&base.join("s3rver"), S3RVER, "s3rver")?;
     if !s3s_bin().exists() {
         // 0.14.1: the newest release that builds on our toolchain (1.95).
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -206,6 +178,25 @@ fn install() -> Result {
         exec(cmd)?;
     }
     Ok(())
+}
+
+/// `npm install package` into `dir`, unless `dir` already has its `bin`.
+fn npm_install(dir: &std::path::Path, package: &str, bin: &str) -> Result {
+    if dir.join("node_modules/.bin").join(bin).exists() {
+        return Ok(());
+    }
+    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut cmd = Command::new("npm");
+    cmd.args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        "--prefix",
+    ])
+    .arg(dir)
+    .arg(package);
+    exec(cmd)
 }
 
 fn spawn(name: &str, cmd: &mut Command, pids: &mut Vec<u32>) -> Result {
