@@ -23,7 +23,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn unique(name: &str) -> String {
+pub(crate) fn unique(name: &str) -> String {
     format!("faults-{:016x}/{name}", fastrand_u64())
 }
 

@@ -13,6 +13,7 @@ use remote_store::backends::{AsyncSftpBackend, SftpBackend};
 use remote_store::sftp::{HostKeyError, HostKeyPolicy, SftpConfig};
 use remote_store::{AsyncStore, Error, ErrorKind, Store};
 
+use crate::faults::unique;
 use crate::services::var;
 use crate::sftp::config;
 
@@ -30,17 +31,6 @@ fn store(engine: Engine, config: SftpConfig) -> Store {
         Engine::Ssh2 => Store::new(SftpBackend::new(config).unwrap()),
         Engine::Russh => Store::new(AsyncSftpBackend::new(config).unwrap()),
     }
-}
-
-fn unique(name: &str) -> String {
-    format!("sftp-faults-{:016x}/{name}", rand_u64())
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(0);
-    h.finish()
 }
 
 fn ssh_dir() -> PathBuf {
@@ -153,9 +143,16 @@ fn accept_new_records_then_pins() {
 
 #[test]
 fn pinned_fingerprint_is_checked() {
-    let host_pub = std::fs::read_to_string(ssh_dir().join("host_ed25519.pub")).unwrap();
-    let blob = base64_decode(host_pub.split_whitespace().nth(1).unwrap());
-    let right = remote_store::sftp::fingerprint(&blob);
+    // OpenSSH's own fingerprint of the host key: pinning what
+    // `ssh-keygen -l` prints must work.
+    let listed = Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(ssh_dir().join("host_ed25519.pub"))
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let right = listed.split_whitespace().nth(1).unwrap().to_owned();
+    assert!(right.starts_with("SHA256:"), "{listed}");
     let wrong = remote_store::sftp::fingerprint(b"another key");
     let nowhere = PathBuf::from("/nonexistent/known_hosts");
     for engine in ENGINES {
@@ -168,23 +165,6 @@ fn pinned_fingerprint_is_checked() {
             "{err}"
         );
     }
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    // `ssh-keygen -e` would do; a tiny decoder keeps the test self-contained.
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in text.bytes().filter(|&c| c != b'=') {
-        let v = ALPHABET.iter().position(|&a| a == c).unwrap() as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
 }
 
 #[test]
