@@ -7,6 +7,7 @@ use remote_store_core::{Error, ErrorKind, Result};
 use remote_store_object_store::{ObjectStoreBackend, forward_async_backend};
 
 use crate::AzureConfig;
+use crate::commit::create_only_commits;
 
 /// An Azure Blob container (or a prefix of one) as a native async backend.
 #[derive(Debug)]
@@ -55,14 +56,19 @@ impl AzureBackend {
                 .with_message(format!("cannot configure Azure Blob: {e}"))
                 .with_source(e)
         };
-        // No create-only client here (unlike S3): SharedKey signs
-        // `If-None-Match`, so a header added below the signer is refused.
-        // Large no-overwrite writes check first.
-        let native = Arc::new(builder.build().map_err(invalid)?);
+        let native = Arc::new(builder.clone().build().map_err(invalid)?);
+        // Block-list commits with `If-None-Match: *` (signed again):
+        // large no-overwrite writes are race-free too.
+        let connector = create_only_commits(&builder);
+        let create_only = builder
+            .with_http_connector(connector)
+            .build()
+            .map_err(invalid)?;
         let inner = ObjectStoreBackend::paginated(native.clone())
             .with_name(crate::NAME)
             .with_prefix(&config.prefix)?
             .with_exclusive_write(true)
+            .with_create_only_store(Arc::new(create_only))
             .with_bulk_delete(config.bulk_delete);
         Ok(AzureBackend {
             inner,

@@ -19,10 +19,12 @@
 //! also carry the endpoint, as Azurite's does), or — when none is given —
 //! the standard environment chain of `object_store`. The folder model (flat
 //! namespace: folders are prefixes), write strategy (one `PUT` up to 8 MiB,
-//! a block list beyond, never a partial blob) and error mapping are those of
-//! `remote-store-object-store`.
+//! a block list beyond, never a partial blob; no-overwrite is a conditional
+//! `PUT` or a conditional block-list commit, race-free either way) and
+//! error mapping are those of `remote-store-object-store`.
 
 mod backend;
+mod commit;
 mod config;
 mod factory;
 

@@ -1,14 +1,20 @@
 //! Race-free no-overwrite for multipart uploads.
 //!
-//! S3 (`CompleteMultipartUpload`) accepts `If-None-Match: *` on the
-//! request that makes a multipart upload visible, but `object_store` has no
-//! option for it (apache/arrow-rs-object-store#289). SigV4 does not sign
-//! that header, so adding it below the signer is sound for S3. (Azure's
-//! `Put Block List` takes it too, but SharedKey signs it: a header added
-//! after signing is refused, so Azure does not use this.) [`CreateOnlyCommits`] is an HTTP connector that adds the header to
-//! exactly those requests; a second client built with it
+//! S3 (`CompleteMultipartUpload`) and Azure (`Put Block List`) accept
+//! `If-None-Match: *` on the request that makes a multipart upload visible,
+//! but `object_store` has no option for it
+//! (apache/arrow-rs-object-store#289). [`CreateOnlyCommits`] is an HTTP
+//! connector that adds the header to exactly those requests; a second
+//! client built with it
 //! ([`ObjectStoreBackend::with_create_only_store`](crate::ObjectStoreBackend::with_create_only_store))
 //! carries the no-overwrite multipart writes.
+//!
+//! The header is added after `object_store` signed the request. SigV4 does
+//! not sign it, so S3 needs nothing more; Azure's SharedKey does, so Azure
+//! installs a [`Resign`] hook that signs the request again.
+
+use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use object_store::ClientOptions;
@@ -16,21 +22,53 @@ use object_store::client::{
     HttpClient, HttpConnector, HttpError, HttpRequest, HttpResponse, HttpService, ReqwestConnector,
 };
 
+/// Signs a commit request again after `If-None-Match: *` was added to it,
+/// for services whose signature covers that header.
+pub type Resign = Arc<dyn Fn(&mut HttpRequest) -> Result<(), HttpError> + Send + Sync>;
+
 /// An [`HttpConnector`] whose clients send every multipart commit with
 /// `If-None-Match: *`, so the service refuses it when the key exists.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct CreateOnlyCommits {
     inner: ReqwestConnector,
+    resign: Option<Resign>,
+}
+
+impl CreateOnlyCommits {
+    /// Signs each commit again (through `resign`) after adding the header.
+    pub fn with_resign(mut self, resign: Resign) -> Self {
+        self.resign = Some(resign);
+        self
+    }
+}
+
+impl fmt::Debug for CreateOnlyCommits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateOnlyCommits")
+            .field("resign", &self.resign.is_some())
+            .finish()
+    }
 }
 
 impl HttpConnector for CreateOnlyCommits {
     fn connect(&self, options: &ClientOptions) -> object_store::Result<HttpClient> {
-        Ok(HttpClient::new(CreateOnly(self.inner.connect(options)?)))
+        Ok(HttpClient::new(CreateOnly {
+            client: self.inner.connect(options)?,
+            resign: self.resign.clone(),
+        }))
     }
 }
 
-#[derive(Debug)]
-struct CreateOnly(HttpClient);
+struct CreateOnly {
+    client: HttpClient,
+    resign: Option<Resign>,
+}
+
+impl fmt::Debug for CreateOnly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateOnly").finish_non_exhaustive()
+    }
+}
 
 /// Whether `req` makes a multipart upload visible: S3's
 /// `POST …?uploadId=…` or Azure's `PUT …?comp=blocklist`.
@@ -53,8 +91,11 @@ impl HttpService for CreateOnly {
                 http::header::IF_NONE_MATCH,
                 http::HeaderValue::from_static("*"),
             );
+            if let Some(resign) = &self.resign {
+                resign(&mut req)?;
+            }
         }
-        self.0.execute(req).await
+        self.client.execute(req).await
     }
 }
 

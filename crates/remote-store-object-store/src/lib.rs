@@ -50,7 +50,7 @@ pub mod __private {
 }
 
 pub use backend::ObjectStoreBackend;
-pub use create_only::CreateOnlyCommits;
+pub use create_only::{CreateOnlyCommits, Resign};
 pub use object_store;
 
 /// Checks a service endpoint: `https://`, or `http://` when `allow_http`.
