@@ -35,3 +35,23 @@ pub fn service_var(name: &str) -> String {
         .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
         .unwrap_or_else(|| panic!("{name}: run `cargo xtask services up` first"))
 }
+
+/// CPU time (user + system, all threads) this process has used, from
+/// `/proc/self/stat` (Linux; zero elsewhere). Ticks are `USER_HZ`, which
+/// Linux fixes at 100 for user space.
+pub fn process_cpu() -> std::time::Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) in parentheses;
+    // utime and stime are fields 14 and 15, i.e. 12th and 13th after it.
+    let ticks: u64 = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| {
+            rest.split_whitespace()
+                .skip(11)
+                .take(2)
+                .filter_map(|t| t.parse::<u64>().ok())
+                .sum()
+        })
+        .unwrap_or(0);
+    std::time::Duration::from_millis(ticks * 10)
+}

@@ -27,7 +27,7 @@ use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use remote_store::backends::S3Backend;
 use remote_store::s3::S3Config;
 use remote_store::{AsyncStore, Store};
-use remote_store_benches::{peak_rss_mib, reset_peak_rss, service_var as env};
+use remote_store_benches::{peak_rss_mib, process_cpu, reset_peak_rss, service_var as env};
 
 const PART: usize = 8 * 1024 * 1024;
 const IN_FLIGHT: usize = 4;
@@ -38,10 +38,22 @@ const CHUNK: usize = 1024 * 1024;
 
 /// Time and peak RSS of `f`.
 fn measure<T>(f: impl FnOnce() -> T) -> (Duration, f64, T) {
+    let (time, rss, _, out) = measure_cpu(f);
+    (time, rss, out)
+}
+
+/// Time, peak RSS and the client's CPU time of `f`.
+fn measure_cpu<T>(f: impl FnOnce() -> T) -> (Duration, f64, Duration, T) {
     reset_peak_rss();
+    let cpu = process_cpu();
     let start = Instant::now();
     let out = f();
-    (start.elapsed(), peak_rss_mib(), out)
+    (
+        start.elapsed(),
+        peak_rss_mib(),
+        process_cpu().saturating_sub(cpu),
+        out,
+    )
 }
 
 fn chunks(total: u64) -> impl futures::Stream<Item = Bytes> + Send + 'static {
@@ -69,6 +81,9 @@ struct Row {
     get: Duration,
     put_rss: f64,
     get_rss: f64,
+    /// Client CPU time of the large put and get.
+    put_cpu: Duration,
+    get_cpu: Duration,
     small_put: Duration,
     small_get: Duration,
     list: Duration,
@@ -88,6 +103,8 @@ impl Row {
             get: mid(|r| r.get),
             put_rss: max(|r| r.put_rss),
             get_rss: max(|r| r.get_rss),
+            put_cpu: mid(|r| r.put_cpu),
+            get_cpu: mid(|r| r.get_cpu),
             small_put: mid(|r| r.small_put),
             small_get: mid(|r| r.small_get),
             list: mid(|r| r.list),
@@ -168,7 +185,7 @@ fn main() {
     let raw_path = || {
         let mut r = Row::default();
         let key = OsPath::from(format!("{run}/raw/big"));
-        (r.put, r.put_rss, ()) = measure(|| {
+        (r.put, r.put_rss, r.put_cpu, ()) = measure_cpu(|| {
             rt.block_on(async {
                 let upload = raw.put_multipart(&key).await.unwrap();
                 let mut w = WriteMultipart::new_with_chunk_size(upload, PART);
@@ -180,7 +197,7 @@ fn main() {
                 w.finish().await.unwrap();
             })
         });
-        (r.get, r.get_rss, ()) = measure(|| {
+        (r.get, r.get_rss, r.get_cpu, ()) = measure_cpu(|| {
             rt.block_on(async {
                 let mut s = raw.get(&key).await.unwrap().into_stream();
                 let mut n = 0u64;
@@ -242,11 +259,11 @@ fn main() {
     // Our AsyncStore.
     let async_path = || {
         let mut r = Row::default();
-        (r.put, r.put_rss, ()) = measure(|| {
+        (r.put, r.put_rss, r.put_cpu, ()) = measure_cpu(|| {
             rt.block_on(async_store.write("async/big", chunks(large).map(Ok), true))
                 .unwrap()
         });
-        (r.get, r.get_rss, ()) = measure(|| {
+        (r.get, r.get_rss, r.get_cpu, ()) = measure_cpu(|| {
             rt.block_on(async {
                 let mut s = async_store.read("async/big").await.unwrap();
                 let mut n = 0u64;
@@ -295,9 +312,9 @@ fn main() {
     // Our sync Store, from 16 threads for the small files.
     let sync_path = || {
         let mut r = Row::default();
-        (r.put, r.put_rss, ()) =
-            measure(|| sync_store.write("sync/big", Pattern(large), true).unwrap());
-        (r.get, r.get_rss, ()) = measure(|| {
+        (r.put, r.put_rss, r.put_cpu, ()) =
+            measure_cpu(|| sync_store.write("sync/big", Pattern(large), true).unwrap());
+        (r.get, r.get_rss, r.get_cpu, ()) = measure_cpu(|| {
             let mut reader = sync_store.read("sync/big").unwrap();
             let mut buf = vec![0u8; CHUNK];
             let mut n = 0u64;
@@ -342,7 +359,7 @@ fn main() {
     // OpenDAL.
     let dal_path = || {
         let mut r = Row::default();
-        (r.put, r.put_rss, ()) = measure(|| {
+        (r.put, r.put_rss, r.put_cpu, ()) = measure_cpu(|| {
             rt.block_on(async {
                 let mut w = dal
                     .writer_with(&format!("{run}/dal/big"))
@@ -357,7 +374,7 @@ fn main() {
                 w.close().await.unwrap();
             })
         });
-        (r.get, r.get_rss, ()) = measure(|| {
+        (r.get, r.get_rss, r.get_cpu, ()) = measure_cpu(|| {
             rt.block_on(async {
                 let reader = dal.reader(&format!("{run}/dal/big")).await.unwrap();
                 let mut s = reader.into_bytes_stream(..).await.unwrap();
@@ -442,18 +459,18 @@ fn main() {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "s3s-fs 0.14.1 on loopback, {mib} MiB object, 8 MiB parts with 4 in flight on every path; small files 16 at a time. Median of {rounds} rounds, each running every path once, the starting path rotating; peak RSS is the highest seen. Ratios are throughput against raw `object_store` (higher is better).\n"
+        "s3s-fs 0.14.1 on loopback (objects on tmpfs), {mib} MiB object, 8 MiB parts with 4 in flight on every path; small files 16 at a time. Median of {rounds} rounds, each running every path once, the starting path rotating; peak RSS is the highest seen. Ratios are throughput against raw `object_store` (higher is better); client CPU is the benchmark process's user + system time for the large put / get (the server runs on the same two cores), with its ratio to raw's (lower is better).\n"
     );
     let _ = writeln!(
         out,
-        "| path | {mib} MiB put | {mib} MiB get | 2k × 4 KiB put | 2k × 4 KiB get | list 20k keys | peak RSS put / get |"
+        "| path | {mib} MiB put | {mib} MiB get | 2k × 4 KiB put | 2k × 4 KiB get | list 20k keys | peak RSS put / get | client CPU put / get |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
     for (name, r) in &rows {
         let ratio = |ours: Duration, base: Duration| base.as_secs_f64() / ours.as_secs_f64();
         let _ = writeln!(
             out,
-            "| {name} | {:.0} MiB/s ({:.2}×) | {:.0} MiB/s ({:.2}×) | {:.2} s ({:.2}×) | {:.2} s ({:.2}×) | {:.2} s ({:.2}×) | {:.0} / {:.0} MiB |",
+            "| {name} | {:.0} MiB/s ({:.2}×) | {:.0} MiB/s ({:.2}×) | {:.2} s ({:.2}×) | {:.2} s ({:.2}×) | {:.2} s ({:.2}×) | {:.0} / {:.0} MiB | {:.2} s ({:.2}×) / {:.2} s ({:.2}×) |",
             mb(r.put),
             ratio(r.put, anchor.put),
             mb(r.get),
@@ -466,6 +483,10 @@ fn main() {
             ratio(r.list, anchor.list),
             r.put_rss,
             r.get_rss,
+            r.put_cpu.as_secs_f64(),
+            r.put_cpu.as_secs_f64() / anchor.put_cpu.as_secs_f64(),
+            r.get_cpu.as_secs_f64(),
+            r.get_cpu.as_secs_f64() / anchor.get_cpu.as_secs_f64(),
         );
     }
     match std::env::var_os("RS_BENCH_OUT") {
