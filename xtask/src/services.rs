@@ -299,6 +299,7 @@ pub(crate) fn up() -> Result<Vec<(String, String)>> {
     down()?;
     let run = run_dir();
     let _ = fs::remove_dir_all(&run);
+    fs::create_dir_all(&run).map_err(|e| format!("{}: {e}", run.display()))?;
     let s3s_data = s3s_data();
     let _ = fs::remove_dir_all(&s3s_data);
     fs::create_dir_all(s3s_data.join(BUCKET)).map_err(|e| e.to_string())?;
