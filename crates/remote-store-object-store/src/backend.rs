@@ -15,8 +15,8 @@ use remote_store_core::{
 };
 
 use crate::error::{map, map_create};
-use crate::list;
 use crate::write::{self, Target};
+use crate::{list, read};
 
 /// What every object store gives: everything but atomic moves and
 /// persistent folders. `ExclusiveWrite` is added only when the store
@@ -35,27 +35,6 @@ const BASE: Capabilities = Capabilities::of(&[
     Capability::RangeRead,
     Capability::ServerSideCopy,
 ]);
-
-/// Largest chunk a read yields: stores that hold objects in memory hand
-/// them out whole, and consumers should not see that.
-const MAX_CHUNK: usize = 1024 * 1024;
-
-/// Splits oversized chunks (zero-copy) so reads stay in bounded pieces.
-fn bounded(
-    stream: impl futures::Stream<Item = Result<bytes::Bytes>> + Send + 'static,
-) -> ByteStream {
-    stream
-        .map_ok(|chunk| {
-            let len = chunk.len();
-            futures::stream::iter(
-                (0..len)
-                    .step_by(MAX_CHUNK)
-                    .map(move |at| Ok(chunk.slice(at..len.min(at + MAX_CHUNK)))),
-            )
-        })
-        .try_flatten()
-        .boxed()
-}
 
 /// Turns store paths into object keys (under an optional prefix) and back.
 #[derive(Clone, Debug)]
@@ -299,11 +278,11 @@ impl AsyncBackend for ObjectStoreBackend {
             .get(&self.keys.key(path))
             .await
             .map_err(self.fail(path))?;
-        let fail = {
-            let (path, name) = (path.clone(), self.keys.name.clone());
-            move |e| map(e, &path, &name)
-        };
-        Ok(bounded(result.into_stream().map_err(fail)))
+        Ok(read::body(
+            result.into_stream(),
+            path.clone(),
+            self.keys.name.clone(),
+        ))
     }
 
     async fn read_range(
@@ -327,12 +306,11 @@ impl AsyncBackend for ObjectStoreBackend {
             ..Default::default()
         };
         match self.store.get_opts(&self.keys.key(path), opts).await {
-            Ok(result) => {
-                let (path, name) = (path.clone(), self.keys.name.clone());
-                Ok(bounded(
-                    result.into_stream().map_err(move |e| map(e, &path, &name)),
-                ))
-            }
+            Ok(result) => Ok(read::body(
+                result.into_stream(),
+                path.clone(),
+                self.keys.name.clone(),
+            )),
             Err(e @ object_store::Error::NotFound { .. }) => Err(map(e, path, &self.keys.name)),
             Err(e) => {
                 // A range that starts at or past the end is refused by the

@@ -38,6 +38,7 @@ mod create_only;
 mod error;
 mod forward;
 mod list;
+mod read;
 mod write;
 
 /// Paths the [`forward_async_backend!`] macro expands to. Not public API.

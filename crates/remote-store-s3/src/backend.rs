@@ -35,7 +35,9 @@ impl S3Backend {
                 .with_endpoint(endpoint)
                 .with_virtual_hosted_style_request(false);
         }
-        builder = builder.with_allow_http(config.allow_http);
+        builder = builder
+            .with_allow_http(config.allow_http)
+            .with_unsigned_payload(config.payload_unsigned());
         if let (Some(id), Some(secret)) = (&config.access_key_id, &config.secret_access_key) {
             builder = builder
                 .with_access_key_id(id)

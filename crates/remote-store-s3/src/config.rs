@@ -34,6 +34,12 @@ pub struct S3Config {
     /// Give up retrying after this long (object_store's default, 3 minutes,
     /// when unset).
     pub retry_timeout: Option<std::time::Duration>,
+    /// Whether request bodies go unsigned (`UNSIGNED-PAYLOAD`) instead of
+    /// with their SHA-256 in the signature. Unset: unsigned over `https://`
+    /// (TLS already guards the body, and hashing costs the client about
+    /// as much CPU as the transfer), signed over `http://` — the AWS
+    /// SDKs' rule.
+    pub unsigned_payload: Option<bool>,
 }
 
 impl S3Config {
@@ -82,6 +88,24 @@ impl S3Config {
         self.retry_max = Some(max);
         self.retry_timeout = Some(timeout);
         self
+    }
+
+    /// Sends request bodies unsigned (or signed); see
+    /// [`unsigned_payload`](Self::unsigned_payload) for the default.
+    pub fn unsigned_payload(mut self, unsigned: bool) -> Self {
+        self.unsigned_payload = Some(unsigned);
+        self
+    }
+
+    /// Whether request bodies go unsigned: as set, else unsigned exactly
+    /// when the endpoint is `https://` (AWS's own endpoints are).
+    pub fn payload_unsigned(&self) -> bool {
+        self.unsigned_payload.unwrap_or_else(|| {
+            self.endpoint.as_deref().is_none_or(|e| {
+                e.get(..8)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+            })
+        })
     }
 
     /// Declares whether the server enforces conditional puts.
@@ -137,6 +161,7 @@ impl S3Config {
         c.retry_timeout = options
             .parse::<u64>("retry_timeout_secs", "a number of seconds")?
             .map(std::time::Duration::from_secs);
+        c.unsigned_payload = options.bool("unsigned_payload")?;
         c.validate()?;
         Ok(c)
     }
@@ -160,6 +185,7 @@ impl fmt::Debug for S3Config {
             .field("conditional_put", &self.conditional_put)
             .field("retry_max", &self.retry_max)
             .field("retry_timeout", &self.retry_timeout)
+            .field("unsigned_payload", &self.unsigned_payload)
             .finish()
     }
 }
@@ -203,6 +229,29 @@ mod tests {
             .allow_http(true)
             .validate()
             .unwrap();
+    }
+
+    #[test]
+    fn payloads_go_unsigned_only_under_tls_unless_set() {
+        assert!(
+            S3Config::new("b").payload_unsigned(),
+            "AWS endpoints are https"
+        );
+        assert!(
+            S3Config::new("b")
+                .endpoint("HTTPS://s3.example")
+                .payload_unsigned()
+        );
+        let http = S3Config::new("b")
+            .endpoint("http://127.0.0.1:9")
+            .allow_http(true);
+        assert!(!http.payload_unsigned());
+        assert!(http.unsigned_payload(true).payload_unsigned());
+        assert!(
+            !S3Config::new("b")
+                .unsigned_payload(false)
+                .payload_unsigned()
+        );
     }
 
     #[test]

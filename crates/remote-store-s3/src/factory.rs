@@ -25,6 +25,10 @@ const OPTIONS: &[OptionSpec] = &[
         "conditional_put",
         "false if the server ignores If-None-Match",
     ),
+    OptionSpec::optional(
+        "unsigned_payload",
+        "true/false: send bodies unsigned (default: unsigned over https only)",
+    ),
     OptionSpec::optional("retry_max", "how many times to retry a failed request"),
     OptionSpec::optional(
         "retry_timeout_secs",
