@@ -5,7 +5,8 @@
 //! - 1 GiB streaming put and get (8 MiB parts, 4 in flight, everywhere);
 //! - 2,000 × 4 KiB put then get, 16 requests in flight;
 //! - listing 20,000 keys;
-//! - peak RSS during the 1 GiB transfers.
+//! - peak RSS during the 1 GiB transfers, and the client CPU time of every
+//!   operation (the server shares the cores).
 //!
 //! Every path runs once per round (`RS_BENCH_S3_ROUNDS`, default 3), the
 //! starting path rotating; the medians count. Report (markdown) to
@@ -36,14 +37,8 @@ const SMALL_COUNT: usize = 2000;
 const LIST_COUNT: usize = 20_000;
 const CHUNK: usize = 1024 * 1024;
 
-/// Time and peak RSS of `f`.
-fn measure<T>(f: impl FnOnce() -> T) -> (Duration, f64, T) {
-    let (time, rss, _, out) = measure_cpu(f);
-    (time, rss, out)
-}
-
 /// Time, peak RSS and the client's CPU time of `f`.
-fn measure_cpu<T>(f: impl FnOnce() -> T) -> (Duration, f64, Duration, T) {
+fn measure<T>(f: impl FnOnce() -> T) -> (Duration, f64, Duration, T) {
     reset_peak_rss();
     let cpu = process_cpu();
     let start = Instant::now();
@@ -81,9 +76,12 @@ struct Row {
     get: Duration,
     put_rss: f64,
     get_rss: f64,
-    /// Client CPU time of the large put and get.
+    /// Client CPU time of each operation.
     put_cpu: Duration,
     get_cpu: Duration,
+    small_put_cpu: Duration,
+    small_get_cpu: Duration,
+    list_cpu: Duration,
     small_put: Duration,
     small_get: Duration,
     list: Duration,
@@ -105,6 +103,9 @@ impl Row {
             get_rss: max(|r| r.get_rss),
             put_cpu: mid(|r| r.put_cpu),
             get_cpu: mid(|r| r.get_cpu),
+            small_put_cpu: mid(|r| r.small_put_cpu),
+            small_get_cpu: mid(|r| r.small_get_cpu),
+            list_cpu: mid(|r| r.list_cpu),
             small_put: mid(|r| r.small_put),
             small_get: mid(|r| r.small_get),
             list: mid(|r| r.list),
@@ -188,7 +189,7 @@ fn main() {
     let raw_path = || {
         let mut r = Row::default();
         let key = OsPath::from(format!("{run}/raw/big"));
-        (r.put, r.put_rss, r.put_cpu, ()) = measure_cpu(|| {
+        (r.put, r.put_rss, r.put_cpu, ()) = measure(|| {
             rt.block_on(async {
                 let upload = raw.put_multipart(&key).await.unwrap();
                 let mut w = WriteMultipart::new_with_chunk_size(upload, PART);
@@ -200,7 +201,7 @@ fn main() {
                 w.finish().await.unwrap();
             })
         });
-        (r.get, r.get_rss, r.get_cpu, ()) = measure_cpu(|| {
+        (r.get, r.get_rss, r.get_cpu, ()) = measure(|| {
             rt.block_on(async {
                 let mut s = raw.get(&key).await.unwrap().into_stream();
                 let mut n = 0u64;
@@ -210,7 +211,7 @@ fn main() {
                 assert_eq!(n, large);
             })
         });
-        (r.small_put, _, ()) = measure(|| {
+        (r.small_put, _, r.small_put_cpu, ()) = measure(|| {
             rt.block_on(async {
                 futures::stream::iter(0..SMALL_COUNT)
                     .map(|i| {
@@ -224,7 +225,7 @@ fn main() {
                     .unwrap();
             })
         });
-        (r.small_get, _, ()) = measure(|| {
+        (r.small_get, _, r.small_get_cpu, ()) = measure(|| {
             rt.block_on(async {
                 futures::stream::iter(0..SMALL_COUNT)
                     .map(|i| {
@@ -243,7 +244,7 @@ fn main() {
                     .unwrap();
             })
         });
-        (r.list, _, ()) = measure(|| {
+        (r.list, _, r.list_cpu, ()) = measure(|| {
             rt.block_on(async {
                 let prefix = OsPath::from(format!("{run}/many"));
                 assert_eq!(
@@ -262,11 +263,11 @@ fn main() {
     // Our AsyncStore.
     let async_path = || {
         let mut r = Row::default();
-        (r.put, r.put_rss, r.put_cpu, ()) = measure_cpu(|| {
+        (r.put, r.put_rss, r.put_cpu, ()) = measure(|| {
             rt.block_on(async_store.write("async/big", chunks(large).map(Ok), true))
                 .unwrap()
         });
-        (r.get, r.get_rss, r.get_cpu, ()) = measure_cpu(|| {
+        (r.get, r.get_rss, r.get_cpu, ()) = measure(|| {
             rt.block_on(async {
                 let mut s = async_store.read("async/big").await.unwrap();
                 let mut n = 0u64;
@@ -276,7 +277,7 @@ fn main() {
                 assert_eq!(n, large);
             })
         });
-        (r.small_put, _, ()) = measure(|| {
+        (r.small_put, _, r.small_put_cpu, ()) = measure(|| {
             rt.block_on(async {
                 futures::stream::iter(0..SMALL_COUNT)
                     .map(|i| async_store.write_bytes(format!("async/s{i}"), payload.clone(), true))
@@ -286,7 +287,7 @@ fn main() {
                     .unwrap();
             })
         });
-        (r.small_get, _, ()) = measure(|| {
+        (r.small_get, _, r.small_get_cpu, ()) = measure(|| {
             rt.block_on(async {
                 futures::stream::iter(0..SMALL_COUNT)
                     .map(|i| async_store.read_bytes(format!("async/s{i}")))
@@ -296,7 +297,7 @@ fn main() {
                     .unwrap();
             })
         });
-        (r.list, _, ()) = measure(|| {
+        (r.list, _, r.list_cpu, ()) = measure(|| {
             rt.block_on(async {
                 let n = async_store
                     .list_files("many", true)
@@ -316,8 +317,8 @@ fn main() {
     let sync_path = || {
         let mut r = Row::default();
         (r.put, r.put_rss, r.put_cpu, ()) =
-            measure_cpu(|| sync_store.write("sync/big", Pattern(large), true).unwrap());
-        (r.get, r.get_rss, r.get_cpu, ()) = measure_cpu(|| {
+            measure(|| sync_store.write("sync/big", Pattern(large), true).unwrap());
+        (r.get, r.get_rss, r.get_cpu, ()) = measure(|| {
             let mut reader = sync_store.read("sync/big").unwrap();
             let mut buf = vec![0u8; CHUNK];
             let mut n = 0u64;
@@ -341,16 +342,16 @@ fn main() {
                 }
             })
         };
-        (r.small_put, _, ()) = measure(|| {
+        (r.small_put, _, r.small_put_cpu, ()) = measure(|| {
             threaded(&|i| {
                 sync_store
                     .write_bytes(format!("sync/s{i}"), &payload, true)
                     .unwrap()
             })
         });
-        (r.small_get, _, ()) =
+        (r.small_get, _, r.small_get_cpu, ()) =
             measure(|| threaded(&|i| drop(sync_store.read_bytes(format!("sync/s{i}")).unwrap())));
-        (r.list, _, ()) = measure(|| {
+        (r.list, _, r.list_cpu, ()) = measure(|| {
             assert_eq!(
                 sync_store.list_files("many", true).unwrap().count(),
                 LIST_COUNT
@@ -362,7 +363,7 @@ fn main() {
     // OpenDAL.
     let dal_path = || {
         let mut r = Row::default();
-        (r.put, r.put_rss, r.put_cpu, ()) = measure_cpu(|| {
+        (r.put, r.put_rss, r.put_cpu, ()) = measure(|| {
             rt.block_on(async {
                 let mut w = dal
                     .writer_with(&format!("{run}/dal/big"))
@@ -377,7 +378,7 @@ fn main() {
                 w.close().await.unwrap();
             })
         });
-        (r.get, r.get_rss, r.get_cpu, ()) = measure_cpu(|| {
+        (r.get, r.get_rss, r.get_cpu, ()) = measure(|| {
             rt.block_on(async {
                 let reader = dal.reader(&format!("{run}/dal/big")).await.unwrap();
                 let mut s = reader.into_bytes_stream(..).await.unwrap();
@@ -388,7 +389,7 @@ fn main() {
                 assert_eq!(n, large);
             })
         });
-        (r.small_put, _, ()) = measure(|| {
+        (r.small_put, _, r.small_put_cpu, ()) = measure(|| {
             rt.block_on(async {
                 futures::stream::iter(0..SMALL_COUNT)
                     .map(|i| {
@@ -402,7 +403,7 @@ fn main() {
                     .unwrap();
             })
         });
-        (r.small_get, _, ()) = measure(|| {
+        (r.small_get, _, r.small_get_cpu, ()) = measure(|| {
             rt.block_on(async {
                 futures::stream::iter(0..SMALL_COUNT)
                     .map(|i| {
@@ -416,7 +417,7 @@ fn main() {
                     .unwrap();
             })
         });
-        (r.list, _, ()) = measure(|| {
+        (r.list, _, r.list_cpu, ()) = measure(|| {
             rt.block_on(async {
                 let entries: Vec<_> = dal
                     .lister_with(&format!("{run}/many/"))
@@ -462,18 +463,18 @@ fn main() {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "s3s-fs 0.14.1 on loopback (objects on tmpfs), {mib} MiB object, 8 MiB parts with 4 in flight and unsigned payloads on every path; small files 16 at a time. Median of {rounds} rounds, each running every path once, the starting path rotating; peak RSS is the highest seen. Ratios are throughput against raw `object_store` (higher is better); client CPU is the benchmark process's user + system time for the large put / get (the server runs on the same two cores), with its ratio to raw's (lower is better).\n"
+        "s3s-fs 0.14.1 on loopback (objects on tmpfs), {mib} MiB object, 8 MiB parts with 4 in flight and unsigned payloads on every path; small files 16 at a time. Median of {rounds} rounds, each running every path once, the starting path rotating; peak RSS is the highest seen. Ratios are throughput against raw `object_store` (higher is better).\n"
     );
     let _ = writeln!(
         out,
-        "| path | {mib} MiB put | {mib} MiB get | 2k × 4 KiB put | 2k × 4 KiB get | list 20k keys | peak RSS put / get | client CPU put / get |"
+        "| path | {mib} MiB put | {mib} MiB get | 2k × 4 KiB put | 2k × 4 KiB get | list 20k keys | peak RSS put / get |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    let ratio = |ours: Duration, base: Duration| base.as_secs_f64() / ours.as_secs_f64();
     for (name, r) in &rows {
-        let ratio = |ours: Duration, base: Duration| base.as_secs_f64() / ours.as_secs_f64();
         let _ = writeln!(
             out,
-            "| {name} | {:.0} MiB/s ({:.2}×) | {:.0} MiB/s ({:.2}×) | {:.2} s ({:.2}×) | {:.2} s ({:.2}×) | {:.2} s ({:.2}×) | {:.0} / {:.0} MiB | {:.2} s ({:.2}×) / {:.2} s ({:.2}×) |",
+            "| {name} | {:.0} MiB/s ({:.2}×) | {:.0} MiB/s ({:.2}×) | {:.2} s ({:.2}×) | {:.2} s ({:.2}×) | {:.2} s ({:.2}×) | {:.0} / {:.0} MiB |",
             mb(r.put),
             ratio(r.put, anchor.put),
             mb(r.get),
@@ -486,10 +487,33 @@ fn main() {
             ratio(r.list, anchor.list),
             r.put_rss,
             r.get_rss,
-            r.put_cpu.as_secs_f64(),
-            r.put_cpu.as_secs_f64() / anchor.put_cpu.as_secs_f64(),
-            r.get_cpu.as_secs_f64(),
-            r.get_cpu.as_secs_f64() / anchor.get_cpu.as_secs_f64(),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nClient CPU (user + system time of the benchmark process, all threads; medians) per operation, and its ratio to raw `object_store`'s (lower is better). The server shares the two cores, so client CPU is time the server does not get.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| path | {mib} MiB put | {mib} MiB get | 2k × 4 KiB put | 2k × 4 KiB get | list 20k keys |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+    let cpu = |ours: Duration, base: Duration| {
+        format!(
+            "{:.2} s ({:.2}×)",
+            ours.as_secs_f64(),
+            ours.as_secs_f64() / base.as_secs_f64()
+        )
+    };
+    for (name, r) in &rows {
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} | {} | {} |",
+            cpu(r.put_cpu, anchor.put_cpu),
+            cpu(r.get_cpu, anchor.get_cpu),
+            cpu(r.small_put_cpu, anchor.small_put_cpu),
+            cpu(r.small_get_cpu, anchor.small_get_cpu),
+            cpu(r.list_cpu, anchor.list_cpu),
         );
     }
     match std::env::var_os("RS_BENCH_OUT") {
