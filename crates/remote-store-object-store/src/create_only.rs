@@ -19,7 +19,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use object_store::ClientOptions;
 use object_store::client::{
-    HttpClient, HttpConnector, HttpError, HttpRequest, HttpResponse, HttpService, ReqwestConnector,
+    HttpClient, HttpConnector, HttpError, HttpRequest, HttpResponse, HttpService,
 };
 
 /// Signs a commit request again after `If-None-Match: *` was added to it,
@@ -28,13 +28,21 @@ pub type Resign = Arc<dyn Fn(&mut HttpRequest) -> Result<(), HttpError> + Send +
 
 /// An [`HttpConnector`] whose clients send every multipart commit with
 /// `If-None-Match: *`, so the service refuses it when the key exists.
-#[derive(Default)]
 pub struct CreateOnlyCommits {
-    inner: ReqwestConnector,
+    inner: Box<dyn HttpConnector>,
     resign: Option<Resign>,
 }
 
 impl CreateOnlyCommits {
+    /// Wraps the clients `inner` makes (usually object_store's
+    /// `ReqwestConnector`, which the cloud features of object_store carry).
+    pub fn new(inner: impl HttpConnector) -> Self {
+        CreateOnlyCommits {
+            inner: Box::new(inner),
+            resign: None,
+        }
+    }
+
     /// Signs each commit again (through `resign`) after adding the header.
     pub fn with_resign(mut self, resign: Resign) -> Self {
         self.resign = Some(resign);

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::client::ReqwestConnector;
 use remote_store_core::{Error, ErrorKind, Result};
 use remote_store_object_store::{CreateOnlyCommits, ObjectStoreBackend, forward_async_backend};
 
@@ -71,7 +72,7 @@ impl S3Backend {
             // Multipart commits with `If-None-Match: *`: large no-overwrite
             // writes are race-free too.
             let create_only = builder
-                .with_http_connector(CreateOnlyCommits::default())
+                .with_http_connector(CreateOnlyCommits::new(ReqwestConnector::default()))
                 .build()
                 .map_err(invalid)?;
             inner = inner.with_create_only_store(Arc::new(create_only));
