@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use remote_store_core::Store;
-use support::{TIMED_ENTRIES, TIMED_FILE, Timed};
+use support::{Panicking, TIMED_ENTRIES, TIMED_FILE, Timed};
 
 const WRITTEN: u64 = 3 * 1024 * 1024;
 
@@ -148,4 +148,21 @@ fn a_current_thread_handle_is_refused() {
     let err = remote_store_core::AsyncBackendBridge::with_handle(backend, rt.handle().clone())
         .unwrap_err();
     assert_eq!(err.kind(), remote_store_core::ErrorKind::InvalidConfig);
+}
+
+/// A backend that panics mid-call is reported as an error of the call, on
+/// the one-shot path (polled on the calling thread) and the streaming ones
+/// (spawned); the store stays usable.
+#[test]
+fn a_panicking_backend_is_an_error_not_a_panic() {
+    within_deadline(|| {
+        let store = Store::new(Panicking);
+        for _ in 0..2 {
+            let err = store.get_file_info("f").unwrap_err();
+            assert!(err.to_string().contains("panicked"), "{err}");
+            assert!(store.delete("f", false).is_err());
+            assert!(store.read("f").is_err());
+            assert!(store.list_files("", false).is_err());
+        }
+    });
 }

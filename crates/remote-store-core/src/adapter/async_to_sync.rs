@@ -22,13 +22,17 @@ use crate::stream::{ByteStream, FileIter, FolderIter, ReadStream};
 
 /// Runs an [`AsyncBackend`] as a sync [`Backend`]: the blocking bridge.
 ///
-/// Each call is spawned on a multi-thread tokio runtime (a shared one by
-/// default, or the one given to [`with_handle`](Self::with_handle)) and the
-/// calling thread sleeps until it completes. Because the work never runs on
-/// the calling thread, the bridge works from a plain thread, from inside a
+/// Calls run against a multi-thread tokio runtime (a shared one by default,
+/// or the one given to [`with_handle`](Self::with_handle)) and the calling
+/// thread sleeps until they complete. Streaming calls are spawned on that
+/// runtime; one-shot calls are polled on the calling thread inside the
+/// runtime's context, whose workers drive their I/O and timers (no spawn,
+/// no hand-back per call). Nothing a call waits on depends on the caller's
+/// own executor, so the bridge works from a plain thread, from inside a
 /// multi-thread runtime and from inside a current-thread runtime, without
-/// panicking or deadlocking. (Blocking inside async code still stalls that
-/// task's worker; prefer [`AsyncStore`](crate::AsyncStore) there.)
+/// panicking or deadlocking. A panic in the backend comes back as an
+/// error. (Blocking inside async code still stalls that task's worker;
+/// prefer [`AsyncStore`](crate::AsyncStore) there.)
 ///
 /// Reads, writes and listings stream through bounded channels.
 ///
@@ -82,8 +86,11 @@ impl AsyncBackendBridge {
         T: Send + 'static,
         F: Future<Output = Result<T>> + Send + 'static,
     {
-        let task = self.handle.spawn(call(self.inner.clone()));
-        block_on(task).map_err(|e| self.task_failed(e))?
+        // Polled here, inside the runtime's context (its reactor and timers
+        // are driven by its workers): no spawn and no hand-back per call.
+        let _context = self.handle.enter();
+        let call = std::panic::AssertUnwindSafe(call(self.inner.clone()));
+        block_on(futures::FutureExt::catch_unwind(call)).unwrap_or_else(|_| Err(self.panicked()))
     }
 
     fn open_reader<F>(&self, open: impl FnOnce(Arc<dyn AsyncBackend>) -> F) -> Result<ReadStream>

@@ -275,3 +275,50 @@ impl AsyncBackend for Timed {
         Ok(FileInfo::new(path.clone(), TIMED_FILE as u64))
     }
 }
+
+/// A native-async backend whose one-shot calls panic after yielding once
+/// (so the panic happens on a later poll, as a real bug would).
+#[derive(Clone, Default, Debug)]
+pub struct Panicking;
+
+async fn explode() -> ! {
+    tokio::task::yield_now().await;
+    panic!("backend bug");
+}
+
+#[async_trait]
+impl AsyncBackend for Panicking {
+    fn name(&self) -> &str {
+        "panicking"
+    }
+    fn capabilities(&self) -> Capabilities {
+        CAPS
+    }
+    async fn is_file(&self, _: &RemotePath) -> Result<bool> {
+        explode().await
+    }
+    async fn is_folder(&self, _: &RemotePath) -> Result<bool> {
+        explode().await
+    }
+    async fn read(&self, _: &RemotePath) -> Result<ByteStream> {
+        explode().await
+    }
+    async fn write(&self, _: &RemotePath, _: ByteStream, _: bool) -> Result<()> {
+        explode().await
+    }
+    async fn delete(&self, _: &RemotePath, _: bool) -> Result<()> {
+        explode().await
+    }
+    async fn delete_folder(&self, _: &RemotePath, _: bool, _: bool) -> Result<()> {
+        explode().await
+    }
+    async fn list_files(&self, _: &RemotePath, _: bool) -> Result<FileStream> {
+        explode().await
+    }
+    async fn list_folders(&self, _: &RemotePath) -> Result<FolderStream> {
+        explode().await
+    }
+    async fn get_file_info(&self, _: &RemotePath) -> Result<FileInfo> {
+        explode().await
+    }
+}
