@@ -177,22 +177,29 @@ fn bridge_write_keeps_source_and_backend_close() {
     assert!(gap <= SLACK, "source ran {gap} bytes ahead of the backend");
 }
 
+/// A source that yields `left` bytes, then panics.
+struct PanicsAfter(usize);
+
+impl std::io::Read for PanicsAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.0 == 0 {
+            panic!("source exploded");
+        }
+        let n = self.0.min(buf.len());
+        buf[..n].fill(1);
+        self.0 -= n;
+        Ok(n)
+    }
+}
+
 #[test]
 fn bridge_write_whose_source_panics_never_commits() {
-    struct Panics(bool);
-    impl std::io::Read for Panics {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            if std::mem::replace(&mut self.0, true) {
-                panic!("source exploded");
-            }
-            buf[0] = 1;
-            Ok(1)
-        }
-    }
+    // Past the first chunk the write streams to a spawned backend call,
+    // which must see the failed stream and abort.
     let backend = EndlessAsync::default();
     let store = Store::new(backend.clone());
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        store.write("f", Panics(false), true)
+        store.write("f", PanicsAfter(200_000), true)
     }));
     assert!(result.is_err(), "the panic reaches the caller");
     for _ in 0..100 {
@@ -203,4 +210,31 @@ fn bridge_write_whose_source_panics_never_commits() {
     }
     assert!(backend.0.aborted.load(Ordering::SeqCst));
     assert!(!backend.0.committed.load(Ordering::SeqCst));
+}
+
+#[test]
+fn bridge_write_whose_source_panics_in_the_first_chunk_never_reaches_the_backend() {
+    let backend = EndlessAsync::default();
+    let store = Store::new(backend.clone());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        store.write("f", PanicsAfter(1), true)
+    }));
+    assert!(result.is_err(), "the panic reaches the caller");
+    assert_eq!(backend.0.consumed.load(Ordering::SeqCst), 0);
+    assert!(!backend.0.committed.load(Ordering::SeqCst));
+}
+
+#[test]
+fn bridge_small_writes_are_whole_and_commit() {
+    for len in [0usize, 1, 4096, 65_535, 65_536, 65_537] {
+        let backend = EndlessAsync::default();
+        let store = Store::new(backend.clone());
+        store.write("f", &vec![3u8; len][..], true).unwrap();
+        assert_eq!(
+            backend.0.consumed.load(Ordering::SeqCst),
+            len as u64,
+            "{len}"
+        );
+        assert!(backend.0.committed.load(Ordering::SeqCst), "{len}");
+    }
 }

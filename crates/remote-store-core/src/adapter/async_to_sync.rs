@@ -5,11 +5,14 @@ use std::future::Future;
 use std::io::Read;
 use std::sync::Arc;
 
+use futures::StreamExt;
 use futures::stream::BoxStream;
 use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::sync::oneshot;
 
-use super::channel::{ChannelIter, channel, receive_stream, send_items, send_reader, send_stream};
+use super::channel::{
+    ChannelIter, Msg, channel, read_head, receive_stream, send_items, send_reader, send_stream,
+};
 use super::runtime::bridge_runtime;
 use super::wait::block_on;
 use crate::async_backend::AsyncBackend;
@@ -25,8 +28,9 @@ use crate::stream::{ByteStream, FileIter, FolderIter, ReadStream};
 /// Calls run against a multi-thread tokio runtime (a shared one by default,
 /// or the one given to [`with_handle`](Self::with_handle)) and the calling
 /// thread sleeps until they complete. Streaming calls are spawned on that
-/// runtime; one-shot calls are polled on the calling thread inside the
-/// runtime's context, whose workers drive their I/O and timers (no spawn,
+/// runtime; one-shot calls (and writes whose source ends within the first
+/// [`CHUNK_SIZE`](crate::stream::CHUNK_SIZE) bytes) are polled on the
+/// calling thread inside the runtime's context, whose workers drive their I/O and timers (no spawn,
 /// no hand-back per call). Nothing a call waits on depends on the caller's
 /// own executor, so the bridge works from a plain thread, from inside a
 /// multi-thread runtime and from inside a current-thread runtime, without
@@ -127,6 +131,18 @@ impl AsyncBackendBridge {
     where
         F: Future<Output = Result<()>> + Send + 'static,
     {
+        // A source that ends within one chunk is written like a one-shot
+        // call, in place; a failing source fails here, before the backend
+        // sees anything.
+        let (head, ended) = read_head(src).map_err(Error::from_source_io)?;
+        if ended {
+            let content: ByteStream = if head.is_empty() {
+                futures::stream::empty().boxed()
+            } else {
+                futures::stream::once(async move { Ok(head) }).boxed()
+            };
+            return self.run(|backend| write(backend, content));
+        }
         let (tx, rx) = channel();
         let task = self
             .handle
@@ -134,7 +150,9 @@ impl AsyncBackendBridge {
         // Feeds the backend from this thread, so `src` need not be 'static.
         // If `src` panics, `tx` drops without an end marker and the backend
         // sees a failed stream, so nothing is committed.
-        send_reader(src, &tx);
+        if block_on(tx.send(Msg::Item(head))).is_ok() {
+            send_reader(src, &tx);
+        }
         drop(tx);
         block_on(task).map_err(|e| self.task_failed(e))?
     }

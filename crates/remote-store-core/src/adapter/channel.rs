@@ -38,6 +38,25 @@ fn truncated() -> Error {
     Error::other("the producing side stopped before the end of the stream")
 }
 
+/// Reads up to one chunk ([`CHUNK_SIZE`]) from `reader`, and whether the
+/// source ended within it (then the chunk is all there is).
+pub(crate) fn read_head(reader: &mut dyn Read) -> io::Result<(Bytes, bool)> {
+    let mut buf = BytesMut::zeroed(CHUNK_SIZE);
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => {
+                buf.truncate(filled);
+                return Ok((buf.freeze(), true));
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((buf.freeze(), false))
+}
+
 /// Sync producer: sends what `reader` yields, chunk by chunk. Stops early,
 /// without error, when the consumer goes away.
 pub(crate) fn send_reader(reader: &mut dyn Read, tx: &Tx<Bytes>) {
