@@ -178,6 +178,15 @@ impl ObjectStoreBackend {
         move |e| map(e, &path, &self.keys.name)
     }
 
+    /// A whole-object GET.
+    async fn get(&self, path: &RemotePath) -> Result<object_store::GetResult> {
+        self.open()?;
+        self.store
+            .get(&self.keys.key(path))
+            .await
+            .map_err(self.fail(path))
+    }
+
     async fn has_children(&self, path: &RemotePath) -> Result<bool> {
         let mut listing = list::flat(&self.store, self.keys.clone(), path);
         match listing.next().await {
@@ -274,22 +283,12 @@ impl AsyncBackend for ObjectStoreBackend {
     async fn read_bytes(&self, path: &RemotePath) -> Result<bytes::Bytes> {
         // object_store sizes the buffer from Content-Length: one allocation,
         // no regrowth, and a one-chunk body is handed over without a copy.
-        self.open()?;
-        let result = self
-            .store
-            .get(&self.keys.key(path))
-            .await
-            .map_err(self.fail(path))?;
+        let result = self.get(path).await?;
         result.bytes().await.map_err(self.fail(path))
     }
 
     async fn read(&self, path: &RemotePath) -> Result<ByteStream> {
-        self.open()?;
-        let result = self
-            .store
-            .get(&self.keys.key(path))
-            .await
-            .map_err(self.fail(path))?;
+        let result = self.get(path).await?;
         Ok(read::body(
             result.into_stream(),
             path.clone(),
