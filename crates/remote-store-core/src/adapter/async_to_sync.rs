@@ -30,15 +30,15 @@ use crate::stream::{ByteStream, FileIter, FolderIter, ReadStream};
 /// thread sleeps until they complete. Streaming calls are spawned on that
 /// runtime; one-shot calls (and writes whose source ends within the first
 /// [`CHUNK_SIZE`](crate::stream::CHUNK_SIZE) bytes) are polled on the
-/// calling thread inside the runtime's context, whose workers drive their I/O and timers (no spawn,
-/// no hand-back per call). Nothing a call waits on depends on the caller's
-/// own executor, so the bridge works from a plain thread, from inside a
-/// multi-thread runtime and from inside a current-thread runtime, without
-/// panicking or deadlocking. A panic in the backend comes back as an
+/// calling thread inside the runtime's context, whose workers drive their
+/// I/O and timers (no spawn, no hand-back per call). Nothing a call waits
+/// on depends on the caller's own executor, so the bridge works from a
+/// plain thread, from inside a multi-thread runtime and from inside a
+/// current-thread runtime, without panicking or deadlocking. A panic in the backend comes back as an
 /// error. (Blocking inside async code still stalls that task's worker;
 /// prefer [`AsyncStore`](crate::AsyncStore) there.)
 ///
-/// Reads, writes and listings stream through bounded channels.
+/// Reads, listings and longer writes stream through bounded channels.
 ///
 /// [`Store`](crate::Store) applies the bridge by itself when given an async
 /// backend.
@@ -136,11 +136,8 @@ impl AsyncBackendBridge {
         // sees anything.
         let (head, ended) = read_head(src).map_err(Error::from_source_io)?;
         if ended {
-            let content: ByteStream = if head.is_empty() {
-                futures::stream::empty().boxed()
-            } else {
-                futures::stream::once(async move { Ok(head) }).boxed()
-            };
+            let content: ByteStream =
+                futures::stream::iter((!head.is_empty()).then_some(Ok(head))).boxed();
             return self.run(|backend| write(backend, content));
         }
         let (tx, rx) = channel();
