@@ -3,6 +3,7 @@
 //! backend needs one (`cargo xtask services up` starts them).
 
 mod azure;
+mod bridge_contexts;
 mod faults;
 mod local;
 mod memory;

@@ -57,6 +57,7 @@ impl BackendFactory for AzureFactory {
             Error::new(ErrorKind::InvalidConfig)
                 .with_message("container: missing (az://CONTAINER/prefix)")
         })?;
+        url.refuse_parts(&["port"], "az://CONTAINER/prefix?account=…")?;
         let mut options = Options::new().with("container", container);
         if let Some(user) = &url.user {
             options.set("account", user.clone());

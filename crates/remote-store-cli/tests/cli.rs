@@ -326,3 +326,56 @@ fn the_default_config_follows_os_conventions() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "a\nb\n");
 }
+
+/// A `#` in a URL is refused with its escape, and nothing is written; the
+/// escaped form writes the name as given.
+#[test]
+fn url_specials_reach_the_name_or_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("src.txt"), "data").unwrap();
+    let raw = format!("file://{}/t/report#2.txt", d.display());
+    let run = rstore(d, &["put", "src.txt", &raw]);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("%23"), "{}", run.stderr);
+    assert!(!d.join("t").exists(), "nothing may be written");
+    let escaped = format!("file://{}/t/report%232.txt", d.display());
+    ok(rstore(d, &["put", "src.txt", &escaped]));
+    assert_eq!(fs::read(d.join("t/report#2.txt")).unwrap(), b"data");
+    assert_eq!(fs::read_dir(d.join("t")).unwrap().count(), 1);
+}
+
+/// `${VAR:-default}` takes the default when `VAR` is set but empty, so an
+/// empty variable never opens a wider store.
+#[test]
+fn an_empty_variable_takes_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("data/safe")).unwrap();
+    fs::write(d.join("data/outside.txt"), "x").unwrap();
+    fs::write(d.join("data/safe/inside.txt"), "y").unwrap();
+    let cfg = d.join("c.toml");
+    fs::write(
+        &cfg,
+        format!(
+            "[backends.b]\ntype = \"local\"\nroot = \"{}/data/${{SUBDIR:-safe}}\"\n\
+             [stores.s]\nbackend = \"b\"\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("rstore")
+        .unwrap()
+        .current_dir(d)
+        .env("SUBDIR", "")
+        .args(["--config", cfg.to_str().unwrap(), "ls", "s:"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.trim(), "inside.txt");
+}

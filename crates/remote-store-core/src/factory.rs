@@ -250,6 +250,33 @@ pub struct UrlParts {
     pub query: BTreeMap<String, String>,
 }
 
+impl UrlParts {
+    /// Refuses a URL that has any of `parts` (`"user"`, `"host"`,
+    /// `"port"`), for a factory that has no use for them: a part a factory
+    /// would drop must be an error, never silently ignored. `form` shows
+    /// the URL form the factory takes.
+    ///
+    /// # Errors
+    /// `InvalidArgument` naming the first such part.
+    pub fn refuse_parts(&self, parts: &[&str], form: &str) -> Result<()> {
+        for part in parts {
+            let given = match *part {
+                "user" => self.user.is_some(),
+                "host" => self.host.is_some(),
+                "port" => self.port.is_some(),
+                _ => false,
+            };
+            if given {
+                return Err(Error::new(ErrorKind::InvalidArgument).with_message(format!(
+                    "{}:// URLs take no {part} (expected {form})",
+                    self.scheme
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What a URL opens: backend options, and the folder inside the backend
 /// the store is rooted at.
 #[derive(Debug, Clone, Default)]

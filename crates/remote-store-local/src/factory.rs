@@ -73,9 +73,14 @@ impl BackendFactory for LocalFactory {
         } else {
             url.path.as_str()
         };
+        url.refuse_parts(&["user", "port"], "file:///path")?;
         let mut options = Options::new().with("root", root);
-        if let Some(v) = url.query.get("create") {
-            options.set("create", v.clone());
+        for (k, v) in &url.query {
+            if k == "root" {
+                return Err(Error::new(ErrorKind::InvalidConfig)
+                    .with_message("root: give it as the URL's path (file:///path)"));
+            }
+            options.set(k.clone(), v.clone());
         }
         Ok(UrlTarget {
             options,

@@ -46,9 +46,10 @@ impl BackendFactory for MemoryFactory {
     }
 
     fn url_target(&self, url: &UrlParts) -> Result<UrlTarget> {
+        url.refuse_parts(&["user", "host", "port"], "memory:///path")?;
         let mut options = Options::new();
-        if let Some(v) = url.query.get("async") {
-            options.set("async", v.clone());
+        for (k, v) in &url.query {
+            options.set(k.clone(), v.clone());
         }
         Ok(UrlTarget {
             options,

@@ -65,6 +65,7 @@ impl BackendFactory for S3Factory {
             Error::new(ErrorKind::InvalidConfig)
                 .with_message("bucket: missing (s3://BUCKET/prefix)")
         })?;
+        url.refuse_parts(&["user", "port"], "s3://BUCKET/prefix?endpoint=…")?;
         let mut options = Options::new().with("bucket", bucket);
         for (k, v) in &url.query {
             options.set(k.clone(), v.clone());

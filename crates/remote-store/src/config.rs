@@ -12,8 +12,12 @@
 //! ```
 //!
 //! A configuration describes; it instantiates nothing. String values may
-//! use `${VAR}` and `${VAR:-default}` (environment variables; `$$` is a
-//! literal `$`). Keys that look secret (`password`, `secret`, `token`,
+//! use environment variables as a POSIX shell expands them: `${VAR}`,
+//! `${VAR:-default}` (default when unset *or empty*), `${VAR-default}`
+//! (when unset), `${VAR:+alt}`, `${VAR+alt}`, `${VAR:?message}`,
+//! `${VAR?message}`; `$$` is a literal `$`. An unset `${VAR}` and a bare
+//! `$VAR` are errors (`InvalidConfig`, naming the value), so a typo never
+//! widens a root. Keys that look secret (`password`, `secret`, `token`,
 //! `key`, …) and options a backend declares secret are redacted in `Debug`.
 //! Types and options are checked against the backend factories when a
 //! [`Registry`](crate::Registry) is built from the configuration.
@@ -269,51 +273,13 @@ fn table<'a>(
 /// A scalar value as an (interpolated) string.
 fn scalar(value: &Value, at: &str) -> Result<String> {
     match value {
-        Value::String(s) => interpolate(s, at),
+        Value::String(s) => crate::interpolate::expand(s, at, &crate::interpolate::process_env),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Number(n) => Ok(n.to_string()),
         _ => Err(invalid(format!(
             "{at}: expected a string, number or boolean"
         ))),
     }
-}
-
-/// Expands `${VAR}`, `${VAR:-default}` and `$$`.
-fn interpolate(raw: &str, at: &str) -> Result<String> {
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        if let Some(after) = rest.strip_prefix("$$") {
-            out.push('$');
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix("${") {
-            let end = after
-                .find('}')
-                .ok_or_else(|| invalid(format!("{at}: unclosed `${{` in '{raw}'")))?;
-            let expr = &after[..end];
-            let (var, default) = match expr.split_once(":-") {
-                Some((v, d)) => (v, Some(d)),
-                None => (expr, None),
-            };
-            match (std::env::var(var), default) {
-                (Ok(value), _) => out.push_str(&value),
-                (Err(_), Some(d)) => out.push_str(d),
-                (Err(_), None) => {
-                    return Err(invalid(format!(
-                        "{at}: environment variable '{var}' is not set (write ${{{var}:-default}} to give a default)"
-                    )));
-                }
-            }
-            rest = &after[end + 1..];
-        } else {
-            out.push('$');
-            rest = &rest[1..];
-        }
-    }
-    out.push_str(rest);
-    Ok(out)
 }
 
 fn quote(s: &str) -> String {
@@ -338,37 +304,5 @@ impl fmt::Debug for Config {
             .field("stores", &self.stores)
             .field("source", &self.source)
             .finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn interpolation() {
-        // Tests cannot set variables (that is unsafe in a threaded process),
-        // so they read HOME, which every Unix test run has.
-        let home = std::env::var("HOME").expect("HOME is set");
-        assert_eq!(
-            interpolate("x-${HOME}-y", "k").unwrap(),
-            format!("x-{home}-y")
-        );
-        assert_eq!(
-            interpolate("${RS_CFG_TEST_MISSING:-dflt}", "k").unwrap(),
-            "dflt"
-        );
-        assert_eq!(
-            interpolate("cost $$5 and $x", "k").unwrap(),
-            "cost $5 and $x"
-        );
-        let e = interpolate("${RS_CFG_TEST_MISSING}", "backends.a.root").unwrap_err();
-        let msg = e.to_string();
-        assert!(
-            msg.contains("backends.a.root: environment variable 'RS_CFG_TEST_MISSING' is not set"),
-            "{msg}"
-        );
-        let e = interpolate("${OOPS", "stores.s.root").unwrap_err();
-        assert!(e.to_string().contains("stores.s.root: unclosed"), "{e}");
     }
 }

@@ -44,6 +44,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod config;
+mod interpolate;
 mod registry;
 pub mod url;
 

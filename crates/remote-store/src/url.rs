@@ -19,9 +19,20 @@ const SCHEMES: [(&str, &str); 7] = [
 
 /// Splits `url` into decoded parts.
 ///
+/// The path and the query values are percent-decoded (`%23` is `#`, `%3F`
+/// is `?`, `%25` is `%`, `%5C` is `\`; a `+` stays a `+`). Characters a URL
+/// parser would silently drop or reinterpret are refused instead, so a name
+/// never reaches a store changed: `#` (it would start a fragment), `\`
+/// (some schemes read it as `/`), tabs, line breaks and other control
+/// characters (WHATWG URL parsers remove them), leading or trailing spaces
+/// (trimmed), `..` segments (resolved away), and escapes that decode to
+/// bytes that are not UTF-8. The error says how to write the character.
+///
 /// # Errors
-/// `InvalidArgument` when `url` is not a URL.
+/// `InvalidArgument` when `url` is not a URL or holds one of the characters
+/// above unescaped.
 pub fn parse(url: &str) -> Result<UrlParts> {
+    refuse_reinterpreted(url)?;
     let parsed = ::url::Url::parse(url).map_err(|e| {
         Error::new(ErrorKind::InvalidArgument)
             .with_message(format!("'{url}' is not a URL: {e}"))
@@ -29,22 +40,99 @@ pub fn parse(url: &str) -> Result<UrlParts> {
     })?;
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(s)
-            .decode_utf8_lossy()
-            .into_owned()
+            .decode_utf8()
+            .map(|d| d.into_owned())
+            .map_err(|e| {
+                bad(url, format!("'{s}' decodes to bytes that are not UTF-8")).with_source(e)
+            })
     };
+    if parsed.password().is_some() {
+        // The URL is left out of this message: it holds the password.
+        return Err(Error::new(ErrorKind::InvalidArgument).with_message(
+            "a URL with a password: passwords are not read from URLs (they end up in \
+             shell histories and logs); give them as options of a configuration file",
+        ));
+    }
     let mut parts = UrlParts::default();
     parts.scheme = parsed.scheme().to_owned();
     parts.user = Some(parsed.username())
         .filter(|u| !u.is_empty())
-        .map(decode);
-    parts.host = parsed.host_str().filter(|h| !h.is_empty()).map(decode);
+        .map(decode)
+        .transpose()?;
+    parts.host = parsed
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .map(decode)
+        .transpose()?;
     parts.port = parsed.port();
-    parts.path = decode(parsed.path());
-    parts.query = parsed
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    parts.path = decode(parsed.path())?;
+    for pair in parsed.query().unwrap_or_default().split('&') {
+        if pair.is_empty() {
+            continue;
+        }
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = decode(key)?;
+        if parts.query.insert(key.clone(), decode(value)?).is_some() {
+            return Err(bad(url, format!("option '{key}' is given twice")));
+        }
+    }
     Ok(parts)
+}
+
+fn bad(url: &str, why: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::InvalidArgument).with_message(format!("'{url}': {why}"))
+}
+
+/// Refuses what a URL parser would drop or reinterpret without a word.
+fn refuse_reinterpreted(url: &str) -> Result<()> {
+    if let Some(c) = url.chars().find(|c| c.is_control()) {
+        return Err(bad(
+            url,
+            format!(
+                "holds the control character {c:?}, which URL parsers drop; \
+                 write it percent-encoded (%{:02X})",
+                u32::from(c)
+            ),
+        ));
+    }
+    if url.trim() != url {
+        return Err(bad(
+            url,
+            "starts or ends with a space, which URL parsers trim; write %20",
+        ));
+    }
+    if url.contains('#') {
+        return Err(bad(
+            url,
+            "'#' would start a URL fragment, which no store reads; \
+             write %23 for a '#' in a name",
+        ));
+    }
+    if url.contains('\\') {
+        return Err(bad(
+            url,
+            "'\\' is read as '/' by some URL schemes; write %5C for a '\\' in a name",
+        ));
+    }
+    // The path: after `scheme://authority`, up to the query.
+    let after_scheme = url.split_once(':').map_or(url, |(_, rest)| rest);
+    let path = match after_scheme.strip_prefix("//") {
+        Some(rest) => &rest[rest.find(['/', '?']).unwrap_or(rest.len())..],
+        None => after_scheme,
+    };
+    let path = path.split('?').next().unwrap_or_default();
+    let dot_dot = path.split('/').any(|segment| {
+        let lower = segment.to_ascii_lowercase().replace("%2e", ".");
+        lower == ".."
+    });
+    if dot_dot {
+        return Err(bad(
+            url,
+            "'..' segments are resolved away by URL parsers and never reach \
+             a store; name the folder you mean",
+        ));
+    }
+    Ok(())
 }
 
 /// The backend a URL names (created now, not shared) and the store root
@@ -75,7 +163,14 @@ pub fn resolve_parts(parts: &UrlParts) -> Result<(AnyBackend, String)> {
         }
     })?;
     let mut target = factory.url_target(parts)?;
-    target.options.check(factory.options())?;
+    target.options.check(factory.options()).map_err(|e| {
+        // The likeliest cause of an unknown option in a URL is a `?` meant
+        // as part of a name.
+        let message = e.message().unwrap_or_default().to_owned();
+        Error::new(e.kind()).with_message(format!(
+            "{message} (in a URL, '?' starts the options; write %3F for a '?' in a name)"
+        ))
+    })?;
     factory.validate(&target.options)?;
     Ok((factory.build(&target.options)?, target.root))
 }
@@ -108,5 +203,140 @@ impl OpenUrl for AsyncStore {
     fn open(url: &str) -> Result<Self> {
         let (backend, root) = resolve(url)?;
         backend.async_store().child(root)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ALL_SCHEMES: [&str; 9] = [
+        "memory", "file", "s3", "az", "azure", "abfs", "sftp", "http", "other",
+    ];
+
+    /// Every byte of `name` percent-encoded but letters and digits.
+    fn encode(name: &str) -> String {
+        percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string()
+    }
+
+    fn url(scheme: &str, path: &str) -> String {
+        format!("{scheme}://host/dir/{path}")
+    }
+
+    #[test]
+    fn every_reinterpreted_character_is_refused_with_its_escape() {
+        let cases = [
+            ("#", "%23"),
+            ("\\", "%5C"),
+            ("\t", "%09"),
+            ("\n", "%0A"),
+            ("\r", "%0D"),
+            ("\u{7f}", "%7F"),
+        ];
+        for scheme in ALL_SCHEMES {
+            for (raw, escape) in cases {
+                let e = parse(&url(scheme, &format!("report{raw}2.txt"))).unwrap_err();
+                assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{scheme} {raw:?}");
+                assert!(e.to_string().contains(escape), "{scheme} {raw:?}: {e}");
+            }
+            for spaced in [
+                format!(" {}", url(scheme, "x")),
+                format!("{} ", url(scheme, "x")),
+            ] {
+                let e = parse(&spaced).unwrap_err();
+                assert!(e.to_string().contains("%20"), "{scheme} {spaced:?}: {e}");
+            }
+            for dots in ["..", "%2e%2E", ".%2E", "%2e."] {
+                let e = parse(&url(scheme, &format!("{dots}/x"))).unwrap_err();
+                assert!(e.to_string().contains("'..'"), "{scheme} {dots}: {e}");
+            }
+        }
+        let e = parse("file:///tmp/t/report#2.txt").unwrap_err();
+        assert!(e.to_string().contains("write %23"), "{e}");
+    }
+
+    #[test]
+    fn ordinary_specials_arrive_intact() {
+        for scheme in ALL_SCHEMES {
+            for name in [
+                "a+b", "a b", "a@b", "a;b", "a=b", "a&b", "a:b", "a%zz", "é", "a,b", "a'b",
+            ] {
+                let parts = parse(&url(scheme, name)).unwrap();
+                assert_eq!(parts.path, format!("/dir/{name}"), "{scheme}");
+            }
+        }
+        let parts = parse("s3://b/k?key_file=/a+b%26c&x=%3D").unwrap();
+        assert_eq!(parts.query["key_file"], "/a+b&c");
+        assert_eq!(parts.query["x"], "=");
+        let e = parse("s3://b/k?region=a&region=b").unwrap_err();
+        assert!(e.to_string().contains("'region' is given twice"), "{e}");
+    }
+
+    #[test]
+    fn parts_a_backend_does_not_use_are_refused() {
+        let e = parse("sftp://me:hunter2@host/x").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        #[cfg(feature = "memory")]
+        for url in ["memory://name/x", "memory://u@/x", "memory:///x?nope=1"] {
+            let e = resolve(url).unwrap_err();
+            assert!(
+                matches!(
+                    e.kind(),
+                    ErrorKind::InvalidArgument | ErrorKind::InvalidConfig
+                ),
+                "{url}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn escapes_that_are_not_utf8_are_refused() {
+        let e = parse("s3://b/caf%E9").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.to_string().contains("not UTF-8"), "{e}");
+    }
+
+    #[cfg(feature = "memory")]
+    #[test]
+    fn a_question_mark_in_a_name_says_how_to_escape_it() {
+        let e = resolve("memory:///what?.txt").unwrap_err();
+        assert!(e.to_string().contains("write %3F"), "{e}");
+        let (_, root) = resolve("memory:///what%3F.txt").unwrap();
+        assert_eq!(root, "/what?.txt");
+    }
+
+    proptest! {
+        /// Any name, written percent-encoded, reaches the path unchanged on
+        /// every scheme (`.` and `..` segments aside: paths refuse or drop
+        /// them anyway).
+        #[test]
+        fn encoded_names_round_trip(name in "[^/]{1,40}(/[^/]{1,20}){0,3}") {
+            prop_assume!(name.split('/').all(|s| s != "." && s != ".."));
+            let encoded: Vec<String> = name.split('/').map(encode).collect();
+            for scheme in ALL_SCHEMES {
+                let parts = parse(&url(scheme, &encoded.join("/"))).unwrap();
+                prop_assert_eq!(&parts.path, &format!("/dir/{name}"));
+            }
+        }
+
+        /// Written raw, a name either arrives unchanged or is refused with
+        /// an `InvalidArgument` naming the escape; never another name.
+        /// (`%` and `?` are the escape and the option marker, so the raw
+        /// test leaves them out.)
+        #[test]
+        fn raw_names_arrive_intact_or_are_refused(name in "[^/%?]{1,40}") {
+            prop_assume!(name != "." && name != "..");
+            for scheme in ALL_SCHEMES {
+                match parse(&url(scheme, &name)) {
+                    Ok(parts) => prop_assert_eq!(&parts.path, &format!("/dir/{name}")),
+                    Err(e) => {
+                        prop_assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+                        let text = e.to_string();
+                        prop_assert!(text.contains("write") || text.contains("not a URL"), "{}", text);
+                    }
+                }
+            }
+        }
     }
 }

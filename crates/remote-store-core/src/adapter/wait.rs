@@ -6,6 +6,17 @@
 //! plain park/unpark loop, which has no such checks. The future it waits on
 //! is driven elsewhere (on the bridge runtime or a blocking thread); this
 //! thread only sleeps until woken.
+//!
+//! The wait must also be free of the caller's cooperative budget. When the
+//! calling thread is inside a tokio task (a current-thread `block_on`, a
+//! task on a worker), tokio charges every channel and I/O operation polled
+//! on that thread to that task's budget (128 operations per task poll).
+//! Once spent, each operation answers `Pending` and wakes itself at once,
+//! expecting the task to yield to its scheduler, which refills the budget.
+//! A blocking wait never yields, so it would poll and wake forever: a
+//! livelock that started after about 128 chunks (8 MiB at 64 KiB each) of a
+//! stream. Polling through [`tokio::task::coop::unconstrained`] opts the
+//! wait out of that budget.
 
 use std::future::Future;
 use std::pin::pin;
@@ -31,7 +42,7 @@ thread_local! {
 
 /// Polls `future` on this thread, parking between polls, until it is ready.
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
+    let mut future = pin!(tokio::task::coop::unconstrained(future));
     WAKER.with(|waker| {
         let mut cx = Context::from_waker(waker);
         loop {

@@ -1,0 +1,215 @@
+//! Both adapters stream large content and long listings from every context
+//! a caller can be in, under a watchdog so that a hang fails the test.
+//!
+//! - The blocking bridge (`Store` over `AsyncMemoryBackend`): from a plain
+//!   thread, inside a current-thread runtime, inside a task spawned on a
+//!   multi-thread runtime, inside a `LocalSet` task, in `spawn_blocking`
+//!   and in `block_in_place`.
+//! - The sync adapter (`AsyncStore` over `MemoryBackend`): awaited on a
+//!   current-thread runtime, in a task spawned on a multi-thread runtime,
+//!   and under a non-tokio executor.
+//!
+//! The sizes matter: a tokio task's cooperative budget is 128 operations
+//! per poll, and every chunk (64 KiB) or listing batch (256 entries) that
+//! crosses a channel costs one. 10 MB is 160 chunks and 10k entries 40
+//! batches, so both run far past the budget of the task that calls.
+
+use std::io::Read;
+use std::time::Duration;
+
+use futures::StreamExt;
+use remote_store::backends::{AsyncMemoryBackend, MemoryBackend};
+use remote_store::{AsyncStore, Bytes, Store};
+
+const BIG: usize = 10 * 1024 * 1024 + 17;
+const ENTRIES: usize = 10_000;
+const DEADLINE: Duration = Duration::from_secs(120);
+
+fn content() -> Bytes {
+    (0..BIG)
+        .map(|i| (i % 251) as u8)
+        .collect::<Vec<u8>>()
+        .into()
+}
+
+/// Runs `f` on its own thread and fails if it does not finish in time.
+fn within_deadline(what: &str, f: impl FnOnce() + Send + 'static) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        f();
+        let _ = tx.send(());
+    });
+    match rx.recv_timeout(DEADLINE) {
+        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            // Surfaces the closure's panic, if any.
+            handle.join().unwrap();
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: no result in {DEADLINE:?} (hang or livelock)")
+        }
+    }
+}
+
+/// Streamed write, in-place write, streamed reads and a long listing, all
+/// through the sync face.
+fn sync_round_trip(store: &Store) {
+    let data = content();
+    store.write("big/streamed", &data[..], true).unwrap();
+    store.write_bytes("big/whole", data.clone(), true).unwrap();
+    for path in ["big/streamed", "big/whole"] {
+        let mut back = Vec::new();
+        store.read(path).unwrap().read_to_end(&mut back).unwrap();
+        assert!(back == data[..], "{path}: {} bytes back", back.len());
+    }
+    for i in 0..ENTRIES {
+        store
+            .write_bytes(format!("many/{i:05}"), "x", true)
+            .unwrap();
+    }
+    assert_eq!(store.list_files("many", false).unwrap().count(), ENTRIES);
+    let all = store.list_files("", true).unwrap();
+    assert_eq!(all.map(Result::unwrap).count(), ENTRIES + 2);
+}
+
+/// The same through the async face.
+async fn async_round_trip(store: AsyncStore) {
+    let data = content();
+    let chunks = data
+        .chunks(100_000)
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect::<Vec<_>>();
+    store
+        .write("big/streamed", futures::stream::iter(chunks).boxed(), true)
+        .await
+        .unwrap();
+    store
+        .write_bytes("big/whole", data.clone(), true)
+        .await
+        .unwrap();
+    for path in ["big/streamed", "big/whole"] {
+        let mut back = Vec::new();
+        let mut stream = store.read(path).await.unwrap();
+        while let Some(chunk) = stream.next().await {
+            back.extend_from_slice(&chunk.unwrap());
+        }
+        assert!(back == data[..], "{path}: {} bytes back", back.len());
+    }
+    for i in 0..ENTRIES {
+        store
+            .write_bytes(format!("many/{i:05}"), "x", true)
+            .await
+            .unwrap();
+    }
+    let listed = store.list_files("many", false).await.unwrap();
+    assert_eq!(listed.count().await, ENTRIES);
+    let all = store.list_files("", true).await.unwrap();
+    assert_eq!(all.map(Result::unwrap).count().await, ENTRIES + 2);
+}
+
+fn bridged() -> Store {
+    Store::new(AsyncMemoryBackend::new())
+}
+
+fn adapted() -> AsyncStore {
+    AsyncStore::new(MemoryBackend::new())
+}
+
+fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn bridge_from_a_plain_thread() {
+    within_deadline("plain thread", || sync_round_trip(&bridged()));
+}
+
+#[test]
+fn bridge_inside_a_current_thread_runtime() {
+    within_deadline("current-thread block_on", || {
+        current_thread().block_on(async { sync_round_trip(&bridged()) });
+    });
+}
+
+#[test]
+fn bridge_inside_a_task_on_a_multi_thread_runtime() {
+    within_deadline("spawned task", || {
+        let rt = multi_thread();
+        rt.block_on(async {
+            tokio::spawn(async { sync_round_trip(&bridged()) })
+                .await
+                .unwrap();
+        });
+    });
+}
+
+#[test]
+fn bridge_inside_a_local_set_task() {
+    within_deadline("LocalSet task", || {
+        let rt = current_thread();
+        let local = tokio::task::LocalSet::new();
+        local.block_on(&rt, async {
+            tokio::task::spawn_local(async { sync_round_trip(&bridged()) })
+                .await
+                .unwrap();
+        });
+    });
+}
+
+#[test]
+fn bridge_in_spawn_blocking() {
+    within_deadline("spawn_blocking", || {
+        let rt = multi_thread();
+        rt.block_on(async {
+            tokio::task::spawn_blocking(|| sync_round_trip(&bridged()))
+                .await
+                .unwrap();
+        });
+    });
+}
+
+#[test]
+fn bridge_in_block_in_place() {
+    within_deadline("block_in_place", || {
+        let rt = multi_thread();
+        rt.block_on(async {
+            tokio::spawn(async {
+                tokio::task::block_in_place(|| sync_round_trip(&bridged()));
+            })
+            .await
+            .unwrap();
+        });
+    });
+}
+
+#[test]
+fn adapter_on_a_current_thread_runtime() {
+    within_deadline("adapter, current-thread", || {
+        current_thread().block_on(async_round_trip(adapted()));
+    });
+}
+
+#[test]
+fn adapter_in_a_task_on_a_multi_thread_runtime() {
+    within_deadline("adapter, spawned task", || {
+        let rt = multi_thread();
+        rt.block_on(async { tokio::spawn(async_round_trip(adapted())).await.unwrap() });
+    });
+}
+
+#[test]
+fn adapter_under_another_executor() {
+    within_deadline("adapter, futures executor", || {
+        futures::executor::block_on(async_round_trip(adapted()));
+    });
+}
