@@ -64,8 +64,16 @@ impl AzureBackend {
             .with_http_connector(connector)
             .build()
             .map_err(invalid)?;
+        let endpoint = config.endpoint.as_deref().map_or_else(
+            || format!("{}.blob.core.windows.net", config.account),
+            |e| e.trim_end_matches('/').to_owned(),
+        );
         let inner = ObjectStoreBackend::paginated(native.clone())
             .with_name(crate::NAME)
+            .with_storage_id(format!(
+                "az://{endpoint}/{}/{}",
+                config.account, config.container
+            ))
             .with_prefix(&config.prefix)?
             .with_exclusive_write(true)
             .with_create_only_store(Arc::new(create_only))

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::args::{Cli, Command};
 use crate::output::Printer;
+use crate::overlap::refuse_overlap;
 use crate::progress::{Progress, wrap};
 use crate::target::{Resolver, Target};
 
@@ -243,6 +244,7 @@ fn copy_file(progress: &Progress, src: &Target, dst: &Target, overwrite: bool) -
         });
     }
     let dst = destination(src, dst)?;
+    refuse_overlap("copy", src, &dst)?;
     transfer(progress, src, &dst.store, &dst.path, overwrite, None)
 }
 
@@ -291,6 +293,7 @@ fn copy_tree(
     if !src.store.is_folder(&src.path)? {
         return Err(Error::not_found(&src.label));
     }
+    refuse_overlap("copy", src, dst)?;
     let base = remote_store::RemotePath::new(&src.path)?;
     let bar = progress.files(&src.label);
     let first_error: Mutex<Option<Error>> = Mutex::new(None);
@@ -375,6 +378,7 @@ fn mv(
 ) -> Result<()> {
     if src.store.is_file(&src.path)? {
         let dst = destination(src, dst)?;
+        refuse_overlap("move", src, &dst)?;
         if same_backend(&src.store, &dst.store) && dst.store.supports(Capability::Move) {
             return dst.store.rename(&src.path, &dst.path, overwrite);
         }
@@ -387,6 +391,9 @@ fn mv(
     if !recursive {
         return Err(Error::invalid_path(&src.label, "is a folder (use mv -r)"));
     }
+    // Checked here too (copy_tree checks as a copy): never copy-then-delete
+    // over an overlap.
+    refuse_overlap("move", src, dst)?;
     copy_tree(progress, src, dst, 4, overwrite)?;
     src.store.delete_folder(&src.path, true, false)
 }

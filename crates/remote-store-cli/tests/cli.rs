@@ -379,3 +379,60 @@ fn an_empty_variable_takes_the_default() {
     );
     assert_eq!(stdout.trim(), "inside.txt");
 }
+
+/// Copying or moving a tree onto itself, into its own subtree, or onto the
+/// same folder reached by another name (a config store and a URL) is
+/// refused before anything is touched; every file survives.
+#[test]
+fn overlapping_copies_and_moves_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cfg = d.join("c.toml");
+    fs::write(
+        &cfg,
+        format!(
+            "[backends.b]\ntype = \"local\"\nroot = \"{}\"\n[stores.s]\nbackend = \"b\"\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    let c = cfg.to_str().unwrap();
+    let files = ["a/one.txt", "a/sub/two.txt", "a/sub/deeper/three.txt"];
+    for f in files {
+        fs::create_dir_all(d.join(f).parent().unwrap()).unwrap();
+        fs::write(d.join(f), f).unwrap();
+    }
+    let url_a = format!("file://{}/a", d.display());
+    let url_one = format!("file://{}/a/one.txt", d.display());
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["mv", "-r", "a", "a"],
+        vec!["mv", "-r", "a", "a/sub/deeper"],
+        vec!["mv", "-r", "a/sub", "a"],
+        vec!["cp", "-r", "a", "a/sub"],
+        vec!["cp", "-r", "a", "a"],
+        vec!["--config", c, "mv", "-r", "s:a", &url_a],
+        vec!["--config", c, "mv", "s:a/one.txt", &url_one],
+        vec!["--config", c, "cp", "s:a/one.txt", &url_one],
+        vec!["mv", "a/one.txt", "a/one.txt"],
+        vec!["mv", "a/one.txt", "a/"],
+    ];
+    for args in cases {
+        let run = rstore(d, &args);
+        assert_eq!(run.code, 2, "{args:?} must be refused: {}", run.stderr);
+        assert!(
+            run.stderr.contains("same location") || run.stderr.contains("inside the"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        for f in files {
+            assert_eq!(
+                fs::read_to_string(d.join(f)).unwrap(),
+                f,
+                "{args:?} lost {f}"
+            );
+        }
+    }
+    // Siblings with a common prefix are not an overlap.
+    ok(rstore(d, &["cp", "-r", "a/sub", "a/sub2"]));
+    assert!(d.join("a/sub2/two.txt").exists());
+}

@@ -103,6 +103,7 @@ macro_rules! __for_each_case {
             rename_missing_source,
             copy_copies,
             copy_overwrite_flag,
+            onto_itself_changes_nothing,
             exists_is_file_is_folder,
             file_info_fields,
             file_info_missing,

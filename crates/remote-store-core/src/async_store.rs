@@ -283,6 +283,10 @@ impl AsyncStore {
     }
 
     /// Moves a file.
+    ///
+    /// Onto itself (the same path), it changes nothing: `Ok` when the file
+    /// exists and `overwrite` is set, `AlreadyExists` when not, `NotFound`
+    /// when there is no such file; the same on every backend.
     pub async fn rename(
         &self,
         src: impl AsRef<str>,
@@ -291,6 +295,10 @@ impl AsyncStore {
     ) -> Result<()> {
         let s = self.file(src.as_ref(), &[C::Move])?;
         let d = self.scope.file(dst.as_ref()).map_err(self.fail())?;
+        if s == d {
+            let is_file = self.backend.is_file(&s).await.map_err(self.fail())?;
+            return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
+        }
         self.backend
             .rename(&s, &d, overwrite)
             .await
@@ -298,6 +306,9 @@ impl AsyncStore {
     }
 
     /// Copies a file.
+    ///
+    /// Onto itself it changes nothing, with the outcomes of
+    /// [`rename`](Self::rename) onto itself.
     pub async fn copy(
         &self,
         src: impl AsRef<str>,
@@ -306,6 +317,10 @@ impl AsyncStore {
     ) -> Result<()> {
         let s = self.file(src.as_ref(), &[C::Copy])?;
         let d = self.scope.file(dst.as_ref()).map_err(self.fail())?;
+        if s == d {
+            let is_file = self.backend.is_file(&s).await.map_err(self.fail())?;
+            return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
+        }
         self.backend
             .copy(&s, &d, overwrite)
             .await
@@ -328,6 +343,20 @@ impl AsyncStore {
     pub fn to_key(&self, native: &str) -> Result<RemotePath> {
         let full = self.backend.to_key(native).map_err(self.fail())?;
         self.scope.strip(full)
+    }
+
+    /// Whether `other` runs on the same backend instance (whatever either
+    /// store's root); `==` also compares roots.
+    pub fn shares_backend(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.backend, &other.backend)
+    }
+
+    /// Which storage the backend reaches (see
+    /// [`AsyncBackend::storage_id`](crate::AsyncBackend::storage_id)); with
+    /// [`native_path`](Self::native_path) it tells whether two stores
+    /// overlap.
+    pub fn storage_id(&self) -> Option<String> {
+        self.backend.storage_id()
     }
 
     /// The backend-native form of a store path.

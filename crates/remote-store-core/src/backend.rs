@@ -184,6 +184,17 @@ pub trait Backend: AsAny + Send + Sync {
         Ok(())
     }
 
+    /// Which storage this backend reaches, as a URL-like string without
+    /// secrets (`file://`, `s3://ENDPOINT/BUCKET`, `sftp://USER@HOST:PORT`,
+    /// …): two backends with the same id reach the same storage, and
+    /// [`native_path`](Self::native_path) names places within it, so tools
+    /// can tell when two stores overlap (a move onto its own subtree).
+    /// `None`, the default, when the backend cannot tell; tools then treat
+    /// only the same backend instance as the same storage.
+    fn storage_id(&self) -> Option<String> {
+        None
+    }
+
     /// The backend-native form of `path` (an OS path, a URL).
     fn native_path(&self, path: &RemotePath) -> String {
         path.to_string()

@@ -79,6 +79,19 @@ impl Scope {
     }
 
     /// A backend path as a store path.
+    /// The outcome of moving or copying the file at `path` onto itself, the
+    /// same on every backend (as POSIX `rename` decides it): nothing
+    /// changes, so it succeeds when the file exists and may be
+    /// overwritten; `AlreadyExists` when not to be overwritten; `NotFound`
+    /// when there is no such file.
+    pub(crate) fn onto_itself(path: &RemotePath, is_file: bool, overwrite: bool) -> Result<()> {
+        match (is_file, overwrite) {
+            (false, _) => Err(Error::not_found(path)),
+            (true, false) => Err(Error::already_exists(path)),
+            (true, true) => Ok(()),
+        }
+    }
+
     pub(crate) fn strip(&self, path: RemotePath) -> Result<RemotePath> {
         path.strip_prefix(&self.root).ok_or_else(|| {
             Error::invalid_path(&path, format!("outside the store root '{}'", self.root))

@@ -332,6 +332,11 @@ impl Backend for LocalBackend {
         Ok(())
     }
 
+    /// Native paths are absolute: every local backend is one storage.
+    fn storage_id(&self) -> Option<String> {
+        Some("file://".to_owned())
+    }
+
     fn native_path(&self, path: &RemotePath) -> String {
         self.root()
             .join(path.as_str())

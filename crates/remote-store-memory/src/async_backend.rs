@@ -154,6 +154,12 @@ impl AsyncBackend for AsyncMemoryBackend {
         Ok(())
     }
 
+    /// One id per shared state: clones, and a sync and an async backend
+    /// over one state, are the same storage.
+    fn storage_id(&self) -> Option<String> {
+        Some(format!("memory://{:p}", Arc::as_ptr(&self.state)))
+    }
+
     fn native_path(&self, path: &RemotePath) -> String {
         format!("/{path}")
     }

@@ -80,6 +80,7 @@ pub struct ObjectStoreBackend {
     /// A client of the same store whose multipart commits carry
     /// `If-None-Match: *` (see [`CreateOnlyCommits`](crate::CreateOnlyCommits)).
     create_only: Option<Arc<dyn ObjectStore>>,
+    storage_id: Option<String>,
     closed: AtomicBool,
 }
 
@@ -100,6 +101,7 @@ impl ObjectStoreBackend {
             capabilities: BASE,
             bulk_delete: true,
             create_only: None,
+            storage_id: None,
             closed: AtomicBool::new(false),
         }
     }
@@ -153,6 +155,14 @@ impl ObjectStoreBackend {
     /// (for emulators whose bulk endpoint is slow, e.g. Azurite's batch).
     pub fn with_bulk_delete(mut self, bulk: bool) -> Self {
         self.bulk_delete = bulk;
+        self
+    }
+
+    /// Says which storage this is (see
+    /// [`AsyncBackend::storage_id`](remote_store_core::AsyncBackend::storage_id)):
+    /// e.g. `s3://ENDPOINT/BUCKET`. Native paths are full object keys.
+    pub fn with_storage_id(mut self, id: impl Into<String>) -> Self {
+        self.storage_id = Some(id.into());
         self
     }
 
@@ -480,6 +490,10 @@ impl AsyncBackend for ObjectStoreBackend {
     async fn close(&self) -> Result<()> {
         self.closed.store(true, Ordering::Release);
         Ok(())
+    }
+
+    fn storage_id(&self) -> Option<String> {
+        self.storage_id.clone()
     }
 
     fn native_path(&self, path: &RemotePath) -> String {

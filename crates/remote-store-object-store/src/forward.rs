@@ -135,6 +135,9 @@ macro_rules! forward_async_backend {
             async fn close(&self) -> $crate::__private::Result<()> {
                 self.$field.close().await
             }
+            fn storage_id(&self) -> Option<String> {
+                self.$field.storage_id()
+            }
             fn native_path(&self, p: &$crate::__private::RemotePath) -> String {
                 self.$field.native_path(p)
             }

@@ -66,6 +66,14 @@ impl S3Backend {
         let native = Arc::new(builder.clone().build().map_err(invalid)?);
         let mut inner = ObjectStoreBackend::paginated(native.clone())
             .with_name(crate::NAME)
+            .with_storage_id(format!(
+                "s3://{}/{}",
+                config
+                    .endpoint
+                    .as_deref()
+                    .map_or("s3.amazonaws.com", |e| e.trim_end_matches('/')),
+                config.bucket
+            ))
             .with_prefix(&config.prefix)?
             .with_exclusive_write(config.conditional_put);
         if config.conditional_put {

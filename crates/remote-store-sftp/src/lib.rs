@@ -84,6 +84,13 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
+    /// `sftp://USER@HOST:PORT`: native paths are absolute, or relative to
+    /// the user's login folder, so the user is part of the storage id.
+    pub(crate) fn storage_id(&self) -> String {
+        let c = &self.config;
+        format!("sftp://{}@{}:{}", c.user, c.host, c.port)
+    }
+
     fn new(config: SftpConfig) -> remote_store_core::Result<Self> {
         config.validate()?;
         Ok(Settings {

@@ -87,3 +87,41 @@ pub async fn copy_overwrite_flag(s: Subject) {
     );
     assert!(!ok(s.exists("c").await, "exists"));
 }
+
+/// `rename` and `copy` of a file onto itself change nothing, alike on every
+/// backend: `Ok` with `overwrite` (content intact), `AlreadyExists`
+/// without, `NotFound` for a missing file. Spelled differently (`./f`,
+/// `f/`), it is still the same path.
+pub async fn onto_itself_changes_nothing(s: Subject) {
+    need!(s, Write, Read);
+    ok(s.write("self/f", Bytes::from("same"), false).await, "write");
+    for (cap, name) in [
+        (remote_store_core::Capability::Move, "rename"),
+        (remote_store_core::Capability::Copy, "copy"),
+    ] {
+        if !s.capabilities().contains(cap) {
+            continue;
+        }
+        let call = |dst: &'static str, overwrite: bool| {
+            let s = &s;
+            async move {
+                if name == "rename" {
+                    s.rename("self/f", dst, overwrite).await
+                } else {
+                    s.copy("self/f", dst, overwrite).await
+                }
+            }
+        };
+        ok(call("self/f", true).await, name);
+        ok(call("self/./f", true).await, name);
+        expect_err(call("self/f", false).await, ErrorKind::AlreadyExists, name);
+        assert_eq!(ok(s.read_bytes("self/f").await, "read"), "same", "{name}");
+        let missing = if name == "rename" {
+            s.rename("self/nope", "self/nope", true).await
+        } else {
+            s.copy("self/nope", "self/nope", true).await
+        };
+        expect_err(missing, ErrorKind::NotFound, name);
+        assert!(!ok(s.exists("self/nope").await, "exists"));
+    }
+}

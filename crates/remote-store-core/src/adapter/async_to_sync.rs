@@ -306,6 +306,10 @@ impl Backend for AsyncBackendBridge {
         self.run(|b| async move { b.close().await })
     }
 
+    fn storage_id(&self) -> Option<String> {
+        self.inner.storage_id()
+    }
+
     fn native_path(&self, path: &RemotePath) -> String {
         self.inner.native_path(path)
     }

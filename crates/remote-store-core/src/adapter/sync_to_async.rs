@@ -269,6 +269,10 @@ impl AsyncBackend for SyncBackendAdapter {
         self.run(|b| b.close()).await
     }
 
+    fn storage_id(&self) -> Option<String> {
+        self.inner.storage_id()
+    }
+
     fn native_path(&self, path: &RemotePath) -> String {
         self.inner.native_path(path)
     }

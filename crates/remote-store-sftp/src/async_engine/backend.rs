@@ -559,6 +559,10 @@ impl AsyncBackend for AsyncSftpBackend {
         Ok(())
     }
 
+    fn storage_id(&self) -> Option<String> {
+        Some(self.settings.storage_id())
+    }
+
     fn native_path(&self, path: &RemotePath) -> String {
         self.native(path)
     }

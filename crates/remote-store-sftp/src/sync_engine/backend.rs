@@ -452,6 +452,10 @@ impl Backend for SftpBackend {
         Ok(())
     }
 
+    fn storage_id(&self) -> Option<String> {
+        Some(self.settings.storage_id())
+    }
+
     fn native_path(&self, path: &RemotePath) -> String {
         self.native(path)
     }
