@@ -149,7 +149,8 @@ impl AsyncStore {
     /// turns it into an `AsyncRead`).
     pub async fn read(&self, path: impl AsRef<str>) -> Result<ByteStream> {
         let p = self.file(path.as_ref(), &[C::Read])?;
-        self.backend.read(&p).await.map_err(self.fail())
+        let stream = self.backend.read(&p).await.map_err(self.fail())?;
+        Ok(self.scope.byte_stream(self.backend.name(), stream))
     }
 
     /// Reads `len` bytes from `offset` (to the end when `None`).
@@ -160,10 +161,12 @@ impl AsyncStore {
         len: Option<u64>,
     ) -> Result<ByteStream> {
         let p = self.file(path.as_ref(), &[C::Read, C::RangeRead])?;
-        self.backend
+        let stream = self
+            .backend
             .read_range(&p, offset, len)
             .await
-            .map_err(self.fail())
+            .map_err(self.fail())?;
+        Ok(self.scope.byte_stream(self.backend.name(), stream))
     }
 
     /// Reads a whole file into memory.

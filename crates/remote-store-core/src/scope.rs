@@ -5,11 +5,14 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use futures::StreamExt;
+
 use crate::capability::{Capabilities, Capability};
 use crate::error::{Error, Result};
 use crate::glob;
 use crate::metadata::{FileInfo, FolderInfo};
 use crate::path::RemotePath;
+use crate::stream::{ByteStream, ReadStream};
 
 #[derive(Clone, Debug)]
 pub(crate) struct Scope {
@@ -108,12 +111,53 @@ impl Scope {
         Ok(info)
     }
 
+    /// A read stream whose errors are mapped like those of the call that
+    /// opened it ([`error`](Self::error)): an error raised mid-stream names
+    /// the store-relative path too.
+    pub(crate) fn read_stream(&self, backend: &str, inner: ReadStream) -> ReadStream {
+        Box::new(ScopedRead {
+            inner,
+            scope: self.clone(),
+            backend: backend.to_owned(),
+        })
+    }
+
+    /// The async counterpart of [`read_stream`](Self::read_stream).
+    pub(crate) fn byte_stream(&self, backend: &str, inner: ByteStream) -> ByteStream {
+        let scope = self.clone();
+        let backend = backend.to_owned();
+        Box::pin(inner.map(move |item| item.map_err(|e| scope.error(&backend, e))))
+    }
+
     /// Adds the backend name and makes the error's path store-relative.
     pub(crate) fn error(&self, backend: &str, e: Error) -> Error {
         let root = &self.root;
         e.with_backend(backend.to_owned()).map_path(|p| {
             let p = RemotePath::new(p).ok()?;
             Some(p.strip_prefix(root)?.to_string())
+        })
+    }
+}
+
+/// See [`Scope::read_stream`].
+struct ScopedRead {
+    inner: ReadStream,
+    scope: Scope,
+    backend: String,
+}
+
+impl std::io::Read for ScopedRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf).map_err(|e| {
+            // Only errors of ours carry paths; plain I/O errors pass as
+            // they are.
+            if e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+                self.scope
+                    .error(&self.backend, Error::from_source_io(e))
+                    .into_io()
+            } else {
+                e
+            }
         })
     }
 }

@@ -150,7 +150,8 @@ impl Store {
     /// Opens a file for streaming reads.
     pub fn read(&self, path: impl AsRef<str>) -> Result<ReadStream> {
         let p = self.file(path.as_ref(), &[C::Read])?;
-        self.backend.read(&p).map_err(self.fail())
+        let stream = self.backend.read(&p).map_err(self.fail())?;
+        Ok(self.scope.read_stream(self.backend.name(), stream))
     }
 
     /// Reads `len` bytes from `offset` (to the end when `None`).
@@ -161,9 +162,11 @@ impl Store {
         len: Option<u64>,
     ) -> Result<ReadStream> {
         let p = self.file(path.as_ref(), &[C::Read, C::RangeRead])?;
-        self.backend
+        let stream = self
+            .backend
             .read_range(&p, offset, len)
-            .map_err(self.fail())
+            .map_err(self.fail())?;
+        Ok(self.scope.read_stream(self.backend.name(), stream))
     }
 
     /// Reads a whole file into memory.
