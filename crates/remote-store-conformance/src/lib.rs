@@ -88,6 +88,7 @@ macro_rules! __for_each_case {
             write_atomic_contract,
             read_missing_is_not_found,
             read_range_contract,
+            read_range_extremes,
             list_files_direct_only,
             list_files_recursive,
             list_folders_direct_only,

@@ -186,6 +186,11 @@ impl Backend for LocalBackend {
     fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
         let real = self.file(path)?;
         let mut file = File::open(real).at(path)?;
+        // Past the end reads nothing, however far: a seek beyond
+        // `i64::MAX` would fail (EINVAL) rather than land past the end.
+        if offset >= file.metadata().at(path)?.len() {
+            return Ok(Box::new(std::io::empty()));
+        }
         file.seek(SeekFrom::Start(offset)).at(path)?;
         Ok(match len {
             Some(len) => Box::new(file.take(len)),

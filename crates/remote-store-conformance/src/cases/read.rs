@@ -49,3 +49,44 @@ pub async fn read_range_contract(s: Subject) {
         "read_range of a missing file",
     );
 }
+
+/// `read_range` at the extremes of `u64`: offsets past the end read
+/// nothing however far (past `i64::MAX` too, where seeks overflow), and
+/// lengths up to `u64::MAX` are cut at the end without overflowing.
+pub async fn read_range_extremes(s: Subject) {
+    need!(s, Write, Read, RangeRead);
+    let data = bytes(100, 9);
+    ok(s.write("x.bin", data.clone(), false).await, "write");
+    let far = [
+        100,
+        101,
+        i64::MAX as u64 - 1,
+        i64::MAX as u64,
+        i64::MAX as u64 + 1,
+        u64::MAX - 1,
+        u64::MAX,
+    ];
+    for offset in far {
+        for len in [None, Some(0), Some(1), Some(u64::MAX)] {
+            let got = ok(s.read_range("x.bin", offset, len).await, "read_range");
+            assert!(
+                got.is_empty(),
+                "read_range({offset}, {len:?}): {} bytes",
+                got.len()
+            );
+        }
+    }
+    for (offset, len) in [
+        (0, u64::MAX),
+        (1, u64::MAX),
+        (99, u64::MAX - 98),
+        (50, i64::MAX as u64),
+    ] {
+        let got = ok(s.read_range("x.bin", offset, Some(len)).await, "read_range");
+        assert_eq!(
+            &got[..],
+            &data[offset as usize..],
+            "read_range({offset}, {len})"
+        );
+    }
+}
