@@ -384,6 +384,14 @@ impl AsyncBackend for AsyncSftpBackend {
         len: Option<u64>,
     ) -> Result<ByteStream> {
         self.file(path).await?;
+        if offset > 0 {
+            // Past the end reads nothing, however far (servers refuse
+            // offsets past `i64::MAX`).
+            let size = self.stat(path).await?.and_then(|attrs| attrs.size);
+            if size.is_some_and(|size| offset >= size) {
+                return Ok(futures::stream::empty().boxed());
+            }
+        }
         let native = self.native(path);
         let (conn, mut file) = self
             .pool

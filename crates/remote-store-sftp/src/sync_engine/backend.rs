@@ -306,7 +306,12 @@ impl Backend for SftpBackend {
     }
 
     fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
-        self.file(path)?;
+        let stat = self.file(path)?;
+        // Past the end reads nothing, however far (servers refuse offsets
+        // past `i64::MAX`).
+        if stat.size.is_some_and(|size| offset >= size) {
+            return Ok(Box::new(std::io::empty()));
+        }
         let native = self.native(path);
         let (conn, mut file) = self
             .pool
