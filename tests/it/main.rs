@@ -12,3 +12,4 @@ mod s3;
 mod services;
 mod sftp;
 mod sftp_faults;
+mod wild_trees;

@@ -126,6 +126,27 @@ impl Error {
             .with_message(why)
     }
 
+    /// An entry of folder `dir` that a listing cannot return as a path,
+    /// reported as an error item of the listing instead of being dropped
+    /// (see ADR-0010): `raw_name` is shown escaped (quoted, with `\t`,
+    /// `\\`, `\xNN` for bytes that are not UTF-8), `why` says what is
+    /// wrong with it. The error's path is `dir`; the listing goes on.
+    ///
+    /// Kinds in use: `InvalidPath` for a name the path rules refuse or would
+    /// change, `PermissionDenied` for a symbolic link that leads outside the
+    /// backend, `NotFound` for a dangling link, `Other` for an entry that
+    /// is neither a file nor a folder (socket, device, FIFO).
+    pub fn unlisted(
+        kind: ErrorKind,
+        dir: impl fmt::Display,
+        raw_name: impl fmt::Debug,
+        why: impl fmt::Display,
+    ) -> Self {
+        Self::new(kind)
+            .with_path(dir)
+            .with_message(format!("entry {raw_name:?} cannot be listed: {why}"))
+    }
+
     /// [`ErrorKind::CapabilityNotSupported`] for `capability`.
     pub fn unsupported(capability: Capability) -> Self {
         let mut e = Self::new(ErrorKind::CapabilityNotSupported);

@@ -4,7 +4,7 @@
 use std::fs::{self, ReadDir};
 use std::path::PathBuf;
 
-use remote_store_core::{FileInfo, RemotePath, Result};
+use remote_store_core::{Error, ErrorKind, FileInfo, RemotePath, Result};
 
 use crate::backend::file_info;
 use crate::error::io_error;
@@ -13,8 +13,11 @@ use crate::resolve::Resolver;
 /// What an entry of a folder is, once links are resolved.
 enum Kind {
     File(fs::Metadata),
-    Folder { linked: bool },
-    Skip,
+    Folder {
+        linked: bool,
+    },
+    /// Cannot be listed: reported as an error item (ADR-0010).
+    Refused(ErrorKind, &'static str),
 }
 
 /// Walks folders depth-first, keeping one open `ReadDir` per level.
@@ -62,11 +65,17 @@ impl Walker {
                     let meta = fs::metadata(&real)?;
                     if meta.is_dir() {
                         Kind::Folder { linked: true }
-                    } else {
+                    } else if meta.is_file() {
                         Kind::File(meta)
+                    } else {
+                        Kind::Refused(ErrorKind::Other, SPECIAL)
                     }
                 }
-                _ => Kind::Skip,
+                Ok(_) => Kind::Refused(
+                    ErrorKind::PermissionDenied,
+                    "a symbolic link that leads outside the backend root",
+                ),
+                Err(_) => Kind::Refused(ErrorKind::NotFound, "a dangling symbolic link"),
             });
         }
         Ok(if file_type.is_dir() {
@@ -74,10 +83,12 @@ impl Walker {
         } else if file_type.is_file() {
             Kind::File(entry.metadata()?)
         } else {
-            Kind::Skip // sockets, devices, fifos
+            Kind::Refused(ErrorKind::Other, SPECIAL)
         })
     }
 }
+
+const SPECIAL: &str = "neither a file nor a folder (socket, device or FIFO)";
 
 /// One listed entry.
 pub(crate) enum Listed {
@@ -100,25 +111,47 @@ impl Iterator for Walker {
                 Ok(entry) => entry,
                 Err(e) => return Some(Err(io_error(e, &dir))),
             };
-            // Names a store cannot address are skipped, as are in-flight
-            // temporary files.
-            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-                continue;
+            // Names a store cannot address are error items (never dropped,
+            // never changed into another name); in-flight temporary files
+            // are ours and stay hidden.
+            let raw = entry.file_name();
+            let Some(name) = raw.to_str().map(str::to_owned) else {
+                let why = "the name is not valid UTF-8";
+                return Some(Err(Error::unlisted(ErrorKind::InvalidPath, &dir, raw, why)));
             };
             if name.starts_with(crate::TEMP_PREFIX) {
                 continue;
             }
-            let Ok(path) = dir.join(&name) else { continue };
-            if path.name() != name {
-                continue; // e.g. a name with a backslash
-            }
+            let path = match dir.join(&name) {
+                Ok(path) if path.name() == name && !name.contains('\\') => path,
+                Ok(_) => {
+                    let why = "the path rules would change it ('\\' is a separator)";
+                    return Some(Err(Error::unlisted(
+                        ErrorKind::InvalidPath,
+                        &dir,
+                        name,
+                        why,
+                    )));
+                }
+                Err(e) => {
+                    let why = e.message().unwrap_or("not a valid path").to_owned();
+                    return Some(Err(Error::unlisted(
+                        ErrorKind::InvalidPath,
+                        &dir,
+                        name,
+                        why,
+                    )));
+                }
+            };
             let kind = match self.kind(&entry) {
                 Ok(kind) => kind,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue, // raced a delete
                 Err(e) => return Some(Err(io_error(e, &path))),
             };
             match kind {
-                Kind::Skip => {}
+                Kind::Refused(kind, why) => {
+                    return Some(Err(Error::unlisted(kind, &dir, name, why)));
+                }
                 Kind::File(meta) if !self.folders_only => {
                     return Some(Ok(Listed::File(file_info(path, &meta))));
                 }

@@ -63,12 +63,19 @@ fn a_file_link_out_of_the_root_is_refused() {
     denied(st.rename("mine.txt", "leak.txt", true), "rename onto");
     assert!(!st.is_file("leak.txt").unwrap());
     assert!(!st.exists("leak.txt").unwrap());
-    let listed: Vec<_> = st
-        .list_files("", true)
-        .unwrap()
-        .map(|f| f.unwrap().path.to_string())
-        .collect();
-    assert_eq!(listed, ["mine.txt"], "the link must not be listed");
+    let (listed, refused) = split(st.list_files("", true).unwrap());
+    assert_eq!(
+        listed,
+        ["mine.txt"],
+        "the link must not be listed as a file"
+    );
+    assert_eq!(refused.len(), 1, "the link must be reported, not dropped");
+    assert_eq!(refused[0].kind(), ErrorKind::PermissionDenied);
+    assert!(
+        refused[0].to_string().contains("\"leak.txt\""),
+        "{}",
+        refused[0]
+    );
     // Nothing outside changed, and the link is still there.
     assert_eq!(
         fs::read_to_string(s.outside.path().join("secret.txt")).unwrap(),
@@ -111,16 +118,15 @@ fn a_folder_link_out_of_the_root_is_refused_at_any_depth() {
         !s.outside.path().join("deeper").exists(),
         "a folder was created outside"
     );
-    let all: Vec<_> = st
-        .glob("**/*.txt")
-        .unwrap()
-        .map(|f| f.unwrap().path.to_string())
-        .collect();
+    let (all, _) = split(st.glob("**/*.txt").unwrap());
     assert!(all.is_empty(), "glob leaked {all:?}");
-    assert!(
-        st.list_folders("a/b").unwrap().next().is_none(),
-        "the link was listed"
-    );
+    let folders: Vec<_> = st.list_folders("a/b").unwrap().collect();
+    assert_eq!(folders.len(), 1, "the link must be reported once");
+    let err = folders[0]
+        .as_ref()
+        .expect_err("the link was listed as a folder");
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+    assert_eq!(err.path(), Some("a/b"));
     assert_eq!(
         fs::read_to_string(s.outside.path().join("secret.txt")).unwrap(),
         "secret"
@@ -206,4 +212,18 @@ fn a_missing_or_file_root_is_invalid_config() {
     assert!(err.to_string().contains("missing"), "{err}");
     let err = LocalBackend::new(s.outside.path().join("secret.txt")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+}
+
+/// The paths a listing yields, and its error items.
+fn split(
+    items: impl Iterator<Item = remote_store_core::Result<remote_store_core::FileInfo>>,
+) -> (Vec<String>, Vec<remote_store_core::Error>) {
+    let (mut ok, mut refused) = (Vec::new(), Vec::new());
+    for item in items {
+        match item {
+            Ok(info) => ok.push(info.path.to_string()),
+            Err(e) => refused.push(e),
+        }
+    }
+    (ok, refused)
 }

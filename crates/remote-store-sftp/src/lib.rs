@@ -60,6 +60,7 @@ mod config;
 mod factory;
 mod hostkey;
 mod layout;
+mod links;
 mod status;
 
 use remote_store_core::Capabilities;

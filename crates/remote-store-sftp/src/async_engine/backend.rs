@@ -17,6 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::conn::{Conn, Pool, is_status, map};
 use super::walk::{Entry, Walker, file_info};
+use crate::links;
 use crate::status::connection_error;
 use crate::{CAPABILITIES, Settings, SftpConfig};
 
@@ -30,6 +31,8 @@ pub struct AsyncSftpBackend {
     settings: Arc<Settings>,
     pool: Pool,
     closed: AtomicBool,
+    /// The base path with links resolved, asked of the server once.
+    base_real: tokio::sync::OnceCell<String>,
 }
 
 /// `posix-rename@openssh.com`: rename, replacing the target atomically.
@@ -67,6 +70,7 @@ impl AsyncSftpBackend {
             pool: Pool::new(settings.clone()),
             settings,
             closed: AtomicBool::new(false),
+            base_real: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -86,21 +90,81 @@ impl AsyncSftpBackend {
         self.settings.layout.native(path)
     }
 
+    /// The base path with links resolved.
+    async fn base_real(&self) -> Result<&str> {
+        let real = self
+            .base_real
+            .get_or_try_init(|| async {
+                let native = self.native(&RemotePath::root());
+                let name = self
+                    .pool
+                    .run("", |c| {
+                        let native = native.clone();
+                        async move { c.raw.realpath(native).await }
+                    })
+                    .await?;
+                Ok::<_, Error>(real_path(name))
+            })
+            .await?;
+        Ok(real)
+    }
+
     /// The server's `stat` of `path` (links followed); `None` when absent.
+    /// A path that resolves outside the base is refused with
+    /// `PermissionDenied` (see [`links`]); the `REALPATH` that checks it
+    /// is sent alongside the `STAT`, so it costs no round trip.
     async fn stat(&self, path: &RemotePath) -> Result<Option<FileAttributes>> {
         self.open()?;
+        let base = match path.is_root() {
+            true => None,
+            false => Some(self.base_real().await?.to_owned()),
+        };
         let native = self.native(path);
         let stat = self
             .pool
             .run(path.as_str(), |c| {
                 let native = native.clone();
-                async move { c.raw.stat(native).await.map(|a| a.attrs) }
+                let check = base.is_some();
+                async move {
+                    if !check {
+                        return c.raw.stat(native).await.map(|a| (a.attrs, None));
+                    }
+                    let (attrs, real) =
+                        futures::join!(c.raw.stat(native.clone()), c.raw.realpath(native));
+                    // A missing path has no real path: its stat says so.
+                    let attrs = attrs?.attrs;
+                    Ok((attrs, Some(real_path(real?))))
+                }
             })
             .await;
         match stat {
-            Ok(attrs) => Ok(Some(attrs)),
+            Ok((_, Some(real))) if !base.as_deref().is_some_and(|b| links::inside(b, &real)) => {
+                Err(links::escapes(path))
+            }
+            Ok((attrs, _)) => Ok(Some(attrs)),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
+        }
+    }
+
+    /// Whether `path` itself is a symbolic link (not followed).
+    async fn is_link(&self, path: &RemotePath) -> Result<bool> {
+        let native = self.native(path);
+        let attrs = self
+            .pool
+            .run(path.as_str(), |c| {
+                let native = native.clone();
+                async move { c.raw.lstat(native).await.map(|a| a.attrs) }
+            })
+            .await?;
+        Ok(attrs.file_type().is_symlink())
+    }
+
+    /// Refuses a write whose folder resolves outside the base.
+    async fn check_parent(&self, path: &RemotePath) -> Result<()> {
+        match path.parent().filter(|p| !p.is_root()) {
+            Some(parent) => self.stat(&parent).await.map(drop),
+            None => Ok(()),
         }
     }
 
@@ -172,6 +236,7 @@ impl AsyncSftpBackend {
             // overwrite the commit alone finds a folder in the way.
             self.check_destination(path, false).await?;
         }
+        self.check_parent(path).await?;
         let temp = self.settings.layout.temp_for(path);
         let flags = OpenFlags::CREATE | OpenFlags::EXCLUDE | OpenFlags::WRITE;
         let open = || {
@@ -257,25 +322,28 @@ impl AsyncSftpBackend {
 
     async fn walker(&self, dir: &RemotePath, recursive: bool) -> Result<Walker> {
         let listable = self.is_dir(dir).await? == Some(true);
+        let base_real = self.base_real().await?.to_owned();
         let (conn, _) = self.pool.get().await?;
         Ok(Walker::new(
             self.settings.clone(),
+            base_real,
             conn,
             listable.then(|| dir.clone()),
             recursive,
         ))
     }
 
-    /// Removes everything below `dir` (links removed, not followed), then
-    /// `dir` unless it is the root. Reads one folder at a time.
+    /// Removes everything below `dir` (links removed, not followed;
+    /// entries of any name, listable or not), then `dir` unless it is the
+    /// root. Reads one folder at a time, by the names the server gives.
     async fn remove_tree(&self, dir: &RemotePath) -> Result<()> {
-        let mut stack = vec![(dir.clone(), false)];
-        while let Some((current, visited)) = stack.pop() {
-            let native = self.native(&current);
+        // (server path, store path for errors, visited)
+        let mut stack = vec![(self.native(dir), dir.to_string(), false)];
+        while let Some((native, label, visited)) = stack.pop() {
             if visited {
-                if !current.is_root() {
+                if label != dir.as_str() || !dir.is_root() {
                     self.pool
-                        .run(current.as_str(), |c| {
+                        .run(&label, |c| {
                             let native = native.clone();
                             async move { c.raw.rmdir(native).await }
                         })
@@ -283,10 +351,10 @@ impl AsyncSftpBackend {
                 }
                 continue;
             }
-            stack.push((current.clone(), true));
+            stack.push((native.clone(), label.clone(), true));
             let (conn, handle) = self
                 .pool
-                .run_on(current.as_str(), |c| {
+                .run_on(&label, |c| {
                     let native = native.clone();
                     async move { c.raw.opendir(native).await }
                 })
@@ -298,7 +366,7 @@ impl AsyncSftpBackend {
                     Err(e) if is_status(&e, StatusCode::Eof) => break,
                     Err(e) => {
                         conn.check(&e);
-                        return Err(map(e, current.as_str()));
+                        return Err(map(e, &label));
                     }
                 }
             }
@@ -307,15 +375,30 @@ impl AsyncSftpBackend {
                 if entry.filename == "." || entry.filename == ".." {
                     continue;
                 }
-                let child = current.join(&entry.filename)?;
+                if entry.filename.contains(char::REPLACEMENT_CHARACTER) {
+                    let why = "the name is not valid UTF-8, which this engine (russh) cannot \
+                               address; remove it with the ssh2 engine or on the server";
+                    return Err(Error::unlisted(
+                        ErrorKind::InvalidPath,
+                        &label,
+                        &entry.filename,
+                        why,
+                    )
+                    .with_backend(crate::NAME));
+                }
+                let child = format!("{}/{}", native.trim_end_matches('/'), entry.filename);
+                let child_label = match label.as_str() {
+                    "" => entry.filename.clone(),
+                    label => format!("{label}/{}", entry.filename),
+                };
+                // READDIR reports links as links (lstat): never descended.
                 if entry.attrs.file_type().is_dir() {
-                    stack.push((child, false));
+                    stack.push((child, child_label, false));
                 } else {
-                    let native = self.native(&child);
                     self.pool
-                        .run(child.as_str(), |c| {
-                            let native = native.clone();
-                            async move { c.raw.remove(native).await }
+                        .run(&child_label, |c| {
+                            let child = child.clone();
+                            async move { c.raw.remove(child).await }
                         })
                         .await?;
                 }
@@ -323,6 +406,15 @@ impl AsyncSftpBackend {
         }
         Ok(())
     }
+}
+
+/// The path of a `REALPATH` answer.
+fn real_path(name: russh_sftp::protocol::Name) -> String {
+    name.files
+        .into_iter()
+        .next()
+        .map(|f| f.filename)
+        .unwrap_or_default()
 }
 
 /// Streams `src` into the staged `file`, flushing it to disk when
@@ -477,6 +569,18 @@ impl AsyncBackend for AsyncSftpBackend {
             }
             None if missing_ok => return Ok(()),
             None => return Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+        if !path.is_root() && self.is_link(path).await? {
+            // A link to a folder inside the base: remove the link only.
+            let native = self.native(path);
+            return self
+                .pool
+                .run(path.as_str(), |c| {
+                    let native = native.clone();
+                    async move { c.raw.remove(native).await }
+                })
+                .await
+                .map(drop);
         }
         if recursive {
             return self.remove_tree(path).await;

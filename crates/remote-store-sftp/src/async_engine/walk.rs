@@ -11,6 +11,7 @@ use russh_sftp::protocol::{FileAttributes, StatusCode};
 use super::conn::{Conn, is_status, map};
 use crate::Settings;
 use crate::layout::hidden;
+use crate::links::{self, Kind, Listed, Target};
 
 /// What a walk yields.
 pub(super) enum Entry {
@@ -34,6 +35,8 @@ struct Open {
 
 pub(super) struct Walker {
     settings: Arc<Settings>,
+    /// The base path with links resolved, for containment.
+    base_real: String,
     conn: Arc<Conn>,
     recursive: bool,
     current: Option<Open>,
@@ -43,12 +46,14 @@ pub(super) struct Walker {
 impl Walker {
     pub(super) fn new(
         settings: Arc<Settings>,
+        base_real: String,
         conn: Arc<Conn>,
         start: Option<RemotePath>,
         recursive: bool,
     ) -> Self {
         Walker {
             settings,
+            base_real,
             conn,
             recursive,
             current: None,
@@ -56,14 +61,22 @@ impl Walker {
         }
     }
 
-    /// The walk as a stream; it ends after the first error.
+    /// The walk as a stream. An entry that cannot be listed is an error
+    /// item and the walk goes on; a failure of the walk itself (a folder
+    /// that cannot be read, a lost connection) ends it.
     pub(super) fn into_stream(self) -> futures::stream::BoxStream<'static, Result<Entry>> {
-        Box::pin(futures::stream::try_unfold(self, |mut walker| async move {
-            Ok(walker.next().await?.map(|entry| (entry, walker)))
+        Box::pin(futures::stream::unfold(Some(self), |walker| async move {
+            let mut walker = walker?;
+            match walker.next().await {
+                Ok(Some(Step::Entry(entry))) => Some((Ok(entry), Some(walker))),
+                Ok(Some(Step::Refused(e))) => Some((Err(e), Some(walker))),
+                Ok(None) => None,
+                Err(e) => Some((Err(e), None)),
+            }
         }))
     }
 
-    async fn next(&mut self) -> Result<Option<Entry>> {
+    async fn next(&mut self) -> Result<Option<Step>> {
         loop {
             let Some(open) = self.current.as_mut() else {
                 let Some(dir) = self.pending.pop() else {
@@ -76,19 +89,8 @@ impl Walker {
                 if hidden(&name) {
                     continue;
                 }
-                let Ok(path) = open.dir.join(&name) else {
-                    continue;
-                };
-                match self.classify(&path, attrs).await? {
-                    Some((true, _)) => {
-                        if self.recursive {
-                            self.pending.push(path.clone());
-                        }
-                        return Ok(Some(Entry::Folder(path)));
-                    }
-                    Some((false, attrs)) => return Ok(Some(Entry::File(file_info(path, &attrs)))),
-                    None => continue,
-                }
+                let dir = open.dir.clone();
+                return self.entry(&dir, &name, attrs).await.map(Some);
             }
             match self.conn.raw.readdir(open.handle.as_str()).await {
                 Ok(name) => open
@@ -131,26 +133,85 @@ impl Walker {
         }
     }
 
-    /// Whether an entry is a folder, following symlinks; `None` for
-    /// dangling links and special files.
-    async fn classify(
+    /// What a link named `name` in `dir` leads to, and the target's
+    /// attributes: `STAT` and `REALPATH` sent together.
+    async fn resolve(
         &self,
-        path: &RemotePath,
-        attrs: FileAttributes,
-    ) -> Result<Option<(bool, FileAttributes)>> {
-        let kind = attrs.file_type();
-        if kind.is_symlink() {
-            let native = self.settings.layout.native(path);
-            return match self.conn.raw.stat(native).await {
-                Ok(target) => Ok(Some((target.attrs.file_type().is_dir(), target.attrs))),
-                Err(e) if is_status(&e, StatusCode::NoSuchFile) => Ok(None),
-                Err(e) => Err(map(e, path.as_str())),
-            };
+        dir: &RemotePath,
+        name: &str,
+    ) -> Result<(Target, Option<FileAttributes>)> {
+        let native = format!("{}/{name}", self.settings.layout.native(dir));
+        let label = format!("{dir}/{name}");
+        let (target, real) = futures::join!(
+            self.conn.raw.stat(native.clone()),
+            self.conn.raw.realpath(native)
+        );
+        let target = match target {
+            Ok(target) => target.attrs,
+            // Dangling, or a loop of links.
+            Err(e)
+                if is_status(&e, StatusCode::NoSuchFile) || is_status(&e, StatusCode::Failure) =>
+            {
+                return Ok((Target::Missing, None));
+            }
+            Err(e) => return Err(map(e, &label)),
+        };
+        let real = real.map_err(|e| map(e, &label))?;
+        let real = real
+            .files
+            .into_iter()
+            .next()
+            .map(|f| f.filename)
+            .unwrap_or_default();
+        if !links::inside(&self.base_real, &real) {
+            return Ok((Target::Outside, None));
         }
-        if kind.is_dir() || kind.is_file() {
-            return Ok(Some((kind.is_dir(), attrs)));
-        }
-        Ok(None)
+        Ok((Target::Inside(kind_of(&target)), Some(target)))
+    }
+
+    /// One entry of `dir`: listed, or refused (an error item).
+    async fn entry(&mut self, dir: &RemotePath, name: &str, attrs: FileAttributes) -> Result<Step> {
+        let kind = kind_of(&attrs);
+        let (target, attrs) = if kind == Kind::Link && links::representable(dir, name).is_ok() {
+            let (target, target_attrs) = self.resolve(dir, name).await?;
+            (Some(target), target_attrs.unwrap_or(attrs))
+        } else {
+            (None, attrs)
+        };
+        Ok(
+            match (
+                links::classify(dir, name, kind, target),
+                links::representable(dir, name),
+            ) {
+                (Listed::Refused(e), _) | (_, Err(e)) => Step::Refused(e),
+                (Listed::File, Ok(path)) => Step::Entry(Entry::File(file_info(path, &attrs))),
+                (Listed::Folder { descend }, Ok(path)) => {
+                    if self.recursive && descend {
+                        self.pending.push(path.clone());
+                    }
+                    Step::Entry(Entry::Folder(path))
+                }
+            },
+        )
+    }
+}
+
+/// One step of a walk.
+enum Step {
+    Entry(Entry),
+    Refused(remote_store_core::Error),
+}
+
+fn kind_of(attrs: &FileAttributes) -> Kind {
+    let kind = attrs.file_type();
+    if kind.is_symlink() {
+        Kind::Link
+    } else if kind.is_dir() {
+        Kind::Folder
+    } else if kind.is_file() {
+        Kind::File
+    } else {
+        Kind::Special
     }
 }
 

@@ -2,8 +2,8 @@
 
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
 use remote_store_core::{
@@ -13,6 +13,7 @@ use ssh2::{ErrorCode, FileStat, OpenFlags, OpenType};
 
 use super::conn::{Conn, Pool, map};
 use super::io::{Entry, FileReader, READ_BUFFER, Walker, copy_into, file_info, io_error};
+use crate::links;
 use crate::status::{FAILURE, NO_SUCH_FILE};
 use crate::{CAPABILITIES, Settings, SftpConfig};
 
@@ -25,6 +26,8 @@ pub struct SftpBackend {
     settings: Arc<Settings>,
     pool: Pool,
     closed: AtomicBool,
+    /// The base path with links resolved, asked of the server once.
+    base_real: OnceLock<String>,
 }
 
 /// libssh2 cannot send `posix-rename@openssh.com`, so replacing a file is
@@ -55,6 +58,7 @@ impl SftpBackend {
             pool: Pool::new(settings.clone()),
             settings,
             closed: AtomicBool::new(false),
+            base_real: OnceLock::new(),
         })
     }
 
@@ -74,17 +78,59 @@ impl SftpBackend {
         self.settings.layout.native(path)
     }
 
+    /// The base path with links resolved.
+    fn base_real(&self) -> Result<&str> {
+        if let Some(real) = self.base_real.get() {
+            return Ok(real);
+        }
+        let native = self.native(&RemotePath::root());
+        let real = self
+            .pool
+            .run("", |sftp| sftp.realpath(Path::new(&native)))?;
+        let real = real.to_string_lossy().into_owned();
+        Ok(self.base_real.get_or_init(|| real))
+    }
+
     /// The server's `stat` of `path` (links followed); `None` when absent.
+    /// A path that resolves outside the base is refused with
+    /// `PermissionDenied` (see [`links`]).
     fn stat(&self, path: &RemotePath) -> Result<Option<FileStat>> {
         self.open()?;
         let native = self.native(path);
-        match self
+        let stat = match self
             .pool
             .run(path.as_str(), |sftp| sftp.stat(Path::new(&native)))
         {
-            Ok(stat) => Ok(Some(stat)),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
+            Ok(stat) => stat,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if !path.is_root() {
+            let base = self.base_real()?.to_owned();
+            let real = self
+                .pool
+                .run(path.as_str(), |sftp| sftp.realpath(Path::new(&native)))?;
+            if !links::inside(&base, &real.to_string_lossy()) {
+                return Err(links::escapes(path));
+            }
+        }
+        Ok(Some(stat))
+    }
+
+    /// Whether `path` itself is a symbolic link (not followed).
+    fn is_link(&self, path: &RemotePath) -> Result<bool> {
+        let native = self.native(path);
+        let stat = self
+            .pool
+            .run(path.as_str(), |sftp| sftp.lstat(Path::new(&native)))?;
+        Ok(stat.file_type().is_symlink())
+    }
+
+    /// Refuses a write whose folder resolves outside the base.
+    fn check_parent(&self, path: &RemotePath) -> Result<()> {
+        match path.parent().filter(|p| !p.is_root()) {
+            Some(parent) => self.stat(&parent).map(drop),
+            None => Ok(()),
         }
     }
 
@@ -154,6 +200,7 @@ impl SftpBackend {
             // overwrite the commit alone finds a folder in the way.
             self.check_destination(path, false)?;
         }
+        self.check_parent(path)?;
         let temp = self.settings.layout.temp_for(path);
         let flags = OpenFlags::WRITE | OpenFlags::EXCLUSIVE;
         let open = || {
@@ -243,9 +290,11 @@ impl SftpBackend {
 
     fn walker(&self, dir: &RemotePath, recursive: bool) -> Result<Walker> {
         let listable = self.stat(dir)?.is_some_and(|s| is_dir(&s));
+        let base_real = self.base_real()?.to_owned();
         let (conn, _) = self.pool.get()?;
         Ok(Walker {
             settings: self.settings.clone(),
+            base_real,
             conn,
             recursive,
             current: None,
@@ -253,32 +302,39 @@ impl SftpBackend {
         })
     }
 
-    /// Removes everything below `dir` (links are removed, not followed),
-    /// then `dir` itself unless it is the root.
+    /// Removes everything below `dir` (links are removed, not followed;
+    /// entries of any name, listable or not), then `dir` itself unless it
+    /// is the root.
     fn remove_tree(&self, dir: &RemotePath) -> Result<()> {
-        let native = self.native(dir);
-        let entries = self
-            .pool
-            .run(dir.as_str(), |sftp| sftp.readdir(Path::new(&native)))?;
-        for (child, stat) in entries {
-            let Some(name) = child.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            if name == "." || name == ".." {
-                continue;
-            }
-            let path = dir.join(name)?;
-            if stat.file_type().is_dir() {
-                self.remove_tree(&path)?;
-            } else {
-                let native = self.native(&path);
-                self.pool
-                    .run(path.as_str(), |sftp| sftp.unlink(Path::new(&native)))?;
-            }
-        }
+        self.remove_native_tree(Path::new(&self.native(dir)), dir.as_str())?;
         if !dir.is_root() {
+            let native = self.native(dir);
             self.pool
                 .run(dir.as_str(), |sftp| sftp.rmdir(Path::new(&native)))?;
+        }
+        Ok(())
+    }
+
+    /// Removes what is inside the server folder `native`, by the names the
+    /// server gives (`label`, its store path, names it in errors).
+    fn remove_native_tree(&self, native: &Path, label: &str) -> Result<()> {
+        let entries = self.pool.run(label, |sftp| sftp.readdir(native))?;
+        for (child, stat) in entries {
+            if child.file_name().is_none_or(|n| n == "." || n == "..") {
+                continue;
+            }
+            let name = child.file_name().unwrap_or_default().to_string_lossy();
+            let child_label = match label {
+                "" => name.into_owned(),
+                label => format!("{label}/{name}"),
+            };
+            // READDIR reports links as links (lstat): never descended.
+            if stat.file_type().is_dir() {
+                self.remove_native_tree(&child, &child_label)?;
+                self.pool.run(&child_label, |sftp| sftp.rmdir(&child))?;
+            } else {
+                self.pool.run(&child_label, |sftp| sftp.unlink(&child))?;
+            }
         }
         Ok(())
     }
@@ -373,6 +429,13 @@ impl Backend for SftpBackend {
             }
             None if missing_ok => return Ok(()),
             None => return Err(Error::not_found(path).with_backend(crate::NAME)),
+        }
+        if !path.is_root() && self.is_link(path)? {
+            // A link to a folder inside the base: remove the link only.
+            let native = self.native(path);
+            return self
+                .pool
+                .run(path.as_str(), |sftp| sftp.unlink(Path::new(&native)));
         }
         if recursive {
             return self.remove_tree(path);

@@ -13,6 +13,7 @@ use super::conn::{Conn, map};
 
 use crate::Settings;
 use crate::layout::hidden;
+use crate::links::{self, Kind, Listed, Target};
 
 /// libssh2 reads ahead four times the caller's buffer and splits requests
 /// at 30,000 bytes: a large buffer keeps enough requests in flight.
@@ -105,6 +106,8 @@ pub(super) enum Entry {
 /// the folders still to visit: memory stays small on any tree.
 pub(super) struct Walker {
     pub(super) settings: Arc<Settings>,
+    /// The base path with links resolved, for containment.
+    pub(super) base_real: String,
     pub(super) conn: Arc<Conn>,
     pub(super) recursive: bool,
     /// The folder being read.
@@ -130,21 +133,77 @@ impl Walker {
         }
     }
 
-    /// The type of a listed entry; symlinks are followed.
-    fn classify(&self, path: &RemotePath, stat: FileStat) -> Result<Option<(bool, FileStat)>> {
-        let kind = stat.file_type();
-        if kind.is_symlink() {
-            let native = self.settings.layout.native(path);
-            return match self.conn.sftp.stat(Path::new(&native)) {
-                Ok(target) => Ok(Some((target.is_dir(), target))),
-                Err(e) if matches!(e.code(), ErrorCode::SFTP(2)) => Ok(None),
-                Err(e) => Err(map(e, path.as_str())),
-            };
+    /// What a link named `name` in `dir` leads to, and the target's stat.
+    fn resolve(&self, dir: &RemotePath, name: &str) -> Result<(Target, Option<FileStat>)> {
+        let native = format!("{}/{name}", self.settings.layout.native(dir));
+        let label = format!("{dir}/{name}");
+        let target = match self.conn.sftp.stat(Path::new(&native)) {
+            Ok(target) => target,
+            // Dangling, or a loop of links.
+            Err(e) if matches!(e.code(), ErrorCode::SFTP(2) | ErrorCode::SFTP(4)) => {
+                return Ok((Target::Missing, None));
+            }
+            Err(e) => return Err(map(e, &label)),
+        };
+        let real = self
+            .conn
+            .sftp
+            .realpath(Path::new(&native))
+            .map_err(|e| map(e, &label))?;
+        if !links::inside(&self.base_real, &real.to_string_lossy()) {
+            return Ok((Target::Outside, None));
         }
-        if kind.is_dir() || kind.is_file() {
-            return Ok(Some((kind.is_dir(), stat)));
+        Ok((Target::Inside(kind_of(&target)), Some(target)))
+    }
+
+    /// One entry of `dir`: listed, refused (an error item), or skipped
+    /// (hidden temp files).
+    fn entry(&mut self, dir: &RemotePath, raw: &Path, stat: FileStat) -> Option<Result<Entry>> {
+        let Some(name) = raw.to_str() else {
+            return Some(Err(Error::unlisted(
+                remote_store_core::ErrorKind::InvalidPath,
+                dir,
+                raw.as_os_str(),
+                "the name is not valid UTF-8",
+            )
+            .with_backend(crate::NAME)));
+        };
+        if hidden(name) {
+            return None;
         }
-        Ok(None)
+        let kind = kind_of(&stat);
+        let (target, stat) = if kind == Kind::Link && links::representable(dir, name).is_ok() {
+            match self.resolve(dir, name) {
+                Ok((target, target_stat)) => (Some(target), target_stat.unwrap_or(stat)),
+                Err(e) => return Some(Err(e)),
+            }
+        } else {
+            (None, stat)
+        };
+        let path = links::representable(dir, name);
+        Some(match (links::classify(dir, name, kind, target), path) {
+            (Listed::Refused(e), _) | (_, Err(e)) => Err(e),
+            (Listed::File, Ok(path)) => Ok(Entry::File(file_info(path, &stat))),
+            (Listed::Folder { descend }, Ok(path)) => {
+                if self.recursive && descend {
+                    self.pending.push(path.clone());
+                }
+                Ok(Entry::Folder(path))
+            }
+        })
+    }
+}
+
+fn kind_of(stat: &FileStat) -> Kind {
+    let kind = stat.file_type();
+    if kind.is_symlink() {
+        Kind::Link
+    } else if kind.is_dir() {
+        Kind::Folder
+    } else if kind.is_file() {
+        Kind::File
+    } else {
+        Kind::Special
     }
 }
 
@@ -174,21 +233,9 @@ impl Iterator for Walker {
                     return Some(Err(e));
                 }
             };
-            let Some(name) = name.to_str() else { continue };
-            if hidden(name) {
-                continue;
-            }
-            let Ok(path) = dir.join(name) else { continue };
-            match self.classify(&path, stat) {
-                Ok(Some((true, _))) => {
-                    if self.recursive {
-                        self.pending.push(path.clone());
-                    }
-                    return Some(Ok(Entry::Folder(path)));
-                }
-                Ok(Some((false, stat))) => return Some(Ok(Entry::File(file_info(path, &stat)))),
-                Ok(None) => {}
-                Err(e) => return Some(Err(e)),
+            let dir = dir.clone();
+            if let Some(item) = self.entry(&dir, &name, stat) {
+                return Some(item);
             }
         }
     }
