@@ -209,17 +209,50 @@ fn ls(ctx: &mut Ctx, t: &Target, recursive: bool, long: bool) -> Result<()> {
     // Entries are shown relative to the listed folder.
     let base = remote_store::RemotePath::new(&t.path)?;
     let relative = |p: remote_store::RemotePath| p.strip_prefix(&base).unwrap_or(p);
+    let mut unlisted = Unlisted::default();
     if !recursive {
         for folder in t.store.list_folders(&t.path)? {
-            ctx.out.folder(&relative(folder?), long)?;
+            if let Some(folder) = unlisted.check(folder) {
+                ctx.out.folder(&relative(folder), long)?;
+            }
         }
     }
     for file in t.store.list_files(&t.path, recursive)? {
-        let mut file = file?;
-        file.path = relative(file.path);
-        ctx.out.file(&file, long)?;
+        if let Some(mut file) = unlisted.check(file) {
+            file.path = relative(file.path);
+            ctx.out.file(&file, long)?;
+        }
     }
-    Ok(())
+    unlisted.result()
+}
+
+/// Entries a listing reported instead of returning (ADR-0010): each is
+/// shown on standard error as it comes, the listing goes on, and the
+/// command fails at the end.
+#[derive(Default)]
+struct Unlisted {
+    count: usize,
+}
+
+impl Unlisted {
+    fn check<T>(&mut self, item: Result<T>) -> Option<T> {
+        match item {
+            Ok(value) => Some(value),
+            Err(e) => {
+                crate::exit::report(&e, false);
+                self.count += 1;
+                None
+            }
+        }
+    }
+
+    fn result(self) -> Result<()> {
+        match self.count {
+            0 => Ok(()),
+            n => Err(Error::new(ErrorKind::Other)
+                .with_message(format!("{n} entries could not be listed (shown above)"))),
+        }
+    }
 }
 
 /// Where a file lands: inside `dst` when it is (or is written as) a folder.
@@ -300,6 +333,7 @@ fn copy_tree(
     let failed = || first_error.lock().map(|e| e.is_some()).unwrap_or(true);
     let (tx, rx) = mpsc::sync_channel::<FileInfo>(jobs * 2);
     let rx = Mutex::new(rx);
+    let mut unlisted = Unlisted::default();
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
@@ -340,16 +374,12 @@ fn copy_tree(
                     if failed() {
                         break;
                     }
-                    let sent = match file {
-                        Ok(file) => tx.send(file).is_ok(),
-                        Err(e) => {
-                            if let Ok(mut slot) = first_error.lock() {
-                                slot.get_or_insert(e);
-                            }
-                            false
-                        }
+                    // An entry the listing could not return is reported
+                    // and the copy goes on; the command fails at the end.
+                    let Some(file) = unlisted.check(file) else {
+                        continue;
                     };
-                    if !sent {
+                    if tx.send(file).is_err() {
                         break;
                     }
                 }
@@ -365,7 +395,7 @@ fn copy_tree(
     bar.finish_and_clear();
     match first_error.into_inner() {
         Ok(Some(e)) => Err(e),
-        _ => Ok(()),
+        _ => unlisted.result(),
     }
 }
 

@@ -436,3 +436,45 @@ fn overlapping_copies_and_moves_are_refused() {
     ok(rstore(d, &["cp", "-r", "a/sub", "a/sub2"]));
     assert!(d.join("a/sub2/two.txt").exists());
 }
+
+/// Names a store cannot address are reported, one by one, and the command
+/// fails; everything else is still copied or listed (never exit 0 with
+/// files missing).
+#[test]
+fn unlistable_names_are_reported_and_fail_the_command() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("src")).unwrap();
+    fs::write(d.join("src/ok.txt"), "ok").unwrap();
+    fs::write(d.join("src/back\\slash.txt"), "b").unwrap();
+    fs::write(d.join("src/tab\there.txt"), "t").unwrap();
+    fs::write(
+        d.join("src")
+            .join(std::ffi::OsStr::from_bytes(b"bad\xff.txt")),
+        "n",
+    )
+    .unwrap();
+    let run = rstore(d, &["cp", "-r", "src", "dst"]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    for name in ["back\\\\slash.txt", "tab\\there.txt", "bad\\xFF.txt"] {
+        assert!(
+            run.stderr.contains(name),
+            "{name} not reported: {}",
+            run.stderr
+        );
+    }
+    assert!(
+        run.stderr.contains("3 entries could not be listed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read_to_string(d.join("dst/ok.txt")).unwrap(), "ok");
+    let run = rstore(d, &["ls", "src"]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert_eq!(run.stdout.trim(), "ok.txt");
+    // mv -r does not delete a source it could not copy whole.
+    let run = rstore(d, &["mv", "-r", "src", "moved"]);
+    assert_ne!(run.code, 0);
+    assert!(d.join("src/back\\slash.txt").exists());
+}
