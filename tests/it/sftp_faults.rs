@@ -255,9 +255,14 @@ struct Sshd {
 
 impl Sshd {
     fn start(port: u16) -> Sshd {
+        Sshd::start_with(port, Path::new(&var("RS_SSHD_CONFIG")))
+    }
+
+    fn start_with(port: u16, config: &Path) -> Sshd {
         let pid_file = std::env::temp_dir().join(format!("rs-sshd-{port}.pid"));
         let child = Command::new(var("RS_SSHD_BIN"))
-            .args(["-D", "-e", "-f", &var("RS_SSHD_CONFIG")])
+            .args(["-D", "-e", "-f"])
+            .arg(config)
             .args(["-o", &format!("Port={port}")])
             .args(["-o", &format!("PidFile={}", pid_file.display())])
             .stdin(Stdio::null())
@@ -417,4 +422,78 @@ fn sshd_killed_mid_transfer_then_the_next_call_reconnects() {
         *sshd.lock().unwrap() = Sshd::start(port);
         assert_eq!(store.get_file_info(&big).unwrap().size, 64 << 20);
     }
+}
+
+/// A known_hosts file for a private sshd on `port`, in `dir`.
+fn known_hosts_for(dir: &Path, port: u16) -> PathBuf {
+    let known = dir.join("known_hosts");
+    let host_pub = std::fs::read_to_string(ssh_dir().join("host_ed25519.pub")).unwrap();
+    let mut f = host_pub.split_whitespace();
+    let (kind, key) = (f.next().unwrap(), f.next().unwrap());
+    std::fs::write(&known, format!("[127.0.0.1]:{port} {kind} {key}\n")).unwrap();
+    known
+}
+
+/// A server whose administrator prohibits `posix-rename@openssh.com`
+/// (OpenSSH still advertises it, and refuses each request with "permission
+/// denied"): both engines replace files and move onto existing files all
+/// the same, and neither declares `AtomicMove` there; on the shared server
+/// russh declares it once connected.
+#[test]
+fn a_server_without_posix_rename_still_replaces_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = std::fs::read_to_string(var("RS_SSHD_CONFIG")).unwrap();
+    assert!(
+        shared.contains("Subsystem sftp internal-sftp\n"),
+        "{shared}"
+    );
+    let prohibited = shared.replace(
+        "Subsystem sftp internal-sftp\n",
+        "Subsystem sftp internal-sftp -P posix-rename\n",
+    );
+    let cfg_path = dir.path().join("sshd_config");
+    std::fs::write(&cfg_path, prohibited).unwrap();
+    let port = 2233;
+    let _sshd = Sshd::start_with(port, &cfg_path);
+    let known = known_hosts_for(dir.path(), port);
+    for engine in ENGINES {
+        let cfg = config().port(port).known_hosts(&known).connections(1);
+        let store = store(engine, cfg);
+        let (a, b) = (unique("pr-a.txt"), unique("pr-b.txt"));
+        store.write_bytes(&a, "old", false).unwrap();
+        store.write_bytes(&a, "new", true).unwrap();
+        assert_eq!(
+            store.read_bytes(&a).unwrap(),
+            "new".as_bytes(),
+            "{engine:?}"
+        );
+        store.write_bytes(&b, "moved", false).unwrap();
+        store.rename(&b, &a, true).unwrap();
+        assert_eq!(
+            store.read_bytes(&a).unwrap(),
+            "moved".as_bytes(),
+            "{engine:?}"
+        );
+        assert!(!store.exists(&b).unwrap());
+        let err = store.rename(&a, &a, false).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+        assert!(
+            !store.supports(remote_store::Capability::AtomicMove),
+            "{engine:?} declares AtomicMove on a server that refuses posix-rename"
+        );
+        // Nothing staged was left behind.
+        let folder = Path::new(&var("RS_SFTP_DIR")).join(Path::new(&a).parent().unwrap());
+        let leftovers: Vec<_> = std::fs::read_dir(folder)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".~tmp."))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        store.delete(&a, false).unwrap();
+    }
+    // The shared server performs it: russh says so once it has connected.
+    let russh = store(Engine::Russh, config());
+    russh.exists("").unwrap();
+    assert!(russh.supports(remote_store::Capability::AtomicMove));
 }

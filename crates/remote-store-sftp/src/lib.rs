@@ -42,14 +42,24 @@
 //!   is then renamed into place. No-overwrite commits with a plain SFTP
 //!   rename, which OpenSSH refuses when the target exists (race-free);
 //!   overwriting commits with `posix-rename@openssh.com` on the russh
-//!   engine (atomic). libssh2 cannot send that extension, so the ssh2 engine
-//!   replaces by moving the old file aside first: readers never see partial
-//!   content, but may briefly see no file, and it does not declare
-//!   `AtomicMove`.
+//!   engine (atomic) where the server allows it. libssh2 cannot send that
+//!   extension, so the ssh2 engine replaces by moving the old file aside
+//!   first: readers never see partial content, but may briefly see no file,
+//!   and it does not declare `AtomicMove`. The russh engine learns on
+//!   connecting whether the server performs the extension (an
+//!   administrator can prohibit it, e.g. `internal-sftp -P posix-rename`,
+//!   while it is still advertised); where it does not, russh replaces as
+//!   ssh2 does and drops `AtomicMove` (declared only once a connection has
+//!   confirmed the extension).
 //! - `write_atomic` also flushes the file to disk (`fsync@openssh.com`)
 //!   before the rename.
-//! - The base path is where the store is rooted; it is not a security
-//!   boundary (the server's permissions are).
+//! - **Symbolic links are contained** as on the local backend: a path that
+//!   resolves outside the base path is refused with `PermissionDenied`;
+//!   walks and recursive deletes never follow a link into a folder;
+//!   removing a link removes only the link; entries a listing cannot
+//!   return are error items (ADR-0010). The check happens just before each
+//!   operation, so a link swapped in meanwhile by another client is not
+//!   caught: the server's permissions remain the security boundary.
 
 #[cfg(feature = "russh")]
 mod async_engine;
@@ -57,6 +67,8 @@ mod async_engine;
 mod sync_engine;
 
 mod config;
+#[cfg_attr(not(feature = "russh"), allow(dead_code))]
+mod extensions;
 mod factory;
 mod hostkey;
 mod layout;
@@ -82,6 +94,9 @@ pub(crate) struct Settings {
     pub(crate) config: SftpConfig,
     pub(crate) layout: layout::Layout,
     pub(crate) host_keys: hostkey::HostKeyCheck,
+    /// What the server allows of `posix-rename@openssh.com` (russh only;
+    /// libssh2 cannot send it).
+    pub(crate) posix_rename: extensions::PosixRename,
 }
 
 impl Settings {
@@ -97,6 +112,7 @@ impl Settings {
         Ok(Settings {
             layout: layout::Layout::new(&config.base_path),
             host_keys: hostkey::HostKeyCheck::new(&config),
+            posix_rename: extensions::PosixRename::default(),
             config,
         })
     }

@@ -12,10 +12,10 @@ use remote_store_core::stream::{
 use remote_store_core::{
     AsyncBackend, Capabilities, Error, ErrorKind, FileInfo, RemotePath, Result, glob,
 };
-use russh_sftp::protocol::{FileAttributes, OpenFlags, Packet, StatusCode};
+use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
-use super::conn::{Conn, Pool, is_status, map};
+use super::conn::{Conn, Pool, is_status, map, posix_rename};
 use super::walk::{Entry, Walker, file_info};
 use crate::links;
 use crate::status::connection_error;
@@ -33,14 +33,6 @@ pub struct AsyncSftpBackend {
     closed: AtomicBool,
     /// The base path with links resolved, asked of the server once.
     base_real: tokio::sync::OnceCell<String>,
-}
-
-/// `posix-rename@openssh.com`: rename, replacing the target atomically.
-const POSIX_RENAME: &str = "posix-rename@openssh.com";
-
-fn ssh_string(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&u32::try_from(s.len()).unwrap_or(u32::MAX).to_be_bytes());
-    out.extend_from_slice(s.as_bytes());
 }
 
 /// An I/O error of a file transfer: the connection is suspect.
@@ -276,40 +268,33 @@ impl AsyncSftpBackend {
         overwrite: bool,
     ) -> Result<()> {
         let target = self.native(path);
-        if overwrite {
-            let mut data = Vec::new();
-            ssh_string(&mut data, from);
-            ssh_string(&mut data, &target);
-            return match conn.raw.extended(POSIX_RENAME, data).await {
-                Ok(Packet::Status(s)) if s.status_code == StatusCode::Ok => Ok(()),
-                Ok(Packet::Status(s)) if s.status_code == StatusCode::OpUnsupported => {
-                    Err(Error::new(ErrorKind::Other)
-                        .with_backend(crate::NAME)
-                        .with_path(path)
-                        .with_message("the server lacks posix-rename@openssh.com, needed to replace a file atomically"))
+        if overwrite && self.settings.posix_rename.worth_trying() {
+            match posix_rename(conn, from, &target).await {
+                Ok(()) => return Ok(()),
+                Err(e) if is_status(&e, StatusCode::OpUnsupported) => {
+                    self.settings.posix_rename.refused();
                 }
-                Ok(Packet::Status(s)) if s.status_code == StatusCode::Failure => {
-                    match self.is_dir(path).await? {
-                        Some(true) => Err(Error::invalid_path(path, "a folder exists at this path")
-                            .with_backend(crate::NAME)),
-                        _ => Err(map(s.into(), path.as_str())),
-                    }
+                Err(e) if is_status(&e, StatusCode::Failure) => {
+                    return match self.is_dir(path).await? {
+                        Some(true) => {
+                            Err(Error::invalid_path(path, "a folder exists at this path")
+                                .with_backend(crate::NAME))
+                        }
+                        _ => Err(map(e, path.as_str())),
+                    };
                 }
-                Ok(Packet::Status(s)) => Err(map(s.into(), path.as_str())),
-                Ok(_) => Err(Error::other("unexpected reply to posix-rename")
-                    .with_backend(crate::NAME)
-                    .with_path(path)),
                 Err(e) => {
                     conn.check(&e);
-                    Err(map(e, path.as_str()))
+                    return Err(map(e, path.as_str()));
                 }
-            };
+            }
         }
-        match conn.raw.rename(from, target).await {
+        match conn.raw.rename(from, target.clone()).await {
             Ok(_) => Ok(()),
             Err(e) if is_status(&e, StatusCode::Failure) => match self.is_dir(path).await? {
                 Some(true) => Err(Error::invalid_path(path, "a folder exists at this path")
                     .with_backend(crate::NAME)),
+                Some(false) if overwrite => self.replace_aside(conn, from, &target, path).await,
                 Some(false) => Err(Error::already_exists(path).with_backend(crate::NAME)),
                 None => Err(map(e, path.as_str())),
             },
@@ -318,6 +303,36 @@ impl AsyncSftpBackend {
                 Err(map(e, path.as_str()))
             }
         }
+    }
+
+    /// Replaces the file at `target` without `posix-rename` (as the ssh2
+    /// engine does): the old file waits under a hidden temp name while the
+    /// new one moves in, and is put back if that fails. Readers never see
+    /// partial content, but may briefly see no file.
+    async fn replace_aside(
+        &self,
+        conn: &Conn,
+        from: &str,
+        target: &str,
+        path: &RemotePath,
+    ) -> Result<()> {
+        let backup = self.settings.layout.temp_for(path);
+        match conn.raw.rename(target, backup.clone()).await {
+            Ok(_) => {}
+            // Removed meanwhile: nothing to set aside.
+            Err(e) if is_status(&e, StatusCode::NoSuchFile) => {}
+            Err(e) => {
+                conn.check(&e);
+                return Err(map(e, path.as_str()));
+            }
+        }
+        if let Err(e) = conn.raw.rename(from, target).await {
+            conn.check(&e);
+            let _ = conn.raw.rename(backup, target).await;
+            return Err(map(e, path.as_str()));
+        }
+        let _ = conn.raw.remove(backup).await;
+        Ok(())
     }
 
     async fn walker(&self, dir: &RemotePath, recursive: bool) -> Result<Walker> {
@@ -453,8 +468,13 @@ impl AsyncBackend for AsyncSftpBackend {
         crate::NAME
     }
 
+    /// `AtomicMove` only once a connection has confirmed that the server
+    /// performs `posix-rename@openssh.com`.
     fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
+        match self.settings.posix_rename.known() {
+            Some(true) => CAPABILITIES,
+            _ => CAPABILITIES.without(remote_store_core::Capability::AtomicMove),
+        }
     }
 
     async fn is_file(&self, path: &RemotePath) -> Result<bool> {

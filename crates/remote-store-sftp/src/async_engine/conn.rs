@@ -11,7 +11,7 @@ use russh::keys::ssh_encoding::Encode;
 use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate, load_secret_key};
 use russh_sftp::client::error::Error as SftpError;
 use russh_sftp::client::{RawSftpSession, SftpSession};
-use russh_sftp::protocol::StatusCode;
+use russh_sftp::protocol::{Packet, StatusCode};
 use tokio::sync::Mutex;
 
 use crate::Settings;
@@ -211,12 +211,53 @@ async fn connect(settings: Arc<Settings>) -> Result<Conn> {
     raw.init()
         .await
         .map_err(|e| connection_error(&format!("starting SFTP on {target}"), e))?;
+    probe_posix_rename(&raw, &settings).await;
     Ok(Conn {
         files,
         raw,
         handle,
         broken: AtomicBool::new(false),
     })
+}
+
+/// `posix-rename@openssh.com`: rename, replacing the target atomically.
+const POSIX_RENAME: &str = "posix-rename@openssh.com";
+
+fn ssh_string(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&u32::try_from(s.len()).unwrap_or(u32::MAX).to_be_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Sends `posix-rename@openssh.com`; a status other than OK is an error.
+pub(crate) async fn posix_rename(conn: &Conn, from: &str, to: &str) -> Result<(), SftpError> {
+    let mut data = Vec::new();
+    ssh_string(&mut data, from);
+    ssh_string(&mut data, to);
+    match conn.raw.extended(POSIX_RENAME, data).await? {
+        Packet::Status(s) if s.status_code == StatusCode::Ok => Ok(()),
+        Packet::Status(s) => Err(SftpError::Status(s)),
+        _ => Err(SftpError::UnexpectedPacket),
+    }
+}
+
+/// Learns whether the server performs `posix-rename@openssh.com` by
+/// renaming a name that does not exist (see [`crate::extensions`]).
+async fn probe_posix_rename(raw: &RawSftpSession, settings: &Settings) {
+    if settings.posix_rename.known().is_some() {
+        return;
+    }
+    let Ok(probe) = remote_store_core::RemotePath::new("probe") else {
+        return;
+    };
+    let missing = settings.layout.temp_for(&probe);
+    let mut data = Vec::new();
+    ssh_string(&mut data, &missing);
+    ssh_string(&mut data, &missing);
+    match raw.extended(POSIX_RENAME, data).await {
+        Ok(Packet::Status(s)) => settings.posix_rename.learn(s.status_code as u32),
+        Err(SftpError::Status(s)) => settings.posix_rename.learn(s.status_code as u32),
+        _ => {}
+    }
 }
 
 async fn open_channel(
