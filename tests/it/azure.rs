@@ -39,45 +39,61 @@ fn config_at(endpoint: &str) -> AzureConfig {
 fn private_endpoint() -> &'static str {
     static ENDPOINT: OnceLock<String> = OnceLock::new();
     ENDPOINT.get_or_init(|| {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        // The shell stops Azurite when its stdin closes, which happens when
-        // this process exits (however it exits): no server outlives its test.
-        let guard = Command::new("bash")
-            .arg("-c")
-            .arg(
-                r#""$0" --blobHost 127.0.0.1 --blobPort "$1" --inMemoryPersistence \
-                   --skipApiVersionCheck --loose --disableTelemetry --silent & pid=$!
-                   cat >/dev/null; kill $pid"#,
-            )
-            .arg(var("RS_AZURITE_BIN"))
-            .arg(port.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting Azurite");
+        let (endpoint, guard) = start_azurite();
         // Kept (with its stdin pipe) until the process ends; never waited
         // for on purpose.
         static KEEP: OnceLock<std::sync::Mutex<std::process::Child>> = OnceLock::new();
         let _ = KEEP.set(std::sync::Mutex::new(guard));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "private Azurite did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let made = Command::new("bash")
-            .arg(var("RS_AZURE_MKCONTAINER"))
-            .arg(port.to_string())
-            .arg(var("RS_AZURE_CONTAINER"))
-            .status()
-            .expect("creating the container");
-        assert!(made.success(), "creating the container failed");
-        let _ = std::io::stderr().flush();
-        format!("http://127.0.0.1:{port}/{}", var("RS_AZURE_ACCOUNT"))
+        endpoint
     })
+}
+
+/// Starts an Azurite of the caller's own, with the test container, and
+/// returns its endpoint, its port and the process that stops it when
+/// dropped or when this process exits.
+pub(crate) fn start_azurite() -> (String, std::process::Child) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    // The shell stops Azurite when its stdin closes, which happens when
+    // this process exits (however it exits): no server outlives its test.
+    let guard = Command::new("bash")
+        .arg("-c")
+        .arg(
+            r#""$0" --blobHost 127.0.0.1 --blobPort "$1" --inMemoryPersistence \
+               --skipApiVersionCheck --loose --disableTelemetry --silent & pid=$!
+               cat >/dev/null; kill $pid"#,
+        )
+        .arg(var("RS_AZURITE_BIN"))
+        .arg(port.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting Azurite");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "private Azurite did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let made = Command::new("bash")
+        .arg(var("RS_AZURE_MKCONTAINER"))
+        .arg(port.to_string())
+        .arg(var("RS_AZURE_CONTAINER"))
+        .status()
+        .expect("creating the container");
+    assert!(made.success(), "creating the container failed");
+    let _ = std::io::stderr().flush();
+    (
+        format!("http://127.0.0.1:{port}/{}", var("RS_AZURE_ACCOUNT")),
+        guard,
+    )
+}
+
+/// An Azure config for `endpoint`.
+pub(crate) fn config_for(endpoint: &str) -> AzureConfig {
+    config_at(endpoint)
 }
 
 fn backend() -> AzureBackend {

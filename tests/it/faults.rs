@@ -145,14 +145,14 @@ fn a_reset_connection_is_survived_by_retries() {
 }
 
 /// An s3s-fs server of this test's own, so it can be stopped and started.
-struct OwnServer {
+pub(crate) struct OwnServer {
     child: Child,
     port: u16,
     data: std::path::PathBuf,
 }
 
 impl OwnServer {
-    fn start(port: u16, data: &std::path::Path) -> Self {
+    pub(crate) fn start(port: u16, data: &std::path::Path) -> Self {
         std::fs::create_dir_all(data.join("testbucket")).unwrap();
         let child = Command::new(var("RS_S3S_BIN"))
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])

@@ -247,14 +247,14 @@ fn thirty_two_concurrent_callers_on_one_backend() {
 
 /// A private sshd (same config and keys as the shared one, its own port),
 /// so killing it disturbs no other test.
-struct Sshd {
+pub(crate) struct Sshd {
     port: u16,
     child: Child,
     alive: bool,
 }
 
 impl Sshd {
-    fn start(port: u16) -> Sshd {
+    pub(crate) fn start(port: u16) -> Sshd {
         Sshd::start_with(port, Path::new(&var("RS_SSHD_CONFIG")))
     }
 
@@ -425,7 +425,7 @@ fn sshd_killed_mid_transfer_then_the_next_call_reconnects() {
 }
 
 /// A known_hosts file for a private sshd on `port`, in `dir`.
-fn known_hosts_for(dir: &Path, port: u16) -> PathBuf {
+pub(crate) fn known_hosts_for(dir: &Path, port: u16) -> PathBuf {
     let known = dir.join("known_hosts");
     let host_pub = std::fs::read_to_string(ssh_dir().join("host_ed25519.pub")).unwrap();
     let mut f = host_pub.split_whitespace();

@@ -13,7 +13,8 @@ use crate::commit::create_only_commits;
 #[derive(Debug)]
 pub struct AzureBackend {
     inner: ObjectStoreBackend,
-    native: Arc<MicrosoftAzure>,
+    /// Weak: the glue owns the client, so `close()` releases it.
+    native: std::sync::Weak<MicrosoftAzure>,
     config: AzureConfig,
 }
 
@@ -80,14 +81,17 @@ impl AzureBackend {
             .with_bulk_delete(config.bulk_delete);
         Ok(AzureBackend {
             inner,
-            native,
+            native: Arc::downgrade(&native),
             config,
         })
     }
 
     /// The native `object_store` client.
-    pub fn native(&self) -> &Arc<MicrosoftAzure> {
-        &self.native
+    ///
+    /// `None` once the backend is closed (closing drops the client and its
+    /// connection pool; a clone taken earlier keeps them alive).
+    pub fn native(&self) -> Option<Arc<MicrosoftAzure>> {
+        self.native.upgrade()
     }
 
     /// The configuration the backend was built from.

@@ -1,8 +1,7 @@
 //! [`ObjectStoreBackend`]: any `ObjectStore` as an `AsyncBackend`.
 
 use std::fmt;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use futures::{StreamExt, TryStreamExt};
 use object_store::list::PaginatedListStore;
@@ -72,16 +71,25 @@ impl Keys {
 
 /// Any [`ObjectStore`] as an [`AsyncBackend`]. See the [crate docs](crate).
 pub struct ObjectStoreBackend {
-    store: Arc<dyn ObjectStore>,
-    pages: Option<Arc<dyn PaginatedListStore>>,
+    /// The clients; `None` once closed, which drops them (and with them
+    /// their connection pools, unless a caller holds a client too).
+    clients: RwLock<Option<Arc<Clients>>>,
+    /// What the store is, for `Debug`.
+    description: String,
     keys: Keys,
     capabilities: Capabilities,
     bulk_delete: bool,
+    storage_id: Option<String>,
+}
+
+/// The clients a backend talks through.
+#[derive(Clone)]
+struct Clients {
+    store: Arc<dyn ObjectStore>,
+    pages: Option<Arc<dyn PaginatedListStore>>,
     /// A client of the same store whose multipart commits carry
     /// `If-None-Match: *` (see [`CreateOnlyCommits`](crate::CreateOnlyCommits)).
     create_only: Option<Arc<dyn ObjectStore>>,
-    storage_id: Option<String>,
-    closed: AtomicBool,
 }
 
 /// Deletes in flight at once when bulk delete is off.
@@ -92,26 +100,40 @@ impl ObjectStoreBackend {
     /// [`paginated`](Self::paginated) for stores that page.
     pub fn new(store: Arc<dyn ObjectStore>) -> Self {
         ObjectStoreBackend {
-            store,
-            pages: None,
+            description: store.to_string(),
+            clients: RwLock::new(Some(Arc::new(Clients {
+                store,
+                pages: None,
+                create_only: None,
+            }))),
             keys: Keys {
                 prefix: RemotePath::root(),
                 name: Arc::from("object_store"),
             },
             capabilities: BASE,
             bulk_delete: true,
-            create_only: None,
             storage_id: None,
-            closed: AtomicBool::new(false),
         }
     }
 
     /// Wraps a store that also lists page by page (S3, Azure, GCS).
     pub fn paginated<S: ObjectStore + PaginatedListStore>(store: Arc<S>) -> Self {
         let pages: Arc<dyn PaginatedListStore> = store.clone();
-        let mut backend = Self::new(store);
-        backend.pages = Some(pages);
-        backend
+        Self::new(store).edit_clients(|c| c.pages = Some(pages))
+    }
+
+    /// Changes the clients while building (nothing is shared yet).
+    fn edit_clients(mut self, edit: impl FnOnce(&mut Clients)) -> Self {
+        let slot = self
+            .clients
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(clients) = slot {
+            let mut changed = Clients::clone(clients);
+            edit(&mut changed);
+            *slot = Some(Arc::new(changed));
+        }
+        self
     }
 
     /// Sets the name used in errors.
@@ -145,9 +167,8 @@ impl ObjectStoreBackend {
     /// second client of the same service, built with
     /// [`CreateOnlyCommits`](crate::CreateOnlyCommits) as its HTTP
     /// connector, and carries those writes. Without it they check first.
-    pub fn with_create_only_store(mut self, store: Arc<dyn ObjectStore>) -> Self {
-        self.create_only = Some(store);
-        self
+    pub fn with_create_only_store(self, store: Arc<dyn ObjectStore>) -> Self {
+        self.edit_clients(|c| c.create_only = Some(store))
     }
 
     /// Whether recursive folder deletes use the service's bulk delete (the
@@ -166,9 +187,14 @@ impl ObjectStoreBackend {
         self
     }
 
-    /// The native `object_store` handle, for what this API does not cover.
-    pub fn object_store(&self) -> &Arc<dyn ObjectStore> {
-        &self.store
+    /// The native `object_store` handle, for what this API does not cover;
+    /// `None` once closed.
+    pub fn object_store(&self) -> Option<Arc<dyn ObjectStore>> {
+        self.clients
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|c| c.store.clone())
     }
 
     /// The key prefix inside the bucket or container.
@@ -176,11 +202,17 @@ impl ObjectStoreBackend {
         &self.keys.prefix
     }
 
+    /// The clients, or `Closed`.
+    fn clients(&self) -> Result<Arc<Clients>> {
+        self.clients
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| Error::closed().with_backend(self.keys.name.to_string()))
+    }
+
     fn open(&self) -> Result<()> {
-        if self.closed.load(Ordering::Acquire) {
-            return Err(Error::closed().with_backend(self.keys.name.to_string()));
-        }
-        Ok(())
+        self.clients().map(drop)
     }
 
     fn fail(&self, path: &RemotePath) -> impl Fn(object_store::Error) -> Error + '_ {
@@ -191,14 +223,15 @@ impl ObjectStoreBackend {
     /// A whole-object GET.
     async fn get(&self, path: &RemotePath) -> Result<object_store::GetResult> {
         self.open()?;
-        self.store
+        self.clients()?
+            .store
             .get(&self.keys.key(path))
             .await
             .map_err(self.fail(path))
     }
 
     async fn has_children(&self, path: &RemotePath) -> Result<bool> {
-        let mut listing = list::flat(&self.store, self.keys.clone(), path);
+        let mut listing = list::flat(&self.clients()?.store, self.keys.clone(), path);
         match listing.next().await {
             Some(Ok(_)) => Ok(true),
             Some(Err(e)) => Err(e),
@@ -207,7 +240,7 @@ impl ObjectStoreBackend {
     }
 
     async fn exists_file(&self, path: &RemotePath) -> Result<bool> {
-        match self.store.head(&self.keys.key(path)).await {
+        match self.clients()?.store.head(&self.keys.key(path)).await {
             Ok(_) => Ok(true),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
             Err(e) => Err(map(e, path, &self.keys.name)),
@@ -218,6 +251,7 @@ impl ObjectStoreBackend {
         let (from, to) = (self.keys.key(src), self.keys.key(dst));
         if overwrite {
             return self
+                .clients()?
                 .store
                 .copy(&from, &to)
                 .await
@@ -227,7 +261,7 @@ impl ObjectStoreBackend {
             mode: CopyMode::Create,
             ..Default::default()
         };
-        match self.store.copy_opts(&from, &to, opts).await {
+        match self.clients()?.store.copy_opts(&from, &to, opts).await {
             Ok(()) => Ok(()),
             // Stores without conditional copy: check, then copy.
             Err(
@@ -237,7 +271,8 @@ impl ObjectStoreBackend {
                 if self.exists_file(dst).await? {
                     return Err(Error::already_exists(dst).with_backend(self.keys.name.to_string()));
                 }
-                self.store
+                self.clients()?
+                    .store
                     .copy(&from, &to)
                     .await
                     .map_err(|e| self.copy_error(e, src, dst))
@@ -261,7 +296,7 @@ impl fmt::Debug for ObjectStoreBackend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ObjectStoreBackend")
             .field("name", &self.keys.name)
-            .field("store", &self.store.to_string())
+            .field("store", &self.description)
             .field("prefix", &self.keys.prefix)
             .finish()
     }
@@ -326,7 +361,12 @@ impl AsyncBackend for ObjectStoreBackend {
             range: Some(range),
             ..Default::default()
         };
-        match self.store.get_opts(&self.keys.key(path), opts).await {
+        match self
+            .clients()?
+            .store
+            .get_opts(&self.keys.key(path), opts)
+            .await
+        {
             Ok(result) => Ok(read::body(
                 result.into_stream(),
                 path.clone(),
@@ -347,14 +387,14 @@ impl AsyncBackend for ObjectStoreBackend {
     }
 
     async fn write(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
-        self.open()?;
+        let clients = self.clients()?;
         let target = Target {
-            store: &self.store,
+            store: &clients.store,
             key: self.keys.key(path),
             path,
             backend: &self.keys.name,
             conditional: self.capabilities.contains(Capability::ExclusiveWrite),
-            create_only: self.create_only.as_ref(),
+            create_only: clients.create_only.as_ref(),
         };
         write::write(target, src, overwrite).await
     }
@@ -376,7 +416,7 @@ impl AsyncBackend for ObjectStoreBackend {
         if !missing_ok && !self.exists_file(path).await? {
             return Err(Error::not_found(path).with_backend(self.keys.name.to_string()));
         }
-        match self.store.delete(&self.keys.key(path)).await {
+        match self.clients()?.store.delete(&self.keys.key(path)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(map(e, path, &self.keys.name)),
         }
@@ -404,6 +444,7 @@ impl AsyncBackend for ObjectStoreBackend {
         // Fed by the listing, as it streams.
         let prefix = self.keys.key(path);
         let locations = self
+            .clients()?
             .store
             .list(Some(&prefix).filter(|p| !p.as_ref().is_empty()))
             .map_ok(|meta| meta.location)
@@ -411,13 +452,14 @@ impl AsyncBackend for ObjectStoreBackend {
         if self.bulk_delete {
             // Bulk delete where the service has it.
             return self
+                .clients()?
                 .store
                 .delete_stream(locations)
                 .try_for_each(|_| futures::future::ready(Ok(())))
                 .await
                 .map_err(self.fail(path));
         }
-        let store = self.store.clone();
+        let store = self.clients()?.store.clone();
         locations
             .map_ok(|location| {
                 let store = store.clone();
@@ -437,21 +479,28 @@ impl AsyncBackend for ObjectStoreBackend {
     async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream> {
         self.open()?;
         if recursive {
-            return Ok(list::flat(&self.store, self.keys.clone(), path));
+            return Ok(list::flat(&self.clients()?.store, self.keys.clone(), path));
         }
-        let level = list::level(&self.store, self.pages.as_ref(), &self.keys, path);
+        let level = {
+            let c = self.clients()?;
+            list::level(&c.store, c.pages.as_ref(), &self.keys, path)
+        };
         Ok(list::files_of(level, self.keys.clone()))
     }
 
     async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream> {
         self.open()?;
-        let level = list::level(&self.store, self.pages.as_ref(), &self.keys, path);
+        let level = {
+            let c = self.clients()?;
+            list::level(&c.store, c.pages.as_ref(), &self.keys, path)
+        };
         Ok(list::folders_of(level, self.keys.clone()))
     }
 
     async fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
         self.open()?;
         let meta = self
+            .clients()?
             .store
             .head(&self.keys.key(path))
             .await
@@ -471,7 +520,8 @@ impl AsyncBackend for ObjectStoreBackend {
             };
         }
         self.transfer(src, dst, overwrite).await?;
-        self.store
+        self.clients()?
+            .store
             .delete(&self.keys.key(src))
             .await
             .map_err(self.fail(src))
@@ -487,8 +537,13 @@ impl AsyncBackend for ObjectStoreBackend {
         glob::glob_files_async(self, pattern).await
     }
 
+    /// Drops the clients: their pooled connections close (streams still
+    /// open keep theirs until dropped).
     async fn close(&self) -> Result<()> {
-        self.closed.store(true, Ordering::Release);
+        self.clients
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         Ok(())
     }
 

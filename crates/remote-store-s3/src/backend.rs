@@ -13,7 +13,8 @@ use crate::S3Config;
 #[derive(Debug)]
 pub struct S3Backend {
     inner: ObjectStoreBackend,
-    native: Arc<AmazonS3>,
+    /// Weak: the glue owns the client, so `close()` releases it.
+    native: std::sync::Weak<AmazonS3>,
     config: S3Config,
 }
 
@@ -87,14 +88,17 @@ impl S3Backend {
         }
         Ok(S3Backend {
             inner,
-            native,
+            native: Arc::downgrade(&native),
             config,
         })
     }
 
     /// The native `object_store` client, for what this API does not cover.
-    pub fn native(&self) -> &Arc<AmazonS3> {
-        &self.native
+    ///
+    /// `None` once the backend is closed (closing drops the client and its
+    /// connection pool; a clone taken earlier keeps them alive).
+    pub fn native(&self) -> Option<Arc<AmazonS3>> {
+        self.native.upgrade()
     }
 
     /// The configuration the backend was built from.
