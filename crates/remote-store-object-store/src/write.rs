@@ -84,26 +84,38 @@ pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -
         .put_multipart(&t.key)
         .await
         .map_err(|e| map(e, t.path, t.backend))?;
-    let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+    // Dropped before the commit (the caller's future cancelled), the
+    // guard aborts the upload, so no parts stay stored and billed.
+    let mut guard = AbortOnDrop(Some(WriteMultipart::new_with_chunk_size(upload, PART_SIZE)));
+    let writer = guard.writer();
     for chunk in head {
         writer.put(chunk);
     }
     loop {
+        let writer = guard.writer();
         if let Err(e) = writer.wait_for_capacity(PART_CONCURRENCY).await {
-            let _ = writer.abort().await;
+            let _ = guard.take().abort().await;
             return Err(map(e, t.path, t.backend));
         }
         match src.next().await {
-            Some(Ok(chunk)) => writer.put(chunk),
+            Some(Ok(chunk)) => guard.writer().put(chunk),
             Some(Err(e)) => {
                 // Nothing becomes visible: the upload is aborted.
-                let _ = writer.abort().await;
+                let _ = guard.take().abort().await;
                 return Err(e);
             }
             None => break,
         }
     }
-    writer
+    // Every part stored while the guard still holds the upload: a
+    // cancellation from here on leaves only the commit request itself
+    // unguarded.
+    if let Err(e) = guard.writer().wait_for_capacity(0).await {
+        let _ = guard.take().abort().await;
+        return Err(map(e, t.path, t.backend));
+    }
+    guard
+        .take()
         .finish()
         .await
         .map(drop)
@@ -112,4 +124,30 @@ pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -
             Some(_) => map_create(e, t.path, t.backend),
             None => map(e, t.path, t.backend),
         })
+}
+
+/// Aborts a multipart upload that is dropped unfinished (a cancelled
+/// write), in a task on the current runtime: the abort request must
+/// outlive the future that was cancelled.
+struct AbortOnDrop(Option<WriteMultipart>);
+
+impl AbortOnDrop {
+    fn writer(&mut self) -> &mut WriteMultipart {
+        self.0.as_mut().expect("the upload is held until taken")
+    }
+
+    fn take(&mut self) -> WriteMultipart {
+        self.0.take().expect("the upload is taken once")
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let (Some(writer), Ok(runtime)) = (self.0.take(), tokio::runtime::Handle::try_current())
+        {
+            runtime.spawn(async move {
+                let _ = writer.abort().await;
+            });
+        }
+    }
 }

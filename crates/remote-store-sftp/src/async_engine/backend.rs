@@ -246,11 +246,15 @@ impl AsyncSftpBackend {
             }
             other => other?,
         };
+        // Cancelled (the caller's future dropped) before the outcome is
+        // known, the guard removes the staged file in a task of its own.
+        let mut guard = RemoveOnDrop(Some((conn.clone(), temp.clone())));
         let staged = stage(file, src, durable, &conn, path).await;
         let committed = match staged {
             Ok(()) => self.commit(&conn, &temp, path, overwrite).await,
             Err(e) => Err(e),
         };
+        guard.0 = None;
         if committed.is_err() {
             let _ = conn.raw.remove(temp).await;
         }
@@ -420,6 +424,21 @@ impl AsyncSftpBackend {
             }
         }
         Ok(())
+    }
+}
+
+/// Removes a staged temp file whose write was cancelled.
+struct RemoveOnDrop(Option<(Arc<Conn>, String)>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let (Some((conn, temp)), Ok(runtime)) =
+            (self.0.take(), tokio::runtime::Handle::try_current())
+        {
+            runtime.spawn(async move {
+                let _ = conn.raw.remove(temp).await;
+            });
+        }
     }
 }
 
