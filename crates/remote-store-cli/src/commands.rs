@@ -338,6 +338,12 @@ fn copy_tree(
         for _ in 0..jobs {
             scope.spawn(|| {
                 loop {
+                    if crate::interrupt::requested() {
+                        if let Ok(mut slot) = first_error.lock() {
+                            slot.get_or_insert_with(crate::interrupt::error);
+                        }
+                        return;
+                    }
                     let next = rx.lock().map(|r| r.recv());
                     let Ok(Ok(file)) = next else { return };
                     let rel = file.path.strip_prefix(&base).unwrap_or(file.path.clone());

@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod exit;
+mod interrupt;
 mod output;
 mod overlap;
 mod progress;
@@ -17,10 +18,15 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let verbose = cli.verbose;
+    interrupt::install();
     match commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) if !interrupt::requested() => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::from(interrupt::EXIT_CODE),
         Err(e) => {
             exit::report(&e, verbose);
+            if interrupt::requested() {
+                return ExitCode::from(interrupt::EXIT_CODE);
+            }
             ExitCode::from(exit::code(&e))
         }
     }

@@ -52,7 +52,8 @@ impl Progress {
     }
 }
 
-/// Wraps a reader so that reading advances `bar`.
+/// Wraps a reader so that reading advances `bar`, and fails once the
+/// process is asked to stop (so the write it feeds aborts cleanly).
 pub(crate) fn wrap(bar: &ProgressBar, reader: impl Read) -> impl Read {
-    bar.wrap_read(reader)
+    crate::interrupt::Checked(bar.wrap_read(reader))
 }

@@ -478,3 +478,101 @@ fn unlistable_names_are_reported_and_fail_the_command() {
     assert_ne!(run.code, 0);
     assert!(d.join("src/back\\slash.txt").exists());
 }
+
+/// The uploads moto (the test S3 server) holds for `key`; moto takes
+/// unsigned requests.
+fn moto_uploads(key: &str) -> bool {
+    use std::io::{Read, Write};
+    let endpoint =
+        std::env::var("RS_S3_ENDPOINT").expect("RS_S3_ENDPOINT (cargo xtask services up)");
+    let host = endpoint.trim_start_matches("http://").to_owned();
+    let bucket = std::env::var("RS_S3_BUCKET").unwrap();
+    let mut conn = std::net::TcpStream::connect(&host).unwrap();
+    write!(
+        conn,
+        "GET /{bucket}?uploads&prefix={key} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    answer.contains("<UploadId>")
+}
+
+/// SIGTERM during an upload: rstore aborts the multipart upload, keeps no
+/// object, and exits with 130.
+#[test]
+fn sigterm_mid_upload_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let big = fs::File::create(d.join("big.bin")).unwrap();
+    big.set_len(1 << 30).unwrap();
+    let cfg = d.join("c.toml");
+    fs::write(
+        &cfg,
+        format!(
+            "[backends.s3]\ntype = \"s3\"\nbucket = \"{}\"\nendpoint = \"{}\"\n\
+             region = \"us-east-1\"\nallow_http = \"true\"\naccess_key_id = \"test\"\n\
+             secret_access_key = \"test\"\n[stores.s]\nbackend = \"s3\"\n",
+            std::env::var("RS_S3_BUCKET").unwrap(),
+            std::env::var("RS_S3_ENDPOINT").unwrap()
+        ),
+    )
+    .unwrap();
+    let key = format!("sigterm-{}/big.bin", std::process::id());
+    let mut child = Command::cargo_bin("rstore")
+        .unwrap()
+        .current_dir(d)
+        .args([
+            "--config",
+            cfg.to_str().unwrap(),
+            "put",
+            "big.bin",
+            &format!("s:{key}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !moto_uploads(&key) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the upload never started"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "rstore ended before the signal"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while moto_uploads(&key) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the multipart upload was left"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let run = rstore(
+        d,
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "stat",
+            &format!("s:{key}"),
+        ],
+    );
+    assert_eq!(run.code, 3, "the object must not exist: {}", run.stdout);
+}

@@ -1,0 +1,61 @@
+//! SIGINT and SIGTERM: stop cleanly, leaving nothing half-written.
+//!
+//! The first signal sets a flag. Every transfer reads its source through
+//! [`Checked`], which fails once the flag is set, so the write in flight
+//! fails like any write whose source broke: the backend removes its staged
+//! temp file or aborts its multipart upload, and nothing partial is left.
+//! Tree copies stop taking new files. `rstore` then exits with 130. A
+//! second signal exits at once.
+
+use std::io::{self, Read};
+use std::sync::Arc;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use remote_store::{Error, ErrorKind};
+
+/// The exit code after a signal (128 + SIGINT, as shells report).
+pub(crate) const EXIT_CODE: u8 = 130;
+
+fn flag() -> &'static Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| Arc::new(AtomicBool::new(false)))
+}
+
+/// Installs the handlers. A failure to install leaves the default
+/// behaviour (the process dies on the signal), so it is not fatal.
+pub(crate) fn install() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    for signal in [SIGINT, SIGTERM] {
+        // Registered first: a second signal, seeing the flag already set,
+        // exits at once.
+        let _ = signal_hook::flag::register_conditional_shutdown(
+            signal,
+            i32::from(EXIT_CODE),
+            flag().clone(),
+        );
+        let _ = signal_hook::flag::register(signal, flag().clone());
+    }
+}
+
+/// Whether a stop was asked for.
+pub(crate) fn requested() -> bool {
+    flag().load(Ordering::SeqCst)
+}
+
+/// The error of an operation stopped by a signal.
+pub(crate) fn error() -> Error {
+    Error::new(ErrorKind::Other).with_message("interrupted by a signal; nothing partial was kept")
+}
+
+/// A reader that fails once a stop was asked for.
+pub(crate) struct Checked<R>(pub(crate) R);
+
+impl<R: Read> Read for Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if requested() {
+            return Err(error().into_io());
+        }
+        self.0.read(buf)
+    }
+}
