@@ -96,6 +96,7 @@ pub(crate) struct Settings {
     pub(crate) host_keys: hostkey::HostKeyCheck,
     /// What the server allows of `posix-rename@openssh.com` (russh only;
     /// libssh2 cannot send it).
+    #[cfg_attr(not(feature = "russh"), allow(dead_code))]
     pub(crate) posix_rename: extensions::PosixRename,
 }
 

@@ -178,7 +178,13 @@ mod tests {
     #[test]
     fn every_form_follows_posix_for_set_empty_and_unset() {
         // (form, set, empty, unset); None = error.
-        let table: [(&str, Option<&str>, Option<&str>, Option<&str>); 7] = [
+        type Row = (
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+            Option<&'static str>,
+        );
+        let table: [Row; 7] = [
             ("${V}", Some("value"), Some(""), None),
             ("${V:-w}", Some("value"), Some("w"), Some("w")),
             ("${V-w}", Some("value"), Some(""), Some("w")),
