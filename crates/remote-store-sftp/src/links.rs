@@ -46,6 +46,18 @@ pub(crate) enum Kind {
     Special,
 }
 
+impl Kind {
+    /// The kind of an entry from its file-type bits.
+    pub(crate) fn of(is_link: bool, is_dir: bool, is_file: bool) -> Kind {
+        match (is_link, is_dir, is_file) {
+            (true, _, _) => Kind::Link,
+            (_, true, _) => Kind::Folder,
+            (_, _, true) => Kind::File,
+            _ => Kind::Special,
+        }
+    }
+}
+
 /// What a link leads to, once resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Target {

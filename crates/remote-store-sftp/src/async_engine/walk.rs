@@ -203,16 +203,8 @@ enum Step {
 }
 
 fn kind_of(attrs: &FileAttributes) -> Kind {
-    let kind = attrs.file_type();
-    if kind.is_symlink() {
-        Kind::Link
-    } else if kind.is_dir() {
-        Kind::Folder
-    } else if kind.is_file() {
-        Kind::File
-    } else {
-        Kind::Special
-    }
+    let t = attrs.file_type();
+    Kind::of(t.is_symlink(), t.is_dir(), t.is_file())
 }
 
 impl Drop for Walker {

@@ -195,16 +195,8 @@ impl Walker {
 }
 
 fn kind_of(stat: &FileStat) -> Kind {
-    let kind = stat.file_type();
-    if kind.is_symlink() {
-        Kind::Link
-    } else if kind.is_dir() {
-        Kind::Folder
-    } else if kind.is_file() {
-        Kind::File
-    } else {
-        Kind::Special
-    }
+    let t = stat.file_type();
+    Kind::of(t.is_symlink(), t.is_dir(), t.is_file())
 }
 
 impl Iterator for Walker {
