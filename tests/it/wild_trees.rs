@@ -148,6 +148,14 @@ fn sync_rules(store: Store, c: &Case, engine: Names) {
     assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
     let err = store.read_bytes(format!("{}/outfile", c.name)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+    // As on the local backend, what leads out reads as absent.
+    for out in ["outfile", "outlink", "outlink/secret.txt"] {
+        assert!(!store.exists(format!("{}/{out}", c.name)).unwrap(), "{out}");
+        assert!(
+            !store.is_file(format!("{}/{out}", c.name)).unwrap(),
+            "{out}"
+        );
+    }
     store
         .write_bytes(format!("{}/outlink/new.txt", c.name), "x", true)
         .unwrap_err();

@@ -28,12 +28,26 @@ pub(crate) fn inside(base: &str, real: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
+const ESCAPES: &str = "resolves outside the base path (symbolic link)";
+
 /// The error for a path that resolves outside the base.
 pub(crate) fn escapes(path: &RemotePath) -> Error {
     Error::new(ErrorKind::PermissionDenied)
         .with_backend(crate::NAME)
         .with_path(path)
-        .with_message("resolves outside the base path (symbolic link)")
+        .with_message(ESCAPES)
+}
+
+/// `exists`, `is_file` and `is_folder` report a path that resolves outside
+/// the base as absent (as the local backend does); every other operation
+/// refuses it.
+pub(crate) fn absent_if_escaping<T>(stat: Result<Option<T>, Error>) -> Result<Option<T>, Error> {
+    match stat {
+        Err(e) if e.kind() == ErrorKind::PermissionDenied && e.message() == Some(ESCAPES) => {
+            Ok(None)
+        }
+        other => other,
+    }
 }
 
 /// What an entry is, as the server's `lstat` (or `READDIR`) sees it.
@@ -136,6 +150,19 @@ mod tests {
 
     fn dir() -> RemotePath {
         RemotePath::new("d").unwrap()
+    }
+
+    #[test]
+    fn only_escapes_read_as_absent() {
+        let p = RemotePath::new("l").unwrap();
+        assert!(
+            absent_if_escaping::<()>(Err(escapes(&p)))
+                .unwrap()
+                .is_none()
+        );
+        let denied = Error::new(ErrorKind::PermissionDenied);
+        assert!(absent_if_escaping::<()>(Err(denied)).is_err());
+        assert_eq!(absent_if_escaping(Ok(Some(1))).unwrap(), Some(1));
     }
 
     #[test]

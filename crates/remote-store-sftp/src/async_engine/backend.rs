@@ -497,11 +497,13 @@ impl AsyncBackend for AsyncSftpBackend {
     }
 
     async fn is_file(&self, path: &RemotePath) -> Result<bool> {
-        Ok(self.is_dir(path).await? == Some(false))
+        let stat = links::absent_if_escaping(self.stat(path).await)?;
+        Ok(stat.is_some_and(|a| !a.file_type().is_dir()))
     }
 
     async fn is_folder(&self, path: &RemotePath) -> Result<bool> {
-        Ok(self.is_dir(path).await? == Some(true))
+        let stat = links::absent_if_escaping(self.stat(path).await)?;
+        Ok(stat.is_some_and(|a| a.file_type().is_dir()))
     }
 
     async fn read(&self, path: &RemotePath) -> Result<ByteStream> {

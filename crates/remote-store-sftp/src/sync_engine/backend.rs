@@ -350,11 +350,13 @@ impl Backend for SftpBackend {
     }
 
     fn is_file(&self, path: &RemotePath) -> Result<bool> {
-        Ok(self.stat(path)?.is_some_and(|s| !is_dir(&s)))
+        let stat = links::absent_if_escaping(self.stat(path))?;
+        Ok(stat.is_some_and(|s| !is_dir(&s)))
     }
 
     fn is_folder(&self, path: &RemotePath) -> Result<bool> {
-        Ok(self.stat(path)?.is_some_and(|s| is_dir(&s)))
+        let stat = links::absent_if_escaping(self.stat(path))?;
+        Ok(stat.is_some_and(|s| is_dir(&s)))
     }
 
     fn read(&self, path: &RemotePath) -> Result<ReadStream> {
