@@ -212,13 +212,17 @@ fn ls(ctx: &mut Ctx, t: &Target, recursive: bool, long: bool) -> Result<()> {
     let mut unlisted = Unlisted::default();
     if !recursive {
         for folder in t.store.list_folders(&t.path)? {
-            if let Some(folder) = unlisted.check(folder) {
-                ctx.out.folder(&relative(folder), long)?;
+            match folder {
+                Ok(folder) => ctx.out.folder(&relative(folder), long)?,
+                // The file pass below lists the same folder and reports
+                // these entries, once.
+                Err(e) if e.is_unlisted() => {}
+                Err(e) => return Err(e),
             }
         }
     }
     for file in t.store.list_files(&t.path, recursive)? {
-        if let Some(mut file) = unlisted.check(file) {
+        if let Some(mut file) = unlisted.check(file)? {
             file.path = relative(file.path);
             ctx.out.file(&file, long)?;
         }
@@ -235,14 +239,17 @@ struct Unlisted {
 }
 
 impl Unlisted {
-    fn check<T>(&mut self, item: Result<T>) -> Option<T> {
+    /// The item's value; `None` for an entry that could not be listed
+    /// (reported now); an error when the listing itself failed.
+    fn check<T>(&mut self, item: Result<T>) -> Result<Option<T>> {
         match item {
-            Ok(value) => Some(value),
-            Err(e) => {
+            Ok(value) => Ok(Some(value)),
+            Err(e) if e.is_unlisted() => {
                 crate::exit::report(&e, false);
                 self.count += 1;
-                None
+                Ok(None)
             }
+            Err(e) => Err(e),
         }
     }
 
@@ -337,15 +344,20 @@ fn copy_tree(
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
+                // A worker runs until the listing side closes the channel:
+                // after a failure or a signal it drains without copying, so
+                // the lister is never left blocked on a full channel.
                 loop {
                     if crate::interrupt::requested() {
                         if let Ok(mut slot) = first_error.lock() {
                             slot.get_or_insert_with(crate::interrupt::error);
                         }
-                        return;
                     }
                     let next = rx.lock().map(|r| r.recv());
                     let Ok(Ok(file)) = next else { return };
+                    if failed() {
+                        continue;
+                    }
                     let rel = file.path.strip_prefix(&base).unwrap_or(file.path.clone());
                     let from = Target {
                         store: src.store.clone(),
@@ -367,7 +379,6 @@ fn copy_tree(
                             if let Ok(mut slot) = first_error.lock() {
                                 slot.get_or_insert(e);
                             }
-                            return;
                         }
                     }
                 }
@@ -377,13 +388,20 @@ fn copy_tree(
         match listing {
             Ok(files) => {
                 for file in files {
-                    if failed() {
+                    if failed() || crate::interrupt::requested() {
                         break;
                     }
                     // An entry the listing could not return is reported
                     // and the copy goes on; the command fails at the end.
-                    let Some(file) = unlisted.check(file) else {
-                        continue;
+                    let file = match unlisted.check(file) {
+                        Ok(Some(file)) => file,
+                        Ok(None) => continue,
+                        Err(e) => {
+                            if let Ok(mut slot) = first_error.lock() {
+                                slot.get_or_insert(e);
+                            }
+                            break;
+                        }
                     };
                     if tx.send(file).is_err() {
                         break;

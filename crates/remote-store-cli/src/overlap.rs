@@ -28,11 +28,52 @@ enum Storage {
 }
 
 fn place(t: &Target) -> Result<Place> {
-    let native = t.store.native_path(&t.path)?;
+    let storage = t.store.storage_id();
+    let mut native = t.store.native_path(&t.path)?;
+    if storage.as_deref() == Some("file://") {
+        native = resolve_local(&native);
+    }
     Ok(Place {
-        storage: t.store.storage_id().map_or(Storage::Unknown, Storage::Id),
-        native: native.trim_end_matches('/').to_owned(),
+        storage: storage.map_or(Storage::Unknown, Storage::Id),
+        native: normalize(&native),
     })
+}
+
+/// One spelling per place: no `.` segments, no trailing `/` (a base-relative
+/// SFTP root is `.`).
+fn normalize(native: &str) -> String {
+    let absolute = native.starts_with('/');
+    let parts: Vec<&str> = native
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+/// A local path with the links of its deepest existing ancestor resolved,
+/// so that a folder reached through a symbolic link is recognised.
+fn resolve_local(native: &str) -> String {
+    let mut existing = std::path::Path::new(native);
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            let mut out = real;
+            out.extend(rest.iter().rev());
+            return out.to_string_lossy().into_owned();
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return native.to_owned(),
+        }
+    }
 }
 
 fn same_storage(a: &Store, pa: &Place, b: &Store, pb: &Place) -> bool {
@@ -44,6 +85,7 @@ fn same_storage(a: &Store, pa: &Place, b: &Store, pb: &Place) -> bool {
 
 /// Whether `inner` is `outer` or lies below it (by whole segments).
 fn within(inner: &str, outer: &str) -> bool {
+    let outer = outer.trim_end_matches('/');
     outer.is_empty()
         || inner == outer
         || inner
@@ -79,6 +121,15 @@ pub(crate) fn refuse_overlap(verb: &str, src: &Target, dst: &Target) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::within;
+
+    #[test]
+    fn one_spelling_per_place() {
+        use super::normalize;
+        assert_eq!(normalize("."), "");
+        assert_eq!(normalize("./a/./b/"), "a/b");
+        assert_eq!(normalize("/srv//a/"), "/srv/a");
+        assert_eq!(normalize("/"), "/");
+    }
 
     #[test]
     fn within_is_by_whole_segments() {

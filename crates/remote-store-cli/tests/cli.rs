@@ -402,6 +402,7 @@ fn overlapping_copies_and_moves_are_refused() {
         fs::create_dir_all(d.join(f).parent().unwrap()).unwrap();
         fs::write(d.join(f), f).unwrap();
     }
+    std::os::unix::fs::symlink(d.join("a"), d.join("alias")).unwrap();
     let url_a = format!("file://{}/a", d.display());
     let url_one = format!("file://{}/a/one.txt", d.display());
     let cases: Vec<Vec<&str>> = vec![
@@ -415,6 +416,9 @@ fn overlapping_copies_and_moves_are_refused() {
         vec!["--config", c, "cp", "s:a/one.txt", &url_one],
         vec!["mv", "a/one.txt", "a/one.txt"],
         vec!["mv", "a/one.txt", "a/"],
+        // The same folder through a symbolic link.
+        vec!["mv", "-r", "a", "alias/sub"],
+        vec!["cp", "-r", "alias", "a/sub"],
     ];
     for args in cases {
         let run = rstore(d, &args);
@@ -473,6 +477,17 @@ fn unlistable_names_are_reported_and_fail_the_command() {
     let run = rstore(d, &["ls", "src"]);
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     assert_eq!(run.stdout.trim(), "ok.txt");
+    assert!(
+        run.stderr.contains("3 entries could not be listed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("tab\\there.txt").count(),
+        1,
+        "{}",
+        run.stderr
+    );
     // mv -r does not delete a source it could not copy whole.
     let run = rstore(d, &["mv", "-r", "src", "moved"]);
     assert_ne!(run.code, 0);

@@ -89,6 +89,8 @@ struct Inner {
     backend: Option<Cow<'static, str>>,
     capability: Option<Capability>,
     retryable: bool,
+    /// Made by [`Error::unlisted`]: one entry of a listing, which goes on.
+    unlisted: bool,
     source: Option<Source>,
 }
 
@@ -104,6 +106,7 @@ impl Error {
                 backend: None,
                 capability: None,
                 retryable: kind == ErrorKind::BackendUnavailable,
+                unlisted: false,
                 source: None,
             }),
         }
@@ -142,9 +145,18 @@ impl Error {
         raw_name: impl fmt::Debug,
         why: impl fmt::Display,
     ) -> Self {
-        Self::new(kind)
+        let mut e = Self::new(kind)
             .with_path(dir)
-            .with_message(format!("entry {raw_name:?} cannot be listed: {why}"))
+            .with_message(format!("entry {raw_name:?} cannot be listed: {why}"));
+        e.inner.unlisted = true;
+        e
+    }
+
+    /// Whether this error is one entry a listing could not return (made by
+    /// [`Error::unlisted`]; the listing went on), rather than a failure of
+    /// the listing itself.
+    pub fn is_unlisted(&self) -> bool {
+        self.inner.unlisted
     }
 
     /// [`ErrorKind::CapabilityNotSupported`] for `capability`.
