@@ -29,10 +29,15 @@ fn transient(err: &object_store::Error) -> bool {
 fn conflicting_request(err: &object_store::Error) -> bool {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
+        // The service's error code, as its XML body carries it (a key in
+        // the request URL is percent-encoded, so it cannot fake the tag).
         let text = e.to_string();
-        if ["OperationAborted", "ConditionalRequestConflict"]
-            .iter()
-            .any(|code| text.contains(code))
+        if [
+            "<Code>OperationAborted</Code>",
+            "<Code>ConditionalRequestConflict</Code>",
+        ]
+        .iter()
+        .any(|code| text.contains(code))
         {
             return true;
         }
@@ -122,8 +127,13 @@ mod tests {
             assert!(e.is_retryable(), "{e}");
         }
         // A create refused because the object exists stays AlreadyExists
-        // (Azure answers 409 BlobAlreadyExists).
+        // (Azure answers 409 BlobAlreadyExists), whatever the key is named.
         let e = map_create(already_exists("409 BlobAlreadyExists"), &path, "azure");
         assert_eq!(e.kind(), ErrorKind::AlreadyExists);
+        let named = already_exists("PUT /b/logs/OperationAborted.txt: 412 Precondition Failed");
+        assert_eq!(
+            map_create(named, &path, "s3").kind(),
+            ErrorKind::AlreadyExists
+        );
     }
 }

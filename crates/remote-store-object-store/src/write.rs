@@ -107,23 +107,25 @@ pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -
             None => break,
         }
     }
-    // Every part stored while the guard still holds the upload: a
-    // cancellation from here on leaves only the commit request itself
-    // unguarded.
-    if let Err(e) = guard.writer().wait_for_capacity(0).await {
-        let _ = guard.take().abort().await;
-        return Err(map(e, t.path, t.backend));
-    }
-    guard
-        .take()
-        .finish()
-        .await
-        .map(drop)
-        .map_err(|e| match conditional_commit {
-            // Another writer committed first: 412 (or 409 while racing).
-            Some(_) => map_create(e, t.path, t.backend),
-            None => map(e, t.path, t.backend),
-        })
+    // The source has ended: the last part and the commit run in a task of
+    // their own, so a caller that stops waiting now cannot strand the
+    // upload half-committed (the write completes without it).
+    let writer = guard.take();
+    let finishing = async move { writer.finish().await };
+    let finished = match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => runtime.spawn(finishing).await.map_err(|e| {
+            Error::other("the commit task failed")
+                .with_path(t.path)
+                .with_backend(t.backend.to_string())
+                .with_source(e)
+        })?,
+        Err(_) => finishing.await,
+    };
+    finished.map(drop).map_err(|e| match conditional_commit {
+        // Another writer committed first: 412 (or 409 while racing).
+        Some(_) => map_create(e, t.path, t.backend),
+        None => map(e, t.path, t.backend),
+    })
 }
 
 /// Aborts a multipart upload that is dropped unfinished (a cancelled

@@ -54,7 +54,8 @@
 //! - `write_atomic` also flushes the file to disk (`fsync@openssh.com`)
 //!   before the rename.
 //! - **Symbolic links are contained** as on the local backend: a path that
-//!   resolves outside the base path is refused with `PermissionDenied`;
+//!   resolves outside the base path is refused with `PermissionDenied`
+//!   (`exists`, `is_file` and `is_folder` report it absent);
 //!   walks and recursive deletes never follow a link into a folder;
 //!   removing a link removes only the link; entries a listing cannot
 //!   return are error items (ADR-0010). The check happens just before each

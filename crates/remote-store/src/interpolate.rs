@@ -33,10 +33,13 @@ pub(crate) fn process_env(name: &str) -> Result<Option<String>> {
 ///
 /// `word` is expanded in turn, only when it is used. `$$` is a literal `$`
 /// (where a shell would give its process id). An unset `${NAME}` is an
-/// error rather than empty, like `set -u`, because an empty piece of a root
-/// widens the store. A bare `$NAME` is an error that says to write
-/// `${NAME}`; a `$` before anything else stays as it is. Other forms
-/// (`:=`, `#`, `%`, …) are errors.
+/// error rather than empty, like `set -u`, so a missing variable never
+/// silently drops a piece of a value; a variable set but empty expands to
+/// empty, as POSIX says (write `${NAME:?}` to refuse that too). A `$`
+/// before a letter, digit or `_` that is not `${…}` is an error saying to
+/// write `$$` or `${NAME}` (a shell would expand it); a `$` before anything
+/// else stays as it is. Other forms (`:=`, `#`, `%`, …) are errors. Error
+/// messages never show the value, which may be a secret.
 pub(crate) fn expand(raw: &str, at: &str, lookup: &Lookup<'_>) -> Result<String> {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
@@ -47,17 +50,19 @@ pub(crate) fn expand(raw: &str, at: &str, lookup: &Lookup<'_>) -> Result<String>
             out.push('$');
             rest = after;
         } else if let Some(after) = rest.strip_prefix('{') {
-            let end = closing_brace(after)
-                .ok_or_else(|| invalid(format!("{at}: unclosed `${{` in '{raw}'")))?;
+            let end = closing_brace(after).ok_or_else(|| {
+                // The value is not shown: it may be a secret.
+                let column = raw.len() - rest.len();
+                invalid(format!("{at}: unclosed `${{` at character {column}"))
+            })?;
             out.push_str(&parameter(&after[..end], at, lookup)?);
             rest = &after[end + 1..];
         } else if rest.starts_with(|c: char| c == '_' || c.is_ascii_alphanumeric()) {
-            let name: String = rest
-                .chars()
-                .take_while(|c| *c == '_' || c.is_ascii_alphanumeric())
-                .collect();
+            // The value is not shown: it may be a secret holding a `$`.
+            let column = raw.len() - rest.len();
             return Err(invalid(format!(
-                "{at}: write ${{{name}}} for a variable (or $$ for a literal $) in '{raw}'"
+                "{at}: a bare '$' at character {column}: write $$ for a literal '$', \
+                 or ${{NAME}} for a variable"
             )));
         } else {
             out.push('$');
@@ -243,6 +248,12 @@ mod tests {
         let e = x("${UNSET}").unwrap_err();
         assert!(e.to_string().contains("'UNSET' is not set"), "{e}");
         let e = x("/x/$HOME").unwrap_err();
-        assert!(e.to_string().contains("write ${HOME}"), "{e}");
+        assert!(e.to_string().contains("write $$ for a literal"), "{e}");
+        let e = x("Pa$5word").unwrap_err();
+        assert!(!e.to_string().contains("Pa"), "a secret was shown: {e}");
+        let e = x("s3cr3t${oops").unwrap_err();
+        assert!(!e.to_string().contains("s3cr3t"), "a secret was shown: {e}");
+        assert_eq!(x("/srv/${EMPTY}").unwrap(), "/srv/", "POSIX: set but empty");
+        assert!(x("/srv/${EMPTY:?}").is_err());
     }
 }

@@ -223,11 +223,11 @@ impl AsyncSftpBackend {
         overwrite: bool,
         durable: bool,
     ) -> Result<()> {
-        if !overwrite {
-            // Fail before uploading; the commit is what is race-free. With
-            // overwrite the commit alone finds a folder in the way.
-            self.check_destination(path, false).await?;
-        }
+        // Fail before uploading: on a folder, on an existing file without
+        // `overwrite` (the commit is what is race-free), and on a path that
+        // leads out of the base (posix-rename would replace a link to the
+        // outside rather than follow it).
+        self.check_destination(path, overwrite).await?;
         self.check_parent(path).await?;
         let temp = self.settings.layout.temp_for(path);
         let flags = OpenFlags::CREATE | OpenFlags::EXCLUDE | OpenFlags::WRITE;
@@ -250,11 +250,13 @@ impl AsyncSftpBackend {
         // known, the guard removes the staged file in a task of its own.
         let mut guard = RemoveOnDrop(Some((conn.clone(), temp.clone())));
         let staged = stage(file, src, durable, &conn, path).await;
+        // The guard covers the upload only: a commit cancelled half-way (the
+        // old file set aside) must not lose the new data with it.
+        guard.0 = None;
         let committed = match staged {
             Ok(()) => self.commit(&conn, &temp, path, overwrite).await,
             Err(e) => Err(e),
         };
-        guard.0 = None;
         if committed.is_err() {
             let _ = conn.raw.remove(temp).await;
         }

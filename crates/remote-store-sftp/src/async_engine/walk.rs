@@ -173,8 +173,19 @@ impl Walker {
     async fn entry(&mut self, dir: &RemotePath, name: &str, attrs: FileAttributes) -> Result<Step> {
         let kind = kind_of(&attrs);
         let (target, attrs) = if kind == Kind::Link && links::representable(dir, name).is_ok() {
-            let (target, target_attrs) = self.resolve(dir, name).await?;
-            (Some(target), target_attrs.unwrap_or(attrs))
+            match self.resolve(dir, name).await {
+                Ok((target, target_attrs)) => (Some(target), target_attrs.unwrap_or(attrs)),
+                // The server would not resolve this link (e.g. permission
+                // denied on its target): one entry, reported; the walk goes
+                // on (a lost connection ends it at the next READDIR).
+                Err(e) => {
+                    let why = e.to_string();
+                    return Ok(Step::Refused(
+                        remote_store_core::Error::unlisted(e.kind(), dir, name, why)
+                            .with_backend(crate::NAME),
+                    ));
+                }
+            }
         } else {
             (None, attrs)
         };

@@ -175,7 +175,14 @@ impl Walker {
         let (target, stat) = if kind == Kind::Link && links::representable(dir, name).is_ok() {
             match self.resolve(dir, name) {
                 Ok((target, target_stat)) => (Some(target), target_stat.unwrap_or(stat)),
-                Err(e) => return Some(Err(e)),
+                // The server would not resolve this link: one entry,
+                // reported; the walk goes on.
+                Err(e) => {
+                    let why = e.to_string();
+                    return Some(Err(
+                        Error::unlisted(e.kind(), dir, name, why).with_backend(crate::NAME)
+                    ));
+                }
             }
         } else {
             (None, stat)
