@@ -106,6 +106,10 @@ pub(crate) enum Command {
         /// No error when it does not exist.
         #[arg(short, long)]
         force: bool,
+        /// Allow removing the root of a store, a bucket or the file system
+        /// (refused otherwise, as `rm` refuses `/`).
+        #[arg(long)]
+        no_preserve_root: bool,
     },
     /// Show metadata of a file or folder.
     Stat {

@@ -114,9 +114,11 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
             target,
             recursive,
             force,
+            no_preserve_root,
         } => {
             let t = ctx.resolver.resolve(&target)?;
             if recursive {
+                refuse_root("remove", &target, &t, no_preserve_root)?;
                 t.store.delete_folder(&t.path, true, force)
             } else if t.store.is_folder(&t.path)? && !t.store.is_file(&t.path)? {
                 Err(Error::invalid_path(&t.label, "is a folder (use rm -r)"))
@@ -445,11 +447,36 @@ fn mv(
     if !recursive {
         return Err(Error::invalid_path(&src.label, "is a folder (use mv -r)"));
     }
+    refuse_root("move", &src.label, src, false)?;
     // Checked here too (copy_tree checks as a copy): never copy-then-delete
     // over an overlap.
     refuse_overlap("move", src, dst)?;
     copy_tree(progress, src, dst, 4, overwrite)?;
     src.store.delete_folder(&src.path, true, false)
+}
+
+/// Refuses to remove (or move away) a root, as `rm` refuses `/`, `.` and
+/// `..`: the folder written as `.` or `..` (often the working folder or
+/// its parent), and the root of a store, bucket, container or the file
+/// system, unless `allowed` (`--no-preserve-root`).
+fn refuse_root(verb: &str, arg: &str, t: &Target, allowed: bool) -> Result<()> {
+    let last = arg
+        .trim_end_matches('/')
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or("");
+    if matches!(last, "." | "..") {
+        return Err(Error::new(ErrorKind::InvalidArgument)
+            .with_message(format!("refusing to {verb} '{arg}': a '.' or '..' folder")));
+    }
+    if t.path.trim_matches('/').is_empty() && !allowed {
+        return Err(Error::new(ErrorKind::InvalidArgument).with_message(format!(
+            "refusing to {verb} '{arg}': it is the root of {} (use --no-preserve-root to \
+             empty a whole store)",
+            t.store.name()
+        )));
+    }
+    Ok(())
 }
 
 fn mkdir(t: &Target) -> Result<()> {

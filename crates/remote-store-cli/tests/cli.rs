@@ -591,3 +591,52 @@ fn sigterm_mid_upload_leaves_nothing() {
     );
     assert_eq!(run.code, 3, "the object must not exist: {}", run.stdout);
 }
+
+/// `rm -r` refuses `.`, `..` and the root of a store (as `rm` refuses `/`);
+/// `--no-preserve-root` empties a whole store. (The file-system root takes
+/// the same path as a store root; it is not tried here, for safety.)
+#[test]
+fn rm_r_preserves_roots() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("data/inner")).unwrap();
+    fs::write(d.join("data/keep.txt"), "k").unwrap();
+    fs::write(d.join("data/inner/x.txt"), "x").unwrap();
+    let cfg = d.join("c.toml");
+    fs::write(
+        &cfg,
+        format!(
+            "[backends.b]\ntype = \"local\"\nroot = \"{}/data\"\n[stores.s]\nbackend = \"b\"\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    let c = cfg.to_str().unwrap();
+    let inner = d.join("data/inner");
+    for args in [
+        vec!["rm", "-r", "."],
+        vec!["rm", "-r", ".."],
+        vec!["rm", "-r", "./"],
+        vec!["rm", "-rf", "../inner/."],
+        vec!["mv", "-r", ".", "../moved"],
+        vec!["--config", c, "rm", "-r", "s:"],
+        vec!["--config", c, "rm", "-r", "s:/"],
+    ] {
+        let run = rstore(&inner, &args);
+        assert_eq!(run.code, 2, "{args:?} must be refused: {}", run.stderr);
+        assert!(
+            run.stderr.contains("refusing to"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            inner.join("x.txt").exists() && d.join("data/keep.txt").exists(),
+            "{args:?}"
+        );
+    }
+    ok(rstore(
+        d,
+        &["--config", c, "rm", "-r", "--no-preserve-root", "s:"],
+    ));
+    assert_eq!(fs::read_dir(d.join("data")).unwrap().count(), 0);
+}
