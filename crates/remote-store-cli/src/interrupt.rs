@@ -5,7 +5,7 @@
 //! fails like any write whose source broke: the backend removes its staged
 //! temp file or aborts its multipart upload, and nothing partial is left.
 //! Tree copies stop taking new files. `rstore` then exits with 130. A
-//! second signal exits at once.
+//! second signal exits at once, with 131.
 
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -16,6 +16,9 @@ use remote_store::{Error, ErrorKind};
 
 /// The exit code after a signal (128 + SIGINT, as shells report).
 pub(crate) const EXIT_CODE: u8 = 130;
+/// The exit code of a second signal, which exits at once and may leave
+/// what a killed process leaves.
+const FORCED_EXIT_CODE: i32 = 131;
 
 fn flag() -> &'static Arc<AtomicBool> {
     static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
@@ -31,7 +34,7 @@ pub(crate) fn install() {
         // exits at once.
         let _ = signal_hook::flag::register_conditional_shutdown(
             signal,
-            i32::from(EXIT_CODE),
+            FORCED_EXIT_CODE,
             flag().clone(),
         );
         let _ = signal_hook::flag::register(signal, flag().clone());

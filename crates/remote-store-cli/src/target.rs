@@ -37,9 +37,11 @@ impl Target {
         }
     }
 
-    /// Whether the user wrote it as a folder (trailing `/`).
+    /// Whether the user wrote it as a folder (a trailing `/`, `/.` or
+    /// `/..`, or `.`/`..` alone).
     pub(crate) fn names_folder(&self) -> bool {
-        self.label.ends_with('/')
+        let last = self.label.rsplit(['/', ':']).next().unwrap_or("");
+        self.label.ends_with('/') || self.path.ends_with('/') || matches!(last, "." | "..")
     }
 
     /// The last segment of the path.
@@ -56,6 +58,16 @@ pub(crate) struct Resolver {
     registry: Option<Registry>,
     config_path: Option<PathBuf>,
     cache: HashMap<String, Store>,
+}
+
+/// Whether `name` (before a `:`) could name a store or a URL scheme: two
+/// characters or more (so `C:` stays a drive), letters, digits, `-`, `_`,
+/// `.`, `+`.
+fn store_name_shape(name: &str) -> bool {
+    name.len() >= 2
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'))
 }
 
 /// `path` with `.` and `..` resolved textually, as a shell user means them
@@ -129,14 +141,31 @@ impl Resolver {
         if arg.contains("://") {
             return self.url(arg);
         }
-        if let (Some((name, path)), Some(registry)) = (arg.split_once(':'), &self.registry)
-            && registry.store_names().any(|n| n == name)
-        {
-            return Ok(Target {
-                store: registry.store(name)?,
-                path: path.to_owned(),
-                label: arg.to_owned(),
-            });
+        if let Some((name, path)) = arg.split_once(':') {
+            if let Some(registry) = &self.registry
+                && registry.store_names().any(|n| n == name)
+            {
+                return Ok(Target {
+                    store: registry.store(name)?,
+                    path: path.to_owned(),
+                    label: arg.to_owned(),
+                });
+            }
+            if !store_name_shape(name) {
+                return self.local(arg);
+            }
+            // Neither a store nor a URL: refused rather than taken for a
+            // local file named `name:…` (a typo would write there).
+            let known = self
+                .registry
+                .as_ref()
+                .map(|r| r.store_names().collect::<Vec<_>>().join(", "))
+                .unwrap_or_default();
+            return Err(Error::new(ErrorKind::InvalidArgument).with_message(format!(
+                "'{arg}': no store named '{name}' (stores: {}); a URL needs '://' \
+                 (file:///path); write ./{arg} for a local file of that name",
+                if known.is_empty() { "none" } else { &known }
+            )));
         }
         self.local(arg)
     }

@@ -640,3 +640,35 @@ fn rm_r_preserves_roots() {
     ));
     assert_eq!(fs::read_dir(d.join("data")).unwrap().count(), 0);
 }
+
+/// Locations that would silently mean something else are refused: an
+/// unknown store name (a typo), a one-slash `file:/` URL, a URL ending in a
+/// bare `?`; `f/.` names a folder, not a file `f`.
+#[test]
+fn ambiguous_locations_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("src.txt"), "data").unwrap();
+    fs::write(d.join("f"), "old").unwrap();
+    let one_slash = format!("file:{}/t/x", d.display());
+    let bare_q = format!("file://{}/t/x?", d.display());
+    for args in [
+        vec!["put", "src.txt", "nosuch:foo"],
+        vec!["put", "src.txt", one_slash.as_str()],
+        vec!["put", "src.txt", bare_q.as_str()],
+    ] {
+        let run = rstore(d, &args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+    }
+    assert_eq!(
+        fs::read_dir(d).unwrap().count(),
+        2,
+        "nothing may be written"
+    );
+    // `f/.` is the folder `f`: writing into an existing file is refused.
+    let run = rstore(d, &["put", "src.txt", "f/."]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert_eq!(fs::read_to_string(d.join("f")).unwrap(), "old");
+    ok(rstore(d, &["put", "src.txt", "./nosuch:foo"]));
+    assert!(d.join("nosuch:foo").exists());
+}

@@ -111,7 +111,14 @@ fn refuse_reinterpreted(url: &str) -> Result<()> {
     if url.contains('\\') {
         return Err(bad(
             url,
-            "'\\' is read as '/' by some URL schemes; write %5C for a '\\' in a name",
+            "'\\' is read as '/' by some URL schemes, and separates folders in store \
+             paths: a name cannot hold it",
+        ));
+    }
+    if url.ends_with('?') {
+        return Err(bad(
+            url,
+            "a '?' with no options after it; write %3F for a '?' in a name",
         ));
     }
     // The path: after `scheme://authority`, up to the query.
@@ -228,7 +235,7 @@ mod tests {
     fn every_reinterpreted_character_is_refused_with_its_escape() {
         let cases = [
             ("#", "%23"),
-            ("\\", "%5C"),
+            ("\\", "cannot hold it"),
             ("\t", "%09"),
             ("\n", "%0A"),
             ("\r", "%0D"),
@@ -302,6 +309,8 @@ mod tests {
     fn a_question_mark_in_a_name_says_how_to_escape_it() {
         let e = resolve("memory:///what?.txt").unwrap_err();
         assert!(e.to_string().contains("write %3F"), "{e}");
+        let e = resolve("memory:///what?").unwrap_err();
+        assert!(e.to_string().contains("write %3F"), "{e}");
         let (_, root) = resolve("memory:///what%3F.txt").unwrap();
         assert_eq!(root, "/what?.txt");
     }
@@ -333,7 +342,7 @@ mod tests {
                     Err(e) => {
                         prop_assert_eq!(e.kind(), ErrorKind::InvalidArgument);
                         let text = e.to_string();
-                        prop_assert!(text.contains("write") || text.contains("not a URL"), "{}", text);
+                        prop_assert!(text.contains("write") || text.contains("cannot hold it") || text.contains("not a URL"), "{}", text);
                     }
                 }
             }
