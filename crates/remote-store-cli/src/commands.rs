@@ -350,10 +350,10 @@ fn copy_tree(
                 // after a failure or a signal it drains without copying, so
                 // the lister is never left blocked on a full channel.
                 loop {
-                    if crate::interrupt::requested() {
-                        if let Ok(mut slot) = first_error.lock() {
-                            slot.get_or_insert_with(crate::interrupt::error);
-                        }
+                    if crate::interrupt::requested()
+                        && let Ok(mut slot) = first_error.lock()
+                    {
+                        slot.get_or_insert_with(crate::interrupt::error);
                     }
                     let next = rx.lock().map(|r| r.recv());
                     let Ok(Ok(file)) = next else { return };
