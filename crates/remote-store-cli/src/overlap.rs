@@ -76,6 +76,27 @@ fn resolve_local(native: &str) -> String {
     }
 }
 
+/// Whether `outer` (an existing local folder) is `inner` or one of the
+/// existing folders above it, by device and inode: a bind mount or a hard
+/// path alias reaches the same folder under another name.
+#[cfg(unix)]
+fn same_folder_above(inner: &str, outer: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(target) = std::fs::metadata(outer) else {
+        return false;
+    };
+    let id = (target.dev(), target.ino());
+    std::path::Path::new(inner)
+        .ancestors()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .any(|m| (m.dev(), m.ino()) == id)
+}
+
+#[cfg(not(unix))]
+fn same_folder_above(_inner: &str, _outer: &str) -> bool {
+    false
+}
+
 fn same_storage(a: &Store, pa: &Place, b: &Store, pb: &Place) -> bool {
     match (&pa.storage, &pb.storage) {
         (Storage::Id(x), Storage::Id(y)) => x == y,
@@ -103,11 +124,12 @@ pub(crate) fn refuse_overlap(verb: &str, src: &Target, dst: &Target) -> Result<(
     if !same_storage(&src.store, &a, &dst.store, &b) {
         return Ok(());
     }
+    let local = a.storage == Storage::Id("file://".to_owned());
     let how = if a.native == b.native {
         "they are the same location"
-    } else if within(&b.native, &a.native) {
+    } else if within(&b.native, &a.native) || local && same_folder_above(&b.native, &a.native) {
         "the destination is inside the source"
-    } else if within(&a.native, &b.native) {
+    } else if within(&a.native, &b.native) || local && same_folder_above(&a.native, &b.native) {
         "the source is inside the destination"
     } else {
         return Ok(());
@@ -121,6 +143,25 @@ pub(crate) fn refuse_overlap(verb: &str, src: &Target, dst: &Target) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::within;
+
+    /// The same folder under another name (here through `/proc/self/root`,
+    /// as through a bind mount) is found by device and inode.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_folder_under_another_name_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let outer = dir.path().join("b");
+        std::fs::create_dir_all(outer.join("sub")).unwrap();
+        let alias = format!("/proc/self/root{}", outer.display());
+        let outer = outer.to_str().unwrap();
+        assert!(super::same_folder_above(&format!("{alias}/sub/new"), outer));
+        assert!(super::same_folder_above(&alias, outer));
+        assert!(!super::same_folder_above(outer, &format!("{alias}/sub")));
+        assert!(!super::same_folder_above(
+            dir.path().to_str().unwrap(),
+            outer
+        ));
+    }
 
     #[test]
     fn one_spelling_per_place() {
