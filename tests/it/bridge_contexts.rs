@@ -32,22 +32,8 @@ fn content() -> Bytes {
         .into()
 }
 
-/// Runs `f` on its own thread and fails if it does not finish in time.
 fn within_deadline(what: &str, f: impl FnOnce() + Send + 'static) {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let handle = std::thread::spawn(move || {
-        f();
-        let _ = tx.send(());
-    });
-    match rx.recv_timeout(DEADLINE) {
-        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            // Surfaces the closure's panic, if any.
-            handle.join().unwrap();
-        }
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: no result in {DEADLINE:?} (hang or livelock)")
-        }
-    }
+    crate::faults::watchdog(what, DEADLINE, f);
 }
 
 /// Streamed write, in-place write, streamed reads and a long listing, all
@@ -115,11 +101,7 @@ fn adapted() -> AsyncStore {
 }
 
 fn multi_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    crate::faults::runtime()
 }
 
 fn current_thread() -> tokio::runtime::Runtime {

@@ -72,12 +72,7 @@ fn staged_files(folder: &Path) -> Result<(), String> {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use crate::faults::runtime;
 
 /// The uploads moto holds under `prefix` (moto takes unsigned requests).
 fn multipart_uploads(prefix: &str) -> Result<(), String> {

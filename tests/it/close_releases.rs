@@ -95,12 +95,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use crate::faults::runtime;
 
 #[test]
 fn s3_close_releases_connections() {

@@ -15,12 +15,30 @@ use remote_store::{AsyncStore, Bytes, ErrorKind, Store};
 
 use crate::services::var;
 
-fn runtime() -> tokio::runtime::Runtime {
+/// A two-worker multi-thread runtime (shared by the fault tests).
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap()
+}
+
+/// Runs `f` on its own thread and fails the test if it does not finish
+/// within `limit`: a hang or livelock fails instead of stalling CI.
+pub(crate) fn watchdog(what: &str, limit: std::time::Duration, f: impl FnOnce() + Send + 'static) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        f();
+        let _ = tx.send(());
+    });
+    match rx.recv_timeout(limit) {
+        // Disconnected: the closure panicked; joining surfaces its panic.
+        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => worker.join().unwrap(),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: no result in {limit:?} (hang or livelock)")
+        }
+    }
 }
 
 pub(crate) fn unique(name: &str) -> String {

@@ -217,23 +217,11 @@ async fn async_rules(store: AsyncStore, c: &Case, engine: Names) {
 /// Runs `f` under a watchdog: a walk that loops on a link cycle fails the
 /// test instead of hanging it.
 fn watchdog(f: impl FnOnce() + Send + 'static) {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let worker = std::thread::spawn(move || {
-        f();
-        let _ = tx.send(());
-    });
-    match rx.recv_timeout(Duration::from_secs(120)) {
-        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => worker.join().unwrap(),
-        Err(_) => panic!("no result in 120 s: a walk followed a link cycle?"),
-    }
+    crate::faults::watchdog("a walk followed a link cycle?", Duration::from_secs(120), f);
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
+    crate::faults::runtime().block_on(f)
 }
 
 mod local {
