@@ -14,6 +14,7 @@ use remote_store_core::{
 };
 
 use crate::error::{map, map_create};
+use crate::raw::{RawKeys, RawObject};
 use crate::write::{self, Target};
 use crate::{list, read};
 
@@ -39,7 +40,7 @@ const BASE: Capabilities = Capabilities::of(&[
 #[derive(Clone, Debug)]
 pub(crate) struct Keys {
     prefix: RemotePath,
-    name: Arc<str>,
+    pub(crate) name: Arc<str>,
 }
 
 impl Keys {
@@ -58,6 +59,102 @@ impl Keys {
         // RemotePath's rules are stricter than object_store's, so a valid
         // path is always a valid key.
         Path::parse(&full).unwrap_or_else(|_| Path::from(full.as_str()))
+    }
+
+    /// The raw prefix of the keys below `dir`: its key and `/`, or `""`
+    /// for the whole bucket.
+    pub(crate) fn raw_prefix(&self, dir: &RemotePath) -> String {
+        let key = self.key(dir);
+        if key.as_ref().is_empty() {
+            String::new()
+        } else {
+            format!("{}/", key.as_ref())
+        }
+    }
+
+    /// The store path of raw `key`, when the path rules return it
+    /// unchanged (so two stored keys never become one path); else why not.
+    fn raw_path(&self, key: &str) -> std::result::Result<RemotePath, String> {
+        match RemotePath::new(key) {
+            Ok(full) if full.as_str() == key => full
+                .strip_prefix(&self.prefix)
+                .ok_or_else(|| "outside the backend prefix".to_owned()),
+            Ok(full) => Err(format!(
+                "the path rules would read it as another name ('{full}')"
+            )),
+            Err(e) => Err(e
+                .message()
+                .unwrap_or("refused by the path rules")
+                .to_owned()),
+        }
+    }
+
+    fn unlisted(&self, dir: &RemotePath, rel: &str, why: impl fmt::Display) -> Error {
+        Error::unlisted(ErrorKind::InvalidPath, dir, rel, why).with_backend(self.name.to_string())
+    }
+
+    /// What a raw listing of `dir` (keys starting with `prefix`) makes of
+    /// `object`: a file; nothing for a folder marker (a zero-byte key
+    /// ending in `/`, as consoles, Hadoop and s3fs write, or a folder the
+    /// service itself reports); an error item for a key the path rules
+    /// cannot return.
+    pub(crate) fn raw_file(
+        &self,
+        dir: &RemotePath,
+        prefix: &str,
+        object: &RawObject,
+    ) -> Option<Result<FileInfo>> {
+        let Some(rel) = object.key.strip_prefix(prefix) else {
+            return Some(Err(self.unlisted(
+                dir,
+                &object.key,
+                "outside the listed prefix",
+            )));
+        };
+        if object.is_folder {
+            return None;
+        }
+        if rel.is_empty() || rel.ends_with('/') {
+            return (object.size > 0).then(|| {
+                Err(self.unlisted(
+                    dir,
+                    rel,
+                    format!("a key ending in '/' that holds {} bytes", object.size),
+                ))
+            });
+        }
+        Some(match self.raw_path(&object.key) {
+            Ok(path) => {
+                let mut info = FileInfo::new(path, object.size);
+                if let Some(modified) = object.modified {
+                    info = info.with_modified(modified);
+                }
+                if let Some(etag) = &object.etag {
+                    info = info.with_etag(etag.clone());
+                }
+                Ok(info)
+            }
+            Err(why) => Err(self.unlisted(dir, rel, why)),
+        })
+    }
+
+    /// The subfolder a common prefix of a raw listing of `dir` names, or
+    /// an error item when the path rules cannot return it.
+    pub(crate) fn raw_folder(
+        &self,
+        dir: &RemotePath,
+        prefix: &str,
+        common: &str,
+    ) -> Result<RemotePath> {
+        let Some(rel) = common.strip_prefix(prefix) else {
+            return Err(self.unlisted(dir, common, "outside the listed prefix"));
+        };
+        let full = common.strip_suffix('/').unwrap_or(common);
+        if rel.len() <= 1 {
+            return Err(self.unlisted(dir, rel, "an empty name (a '//' in the key)"));
+        }
+        self.raw_path(full)
+            .map_err(|why| self.unlisted(dir, rel, why))
     }
 
     pub(crate) fn path_of(&self, key: &Path) -> Result<RemotePath> {
@@ -90,6 +187,8 @@ struct Clients {
     /// A client of the same store whose multipart commits carry
     /// `If-None-Match: *` (see [`CreateOnlyCommits`](crate::CreateOnlyCommits)).
     create_only: Option<Arc<dyn ObjectStore>>,
+    /// Listing and deleting by raw key, where the service crate has it.
+    raw: Option<Arc<dyn RawKeys>>,
 }
 
 /// Deletes in flight at once when bulk delete is off.
@@ -105,6 +204,7 @@ impl ObjectStoreBackend {
                 store,
                 pages: None,
                 create_only: None,
+                raw: None,
             }))),
             keys: Keys {
                 prefix: RemotePath::root(),
@@ -171,6 +271,16 @@ impl ObjectStoreBackend {
         self.edit_clients(|c| c.create_only = Some(store))
     }
 
+    /// Lists and deletes by raw key through `raw` (see [`crate::raw`]):
+    /// listings then report keys the path rules cannot return as error
+    /// items instead of failing, hide folder markers (zero-byte keys
+    /// ending in `/`) and count them as folders, and recursive deletes
+    /// remove every key below the folder. Without it, listings go through
+    /// `object_store`, which fails a page on a key it refuses.
+    pub fn with_raw_keys(self, raw: Arc<dyn RawKeys>) -> Self {
+        self.edit_clients(|c| c.raw = Some(raw))
+    }
+
     /// Whether recursive folder deletes use the service's bulk delete (the
     /// default) or one request per object, 16 at a time
     /// (for emulators whose bulk endpoint is slow, e.g. Azurite's batch).
@@ -215,6 +325,11 @@ impl ObjectStoreBackend {
         self.clients().map(drop)
     }
 
+    /// A raw-key error, about `path`.
+    fn located(&self, e: Error, path: &RemotePath) -> Error {
+        e.with_path(path).with_backend(self.keys.name.to_string())
+    }
+
     fn fail(&self, path: &RemotePath) -> impl Fn(object_store::Error) -> Error + '_ {
         let path = path.clone();
         move |e| map(e, &path, &self.keys.name)
@@ -231,6 +346,14 @@ impl ObjectStoreBackend {
     }
 
     async fn has_children(&self, path: &RemotePath) -> Result<bool> {
+        if let Some(raw) = self.clients()?.raw.clone() {
+            // Any key counts: a marker, or one the path rules refuse.
+            let page = raw
+                .list_page(&self.keys.raw_prefix(path), false, 1, None)
+                .await
+                .map_err(|e| self.located(e, path))?;
+            return Ok(!page.objects.is_empty());
+        }
         let mut listing = list::flat(&self.clients()?.store, self.keys.clone(), path);
         match listing.next().await {
             Some(Ok(_)) => Ok(true),
@@ -281,6 +404,110 @@ impl ObjectStoreBackend {
                 object_store::Error::NotFound { .. } => map(e, src, &self.keys.name),
                 other => map_create(other, dst, &self.keys.name),
             }),
+        }
+    }
+
+    fn no_folder(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+        if path.is_root() || missing_ok {
+            Ok(())
+        } else {
+            Err(Error::not_found(path).with_backend(self.keys.name.to_string()))
+        }
+    }
+
+    fn not_empty(&self, path: &RemotePath) -> Error {
+        Error::new(ErrorKind::FolderNotEmpty)
+            .with_path(path)
+            .with_backend(self.keys.name.to_string())
+    }
+
+    /// Deletes `locations` through object_store: in bulk where the service
+    /// has it, else one request per object, a few at a time.
+    async fn delete_locations(
+        &self,
+        locations: futures::stream::BoxStream<'static, object_store::Result<Path>>,
+        path: &RemotePath,
+    ) -> Result<()> {
+        let store = self.clients()?.store.clone();
+        if self.bulk_delete {
+            return store
+                .delete_stream(locations)
+                .try_for_each(|_| futures::future::ready(Ok(())))
+                .await
+                .map_err(self.fail(path));
+        }
+        locations
+            .map_ok(|location| {
+                let store = store.clone();
+                async move {
+                    match store.delete(&location).await {
+                        Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                        Err(e) => Err(e),
+                    }
+                }
+            })
+            .try_buffer_unordered(DELETE_CONCURRENCY)
+            .try_for_each(|()| futures::future::ready(Ok(())))
+            .await
+            .map_err(self.fail(path))
+    }
+
+    /// `delete_folder` by raw key: every key below the folder goes,
+    /// whatever its name, and a folder holding only its own marker is
+    /// empty.
+    async fn delete_folder_raw(
+        &self,
+        raw: Arc<dyn RawKeys>,
+        path: &RemotePath,
+        recursive: bool,
+        missing_ok: bool,
+    ) -> Result<()> {
+        let prefix = self.keys.raw_prefix(path);
+        let first = raw
+            .list_page(&prefix, false, 2, None)
+            .await
+            .map_err(|e| self.located(e, path))?;
+        if first.objects.is_empty() {
+            return self.no_folder(path, missing_ok);
+        }
+        if !recursive {
+            let only_marker = matches!(first.objects.as_slice(),
+                [o] if !prefix.is_empty() && o.key == prefix && o.size == 0);
+            if !only_marker {
+                return Err(self.not_empty(path));
+            }
+            return raw
+                .delete_keys(&[prefix])
+                .await
+                .map_err(|e| self.located(e, path));
+        }
+        // Page by page: keys object_store addresses exactly go through it
+        // (in bulk where the service has it), the others by raw key.
+        let mut token = None;
+        loop {
+            let page = raw
+                .list_page(&prefix, false, 1000, token)
+                .await
+                .map_err(|e| self.located(e, path))?;
+            let mut plain = Vec::new();
+            let mut odd = Vec::new();
+            for object in page.objects {
+                match Path::parse(&object.key) {
+                    Ok(p) if p.as_ref() == object.key => plain.push(Ok(p)),
+                    _ => odd.push(object.key),
+                }
+            }
+            self.delete_locations(futures::stream::iter(plain).boxed(), path)
+                .await?;
+            if !odd.is_empty() {
+                raw.delete_keys(&odd)
+                    .await
+                    .map_err(|e| self.located(e, path))?;
+            }
+            match page.next {
+                Some(next) => token = Some(next),
+                None => return Ok(()),
+            }
         }
     }
 
@@ -429,17 +656,16 @@ impl AsyncBackend for ObjectStoreBackend {
         missing_ok: bool,
     ) -> Result<()> {
         self.open()?;
+        if let Some(raw) = self.clients()?.raw.clone() {
+            return self
+                .delete_folder_raw(raw, path, recursive, missing_ok)
+                .await;
+        }
         if !self.has_children(path).await? {
-            return if path.is_root() || missing_ok {
-                Ok(())
-            } else {
-                Err(Error::not_found(path).with_backend(self.keys.name.to_string()))
-            };
+            return self.no_folder(path, missing_ok);
         }
         if !recursive {
-            return Err(Error::new(ErrorKind::FolderNotEmpty)
-                .with_path(path)
-                .with_backend(self.keys.name.to_string()));
+            return Err(self.not_empty(path));
         }
         // Fed by the listing, as it streams.
         let prefix = self.keys.key(path);
@@ -449,35 +675,14 @@ impl AsyncBackend for ObjectStoreBackend {
             .list(Some(&prefix).filter(|p| !p.as_ref().is_empty()))
             .map_ok(|meta| meta.location)
             .boxed();
-        if self.bulk_delete {
-            // Bulk delete where the service has it.
-            return self
-                .clients()?
-                .store
-                .delete_stream(locations)
-                .try_for_each(|_| futures::future::ready(Ok(())))
-                .await
-                .map_err(self.fail(path));
-        }
-        let store = self.clients()?.store.clone();
-        locations
-            .map_ok(|location| {
-                let store = store.clone();
-                async move {
-                    match store.delete(&location).await {
-                        Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-                        Err(e) => Err(e),
-                    }
-                }
-            })
-            .try_buffer_unordered(DELETE_CONCURRENCY)
-            .try_for_each(|()| futures::future::ready(Ok(())))
-            .await
-            .map_err(self.fail(path))
+        self.delete_locations(locations, path).await
     }
 
     async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream> {
         self.open()?;
+        if let Some(raw) = self.clients()?.raw.clone() {
+            return Ok(list::raw_files(raw, self.keys.clone(), path, recursive));
+        }
         if recursive {
             return Ok(list::flat(&self.clients()?.store, self.keys.clone(), path));
         }
@@ -490,6 +695,9 @@ impl AsyncBackend for ObjectStoreBackend {
 
     async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream> {
         self.open()?;
+        if let Some(raw) = self.clients()?.raw.clone() {
+            return Ok(list::raw_folders(raw, self.keys.clone(), path));
+        }
         let level = {
             let c = self.clients()?;
             list::level(&c.store, c.pages.as_ref(), &self.keys, path)

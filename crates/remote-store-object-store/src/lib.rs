@@ -38,6 +38,7 @@ mod create_only;
 mod error;
 mod forward;
 mod list;
+pub mod raw;
 mod read;
 mod write;
 

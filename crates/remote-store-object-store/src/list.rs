@@ -10,6 +10,7 @@ use remote_store_core::{FileInfo, RemotePath, Result};
 
 use crate::backend::Keys;
 use crate::error::map;
+use crate::raw::{RawKeys, RawPage};
 
 /// One page of a delimiter listing: files and subfolders.
 type Level = futures::stream::BoxStream<'static, Result<ListResult>>;
@@ -110,6 +111,80 @@ pub(crate) fn folders_of(level: Level, keys: Keys) -> FolderStream {
                 page.common_prefixes
                     .into_iter()
                     .map(move |p| keys.path_of(&p)),
+            )
+        })
+        .try_flatten()
+        .boxed()
+}
+
+/// The raw pages of the keys starting with `prefix`, with or without the
+/// delimiter.
+fn raw_pages(
+    raw: Arc<dyn RawKeys>,
+    prefix: String,
+    delimiter: bool,
+    dir: RemotePath,
+    name: Arc<str>,
+) -> futures::stream::BoxStream<'static, Result<RawPage>> {
+    // State: the next page token; `None` once the last page is out.
+    futures::stream::try_unfold(Some(None::<String>), move |token| {
+        let (raw, prefix, dir, name) = (raw.clone(), prefix.clone(), dir.clone(), name.clone());
+        async move {
+            let Some(token) = token else { return Ok(None) };
+            let page = raw
+                .list_page(&prefix, delimiter, 1000, token)
+                .await
+                .map_err(|e| e.with_path(&dir).with_backend(name.to_string()))?;
+            let next = page.next.clone().map(Some);
+            Ok(Some((page, next)))
+        }
+    })
+    .boxed()
+}
+
+/// The files of `dir` (all below it when `recursive`, else one level),
+/// listed by raw key: folder markers hidden, keys the path rules cannot
+/// return reported as error items.
+pub(crate) fn raw_files(
+    raw: Arc<dyn RawKeys>,
+    keys: Keys,
+    dir: &RemotePath,
+    recursive: bool,
+) -> FileStream {
+    let prefix = keys.raw_prefix(dir);
+    let pages = raw_pages(
+        raw,
+        prefix.clone(),
+        !recursive,
+        dir.clone(),
+        keys.name.clone(),
+    );
+    let dir = dir.clone();
+    pages
+        .map_ok(move |page| {
+            let (keys, dir, prefix) = (keys.clone(), dir.clone(), prefix.clone());
+            futures::stream::iter(
+                page.objects
+                    .into_iter()
+                    .filter_map(move |o| keys.raw_file(&dir, &prefix, &o)),
+            )
+        })
+        .try_flatten()
+        .boxed()
+}
+
+/// The subfolders of `dir`, listed by raw key.
+pub(crate) fn raw_folders(raw: Arc<dyn RawKeys>, keys: Keys, dir: &RemotePath) -> FolderStream {
+    let prefix = keys.raw_prefix(dir);
+    let pages = raw_pages(raw, prefix.clone(), true, dir.clone(), keys.name.clone());
+    let dir = dir.clone();
+    pages
+        .map_ok(move |page| {
+            let (keys, dir, prefix) = (keys.clone(), dir.clone(), prefix.clone());
+            futures::stream::iter(
+                page.prefixes
+                    .into_iter()
+                    .map(move |p| keys.raw_folder(&dir, &prefix, &p)),
             )
         })
         .try_flatten()

@@ -8,6 +8,7 @@ use remote_store_core::{Error, ErrorKind, Result};
 use remote_store_object_store::{CreateOnlyCommits, ObjectStoreBackend, forward_async_backend};
 
 use crate::S3Config;
+use crate::raw::S3Raw;
 
 /// An S3 bucket (or a prefix of one) as a native async backend.
 #[derive(Debug)]
@@ -48,16 +49,14 @@ impl S3Backend {
         if let Some(token) = &config.session_token {
             builder = builder.with_token(token);
         }
-        if config.retry_max.is_some() || config.retry_timeout.is_some() {
-            let mut retry = object_store::RetryConfig::default();
-            if let Some(max) = config.retry_max {
-                retry.max_retries = max;
-            }
-            if let Some(timeout) = config.retry_timeout {
-                retry.retry_timeout = timeout;
-            }
-            builder = builder.with_retry(retry);
+        let mut retry = object_store::RetryConfig::default();
+        if let Some(max) = config.retry_max {
+            retry.max_retries = max;
         }
+        if let Some(timeout) = config.retry_timeout {
+            retry.retry_timeout = timeout;
+        }
+        builder = builder.with_retry(retry.clone());
         let invalid = |e: object_store::Error| {
             Error::new(ErrorKind::InvalidConfig)
                 .with_backend(crate::NAME)
@@ -77,6 +76,10 @@ impl S3Backend {
             ))
             .with_prefix(&config.prefix)?
             .with_exclusive_write(config.conditional_put);
+        // Listings and recursive deletes by raw key (ADR-0010).
+        if let Some(raw) = S3Raw::new(&builder, native.credentials().clone(), retry)? {
+            inner = inner.with_raw_keys(Arc::new(raw));
+        }
         if config.conditional_put {
             // Multipart commits with `If-None-Match: *`: large no-overwrite
             // writes are race-free too.

@@ -23,10 +23,18 @@
 //! `remote-store-object-store`: folders are key prefixes, writes are one
 //! `PUT` up to 8 MiB and an aborted-on-failure multipart upload beyond,
 //! no-overwrite uses `If-None-Match: *`, `rename` is copy + delete.
+//!
+//! Listings and recursive deletes go below `object_store`, by raw key
+//! (`ListObjectsV2` with `encoding-type=url`, `DeleteObjects`): a key
+//! other tools wrote that the path rules cannot return (`x//y`, `./x`,
+//! `a\b`, a tab) is an error item of the listing, never the end of it; a
+//! zero-byte folder marker (`m/`) is a folder, hidden from file listings
+//! and deleted with its folder (ADR-0010).
 
 mod backend;
 mod config;
 mod factory;
+mod raw;
 
 pub use backend::S3Backend;
 pub use config::S3Config;
