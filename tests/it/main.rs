@@ -14,4 +14,5 @@ mod s3;
 mod services;
 mod sftp;
 mod sftp_faults;
+mod wild_keys;
 mod wild_trees;

@@ -8,6 +8,7 @@ use remote_store_object_store::{ObjectStoreBackend, forward_async_backend};
 
 use crate::AzureConfig;
 use crate::commit::create_only_commits;
+use crate::raw::AzureRaw;
 
 /// An Azure Blob container (or a prefix of one) as a native async backend.
 #[derive(Debug)]
@@ -60,6 +61,8 @@ impl AzureBackend {
         let native = Arc::new(builder.clone().build().map_err(invalid)?);
         // Block-list commits with `If-None-Match: *` (signed again):
         // large no-overwrite writes are race-free too.
+        // Listings and recursive deletes by raw name (ADR-0010).
+        let raw = AzureRaw::new(&builder, native.credentials().clone())?;
         let connector = create_only_commits(&builder);
         let create_only = builder
             .with_http_connector(connector)
@@ -78,7 +81,8 @@ impl AzureBackend {
             .with_prefix(&config.prefix)?
             .with_exclusive_write(true)
             .with_create_only_store(Arc::new(create_only))
-            .with_bulk_delete(config.bulk_delete);
+            .with_bulk_delete(config.bulk_delete)
+            .with_raw_keys(Arc::new(raw));
         Ok(AzureBackend {
             inner,
             native: Arc::downgrade(&native),

@@ -22,11 +22,19 @@
 //! a block list beyond, never a partial blob; no-overwrite is a conditional
 //! `PUT` or a conditional block-list commit, race-free either way) and
 //! error mapping are those of `remote-store-object-store`.
+//!
+//! Listings and recursive deletes go below `object_store`, by raw blob
+//! name (`List Blobs`, `Delete Blob`): a name other tools wrote that the
+//! path rules cannot return (`x//y`, `a\b`, a tab) is an error item of the
+//! listing, never the end of it; a zero-byte folder marker (`m/`) or a
+//! hierarchical-namespace directory is a folder, hidden from file listings
+//! and deleted with its folder (ADR-0010).
 
 mod backend;
 mod commit;
 mod config;
 mod factory;
+mod raw;
 
 pub use backend::AzureBackend;
 pub use config::AzureConfig;
