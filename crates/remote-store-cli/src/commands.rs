@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::sync::Mutex;
 use std::sync::mpsc;
 
-use remote_store::{Capability, Error, ErrorKind, FileInfo, Result, Store};
+use remote_store::{Capability, Error, ErrorKind, FileInfo, FolderInfo, RemotePath, Result, Store};
 use serde_json::json;
 
 use crate::args::{Cli, Command};
@@ -141,9 +141,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
         }
         Command::Du { target } => {
             let t = ctx.resolver.resolve(&target)?;
-            let info = t.store.get_folder_info(&t.path)?;
-            ctx.out.usage(&info)?;
-            Ok(())
+            du(ctx, &t)
         }
         Command::Mkdir { target } => {
             let t = ctx.resolver.resolve(&target)?;
@@ -184,6 +182,29 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// Prints the usage of a folder. Entries the listing cannot return are
+/// reported, the total of the others printed, and the command fails.
+fn du(ctx: &mut Ctx, t: &Target) -> Result<()> {
+    match t.store.get_folder_info(&t.path) {
+        Ok(info) => {
+            ctx.out.usage(&info)?;
+            Ok(())
+        }
+        Err(e) if e.is_unlisted() => {
+            let mut info = FolderInfo::new(RemotePath::new(&t.path)?);
+            let mut unlisted = Unlisted::default();
+            for file in t.store.list_files(&t.path, true)? {
+                if let Some(file) = unlisted.check(file)? {
+                    info.add(&file);
+                }
+            }
+            ctx.out.usage(&info)?;
+            unlisted.result()
+        }
+        Err(e) => Err(e),
     }
 }
 

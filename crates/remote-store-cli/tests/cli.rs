@@ -488,6 +488,15 @@ fn unlistable_names_are_reported_and_fail_the_command() {
         "{}",
         run.stderr
     );
+    // du totals what it can list, reports the rest, and fails.
+    let run = rstore(d, &["du", "src"]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert!(run.stdout.starts_with("2\t1\t"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("3 entries could not be listed"),
+        "{}",
+        run.stderr
+    );
     // mv -r does not delete a source it could not copy whole.
     let run = rstore(d, &["mv", "-r", "src", "moved"]);
     assert_ne!(run.code, 0);
