@@ -122,6 +122,14 @@ macro_rules! __for_each_case {
             list_10k_entries,
             concurrent_writers_distinct_paths,
             concurrent_exclusive_writers,
+            list_folders_includes_folders_of_folders,
+            closed_backend_refuses_io,
+            to_key_refuses_outside_the_backend,
+            file_info_has_modified_time,
+            delete_and_delete_folder_keep_to_their_kind,
+            delete_folder_of_the_root,
+            write_onto_folder_or_below_file_refused,
+            transfer_onto_a_folder_refused,
         );
     };
 }
@@ -149,6 +157,7 @@ mod tests {
             .filter(|l| !l.is_empty())
             .collect();
         let sources = [
+            include_str!("cases/contract.rs"),
             include_str!("cases/delete.rs"),
             include_str!("cases/errors.rs"),
             include_str!("cases/glob.rs"),

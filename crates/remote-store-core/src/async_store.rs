@@ -92,6 +92,15 @@ impl AsyncStore {
         self.capabilities().contains(cap)
     }
 
+    /// The backend this store calls, without the store's checks (paths,
+    /// capabilities, the closed state): for tools, and for the
+    /// conformance suite, which checks that a backend keeps its own
+    /// contract. Paths it takes are backend paths: this store's
+    /// [`root`](Self::root) joined with the store path.
+    pub fn backend(&self) -> &Arc<dyn AsyncBackend> {
+        &self.backend
+    }
+
     /// The concrete backend, to reach its native API. Sees through
     /// [`SyncBackendAdapter`].
     pub fn backend_as<T: 'static>(&self) -> Option<&T> {
@@ -126,6 +135,9 @@ impl AsyncStore {
     /// Whether `path` is a file or folder. The root always exists.
     pub async fn exists(&self, path: impl AsRef<str>) -> Result<bool> {
         let p = self.folder(path.as_ref(), &[])?;
+        if &p == self.scope.root() {
+            return Ok(true); // The store's root always exists.
+        }
         self.backend.exists(&p).await.map_err(self.fail())
     }
 
@@ -141,6 +153,9 @@ impl AsyncStore {
     /// Whether `path` is a folder. The root always is.
     pub async fn is_folder(&self, path: impl AsRef<str>) -> Result<bool> {
         let p = self.folder(path.as_ref(), &[])?;
+        if &p == self.scope.root() {
+            return Ok(true); // The store's root always exists.
+        }
         self.backend.is_folder(&p).await.map_err(self.fail())
     }
 
@@ -217,15 +232,32 @@ impl AsyncStore {
     }
 
     /// Deletes a file.
+    ///
+    /// # Errors
+    /// `NotFound` when there is no file and `missing_ok` is false;
+    /// `InvalidPath` when the path is a folder and not a file (`missing_ok`
+    /// then succeeds and removes nothing).
     pub async fn delete(&self, path: impl AsRef<str>, missing_ok: bool) -> Result<()> {
         let p = self.file(path.as_ref(), &[C::Delete])?;
-        self.backend
-            .delete(&p, missing_ok)
-            .await
-            .map_err(self.fail())
+        match self.backend.delete(&p, missing_ok).await {
+            Err(e) if Scope::may_be_wrong_kind(&e) => {
+                let folder = self.backend.is_folder(&p).await.unwrap_or(false)
+                    && !self.backend.is_file(&p).await.unwrap_or(true);
+                Scope::wrong_kind(&p, false, folder, missing_ok, e)
+            }
+            other => other,
+        }
+        .map_err(self.fail())
     }
 
-    /// Deletes a folder (and its content when `recursive`).
+    /// Deletes a folder (and its content when `recursive`). The store's
+    /// root is never removed itself: deleting it empties it.
+    ///
+    /// # Errors
+    /// `FolderNotEmpty` when not `recursive` and the folder has entries;
+    /// `NotFound` when there is no folder and `missing_ok` is false;
+    /// `InvalidPath` when the path is a file and not a folder (`missing_ok`
+    /// then succeeds and removes nothing).
     pub async fn delete_folder(
         &self,
         path: impl AsRef<str>,
@@ -233,10 +265,17 @@ impl AsyncStore {
         missing_ok: bool,
     ) -> Result<()> {
         let p = self.folder(path.as_ref(), &[C::Delete])?;
-        self.backend
-            .delete_folder(&p, recursive, missing_ok)
-            .await
-            .map_err(self.fail())
+        // The store's root always exists.
+        let missing_ok = missing_ok || &p == self.scope.root();
+        match self.backend.delete_folder(&p, recursive, missing_ok).await {
+            Err(e) if Scope::may_be_wrong_kind(&e) => {
+                let file = self.backend.is_file(&p).await.unwrap_or(false)
+                    && !self.backend.is_folder(&p).await.unwrap_or(true);
+                Scope::wrong_kind(&p, true, file, missing_ok, e)
+            }
+            other => other,
+        }
+        .map_err(self.fail())
     }
 
     /// Files in a folder (at any depth when `recursive`), as a stream.

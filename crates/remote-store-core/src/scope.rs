@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures::StreamExt;
 
 use crate::capability::{Capabilities, Capability};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::glob;
 use crate::metadata::{FileInfo, FolderInfo};
 use crate::path::RemotePath;
@@ -93,6 +93,46 @@ impl Scope {
             (true, false) => Err(Error::already_exists(path)),
             (true, true) => Ok(()),
         }
+    }
+
+    /// The outcome of a `delete` (`folder` false) or `delete_folder`
+    /// (`folder` true) the backend refused with `err`, once the store knows
+    /// whether the path holds the other kind (`other_kind`): with nothing of
+    /// the asked kind there, `missing_ok` succeeds (nothing to remove) and
+    /// otherwise the caller is told the path names the other kind
+    /// (`InvalidPath`), never only `NotFound`.
+    pub(crate) fn wrong_kind(
+        path: &RemotePath,
+        folder: bool,
+        other_kind: bool,
+        missing_ok: bool,
+        err: Error,
+    ) -> Result<()> {
+        match (other_kind, missing_ok) {
+            (false, _) => Err(err),
+            (true, true) => Ok(()),
+            (true, false) if folder => Err(Error::invalid_path(
+                path,
+                "is a file, not a folder (delete removes files)",
+            )),
+            (true, false) => Err(Error::invalid_path(
+                path,
+                "is a folder, not a file (delete_folder removes folders)",
+            )),
+        }
+    }
+
+    /// Whether a refusal may come from the path holding the other kind
+    /// (a file where a folder was named, or the reverse), so that the
+    /// store should look.
+    pub(crate) fn may_be_wrong_kind(err: &Error) -> bool {
+        !matches!(
+            err.kind(),
+            ErrorKind::Closed
+                | ErrorKind::BackendUnavailable
+                | ErrorKind::CapabilityNotSupported
+                | ErrorKind::FolderNotEmpty
+        )
     }
 
     pub(crate) fn strip(&self, path: RemotePath) -> Result<RemotePath> {

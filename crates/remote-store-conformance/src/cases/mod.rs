@@ -17,6 +17,7 @@ macro_rules! need {
     };
 }
 
+mod contract;
 mod delete;
 mod errors;
 mod glob;
@@ -28,6 +29,7 @@ mod scale;
 mod transfer;
 mod write;
 
+pub use contract::*;
 pub use delete::*;
 pub use errors::*;
 pub use glob::*;
