@@ -237,10 +237,9 @@ fn ls(ctx: &mut Ctx, t: &Target, recursive: bool, long: bool) -> Result<()> {
         for folder in t.store.list_folders(&t.path)? {
             match folder {
                 Ok(folder) => ctx.out.folder(&relative(folder), long)?,
-                // The file pass below lists the same folder and reports
-                // these entries, once.
-                Err(e) if e.is_unlisted() => {}
-                Err(e) => return Err(e),
+                // Reported here, and not again if the file pass below
+                // reports the same entry (local folders do).
+                item => drop(unlisted.check(item)?),
             }
         }
     }
@@ -259,6 +258,8 @@ fn ls(ctx: &mut Ctx, t: &Target, recursive: bool, long: bool) -> Result<()> {
 #[derive(Default)]
 struct Unlisted {
     count: usize,
+    /// What was reported, so an entry two listings give is shown once.
+    seen: std::collections::HashSet<String>,
 }
 
 impl Unlisted {
@@ -268,8 +269,10 @@ impl Unlisted {
         match item {
             Ok(value) => Ok(Some(value)),
             Err(e) if e.is_unlisted() => {
-                crate::exit::report(&e, false);
-                self.count += 1;
+                if self.seen.insert(e.to_string()) {
+                    crate::exit::report(&e, false);
+                    self.count += 1;
+                }
                 Ok(None)
             }
             Err(e) => Err(e),
@@ -279,6 +282,8 @@ impl Unlisted {
     fn result(self) -> Result<()> {
         match self.count {
             0 => Ok(()),
+            1 => Err(Error::new(ErrorKind::Other)
+                .with_message("1 entry could not be listed (shown above)")),
             n => Err(Error::new(ErrorKind::Other)
                 .with_message(format!("{n} entries could not be listed (shown above)"))),
         }

@@ -148,7 +148,7 @@ impl Resolver {
                 return Ok(Target {
                     store: registry.store(name)?,
                     path: path.to_owned(),
-                    label: arg.to_owned(),
+                    label: shown(arg),
                 });
             }
             if !store_name_shape(name) {
@@ -179,7 +179,7 @@ impl Resolver {
         Ok(Target {
             store,
             path,
-            label: arg.to_owned(),
+            label: shown(arg),
         })
     }
 
@@ -200,7 +200,7 @@ impl Resolver {
         Ok(Target {
             store,
             path,
-            label: arg.to_owned(),
+            label: shown(arg),
         })
     }
 
@@ -214,5 +214,15 @@ impl Resolver {
         let store = backend.store().child(root)?;
         self.cache.insert(key, store.clone());
         Ok(store)
+    }
+}
+
+/// An argument as messages show it: a URL with its secret options
+/// redacted.
+fn shown(arg: &str) -> String {
+    if arg.contains("://") {
+        remote_store::url::redact(arg)
+    } else {
+        arg.to_owned()
     }
 }

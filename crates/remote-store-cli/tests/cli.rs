@@ -681,3 +681,67 @@ fn ambiguous_locations_are_refused() {
     ok(rstore(d, &["put", "src.txt", "./nosuch:foo"]));
     assert!(d.join("nosuch:foo").exists());
 }
+
+/// A raw `PUT` to moto, as another tool would write the key (moto wants an
+/// authorization header but does not check it).
+fn moto_put(key_path: &str, body: &str) {
+    use std::io::{Read, Write};
+    let endpoint = std::env::var("RS_S3_ENDPOINT").unwrap();
+    let host = endpoint.trim_start_matches("http://").to_owned();
+    let bucket = std::env::var("RS_S3_BUCKET").unwrap();
+    let mut conn = std::net::TcpStream::connect(&host).unwrap();
+    write!(
+        conn,
+        "PUT /{bucket}/{key_path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: AWS4-HMAC-SHA256 \
+         Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         x-amz-content-sha256: UNSIGNED-PAYLOAD\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// A one-level `ls` reports subfolders it cannot name, on a local folder
+/// and on S3 (where they are key prefixes no file listing of the level
+/// shows), once each, and fails; and a URL's secret options never show in
+/// a message.
+#[test]
+fn ls_reports_unlistable_subfolders_and_hides_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("src/sub\\dir")).unwrap();
+    fs::write(d.join("src/sub\\dir/inner.txt"), "i").unwrap();
+    fs::write(d.join("src/ok.txt"), "ok").unwrap();
+    let run = rstore(d, &["ls", "src"]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert_eq!(run.stdout.trim(), "ok.txt");
+    assert_eq!(run.stderr.matches("sub\\\\dir").count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("1 entry could not be listed"), "{}", run.stderr);
+
+    let prefix = format!("ls-folders-{}", std::process::id());
+    moto_put(&format!("{prefix}/ok.txt"), "ok");
+    moto_put(&format!("{prefix}//double.txt"), "d");
+    moto_put(&format!("{prefix}/./dot.txt"), "d");
+    let url = |key: &str| {
+        format!(
+            "s3://{}/{key}?endpoint={}&allow_http=true&region=us-east-1&access_key_id=test&\
+             secret_access_key=SEKRET",
+            std::env::var("RS_S3_BUCKET").unwrap(),
+            std::env::var("RS_S3_ENDPOINT").unwrap()
+        )
+    };
+    let run = rstore(d, &["ls", &url(&prefix)]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert_eq!(run.stdout.trim(), "ok.txt");
+    for entry in ["entry \"/\"", "entry \"./\""] {
+        assert_eq!(run.stderr.matches(entry).count(), 1, "{entry}: {}", run.stderr);
+    }
+    assert!(!run.stderr.contains("SEKRET"), "{}", run.stderr);
+    let run = rstore(d, &["stat", &url(&format!("{prefix}/missing"))]);
+    assert_ne!(run.code, 0);
+    assert!(!run.stderr.contains("SEKRET"), "{}", run.stderr);
+    assert!(run.stderr.contains("secret_access_key=***"), "{}", run.stderr);
+    ok(rstore(d, &["rm", "-r", &url(&prefix)]));
+}

@@ -68,7 +68,9 @@ const SECRET_HINTS: [&str; 7] = [
     "connection_string",
 ];
 
-fn looks_secret(key: &str) -> bool {
+/// Whether an option named `key` probably holds a secret (redacted when
+/// shown).
+pub(crate) fn looks_secret(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     SECRET_HINTS.iter().any(|h| key.contains(h))
 }

@@ -35,7 +35,7 @@ pub fn parse(url: &str) -> Result<UrlParts> {
     refuse_reinterpreted(url)?;
     let parsed = ::url::Url::parse(url).map_err(|e| {
         Error::new(ErrorKind::InvalidArgument)
-            .with_message(format!("'{url}' is not a URL: {e}"))
+            .with_message(format!("'{}' is not a URL: {e}", redact(url)))
             .with_source(e)
     })?;
     let decode = |s: &str| {
@@ -79,8 +79,33 @@ pub fn parse(url: &str) -> Result<UrlParts> {
     Ok(parts)
 }
 
+/// `url` fit to show: the values of options that look secret
+/// (`secret_access_key`, `sas_token`, `password`, …) are replaced by `***`.
+/// Every message that quotes a URL shows it through this.
+pub fn redact(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if crate::config::looks_secret(&decode_lossy(key)) => {
+                format!("{key}=***")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", pairs.join("&"))
+}
+
+fn decode_lossy(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 fn bad(url: &str, why: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::InvalidArgument).with_message(format!("'{url}': {why}"))
+    Error::new(ErrorKind::InvalidArgument).with_message(format!("'{}': {why}", redact(url)))
 }
 
 /// Refuses what a URL parser would drop or reinterpret without a word.
@@ -153,7 +178,7 @@ pub fn resolve(url: &str) -> Result<(AnyBackend, String)> {
     resolve_parts(&parse(url)?).map_err(|e| {
         let message = e.message().unwrap_or_default().to_owned();
         Error::new(e.kind())
-            .with_message(format!("{url}: {message}"))
+            .with_message(format!("{}: {message}", redact(url)))
             .with_source(e)
     })
 }
@@ -166,7 +191,7 @@ pub fn resolve_parts(parts: &UrlParts) -> Result<(AnyBackend, String)> {
         match SCHEMES.iter().find(|(s, _)| *s == parts.scheme) {
             Some((_, kind)) => Error::new(ErrorKind::InvalidConfig).with_message(no_factory(kind)),
             None => Error::new(ErrorKind::InvalidArgument)
-                .with_message(format!("unknown URL scheme '{url}'")),
+                .with_message(format!("unknown URL scheme '{}'", redact(url))),
         }
     })?;
     let mut target = factory.url_target(parts)?;
@@ -295,6 +320,33 @@ mod tests {
                 "{url}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn secret_options_never_show_in_messages() {
+        let secret = "secret_access_key=SEKRET&sas_token=T0KEN&account_key=K3Y";
+        for url in [
+            format!("s3://b/a/../k?{secret}"),
+            format!("s3://b/k#frag?{secret}"),
+            format!("s3://b/a\\b?{secret}"),
+            format!("s3://b/caf%E9?{secret}"),
+            format!("s3://b/k?region=a&region=b&{secret}"),
+            format!("nope://b/k?{secret}"),
+            format!("s3://b/k?unknown_option=1&{secret}"),
+            format!("s3:/one-slash?{secret}"),
+        ] {
+            let message = match resolve(&url) {
+                Ok(_) => continue,
+                Err(e) => format!("{e} {e:?}"),
+            };
+            for value in ["SEKRET", "T0KEN", "K3Y"] {
+                assert!(!message.contains(value), "{url}: {message}");
+            }
+        }
+        assert_eq!(
+            redact("s3://b/k?region=x&secret_access_key=S&session_token=T"),
+            "s3://b/k?region=x&secret_access_key=***&session_token=***"
+        );
     }
 
     #[test]
