@@ -8,7 +8,7 @@
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use http::Method;
 use object_store::azure::{
     AzureAuthorizer, AzureConfigKey, AzureCredentialProvider, MicrosoftAzureBuilder,
@@ -124,7 +124,7 @@ impl AzureRaw {
         match self.http.send(|| self.request(Method::DELETE, &url)).await {
             Ok(_) => Ok(()),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e.with_path(key)),
+            Err(e) => Err(e),
         }
     }
 }
@@ -166,12 +166,17 @@ impl RawKeys for AzureRaw {
     }
 
     async fn delete_keys(&self, keys: &[String]) -> Result<()> {
-        futures::stream::iter(keys.iter().cloned())
-            .map(|key| async move { self.delete_one(&key).await })
+        // Every key that can go goes; the others are named at the end.
+        let failed: Vec<(String, Error)> = futures::stream::iter(keys.iter().cloned())
+            .map(|key| async move {
+                let result = self.delete_one(&key).await;
+                result.err().map(|e| (key, e))
+            })
             .buffer_unordered(DELETE_CONCURRENCY)
-            .try_collect::<Vec<()>>()
-            .await
-            .map(drop)
+            .filter_map(futures::future::ready)
+            .collect()
+            .await;
+        raw::undeletable(failed, NAME)
     }
 }
 

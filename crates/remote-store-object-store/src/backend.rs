@@ -482,8 +482,10 @@ impl ObjectStoreBackend {
                 .map_err(|e| self.located(e, path));
         }
         // Page by page: keys object_store addresses exactly go through it
-        // (in bulk where the service has it), the others by raw key.
+        // (in bulk where the service has it), the others by raw key. A key
+        // no request can address does not stop the others from going.
         let mut token = None;
+        let mut undeletable: Option<Error> = None;
         loop {
             let page = raw
                 .list_page(&prefix, false, 1000, token)
@@ -500,13 +502,13 @@ impl ObjectStoreBackend {
             self.delete_locations(futures::stream::iter(plain).boxed(), path)
                 .await?;
             if !odd.is_empty() {
-                raw.delete_keys(&odd)
-                    .await
-                    .map_err(|e| self.located(e, path))?;
+                if let Err(e) = raw.delete_keys(&odd).await {
+                    undeletable.get_or_insert(self.located(e, path));
+                }
             }
             match page.next {
                 Some(next) => token = Some(next),
-                None => return Ok(()),
+                None => return undeletable.map_or(Ok(()), Err),
             }
         }
     }

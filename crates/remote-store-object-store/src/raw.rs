@@ -202,6 +202,33 @@ impl Failure {
     }
 }
 
+/// One error for the keys a delete could not remove (`failed`: each key
+/// with its error), naming the first few; `Ok` when there are none. Lets
+/// [`RawKeys::delete_keys`] remove every key it can before it reports.
+///
+/// # Errors
+/// The kind of the first failure, its message naming the keys.
+pub fn undeletable(failed: Vec<(String, Error)>, backend: &'static str) -> Result<()> {
+    let Some((_, first)) = failed.first() else {
+        return Ok(());
+    };
+    let kind = first.kind();
+    let named: Vec<String> = failed
+        .iter()
+        .take(3)
+        .map(|(key, e)| format!("{key:?} ({})", e.message().unwrap_or(e.kind().as_str())))
+        .collect();
+    let more = match failed.len() {
+        n if n > 3 => format!(" and {} more", n - 3),
+        _ => String::new(),
+    };
+    Err(Error::new(kind).with_backend(backend).with_message(format!(
+        "{} key(s) could not be deleted: {}{more}",
+        failed.len(),
+        named.join(", ")
+    )))
+}
+
 /// The client options an `object_store` builder holds, read back through
 /// its `get_config_value` (`get`), so raw requests go out as its own do
 /// (proxy, timeouts, `allow_http`, TLS settings, user agent).
@@ -273,6 +300,20 @@ mod tests {
             let e = url_path_of(key, "s3").unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidPath, "{key}");
         }
+    }
+
+    #[test]
+    fn undeletable_keys_are_named_with_the_first_kind() {
+        assert!(undeletable(Vec::new(), "azure").is_ok());
+        let failed: Vec<_> = ["./a", "b/./c", "../d", "e/.."]
+            .iter()
+            .map(|k| (k.to_string(), url_path_of(k, "azure").unwrap_err()))
+            .collect();
+        let e = undeletable(failed, "azure").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidPath);
+        let text = e.to_string();
+        assert!(text.contains("4 key(s) could not be deleted"), "{text}");
+        assert!(text.contains("\"./a\"") && text.contains("and 1 more"), "{text}");
     }
 
     #[test]

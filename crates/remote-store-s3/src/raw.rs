@@ -161,11 +161,15 @@ impl RawKeys for S3Raw {
         // XML 1.0 cannot carry most control characters, even escaped.
         let (xml_safe, other): (Vec<&String>, Vec<&String>) =
             keys.iter().partition(|k| k.chars().all(xml_char));
+        // Every key that can go goes; the others are named at the end.
+        let mut failed = Vec::new();
         for key in other {
-            self.delete_by_url(key).await?;
+            if let Err(e) = self.delete_by_url(key).await {
+                failed.push((key.clone(), e));
+            }
         }
         if xml_safe.is_empty() {
-            return Ok(());
+            return raw::undeletable(failed, NAME);
         }
         let mut body = String::from(
             r#"<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet>"#,
@@ -185,7 +189,8 @@ impl RawKeys for S3Raw {
             .http
             .send(|| self.request(Method::POST, &url, body.clone(), &headers))
             .await?;
-        delete_errors(&answer)
+        delete_errors(&answer)?;
+        raw::undeletable(failed, NAME)
     }
 }
 
