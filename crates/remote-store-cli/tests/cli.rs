@@ -717,8 +717,17 @@ fn ls_reports_unlistable_subfolders_and_hides_secrets() {
     let run = rstore(d, &["ls", "src"]);
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     assert_eq!(run.stdout.trim(), "ok.txt");
-    assert_eq!(run.stderr.matches("sub\\\\dir").count(), 1, "{}", run.stderr);
-    assert!(run.stderr.contains("1 entry could not be listed"), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("sub\\\\dir").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 entry could not be listed"),
+        "{}",
+        run.stderr
+    );
 
     let prefix = format!("ls-folders-{}", std::process::id());
     moto_put(&format!("{prefix}/ok.txt"), "ok");
@@ -736,12 +745,21 @@ fn ls_reports_unlistable_subfolders_and_hides_secrets() {
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     assert_eq!(run.stdout.trim(), "ok.txt");
     for entry in ["entry \"/\"", "entry \"./\""] {
-        assert_eq!(run.stderr.matches(entry).count(), 1, "{entry}: {}", run.stderr);
+        assert_eq!(
+            run.stderr.matches(entry).count(),
+            1,
+            "{entry}: {}",
+            run.stderr
+        );
     }
     assert!(!run.stderr.contains("SEKRET"), "{}", run.stderr);
     let run = rstore(d, &["stat", &url(&format!("{prefix}/missing"))]);
     assert_ne!(run.code, 0);
     assert!(!run.stderr.contains("SEKRET"), "{}", run.stderr);
-    assert!(run.stderr.contains("secret_access_key=***"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("secret_access_key=***"),
+        "{}",
+        run.stderr
+    );
     ok(rstore(d, &["rm", "-r", &url(&prefix)]));
 }

@@ -74,6 +74,9 @@ pub trait Face: Send + Sync {
     fn backend_to_key(&self, native: &str) -> Result<RemotePath>;
     /// The backend's native form of its own root.
     fn backend_native_root(&self) -> String;
+    /// A store of the same face over the same backend, at the backend's
+    /// root. Cases use it only for calls refused before any I/O.
+    fn at_backend_root(&self) -> Subject;
 }
 
 /// A store path as a path of the backend under a store rooted at `root`.
@@ -200,7 +203,10 @@ impl Face for AsyncStore {
     }
     async fn backend_probe(&self, file: &str, dir: &str) -> Vec<(&'static str, Result<()>)> {
         let b = self.backend().clone();
-        let (f, d) = (backend_path(self.root(), file), backend_path(self.root(), dir));
+        let (f, d) = (
+            backend_path(self.root(), file),
+            backend_path(self.root(), dir),
+        );
         let g = backend_path(self.root(), &format!("{file}.probe"));
         let first = |r: Result<Option<Result<()>>>| match r {
             Ok(Some(item)) => item,
@@ -211,21 +217,38 @@ impl Face for AsyncStore {
             ("is_file", b.is_file(&f).await.map(drop)),
             ("is_folder", b.is_folder(&d).await.map(drop)),
             ("exists", b.exists(&f).await.map(drop)),
-            ("read", first(match b.read(&f).await {
-                Ok(mut s) => Ok(s.next().await.map(|c| c.map(drop))),
-                Err(e) => Err(e),
-            })),
+            (
+                "read",
+                first(match b.read(&f).await {
+                    Ok(mut s) => Ok(s.next().await.map(|c| c.map(drop))),
+                    Err(e) => Err(e),
+                }),
+            ),
             ("read_bytes", b.read_bytes(&f).await.map(drop)),
             ("get_file_info", b.get_file_info(&f).await.map(drop)),
-            ("write", b.write(&g, futures::stream::iter([Ok(Bytes::from("x"))]).boxed(), true).await),
-            ("list_files", first(match b.list_files(&d, false).await {
-                Ok(mut s) => Ok(s.next().await.map(|c| c.map(drop))),
-                Err(e) => Err(e),
-            })),
-            ("list_folders", first(match b.list_folders(&d).await {
-                Ok(mut s) => Ok(s.next().await.map(|c| c.map(drop))),
-                Err(e) => Err(e),
-            })),
+            (
+                "write",
+                b.write(
+                    &g,
+                    futures::stream::iter([Ok(Bytes::from("x"))]).boxed(),
+                    true,
+                )
+                .await,
+            ),
+            (
+                "list_files",
+                first(match b.list_files(&d, false).await {
+                    Ok(mut s) => Ok(s.next().await.map(|c| c.map(drop))),
+                    Err(e) => Err(e),
+                }),
+            ),
+            (
+                "list_folders",
+                first(match b.list_folders(&d).await {
+                    Ok(mut s) => Ok(s.next().await.map(|c| c.map(drop))),
+                    Err(e) => Err(e),
+                }),
+            ),
             ("delete", b.delete(&f, true).await),
         ]
     }
@@ -234,6 +257,9 @@ impl Face for AsyncStore {
     }
     fn backend_native_root(&self) -> String {
         self.backend().native_path(&RemotePath::root())
+    }
+    fn at_backend_root(&self) -> Subject {
+        Arc::new(Self::new(self.backend().clone()))
     }
 }
 
@@ -402,7 +428,10 @@ impl Face for Store {
     }
     async fn backend_probe(&self, file: &str, dir: &str) -> Vec<(&'static str, Result<()>)> {
         let b = self.backend().clone();
-        let (f, d) = (backend_path(self.root(), file), backend_path(self.root(), dir));
+        let (f, d) = (
+            backend_path(self.root(), file),
+            backend_path(self.root(), dir),
+        );
         let g = backend_path(self.root(), &format!("{file}.probe"));
         tokio::task::spawn_blocking(move || {
             let first = |r: Result<Option<Result<()>>>| match r {
@@ -414,25 +443,48 @@ impl Face for Store {
                 ("is_file", b.is_file(&f).map(drop)),
                 ("is_folder", b.is_folder(&d).map(drop)),
                 ("exists", b.exists(&f).map(drop)),
-                ("read", first(b.read(&f).map(|mut r| {
-                    let mut buf = [0u8; 1];
-                    Some(r.read(&mut buf).map(drop).map_err(Error::from))
-                }))),
+                (
+                    "read",
+                    first(b.read(&f).map(|mut r| {
+                        let mut buf = [0u8; 1];
+                        Some(r.read(&mut buf).map(drop).map_err(Error::from))
+                    })),
+                ),
                 ("read_bytes", b.read_bytes(&f).map(drop)),
                 ("get_file_info", b.get_file_info(&f).map(drop)),
                 ("write", b.write(&g, &mut &b"x"[..], true)),
-                ("list_files", first(b.list_files(&d, false).map(|mut i| i.next().map(|c| c.map(drop))))),
-                ("list_folders", first(b.list_folders(&d).map(|mut i| i.next().map(|c| c.map(drop))))),
+                (
+                    "list_files",
+                    first(
+                        b.list_files(&d, false)
+                            .map(|mut i| i.next().map(|c| c.map(drop))),
+                    ),
+                ),
+                (
+                    "list_folders",
+                    first(
+                        b.list_folders(&d)
+                            .map(|mut i| i.next().map(|c| c.map(drop))),
+                    ),
+                ),
                 ("delete", b.delete(&f, true)),
             ]
         })
         .await
-        .unwrap_or_else(|_| vec![("backend_probe", Err(Error::other("a backend call panicked")))])
+        .unwrap_or_else(|_| {
+            vec![(
+                "backend_probe",
+                Err(Error::other("a backend call panicked")),
+            )]
+        })
     }
     fn backend_to_key(&self, native: &str) -> Result<RemotePath> {
         self.backend().to_key(native)
     }
     fn backend_native_root(&self) -> String {
         self.backend().native_path(&RemotePath::root())
+    }
+    fn at_backend_root(&self) -> Subject {
+        Arc::new(Self::new(self.backend().clone()))
     }
 }

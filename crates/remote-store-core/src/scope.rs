@@ -173,8 +173,17 @@ impl Scope {
     pub(crate) fn error(&self, backend: &str, e: Error) -> Error {
         let root = &self.root;
         e.with_backend(backend.to_owned()).map_path(|p| {
-            let p = RemotePath::new(p).ok()?;
-            Some(p.strip_prefix(root)?.to_string())
+            match RemotePath::new(p) {
+                Ok(normal) if normal.as_str() == p => Some(normal.strip_prefix(root)?.to_string()),
+                // A path the rules refuse or would change (often shown
+                // escaped, as `tab\tname`): strip the root as text, never
+                // normalize it into another path.
+                _ if root.is_root() => None,
+                _ => p
+                    .strip_prefix(root.as_str())
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .map(str::to_owned),
+            }
         })
     }
 }

@@ -313,7 +313,10 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::InvalidPath);
         let text = e.to_string();
         assert!(text.contains("4 key(s) could not be deleted"), "{text}");
-        assert!(text.contains("\"./a\"") && text.contains("and 1 more"), "{text}");
+        assert!(
+            text.contains("\"./a\"") && text.contains("and 1 more"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -66,6 +66,15 @@ pub fn parse(url: &str) -> Result<UrlParts> {
         .transpose()?;
     parts.port = parsed.port();
     parts.path = decode(parsed.path())?;
+    if parts.path.contains('\\') {
+        // Decoded from %5C: a name cannot hold it, and taking it for the
+        // separator would reach another key than the one written.
+        return Err(bad(
+            url,
+            "'%5C' decodes to '\\', which separates folders in store paths: a name \
+             cannot hold it (write '/' for a folder)",
+        ));
+    }
     for pair in parsed.query().unwrap_or_default().split('&') {
         if pair.is_empty() {
             continue;
@@ -323,6 +332,15 @@ mod tests {
     }
 
     #[test]
+    fn an_escaped_backslash_is_refused_not_taken_for_a_separator() {
+        for url in ["s3://b/a%5Cb", "file:///tmp/x%5cy", "sftp://h/a%5C"] {
+            let e = parse(url).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{url}");
+            assert!(e.to_string().contains("%5C"), "{e}");
+        }
+    }
+
+    #[test]
     fn secret_options_never_show_in_messages() {
         let secret = "secret_access_key=SEKRET&sas_token=T0KEN&account_key=K3Y";
         for url in [
@@ -370,9 +388,9 @@ mod tests {
     proptest! {
         /// Any name, written percent-encoded, reaches the path unchanged on
         /// every scheme (`.` and `..` segments aside: paths refuse or drop
-        /// them anyway).
+        /// them anyway; and `\`, which is refused, see above).
         #[test]
-        fn encoded_names_round_trip(name in "[^/]{1,40}(/[^/]{1,20}){0,3}") {
+        fn encoded_names_round_trip(name in "[^/\\\\]{1,40}(/[^/\\\\]{1,20}){0,3}") {
             prop_assume!(name.split('/').all(|s| s != "." && s != ".."));
             let encoded: Vec<String> = name.split('/').map(encode).collect();
             for scheme in ALL_SCHEMES {

@@ -23,7 +23,10 @@ pub async fn list_folders_includes_folders_of_folders(s: Subject) {
         s.write("top/mid/leaf.txt", Bytes::from("x"), false).await,
         "write",
     );
-    assert_eq!(sorted(ok(s.list_folders("").await, "list_folders root")), ["top"]);
+    assert_eq!(
+        sorted(ok(s.list_folders("").await, "list_folders root")),
+        ["top"]
+    );
     assert_eq!(
         sorted(ok(s.list_folders("top").await, "list_folders top")),
         ["top/mid"]
@@ -51,7 +54,11 @@ pub async fn closed_backend_refuses_io(s: Subject) {
         if needs.is_some_and(|c| !caps.contains(c)) {
             continue;
         }
-        expect_err(result, ErrorKind::Closed, &format!("backend {call} after close"));
+        expect_err(
+            result,
+            ErrorKind::Closed,
+            &format!("backend {call} after close"),
+        );
     }
     expect_err(s.is_file("c/f.txt").await, ErrorKind::Closed, "is_file");
     expect_err(s.is_folder("c").await, ErrorKind::Closed, "is_folder");
@@ -154,7 +161,10 @@ pub async fn delete_folder_of_the_root(s: Subject) {
 /// prefixes and a file and a folder may share a name.)
 pub async fn write_onto_folder_or_below_file_refused(s: Subject) {
     need!(s, Write, Read, PersistentFolders);
-    ok(s.write("d/inner.txt", Bytes::from("i"), false).await, "write");
+    ok(
+        s.write("d/inner.txt", Bytes::from("i"), false).await,
+        "write",
+    );
     ok(s.write("f.txt", Bytes::from("f"), false).await, "write");
     for overwrite in [false, true] {
         expect_err(
@@ -163,7 +173,8 @@ pub async fn write_onto_folder_or_below_file_refused(s: Subject) {
             &format!("write onto a folder (overwrite {overwrite})"),
         );
         expect_err(
-            s.write("f.txt/below.txt", Bytes::from("x"), overwrite).await,
+            s.write("f.txt/below.txt", Bytes::from("x"), overwrite)
+                .await,
             ErrorKind::InvalidPath,
             &format!("write below a file (overwrite {overwrite})"),
         );
@@ -177,7 +188,10 @@ pub async fn write_onto_folder_or_below_file_refused(s: Subject) {
 /// `InvalidPath`, whatever `overwrite`, and change nothing.
 pub async fn transfer_onto_a_folder_refused(s: Subject) {
     need!(s, Write, Read, PersistentFolders);
-    ok(s.write("d/inner.txt", Bytes::from("i"), false).await, "write");
+    ok(
+        s.write("d/inner.txt", Bytes::from("i"), false).await,
+        "write",
+    );
     ok(s.write("src.txt", Bytes::from("s"), false).await, "write");
     let caps = s.capabilities();
     for overwrite in [false, true] {

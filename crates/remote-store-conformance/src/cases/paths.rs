@@ -48,6 +48,7 @@ fn bad_paths() -> Vec<(String, &'static str)> {
         ("a/..".into(), "'..' at the end"),
         ("nul\0byte".into(), "NUL"),
         ("bell\x07char".into(), "control character"),
+        ("tab\there".into(), "tab"),
         ("del\x7fchar".into(), "DEL"),
         ("x".repeat(256), "segment over 255 bytes"),
         (["y"; 600].join("/"), "path over 1024 bytes"),
@@ -70,6 +71,19 @@ pub async fn invalid_paths_rejected(s: Subject) {
             why,
         );
         expect_err(s.read_bytes(bad).await, ErrorKind::InvalidPath, why);
+        // The message names the path as given (control characters
+        // escaped), never a normalized other path; at the backend's root
+        // too, where the store's path rewriting applies.
+        let top = s.at_backend_root();
+        let e = expect_err(top.read_bytes(bad).await, ErrorKind::InvalidPath, why);
+        if let Some(c) = bad.chars().find(|c| c.is_control()) {
+            let shown = e.to_string();
+            assert!(
+                shown.contains(&c.escape_debug().to_string()),
+                "{why}: the message should show {:?} escaped: {shown}",
+                c
+            );
+        }
         expect_err(s.exists(bad).await, ErrorKind::InvalidPath, why);
         if s.capabilities()
             .contains(remote_store_core::Capability::Delete)
