@@ -1,6 +1,7 @@
 //! The commands. Each resolves its locations, then calls the store API;
 //! content and listings stream.
 
+use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::sync::Mutex;
 use std::sync::mpsc;
@@ -95,7 +96,14 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
             let src = ctx.resolver.resolve(&src)?;
             let dst = ctx.resolver.resolve(&dst)?;
             if recursive {
-                copy_tree(&ctx.progress, &src, &dst, usize::from(jobs), !no_clobber)
+                copy_tree(
+                    &ctx.progress,
+                    &src,
+                    &dst,
+                    usize::from(jobs),
+                    !no_clobber,
+                    None,
+                )
             } else {
                 copy_file(&ctx.progress, &src, &dst, !no_clobber)
             }
@@ -348,12 +356,16 @@ fn transfer(
 
 /// Copies every file below `src` to the same relative place below `dst`,
 /// `jobs` at a time, listing lazily.
+/// Copies the tree at `src` into `dst`, `jobs` files at a time. With
+/// `moved`, each file is deleted from the source once its copy is
+/// complete, and the folders it was in are recorded there (a move).
 fn copy_tree(
     progress: &Progress,
     src: &Target,
     dst: &Target,
     jobs: usize,
     overwrite: bool,
+    moved: Option<&Mutex<BTreeSet<RemotePath>>>,
 ) -> Result<()> {
     if src.store.is_file(&src.path)? {
         return copy_file(progress, src, dst, overwrite);
@@ -400,7 +412,18 @@ fn copy_tree(
                         &to.path,
                         overwrite,
                         Some(file.size),
-                    );
+                    )
+                    .and_then(|()| match moved {
+                        // A move deletes exactly what it copied.
+                        Some(folders) => {
+                            src.store.delete(&from.path, false)?;
+                            if let Ok(mut folders) = folders.lock() {
+                                folders.extend(ancestors(&file.path, &base));
+                            }
+                            Ok(())
+                        }
+                        None => Ok(()),
+                    });
                     match result {
                         Ok(()) => bar.inc(1),
                         Err(e) => {
@@ -477,8 +500,54 @@ fn mv(
     // Checked here too (copy_tree checks as a copy): never copy-then-delete
     // over an overlap.
     refuse_overlap("move", src, dst)?;
-    copy_tree(progress, src, dst, 4, overwrite)?;
-    src.store.delete_folder(&src.path, true, false)
+    // File by file: each source file is deleted once its copy is complete,
+    // so a file written during the move, or one the listing could not
+    // return, is never deleted uncopied.
+    let moved = Mutex::new(BTreeSet::new());
+    copy_tree(progress, src, dst, 4, overwrite, Some(&moved))?;
+    // Then the folders the moved files were in, deepest first, where
+    // nothing else is left in them.
+    let mut folders: Vec<RemotePath> = moved
+        .into_inner()
+        .map_err(|_| Error::other("a copy worker panicked"))?
+        .into_iter()
+        .collect();
+    folders.sort_by_key(|f| std::cmp::Reverse(f.as_str().matches('/').count()));
+    for folder in &folders {
+        match src.store.delete_folder(folder.as_str(), false, true) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::FolderNotEmpty => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if src.store.is_folder(&src.path)? && !src.path.trim_matches('/').is_empty() {
+        return Err(Error::new(ErrorKind::Other).with_message(format!(
+            "{}: moved every file, but the source still holds entries that were not moved \
+             (empty folders, which are not copied on their own, or files written during the \
+             move); they are left in place",
+            src.label
+        )));
+    }
+    Ok(())
+}
+
+/// `path`'s folders from its parent up to `base`, inclusive.
+fn ancestors(path: &RemotePath, base: &RemotePath) -> Vec<RemotePath> {
+    let mut out = Vec::new();
+    let mut current = path.parent();
+    while let Some(folder) = current {
+        let inside = folder.strip_prefix(base).is_some();
+        if !inside {
+            break;
+        }
+        let done = &folder == base;
+        current = folder.parent();
+        out.push(folder);
+        if done {
+            break;
+        }
+    }
+    out
 }
 
 /// Refuses to remove (or move away) a root, as `rm` refuses `/`, `.` and

@@ -763,3 +763,36 @@ fn ls_reports_unlistable_subfolders_and_hides_secrets() {
     );
     ok(rstore(d, &["rm", "-r", &url(&prefix)]));
 }
+
+/// `mv -r` deletes exactly what it copied: an empty folder (which is not
+/// copied on its own) stays at the source, named in a failure, instead of
+/// vanishing; folders emptied by the move go.
+#[test]
+fn mv_r_never_deletes_what_it_did_not_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("src/full/deeper")).unwrap();
+    fs::create_dir_all(d.join("src/empty")).unwrap();
+    fs::write(d.join("src/a.txt"), "a").unwrap();
+    fs::write(d.join("src/full/deeper/b.txt"), "b").unwrap();
+    let run = rstore(d, &["mv", "-r", "src", "dst"]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("left in place"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(d.join("dst/a.txt")).unwrap(), "a");
+    assert_eq!(
+        fs::read_to_string(d.join("dst/full/deeper/b.txt")).unwrap(),
+        "b"
+    );
+    assert!(d.join("src/empty").is_dir(), "the empty folder vanished");
+    assert!(!d.join("src/a.txt").exists());
+    assert!(
+        !d.join("src/full").exists(),
+        "a folder emptied by the move stays"
+    );
+    // Without empty folders, the source is gone and the move succeeds.
+    fs::remove_dir(d.join("src/empty")).unwrap();
+    fs::write(d.join("src/c.txt"), "c").unwrap();
+    ok(rstore(d, &["mv", "-r", "src", "dst2"]));
+    assert!(!d.join("src").exists());
+    assert_eq!(fs::read_to_string(d.join("dst2/c.txt")).unwrap(), "c");
+}
