@@ -44,7 +44,13 @@ mod s3rver {
     fn backend() -> super::S3Backend {
         super::S3Backend::new(super::s3rver_config()).expect("S3 config")
     }
-    remote_store_conformance::conformance_tests!(async, backend);
+    remote_store_conformance::conformance_tests!(async, backend, skip: {
+        list_folders_includes_folders_of_folders =>
+            "s3rver 3.7.1 rolls up only prefixes that hold objects directly: its walk \
+             skips folders below a common prefix (lib/stores/filesystem.js), so a \
+             folder holding only subfolders is missing from its delimiter listings; \
+             moto and Azurite pass",
+    });
 }
 
 mod moto {

@@ -8,7 +8,10 @@
 //! ```
 //!
 //! (`async, || …` for an `AsyncBackend`; the keyword documents the kind, the
-//! factory's type decides.) That generates one `#[test]` per case, twice:
+//! factory's type decides. A server with a known deviation can skip a case,
+//! with the reason printed: `conformance_tests!(async, factory, skip: {
+//! case_name => "why" })`; say why in the reason, and prefer a capability
+//! when the deviation is the backend's own.) That generates one `#[test]` per case, twice:
 //! in a module `store` the cases run through the sync
 //! [`Store`](remote_store_core::Store), in a module `async_store` through
 //! the [`AsyncStore`](remote_store_core::AsyncStore). So a sync backend is
@@ -39,25 +42,32 @@ pub mod runner;
 /// [crate docs](crate).
 #[macro_export]
 macro_rules! conformance_tests {
-    (sync, $factory:expr $(,)?) => {
-        $crate::conformance_tests!($factory);
+    (sync, $factory:expr $(, skip: { $($skip:ident => $why:literal),* $(,)? })? $(,)?) => {
+        $crate::conformance_tests!(@faces $factory; $($($skip => $why),*)?);
     };
-    (async, $factory:expr $(,)?) => {
-        $crate::conformance_tests!($factory);
+    (async, $factory:expr $(, skip: { $($skip:ident => $why:literal),* $(,)? })? $(,)?) => {
+        $crate::conformance_tests!(@faces $factory; $($($skip => $why),*)?);
     };
-    ($factory:expr $(,)?) => {
+    (@faces $factory:expr; $($skip:ident => $why:literal),*) => {
         /// The suite through the sync `Store`.
         mod store {
             #[allow(unused_imports)]
             use super::*;
+            /// Cases skipped for a known deviation of the server, and why.
+            const __SKIPS: &[(&str, &str)] = &[$((stringify!($skip), $why)),*];
             $crate::__for_each_case!(store, $factory);
         }
         /// The suite through the `AsyncStore`.
         mod async_store {
             #[allow(unused_imports)]
             use super::*;
+            /// Cases skipped for a known deviation of the server, and why.
+            const __SKIPS: &[(&str, &str)] = &[$((stringify!($skip), $why)),*];
             $crate::__for_each_case!(async_store, $factory);
         }
+    };
+    ($factory:expr $(,)?) => {
+        $crate::conformance_tests!(@faces $factory;);
     };
 }
 
@@ -67,6 +77,10 @@ macro_rules! __case {
     ($face:ident, $factory:expr, $name:ident) => {
         #[test]
         fn $name() {
+            if let Some((_, why)) = __SKIPS.iter().find(|(n, _)| *n == stringify!($name)) {
+                println!("skipped: {why}");
+                return;
+            }
             $crate::runner::$face(($factory)(), $crate::cases::$name);
         }
     };

@@ -501,10 +501,10 @@ impl ObjectStoreBackend {
             }
             self.delete_locations(futures::stream::iter(plain).boxed(), path)
                 .await?;
-            if !odd.is_empty() {
-                if let Err(e) = raw.delete_keys(&odd).await {
-                    undeletable.get_or_insert(self.located(e, path));
-                }
+            if !odd.is_empty()
+                && let Err(e) = raw.delete_keys(&odd).await
+            {
+                undeletable.get_or_insert(self.located(e, path));
             }
             match page.next {
                 Some(next) => token = Some(next),
