@@ -144,6 +144,7 @@ macro_rules! __for_each_case {
             delete_folder_of_the_root,
             write_onto_folder_or_below_file_refused,
             transfer_onto_a_folder_refused,
+            model_based_sequences,
         );
     };
 }
@@ -177,6 +178,7 @@ mod tests {
             include_str!("cases/glob.rs"),
             include_str!("cases/list.rs"),
             include_str!("cases/metadata.rs"),
+            include_str!("cases/model.rs"),
             include_str!("cases/paths.rs"),
             include_str!("cases/read.rs"),
             include_str!("cases/scale.rs"),

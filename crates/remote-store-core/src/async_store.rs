@@ -9,7 +9,7 @@ use futures::{Stream, StreamExt};
 use crate::adapter::SyncBackendAdapter;
 use crate::async_backend::AsyncBackend;
 use crate::capability::{Capabilities, Capability};
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::into_backend::IntoAsyncBackend;
 use crate::metadata::{FileInfo, FolderInfo};
 use crate::path::RemotePath;
@@ -341,10 +341,15 @@ impl AsyncStore {
             let is_file = self.backend.is_file(&s).await.map_err(self.fail())?;
             return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
         }
-        self.backend
-            .rename(&s, &d, overwrite)
-            .await
-            .map_err(self.fail())
+        match self.backend.rename(&s, &d, overwrite).await {
+            // A missing source is the answer, whatever the destination.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                let exists = self.backend.is_file(&s).await.unwrap_or(true);
+                Scope::source_first(&s, exists, e)
+            }
+            other => other,
+        }
+        .map_err(self.fail())
     }
 
     /// Copies a file.
@@ -363,10 +368,15 @@ impl AsyncStore {
             let is_file = self.backend.is_file(&s).await.map_err(self.fail())?;
             return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
         }
-        self.backend
-            .copy(&s, &d, overwrite)
-            .await
-            .map_err(self.fail())
+        match self.backend.copy(&s, &d, overwrite).await {
+            // A missing source is the answer, whatever the destination.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                let exists = self.backend.is_file(&s).await.unwrap_or(true);
+                Scope::source_first(&s, exists, e)
+            }
+            other => other,
+        }
+        .map_err(self.fail())
     }
 
     /// Files matching a glob pattern relative to the store root (see

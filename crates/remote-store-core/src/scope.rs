@@ -122,6 +122,17 @@ impl Scope {
         }
     }
 
+    /// A `rename`/`copy` the backend refused with `AlreadyExists`: when the
+    /// source does not exist, the answer is `NotFound` (the source is
+    /// checked first, as POSIX `rename` does), whatever the destination.
+    pub(crate) fn source_first(src: &RemotePath, src_exists: bool, err: Error) -> Result<()> {
+        if src_exists {
+            Err(err)
+        } else {
+            Err(Error::not_found(src))
+        }
+    }
+
     /// Whether a refusal may come from the path holding the other kind
     /// (a file where a folder was named, or the reverse), so that the
     /// store should look.

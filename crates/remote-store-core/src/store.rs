@@ -9,7 +9,7 @@ use bytes::Bytes;
 use crate::adapter::AsyncBackendBridge;
 use crate::backend::Backend;
 use crate::capability::{Capabilities, Capability};
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::into_backend::IntoBackend;
 use crate::metadata::{FileInfo, FolderInfo};
 use crate::path::RemotePath;
@@ -327,7 +327,14 @@ impl Store {
             let is_file = self.backend.is_file(&s).map_err(self.fail())?;
             return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
         }
-        self.backend.rename(&s, &d, overwrite).map_err(self.fail())
+        match self.backend.rename(&s, &d, overwrite) {
+            // A missing source is the answer, whatever the destination.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                Scope::source_first(&s, self.backend.is_file(&s).unwrap_or(true), e)
+            }
+            other => other,
+        }
+        .map_err(self.fail())
     }
 
     /// Copies a file.
@@ -341,7 +348,14 @@ impl Store {
             let is_file = self.backend.is_file(&s).map_err(self.fail())?;
             return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
         }
-        self.backend.copy(&s, &d, overwrite).map_err(self.fail())
+        match self.backend.copy(&s, &d, overwrite) {
+            // A missing source is the answer, whatever the destination.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                Scope::source_first(&s, self.backend.is_file(&s).unwrap_or(true), e)
+            }
+            other => other,
+        }
+        .map_err(self.fail())
     }
 
     /// Files matching a glob pattern relative to the store root (see

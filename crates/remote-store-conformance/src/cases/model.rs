@@ -1,0 +1,334 @@
+//! The model-based case: random sequences of operations on a few paths,
+//! applied to the store under test and to a plain in-memory model of the
+//! contract; after every step both must answer the same (values, or error
+//! kinds). Sequences come from proptest, which shrinks a failing one to a
+//! minimal sequence before reporting it.
+//!
+//! The paths never put a file where a folder is (`a.txt`, `b.txt`,
+//! `d/a.txt`, `d/b.txt`; folders `""` and `d`), so the model holds for
+//! every backend, with or without real folders.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bytes::Bytes;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use remote_store_core::{Capabilities, Capability, ErrorKind, Result};
+
+use crate::face::Subject;
+
+const FILES: [&str; 4] = ["a.txt", "b.txt", "d/a.txt", "d/b.txt"];
+const FOLDERS: [&str; 2] = ["", "d"];
+
+/// Sequences run per backend and face: `RS_CONFORMANCE_MODEL_CASES`, or 16.
+fn cases() -> u32 {
+    std::env::var("RS_CONFORMANCE_MODEL_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16)
+}
+
+/// One operation of a sequence.
+#[derive(Clone, Debug)]
+enum Op {
+    /// `write(path, content, overwrite)`; content is `len` bytes of `fill`.
+    Write(&'static str, u8, usize, bool),
+    /// `read_bytes`.
+    Read(&'static str),
+    /// `read_range(path, offset, len)`.
+    Range(&'static str, u64, Option<u64>),
+    /// `delete(path, missing_ok)`.
+    Delete(&'static str, bool),
+    /// `delete_folder(folder, recursive, missing_ok)`.
+    DeleteFolder(&'static str, bool, bool),
+    /// `rename(src, dst, overwrite)`.
+    Rename(&'static str, &'static str, bool),
+    /// `copy(src, dst, overwrite)`.
+    Copy(&'static str, &'static str, bool),
+    /// `list_files(folder, recursive)`, compared as (path, size) sets.
+    List(&'static str, bool),
+    /// `list_folders(folder)`.
+    Folders(&'static str),
+    /// `exists`, `is_file`, `is_folder` of a file or folder path.
+    Probe(&'static str),
+    /// `get_file_info(path).size`.
+    Info(&'static str),
+}
+
+fn ops(caps: Capabilities) -> impl Strategy<Value = Op> {
+    let file = prop::sample::select(FILES.to_vec());
+    let folder = prop::sample::select(FOLDERS.to_vec());
+    let any_path = prop::sample::select(vec!["", "d", "a.txt", "b.txt", "d/a.txt", "d/b.txt"]);
+    let mut choices: Vec<BoxedStrategy<Op>> = vec![
+        (file.clone(), any::<u8>(), 0usize..5, any::<bool>())
+            .prop_map(|(p, fill, len, o)| Op::Write(p, fill, len, o))
+            .boxed(),
+        file.clone().prop_map(Op::Read).boxed(),
+        any_path.clone().prop_map(Op::Probe).boxed(),
+    ];
+    if caps.contains(Capability::RangeRead) {
+        choices.push(
+            (file.clone(), 0u64..6, prop::option::of(0u64..6))
+                .prop_map(|(p, o, l)| Op::Range(p, o, l))
+                .boxed(),
+        );
+    }
+    if caps.contains(Capability::Delete) {
+        choices.push(
+            (file.clone(), any::<bool>())
+                .prop_map(|(p, m)| Op::Delete(p, m))
+                .boxed(),
+        );
+        choices.push(
+            (folder.clone(), any::<bool>(), any::<bool>())
+                .prop_map(|(f, r, m)| Op::DeleteFolder(f, r, m))
+                .boxed(),
+        );
+    }
+    if caps.contains(Capability::Move) {
+        choices.push(
+            (file.clone(), file.clone(), any::<bool>())
+                .prop_map(|(a, b, o)| Op::Rename(a, b, o))
+                .boxed(),
+        );
+    }
+    if caps.contains(Capability::Copy) {
+        choices.push(
+            (file.clone(), file.clone(), any::<bool>())
+                .prop_map(|(a, b, o)| Op::Copy(a, b, o))
+                .boxed(),
+        );
+    }
+    if caps.contains(Capability::List) {
+        let recursive = if caps.contains(Capability::RecursiveList) {
+            any::<bool>().boxed()
+        } else {
+            Just(false).boxed()
+        };
+        choices.push(
+            (folder.clone(), recursive)
+                .prop_map(|(f, r)| Op::List(f, r))
+                .boxed(),
+        );
+        choices.push(folder.prop_map(Op::Folders).boxed());
+    }
+    if caps.contains(Capability::Metadata) {
+        choices.push(file.prop_map(Op::Info).boxed());
+    }
+    prop::strategy::Union::new(choices)
+}
+
+/// The contract, as plain data.
+#[derive(Default)]
+struct Model {
+    files: BTreeMap<&'static str, Bytes>,
+    /// Folders that outlive their files (with `PersistentFolders`).
+    kept: BTreeSet<&'static str>,
+    persistent: bool,
+}
+
+/// What an operation answered: a value, or an error kind.
+type Outcome = std::result::Result<String, ErrorKind>;
+
+fn under(folder: &str, path: &str) -> bool {
+    folder.is_empty() || path.starts_with(&format!("{folder}/"))
+}
+
+impl Model {
+    fn is_folder(&self, f: &str) -> bool {
+        f.is_empty() || self.kept.contains(f) || self.files.keys().any(|p| under(f, p))
+    }
+
+    fn made(&mut self, path: &'static str) {
+        if self.persistent && path.starts_with("d/") {
+            self.kept.insert("d");
+        }
+    }
+
+    fn apply(&mut self, op: &Op) -> Outcome {
+        use ErrorKind::*;
+        match *op {
+            Op::Write(p, fill, len, overwrite) => {
+                if self.files.contains_key(p) && !overwrite {
+                    return Err(AlreadyExists);
+                }
+                self.files.insert(p, Bytes::from(vec![fill; len]));
+                self.made(p);
+                Ok(String::new())
+            }
+            Op::Read(p) => self.files.get(p).map(|b| format!("{b:?}")).ok_or(NotFound),
+            Op::Range(p, offset, len) => {
+                let b = self.files.get(p).ok_or(NotFound)?;
+                let start = (offset as usize).min(b.len());
+                let end = len.map_or(b.len(), |l| (start + l as usize).min(b.len()));
+                Ok(format!("{:?}", b.slice(start..end)))
+            }
+            Op::Delete(p, missing_ok) => match self.files.remove(p) {
+                Some(_) => Ok(String::new()),
+                None if missing_ok => Ok(String::new()),
+                None => Err(NotFound),
+            },
+            Op::DeleteFolder(f, recursive, missing_ok) => {
+                if !self.is_folder(f) {
+                    return if missing_ok {
+                        Ok(String::new())
+                    } else {
+                        Err(NotFound)
+                    };
+                }
+                let inside = self.files.keys().any(|p| under(f, p))
+                    || (f.is_empty() && !self.kept.is_empty());
+                if inside && !recursive {
+                    return Err(FolderNotEmpty);
+                }
+                self.files.retain(|p, _| !under(f, p));
+                if f.is_empty() {
+                    self.kept.clear();
+                } else {
+                    self.kept.remove(f);
+                }
+                Ok(String::new())
+            }
+            Op::Rename(src, dst, overwrite) | Op::Copy(src, dst, overwrite) => {
+                let moving = matches!(op, Op::Rename(..));
+                let Some(content) = self.files.get(src).cloned() else {
+                    return Err(NotFound);
+                };
+                if self.files.contains_key(dst) && !overwrite {
+                    return Err(AlreadyExists);
+                }
+                if src == dst {
+                    return Ok(String::new());
+                }
+                if moving {
+                    self.files.remove(src);
+                }
+                self.files.insert(dst, content);
+                self.made(dst);
+                Ok(String::new())
+            }
+            Op::List(f, recursive) => {
+                let listed: Vec<String> = self
+                    .files
+                    .iter()
+                    .filter(|(p, _)| under(f, p))
+                    .filter(|(p, _)| {
+                        recursive || !p[f.len()..].trim_start_matches('/').contains('/')
+                    })
+                    .map(|(p, b)| format!("{p}:{}", b.len()))
+                    .collect();
+                Ok(listed.join(","))
+            }
+            Op::Folders(f) => Ok(if f.is_empty() && self.is_folder("d") {
+                "d".to_owned()
+            } else {
+                String::new()
+            }),
+            Op::Probe(p) => {
+                let file = self.files.contains_key(p);
+                let folder = self.is_folder(p);
+                Ok(format!(
+                    "exists={} file={file} folder={folder}",
+                    file || folder
+                ))
+            }
+            Op::Info(p) => self
+                .files
+                .get(p)
+                .map(|b| b.len().to_string())
+                .ok_or(NotFound),
+        }
+    }
+}
+
+fn outcome(r: Result<String>) -> Outcome {
+    r.map_err(|e| e.kind())
+}
+
+async fn run(s: &Subject, op: &Op) -> Outcome {
+    let done = |r: Result<()>| outcome(r.map(|()| String::new()));
+    match *op {
+        Op::Write(p, fill, len, o) => done(s.write(p, Bytes::from(vec![fill; len]), o).await),
+        Op::Read(p) => outcome(s.read_bytes(p).await.map(|b| format!("{b:?}"))),
+        Op::Range(p, o, l) => outcome(s.read_range(p, o, l).await.map(|b| format!("{b:?}"))),
+        Op::Delete(p, m) => done(s.delete(p, m).await),
+        Op::DeleteFolder(f, r, m) => done(s.delete_folder(f, r, m).await),
+        Op::Rename(a, b, o) => done(s.rename(a, b, o).await),
+        Op::Copy(a, b, o) => done(s.copy(a, b, o).await),
+        Op::List(f, r) => outcome(s.list_files(f, r).await.map(|files| {
+            let mut listed: Vec<String> = files
+                .iter()
+                .map(|i| format!("{}:{}", i.path, i.size))
+                .collect();
+            listed.sort();
+            listed.join(",")
+        })),
+        Op::Folders(f) => outcome(s.list_folders(f).await.map(|folders| {
+            let mut names: Vec<String> = folders.iter().map(|p| p.to_string()).collect();
+            names.sort();
+            names.join(",")
+        })),
+        Op::Probe(p) => {
+            let (e, file, folder) = (s.exists(p).await, s.is_file(p).await, s.is_folder(p).await);
+            match (e, file, folder) {
+                (Ok(e), Ok(file), Ok(folder)) => {
+                    Ok(format!("exists={e} file={file} folder={folder}"))
+                }
+                (Err(x), _, _) | (_, Err(x), _) | (_, _, Err(x)) => Err(x.kind()),
+            }
+        }
+        Op::Info(p) => outcome(s.get_file_info(p).await.map(|i| i.size.to_string())),
+    }
+}
+
+/// Random operation sequences agree with the model of the contract after
+/// every step; a disagreement is shrunk to a minimal sequence.
+/// (`RS_CONFORMANCE_MODEL_CASES` sequences, default 16, of up to 24
+/// operations, each in a fresh folder.)
+pub async fn model_based_sequences(s: Subject) {
+    need!(s, Write, Read);
+    let caps = s.capabilities();
+    let persistent = caps.contains(Capability::PersistentFolders);
+    let handle = tokio::runtime::Handle::current();
+    let runs = AtomicUsize::new(0);
+    let subject = s.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let config = Config {
+            cases: cases(),
+            failure_persistence: None,
+            // Each shrinking step replays a sequence against the server.
+            max_shrink_iters: 256,
+            ..Config::default()
+        };
+        let mut runner = TestRunner::new(config);
+        runner.run(&prop::collection::vec(ops(caps), 1..24), |sequence| {
+            let n = runs.fetch_add(1, Ordering::Relaxed);
+            let store = subject
+                .child(&format!("model-{n}"))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let mut model = Model {
+                persistent,
+                ..Model::default()
+            };
+            handle.block_on(async {
+                for (step, op) in sequence.iter().enumerate() {
+                    let want = model.apply(op);
+                    let got = run(&store, op).await;
+                    if got != want {
+                        return Err(TestCaseError::fail(format!(
+                            "step {step}, {op:?}: the store answered {got:?}, the model {want:?}"
+                        )));
+                    }
+                }
+                Ok(())
+            })
+        })
+    })
+    .await;
+    match result {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!("{} ({}): {e}", s.face(), "model-based sequences"),
+        Err(e) => panic!("the model-based runner panicked: {e}"),
+    }
+}
