@@ -28,6 +28,9 @@
 //!   undeclared operation fails with `CapabilityNotSupported`.
 //! - Every case is a public `async fn` in [`cases`], so one can also be run
 //!   alone with [`runner::store`] or [`runner::async_store`].
+//! - [`cases::model_based_sequences`] runs random operation sequences against
+//!   a model of the contract and shrinks a failure to a minimal sequence;
+//!   `RS_CONFORMANCE_MODEL_CASES` sets how many (default 16 per face).
 //!
 //! Release policy: the macro and the runner are the stable surface; new
 //! cases may arrive in minor releases. Release in lockstep with
