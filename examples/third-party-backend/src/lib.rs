@@ -7,7 +7,9 @@
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
 
 use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
 use remote_store_core::{
@@ -15,10 +17,19 @@ use remote_store_core::{
     OptionSpec, Options, RemotePath, Result, UrlParts, UrlTarget,
 };
 
+/// One stored file.
+#[derive(Clone, Debug)]
+struct Stored {
+    data: Vec<u8>,
+    modified: SystemTime,
+}
+
 /// Files in a map, keyed by path; folders are implicit.
 #[derive(Clone, Default, Debug)]
 pub struct KvBackend {
-    files: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
+    files: Arc<Mutex<BTreeMap<String, Stored>>>,
+    /// Set by `close`: every I/O call then fails with `Closed`.
+    closed: Arc<AtomicBool>,
 }
 
 impl KvBackend {
@@ -27,8 +38,16 @@ impl KvBackend {
         Self::default()
     }
 
-    fn files(&self) -> MutexGuard<'_, BTreeMap<String, Vec<u8>>> {
+    fn files(&self) -> MutexGuard<'_, BTreeMap<String, Stored>> {
         self.files.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `Closed` once `close` was called.
+    fn open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::closed());
+        }
+        Ok(())
     }
 
     /// Keys below `dir` (directly, or at any depth), in order.
@@ -42,7 +61,7 @@ impl KvBackend {
             .range(prefix.clone()..)
             .take_while(|(k, _)| k.starts_with(&prefix))
             .filter(|(k, _)| recursive || !k[prefix.len()..].contains('/'))
-            .map(|(k, v)| (k.clone(), v.len() as u64))
+            .map(|(k, v)| (k.clone(), v.data.len() as u64))
             .collect()
     }
 }
@@ -63,21 +82,25 @@ impl Backend for KvBackend {
     }
 
     fn is_file(&self, path: &RemotePath) -> Result<bool> {
+        self.open()?;
         Ok(self.files().contains_key(path.as_str()))
     }
 
     fn is_folder(&self, path: &RemotePath) -> Result<bool> {
+        self.open()?;
         Ok(path.is_root() || !self.below(path, true).is_empty())
     }
 
     fn read(&self, path: &RemotePath) -> Result<ReadStream> {
+        self.open()?;
         match self.files().get(path.as_str()) {
-            Some(data) => Ok(Box::new(Cursor::new(data.clone()))),
+            Some(stored) => Ok(Box::new(Cursor::new(stored.data.clone()))),
             None => Err(Error::not_found(path)),
         }
     }
 
     fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+        self.open()?;
         let mut data = Vec::new();
         // A failing source fails the write before anything is stored.
         src.read_to_end(&mut data).map_err(Error::from_source_io)?;
@@ -85,11 +108,13 @@ impl Backend for KvBackend {
         if !overwrite && files.contains_key(path.as_str()) {
             return Err(Error::already_exists(path));
         }
-        files.insert(path.to_string(), data);
+        let modified = SystemTime::now();
+        files.insert(path.to_string(), Stored { data, modified });
         Ok(())
     }
 
     fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+        self.open()?;
         match self.files().remove(path.as_str()) {
             Some(_) => Ok(()),
             None if missing_ok => Ok(()),
@@ -98,6 +123,7 @@ impl Backend for KvBackend {
     }
 
     fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
+        self.open()?;
         let keys = self.below(path, true);
         if keys.is_empty() {
             return if path.is_root() || missing_ok {
@@ -117,6 +143,7 @@ impl Backend for KvBackend {
     }
 
     fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter> {
+        self.open()?;
         // A snapshot: fine for a toy; real backends walk lazily.
         let entries = self.below(path, recursive);
         Ok(Box::new(entries.into_iter().map(|(key, size)| {
@@ -125,6 +152,7 @@ impl Backend for KvBackend {
     }
 
     fn list_folders(&self, path: &RemotePath) -> Result<FolderIter> {
+        self.open()?;
         let prefix = if path.is_root() {
             String::new()
         } else {
@@ -143,10 +171,17 @@ impl Backend for KvBackend {
     }
 
     fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
+        self.open()?;
         match self.files().get(path.as_str()) {
-            Some(data) => Ok(FileInfo::new(path.clone(), data.len() as u64)),
+            Some(stored) => Ok(FileInfo::new(path.clone(), stored.data.len() as u64)
+                .with_modified(stored.modified)),
             None => Err(Error::not_found(path)),
         }
+    }
+
+    fn close(&self) -> Result<()> {
+        self.closed.store(true, Ordering::Release);
+        Ok(())
     }
 }
 
