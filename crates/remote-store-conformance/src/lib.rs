@@ -157,6 +157,15 @@ macro_rules! __for_each_case {
 macro_rules! __cases {
     ($face:ident, $factory:expr; $($name:ident),* $(,)?) => {
         $( $crate::__case!($face, $factory, $name); )*
+
+        /// Every skipped name is a case: a misspelt or stale skip fails.
+        #[test]
+        fn skips_name_real_cases() {
+            const NAMES: &[&str] = &[$(stringify!($name)),*];
+            for (skip, _) in __SKIPS {
+                assert!(NAMES.contains(skip), "skip: no case is named {skip}");
+            }
+        }
     };
 }
 
