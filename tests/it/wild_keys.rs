@@ -51,13 +51,8 @@ const FOLDERS: [&str; 5] = ["empty", "fat", "m", "sub", "x"];
 /// The key bytes as a URL path, `.` segments kept as they are (the
 /// server, not the client, decides what they mean).
 fn url_path(key: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~')
-        .remove(b'/');
-    percent_encoding::utf8_percent_encode(key, SET).to_string()
+    let set = remote_store_object_store::raw::URL_PATH;
+    percent_encoding::utf8_percent_encode(key, set).to_string()
 }
 
 /// One raw HTTP/1.1 request; returns the status code.

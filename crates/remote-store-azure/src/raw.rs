@@ -13,7 +13,7 @@ use http::Method;
 use object_store::azure::{
     AzureAuthorizer, AzureConfigKey, AzureCredentialProvider, MicrosoftAzureBuilder,
 };
-use object_store::client::{HttpRequest, HttpRequestBody, ReqwestConnector};
+use object_store::client::{HttpRequest, ReqwestConnector};
 use remote_store_core::{Error, ErrorKind, Result, async_trait};
 use remote_store_object_store::raw::{self, RawHttp, RawKeys, RawObject, RawPage};
 use serde::Deserialize;
@@ -87,13 +87,7 @@ impl AzureRaw {
 
     /// A request, authorized when the store signs.
     async fn request(&self, method: Method, url: &str) -> Result<HttpRequest> {
-        let mut req = HttpRequest::new(HttpRequestBody::from(Bytes::new()));
-        *req.method_mut() = method;
-        *req.uri_mut() = url.parse().map_err(|e| {
-            Error::new(ErrorKind::InvalidConfig)
-                .with_backend(NAME)
-                .with_message(format!("cannot make a request URL of '{url}': {e}"))
-        })?;
+        let mut req = raw::request(method, url, Bytes::new(), NAME)?;
         if !self.sign {
             let date = chrono::Utc::now().format("%a, %d %h %Y %T GMT").to_string();
             let headers = req.headers_mut();
@@ -103,12 +97,11 @@ impl AzureRaw {
             }
             return Ok(req);
         }
-        let credential = self.credentials.get_credential().await.map_err(|e| {
-            Error::new(ErrorKind::PermissionDenied)
-                .with_backend(NAME)
-                .with_message(format!("cannot get credentials: {e}"))
-                .with_source(e)
-        })?;
+        let credential = self
+            .credentials
+            .get_credential()
+            .await
+            .map_err(|e| raw::credential_error(e, NAME))?;
         AzureAuthorizer::new(&credential, &self.account)
             .try_authorize(&mut req)
             .map_err(|e| {
@@ -121,11 +114,9 @@ impl AzureRaw {
 
     async fn delete_one(&self, key: &str) -> Result<()> {
         let url = format!("{}/{}", self.container_url, raw::url_path_of(key, NAME)?);
-        match self.http.send(|| self.request(Method::DELETE, &url)).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e),
-        }
+        self.http
+            .delete(|| self.request(Method::DELETE, &url))
+            .await
     }
 }
 
@@ -138,30 +129,17 @@ impl RawKeys for AzureRaw {
         max_keys: usize,
         token: Option<String>,
     ) -> Result<RawPage> {
-        let mut url = url::Url::parse(&self.container_url).map_err(|e| {
-            Error::new(ErrorKind::InvalidConfig)
-                .with_backend(NAME)
-                .with_message(format!("bad container URL '{}': {e}", self.container_url))
-        })?;
-        {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("restype", "container");
-            q.append_pair("comp", "list");
-            q.append_pair("maxresults", &max_keys.to_string());
-            if !prefix.is_empty() {
-                q.append_pair("prefix", prefix);
-            }
-            if delimiter {
-                q.append_pair("delimiter", "/");
-            }
-            if let Some(token) = &token {
-                q.append_pair("marker", token);
-            }
-        }
-        let body = self
-            .http
-            .send(|| self.request(Method::GET, url.as_str()))
-            .await?;
+        let max_keys = max_keys.to_string();
+        let params = [
+            ("restype", Some("container")),
+            ("comp", Some("list")),
+            ("maxresults", Some(max_keys.as_str())),
+            ("prefix", Some(prefix).filter(|p| !p.is_empty())),
+            ("delimiter", delimiter.then_some("/")),
+            ("marker", token.as_deref()),
+        ];
+        let url = raw::url_with_query(&self.container_url, params, NAME)?;
+        let body = self.http.send(|| self.request(Method::GET, &url)).await?;
         parse_list(&body)
     }
 
@@ -232,9 +210,7 @@ struct Properties {
 }
 
 fn malformed(what: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Other)
-        .with_backend(NAME)
-        .with_message(format!("malformed listing from the service: {what}"))
+    raw::malformed(what, NAME)
 }
 
 impl Name {

@@ -79,6 +79,30 @@ pub trait Face: Send + Sync {
     fn at_backend_root(&self) -> Subject;
 }
 
+/// The backend paths a probe uses: `file`, `dir` and a sibling of `file`
+/// to write.
+fn probe_paths(root: &RemotePath, file: &str, dir: &str) -> [RemotePath; 3] {
+    [
+        backend_path(root, file),
+        backend_path(root, dir),
+        backend_path(root, &format!("{file}.probe")),
+    ]
+}
+
+/// A call that returned a stream: failed when the call or its first item
+/// did.
+async fn first_of_stream<T>(
+    call: Result<futures::stream::BoxStream<'static, Result<T>>>,
+) -> Result<()> {
+    call?.next().await.map_or(Ok(()), |item| item.map(drop))
+}
+
+/// A call that returned an iterator: failed when the call or its first
+/// item did.
+fn first_of_iter<T>(call: Result<Box<dyn Iterator<Item = Result<T>> + Send>>) -> Result<()> {
+    call?.next().map_or(Ok(()), |item| item.map(drop))
+}
+
 /// A store path as a path of the backend under a store rooted at `root`.
 fn backend_path(root: &RemotePath, path: &str) -> RemotePath {
     if root.is_root() {
@@ -203,51 +227,23 @@ impl Face for AsyncStore {
     }
     async fn backend_probe(&self, file: &str, dir: &str) -> Vec<(&'static str, Result<()>)> {
         let b = self.backend().clone();
-        let (f, d) = (
-            backend_path(self.root(), file),
-            backend_path(self.root(), dir),
-        );
-        let g = backend_path(self.root(), &format!("{file}.probe"));
-        let first = |r: Result<Option<Result<()>>>| match r {
-            Ok(Some(item)) => item,
-            Ok(None) => Ok(()),
-            Err(e) => Err(e),
-        };
+        let [f, d, g] = probe_paths(self.root(), file, dir);
+        let one = || futures::stream::iter([Ok(Bytes::from("x"))]).boxed();
         vec![
             ("is_file", b.is_file(&f).await.map(drop)),
             ("is_folder", b.is_folder(&d).await.map(drop)),
             ("exists", b.exists(&f).await.map(drop)),
-            (
-                "read",
-                first(match b.read(&f).await {
-                    Ok(mut s) => Ok(s.next().await.map(|c| c.map(drop))),
-                    Err(e) => Err(e),
-                }),
-            ),
+            ("read", first_of_stream(b.read(&f).await).await),
             ("read_bytes", b.read_bytes(&f).await.map(drop)),
             ("get_file_info", b.get_file_info(&f).await.map(drop)),
-            (
-                "write",
-                b.write(
-                    &g,
-                    futures::stream::iter([Ok(Bytes::from("x"))]).boxed(),
-                    true,
-                )
-                .await,
-            ),
+            ("write", b.write(&g, one(), true).await),
             (
                 "list_files",
-                first(match b.list_files(&d, false).await {
-                    Ok(mut s) => Ok(s.next().await.map(|c| c.map(drop))),
-                    Err(e) => Err(e),
-                }),
+                first_of_stream(b.list_files(&d, false).await).await,
             ),
             (
                 "list_folders",
-                first(match b.list_folders(&d).await {
-                    Ok(mut s) => Ok(s.next().await.map(|c| c.map(drop))),
-                    Err(e) => Err(e),
-                }),
+                first_of_stream(b.list_folders(&d).await).await,
             ),
             ("delete", b.delete(&f, true).await),
         ]
@@ -428,45 +424,21 @@ impl Face for Store {
     }
     async fn backend_probe(&self, file: &str, dir: &str) -> Vec<(&'static str, Result<()>)> {
         let b = self.backend().clone();
-        let (f, d) = (
-            backend_path(self.root(), file),
-            backend_path(self.root(), dir),
-        );
-        let g = backend_path(self.root(), &format!("{file}.probe"));
+        let [f, d, g] = probe_paths(self.root(), file, dir);
         tokio::task::spawn_blocking(move || {
-            let first = |r: Result<Option<Result<()>>>| match r {
-                Ok(Some(item)) => item,
-                Ok(None) => Ok(()),
-                Err(e) => Err(e),
+            let read_one = |mut r: remote_store_core::stream::ReadStream| {
+                r.read(&mut [0u8; 1]).map(drop).map_err(Error::from)
             };
             vec![
                 ("is_file", b.is_file(&f).map(drop)),
                 ("is_folder", b.is_folder(&d).map(drop)),
                 ("exists", b.exists(&f).map(drop)),
-                (
-                    "read",
-                    first(b.read(&f).map(|mut r| {
-                        let mut buf = [0u8; 1];
-                        Some(r.read(&mut buf).map(drop).map_err(Error::from))
-                    })),
-                ),
+                ("read", b.read(&f).and_then(read_one)),
                 ("read_bytes", b.read_bytes(&f).map(drop)),
                 ("get_file_info", b.get_file_info(&f).map(drop)),
                 ("write", b.write(&g, &mut &b"x"[..], true)),
-                (
-                    "list_files",
-                    first(
-                        b.list_files(&d, false)
-                            .map(|mut i| i.next().map(|c| c.map(drop))),
-                    ),
-                ),
-                (
-                    "list_folders",
-                    first(
-                        b.list_folders(&d)
-                            .map(|mut i| i.next().map(|c| c.map(drop))),
-                    ),
-                ),
+                ("list_files", first_of_iter(b.list_files(&d, false))),
+                ("list_folders", first_of_iter(b.list_folders(&d))),
                 ("delete", b.delete(&f, true)),
             ]
         })

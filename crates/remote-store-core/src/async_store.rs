@@ -335,21 +335,8 @@ impl AsyncStore {
         dst: impl AsRef<str>,
         overwrite: bool,
     ) -> Result<()> {
-        let s = self.file(src.as_ref(), &[C::Move])?;
-        let d = self.scope.file(dst.as_ref()).map_err(self.fail())?;
-        if s == d {
-            let is_file = self.backend.is_file(&s).await.map_err(self.fail())?;
-            return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
-        }
-        match self.backend.rename(&s, &d, overwrite).await {
-            // A missing source is the answer, whatever the destination.
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                let exists = self.backend.is_file(&s).await.unwrap_or(true);
-                Scope::source_first(&s, exists, e)
-            }
-            other => other,
-        }
-        .map_err(self.fail())
+        self.transfer(Capability::Move, src.as_ref(), dst.as_ref(), overwrite)
+            .await
     }
 
     /// Copies a file.
@@ -362,13 +349,25 @@ impl AsyncStore {
         dst: impl AsRef<str>,
         overwrite: bool,
     ) -> Result<()> {
-        let s = self.file(src.as_ref(), &[C::Copy])?;
-        let d = self.scope.file(dst.as_ref()).map_err(self.fail())?;
+        self.transfer(Capability::Copy, src.as_ref(), dst.as_ref(), overwrite)
+            .await
+    }
+
+    /// `rename` (`Move`) or `copy` (`Copy`), with the outcomes the same on
+    /// every backend: onto itself, and a missing source first.
+    async fn transfer(&self, op: Capability, src: &str, dst: &str, overwrite: bool) -> Result<()> {
+        let s = self.file(src, &[op])?;
+        let d = self.scope.file(dst).map_err(self.fail())?;
         if s == d {
             let is_file = self.backend.is_file(&s).await.map_err(self.fail())?;
             return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
         }
-        match self.backend.copy(&s, &d, overwrite).await {
+        let done = if op == Capability::Move {
+            self.backend.rename(&s, &d, overwrite).await
+        } else {
+            self.backend.copy(&s, &d, overwrite).await
+        };
+        match done {
             // A missing source is the answer, whatever the destination.
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                 let exists = self.backend.is_file(&s).await.unwrap_or(true);

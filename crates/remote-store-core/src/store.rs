@@ -321,20 +321,7 @@ impl Store {
         dst: impl AsRef<str>,
         overwrite: bool,
     ) -> Result<()> {
-        let s = self.file(src.as_ref(), &[C::Move])?;
-        let d = self.scope.file(dst.as_ref()).map_err(self.fail())?;
-        if s == d {
-            let is_file = self.backend.is_file(&s).map_err(self.fail())?;
-            return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
-        }
-        match self.backend.rename(&s, &d, overwrite) {
-            // A missing source is the answer, whatever the destination.
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                Scope::source_first(&s, self.backend.is_file(&s).unwrap_or(true), e)
-            }
-            other => other,
-        }
-        .map_err(self.fail())
+        self.transfer(Capability::Move, src.as_ref(), dst.as_ref(), overwrite)
     }
 
     /// Copies a file.
@@ -342,13 +329,24 @@ impl Store {
     /// Onto itself it changes nothing, with the outcomes of
     /// [`rename`](Self::rename) onto itself.
     pub fn copy(&self, src: impl AsRef<str>, dst: impl AsRef<str>, overwrite: bool) -> Result<()> {
-        let s = self.file(src.as_ref(), &[C::Copy])?;
-        let d = self.scope.file(dst.as_ref()).map_err(self.fail())?;
+        self.transfer(Capability::Copy, src.as_ref(), dst.as_ref(), overwrite)
+    }
+
+    /// `rename` (`Move`) or `copy` (`Copy`), with the outcomes the same on
+    /// every backend: onto itself, and a missing source first.
+    fn transfer(&self, op: Capability, src: &str, dst: &str, overwrite: bool) -> Result<()> {
+        let s = self.file(src, &[op])?;
+        let d = self.scope.file(dst).map_err(self.fail())?;
         if s == d {
             let is_file = self.backend.is_file(&s).map_err(self.fail())?;
             return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
         }
-        match self.backend.copy(&s, &d, overwrite) {
+        let done = if op == Capability::Move {
+            self.backend.rename(&s, &d, overwrite)
+        } else {
+            self.backend.copy(&s, &d, overwrite)
+        };
+        match done {
             // A missing source is the answer, whatever the destination.
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                 Scope::source_first(&s, self.backend.is_file(&s).unwrap_or(true), e)

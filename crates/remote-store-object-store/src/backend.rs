@@ -463,8 +463,10 @@ impl ObjectStoreBackend {
         missing_ok: bool,
     ) -> Result<()> {
         let prefix = self.keys.raw_prefix(path);
+        // Two keys tell a non-recursive delete all it needs; a recursive
+        // one deletes this first page too.
         let first = raw
-            .list_page(&prefix, false, 2, None)
+            .list_page(&prefix, false, if recursive { 1000 } else { 2 }, None)
             .await
             .map_err(|e| self.located(e, path))?;
         if first.objects.is_empty() {
@@ -484,13 +486,9 @@ impl ObjectStoreBackend {
         // Page by page: keys object_store addresses exactly go through it
         // (in bulk where the service has it), the others by raw key. A key
         // no request can address does not stop the others from going.
-        let mut token = None;
+        let mut page = first;
         let mut undeletable: Option<Error> = None;
         loop {
-            let page = raw
-                .list_page(&prefix, false, 1000, token)
-                .await
-                .map_err(|e| self.located(e, path))?;
             let mut plain = Vec::new();
             let mut odd = Vec::new();
             for object in page.objects {
@@ -506,10 +504,13 @@ impl ObjectStoreBackend {
             {
                 undeletable.get_or_insert(self.located(e, path));
             }
-            match page.next {
-                Some(next) => token = Some(next),
-                None => return undeletable.map_or(Ok(()), Err),
-            }
+            let Some(next) = page.next else {
+                return undeletable.map_or(Ok(()), Err);
+            };
+            page = raw
+                .list_page(&prefix, false, 1000, Some(next))
+                .await
+                .map_err(|e| self.located(e, path))?;
         }
     }
 

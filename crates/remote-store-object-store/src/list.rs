@@ -142,6 +142,30 @@ fn raw_pages(
     .boxed()
 }
 
+/// The entries `pick` makes of each raw page of `dir` (with the
+/// delimiter, or all keys below it), flattened into one stream.
+fn raw_entries<T: Send + 'static>(
+    raw: Arc<dyn RawKeys>,
+    keys: Keys,
+    dir: &RemotePath,
+    delimiter: bool,
+    pick: fn(&Keys, &RemotePath, &str, RawPage) -> Vec<Result<T>>,
+) -> futures::stream::BoxStream<'static, Result<T>> {
+    let prefix = keys.raw_prefix(dir);
+    let pages = raw_pages(
+        raw,
+        prefix.clone(),
+        delimiter,
+        dir.clone(),
+        keys.name.clone(),
+    );
+    let dir = dir.clone();
+    pages
+        .map_ok(move |page| futures::stream::iter(pick(&keys, &dir, &prefix, page)))
+        .try_flatten()
+        .boxed()
+}
+
 /// The files of `dir` (all below it when `recursive`, else one level),
 /// listed by raw key: folder markers hidden, keys the path rules cannot
 /// return reported as error items.
@@ -151,42 +175,20 @@ pub(crate) fn raw_files(
     dir: &RemotePath,
     recursive: bool,
 ) -> FileStream {
-    let prefix = keys.raw_prefix(dir);
-    let pages = raw_pages(
-        raw,
-        prefix.clone(),
-        !recursive,
-        dir.clone(),
-        keys.name.clone(),
-    );
-    let dir = dir.clone();
-    pages
-        .map_ok(move |page| {
-            let (keys, dir, prefix) = (keys.clone(), dir.clone(), prefix.clone());
-            futures::stream::iter(
-                page.objects
-                    .into_iter()
-                    .filter_map(move |o| keys.raw_file(&dir, &prefix, &o)),
-            )
-        })
-        .try_flatten()
-        .boxed()
+    raw_entries(raw, keys, dir, !recursive, |keys, dir, prefix, page| {
+        page.objects
+            .iter()
+            .filter_map(|o| keys.raw_file(dir, prefix, o))
+            .collect()
+    })
 }
 
 /// The subfolders of `dir`, listed by raw key.
 pub(crate) fn raw_folders(raw: Arc<dyn RawKeys>, keys: Keys, dir: &RemotePath) -> FolderStream {
-    let prefix = keys.raw_prefix(dir);
-    let pages = raw_pages(raw, prefix.clone(), true, dir.clone(), keys.name.clone());
-    let dir = dir.clone();
-    pages
-        .map_ok(move |page| {
-            let (keys, dir, prefix) = (keys.clone(), dir.clone(), prefix.clone());
-            futures::stream::iter(
-                page.prefixes
-                    .into_iter()
-                    .map(move |p| keys.raw_folder(&dir, &prefix, &p)),
-            )
-        })
-        .try_flatten()
-        .boxed()
+    raw_entries(raw, keys, dir, true, |keys, dir, prefix, page| {
+        page.prefixes
+            .iter()
+            .map(|p| keys.raw_folder(dir, prefix, p))
+            .collect()
+    })
 }

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use object_store::RetryConfig;
 use object_store::client::{
-    ClientConfigKey, ClientOptions, HttpClient, HttpConnector, HttpRequest,
+    ClientConfigKey, ClientOptions, HttpClient, HttpConnector, HttpRequest, HttpRequestBody,
 };
 use remote_store_core::{Error, ErrorKind, Result, async_trait};
 
@@ -163,6 +163,23 @@ impl RawHttp {
         }
     }
 
+    /// Like [`send`](Self::send), for a delete: a missing target
+    /// (404) is not an error.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send), but never `NotFound`.
+    pub async fn delete<F, Fut>(&self, make: F) -> Result<()>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<HttpRequest>>,
+    {
+        match self.send(make).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The wait before retry `attempt` (0-based): full jitter over an
     /// exponentially growing bound.
     fn backoff(&self, attempt: u32) -> Duration {
@@ -278,13 +295,76 @@ pub fn url_path_of(key: &str, backend: &'static str) -> Result<String> {
         )
         .with_backend(backend));
     }
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~')
-        .remove(b'/');
-    Ok(percent_encoding::utf8_percent_encode(key, SET).to_string())
+    Ok(percent_encoding::utf8_percent_encode(key, URL_PATH).to_string())
+}
+
+/// What a key percent-encodes in a URL path: every byte but the
+/// unreserved ones and `/`.
+pub const URL_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// An unsigned request of `method` to `url` carrying `body`.
+///
+/// # Errors
+/// `InvalidConfig` when `url` is not a valid URI.
+pub fn request(
+    method: http::Method,
+    url: &str,
+    body: Bytes,
+    backend: &'static str,
+) -> Result<HttpRequest> {
+    let mut req = HttpRequest::new(HttpRequestBody::from(body));
+    *req.method_mut() = method;
+    *req.uri_mut() = url.parse().map_err(|e| {
+        Error::new(ErrorKind::InvalidConfig)
+            .with_backend(backend)
+            .with_message(format!("cannot make a request URL of '{url}': {e}"))
+    })?;
+    Ok(req)
+}
+
+/// `base` with the query `params` (those with a value), form-encoded.
+///
+/// # Errors
+/// `InvalidConfig` when `base` is not a URL.
+pub fn url_with_query<'a>(
+    base: &str,
+    params: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+    backend: &'static str,
+) -> Result<String> {
+    let mut url = url::Url::parse(base).map_err(|e| {
+        Error::new(ErrorKind::InvalidConfig)
+            .with_backend(backend)
+            .with_message(format!("bad service URL '{base}': {e}"))
+    })?;
+    {
+        let mut query = url.query_pairs_mut();
+        for (name, value) in params {
+            if let Some(value) = value {
+                query.append_pair(name, value);
+            }
+        }
+    }
+    Ok(url.into())
+}
+
+/// A service answer that cannot be parsed, as a store error.
+pub fn malformed(what: impl fmt::Display, backend: &'static str) -> Error {
+    Error::new(ErrorKind::Other)
+        .with_backend(backend)
+        .with_message(format!("malformed answer from the service: {what}"))
+}
+
+/// A failure to get credentials for signing, as a store error.
+pub fn credential_error(e: object_store::Error, backend: &'static str) -> Error {
+    Error::new(ErrorKind::PermissionDenied)
+        .with_backend(backend)
+        .with_message(format!("cannot get credentials: {e}"))
+        .with_source(e)
 }
 
 #[cfg(test)]

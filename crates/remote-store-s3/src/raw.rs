@@ -13,7 +13,7 @@ use bytes::Bytes;
 use http::Method;
 use md5::{Digest as _, Md5};
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, AwsAuthorizer, AwsCredentialProvider};
-use object_store::client::{HttpRequest, HttpRequestBody, ReqwestConnector};
+use object_store::client::{HttpRequest, ReqwestConnector};
 use remote_store_core::{Error, ErrorKind, Result, async_trait};
 use remote_store_object_store::raw::{self, RawHttp, RawKeys, RawObject, RawPage};
 use serde::Deserialize;
@@ -75,25 +75,18 @@ impl S3Raw {
         body: Bytes,
         headers: &[(&'static str, String)],
     ) -> Result<HttpRequest> {
-        let mut req = HttpRequest::new(HttpRequestBody::from(body));
-        *req.method_mut() = method;
-        *req.uri_mut() = url.parse().map_err(|e| {
-            Error::new(ErrorKind::InvalidConfig)
-                .with_backend(NAME)
-                .with_message(format!("cannot make a request URL of '{url}': {e}"))
-        })?;
+        let mut req = raw::request(method, url, body, NAME)?;
         for (name, value) in headers {
             let value = http::HeaderValue::from_str(value)
                 .map_err(|e| Error::new(ErrorKind::Other).with_source(e))?;
             req.headers_mut().insert(*name, value);
         }
         if self.sign {
-            let credential = self.credentials.get_credential().await.map_err(|e| {
-                Error::new(ErrorKind::PermissionDenied)
-                    .with_backend(NAME)
-                    .with_message(format!("cannot get credentials: {e}"))
-                    .with_source(e)
-            })?;
+            let credential = self
+                .credentials
+                .get_credential()
+                .await
+                .map_err(|e| raw::credential_error(e, NAME))?;
             AwsAuthorizer::new(&credential, "s3", &self.region)
                 .with_sign_payload(self.sign_payload)
                 .try_authorize(&mut req, None)
@@ -109,15 +102,9 @@ impl S3Raw {
     /// `DELETE` of one key by URL, for a key XML cannot carry.
     async fn delete_by_url(&self, key: &str) -> Result<()> {
         let url = format!("{}/{}", self.bucket_url, raw::url_path_of(key, NAME)?);
-        match self
-            .http
-            .send(|| self.request(Method::DELETE, &url, Bytes::new(), &[]))
+        self.http
+            .delete(|| self.request(Method::DELETE, &url, Bytes::new(), &[]))
             .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e),
-        }
     }
 }
 
@@ -130,29 +117,19 @@ impl RawKeys for S3Raw {
         max_keys: usize,
         token: Option<String>,
     ) -> Result<RawPage> {
-        let mut url = url::Url::parse(&self.bucket_url).map_err(|e| {
-            Error::new(ErrorKind::InvalidConfig)
-                .with_backend(NAME)
-                .with_message(format!("bad bucket URL '{}': {e}", self.bucket_url))
-        })?;
-        {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("list-type", "2");
-            q.append_pair("encoding-type", "url");
-            q.append_pair("max-keys", &max_keys.to_string());
-            if !prefix.is_empty() {
-                q.append_pair("prefix", prefix);
-            }
-            if delimiter {
-                q.append_pair("delimiter", "/");
-            }
-            if let Some(token) = &token {
-                q.append_pair("continuation-token", token);
-            }
-        }
+        let max_keys = max_keys.to_string();
+        let params = [
+            ("list-type", Some("2")),
+            ("encoding-type", Some("url")),
+            ("max-keys", Some(max_keys.as_str())),
+            ("prefix", Some(prefix).filter(|p| !p.is_empty())),
+            ("delimiter", delimiter.then_some("/")),
+            ("continuation-token", token.as_deref()),
+        ];
+        let url = raw::url_with_query(&self.bucket_url, params, NAME)?;
         let body = self
             .http
-            .send(|| self.request(Method::GET, url.as_str(), Bytes::new(), &[]))
+            .send(|| self.request(Method::GET, &url, Bytes::new(), &[]))
             .await?;
         parse_list(&body)
     }
@@ -249,9 +226,7 @@ struct CommonPrefix {
 }
 
 fn malformed(what: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Other)
-        .with_backend(NAME)
-        .with_message(format!("malformed listing from the service: {what}"))
+    raw::malformed(what, NAME)
 }
 
 fn parse_list(body: &[u8]) -> Result<RawPage> {
