@@ -172,3 +172,40 @@ impl Verifier {
         assert_eq!(self.pos, len, "content has the wrong length");
     }
 }
+
+/// Fails, without printing either payload, unless `got` equals `want`
+/// (`what` says which read):
+/// the message gives both lengths, the first differing offset with a few
+/// bytes around it, and a hash of each.
+#[track_caller]
+pub fn assert_same(got: &[u8], want: &[u8], what: &str) {
+    if got == want {
+        return;
+    }
+    let at = got
+        .iter()
+        .zip(want)
+        .position(|(a, b)| a != b)
+        .unwrap_or(got.len().min(want.len()));
+    let window = |b: &[u8]| {
+        let end = (at + 8).min(b.len());
+        format!("{:02x?}", &b[at.min(end)..end])
+    };
+    panic!(
+        "{what}: content differs: got {} bytes (hash {:016x}), want {} bytes (hash {:016x}); \
+         first difference at byte {at}: got {} want {}",
+        got.len(),
+        hash(got),
+        want.len(),
+        hash(want),
+        window(got),
+        window(want),
+    );
+}
+
+/// FNV-1a: enough to tell two payloads apart in a message.
+fn hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

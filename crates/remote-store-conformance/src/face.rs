@@ -28,6 +28,8 @@ pub trait Face: Send + Sync {
     /// `"Store"` or `"AsyncStore"`, for messages.
     fn face(&self) -> &'static str;
     fn capabilities(&self) -> Capabilities;
+    /// The backend's `name()`.
+    fn name(&self) -> String;
     fn child(&self, sub: &str) -> Result<Subject>;
     async fn exists(&self, path: &str) -> Result<bool>;
     async fn is_file(&self, path: &str) -> Result<bool>;
@@ -38,6 +40,11 @@ pub trait Face: Send + Sync {
     /// Streams the file through `verifier`, chunk by chunk.
     async fn read_verify(&self, path: &str, verifier: Verifier) -> Result<Verifier>;
     async fn read_range(&self, path: &str, offset: u64, len: Option<u64>) -> Result<Bytes>;
+    /// Opens `read` (or `read_range(offset, len)` when `range` is given),
+    /// takes the first chunk and drops the stream; returns the chunk's
+    /// length.
+    async fn read_first_chunk(&self, path: &str, range: Option<(u64, Option<u64>)>)
+    -> Result<usize>;
     async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()>;
     async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()>;
     /// Streams `source` into `write` (or `write_atomic`).
@@ -70,6 +77,9 @@ pub trait Face: Send + Sync {
     /// would hide a backend that ignores `close`). A call that returns a
     /// stream counts as failed when the stream's first item fails.
     async fn backend_probe(&self, file: &str, dir: &str) -> Vec<(&'static str, Result<()>)>;
+    /// `exists`, `is_file` and `is_folder` of the backend's own root, asked
+    /// of the backend itself (a store answers for its root without asking).
+    async fn backend_root(&self) -> Result<[bool; 3]>;
     /// The backend's own `to_key`.
     fn backend_to_key(&self, native: &str) -> Result<RemotePath>;
     /// The backend's native form of its own root.
@@ -120,6 +130,9 @@ impl Face for AsyncStore {
     fn capabilities(&self) -> Capabilities {
         AsyncStore::capabilities(self)
     }
+    fn name(&self) -> String {
+        AsyncStore::name(self).to_owned()
+    }
     fn child(&self, sub: &str) -> Result<Subject> {
         Ok(Arc::new(AsyncStore::child(self, sub)?))
     }
@@ -148,6 +161,18 @@ impl Face for AsyncStore {
     }
     async fn read_range(&self, path: &str, offset: u64, len: Option<u64>) -> Result<Bytes> {
         collect(AsyncStore::read_range(self, path, offset, len).await?).await
+    }
+    async fn read_first_chunk(
+        &self,
+        path: &str,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<usize> {
+        let mut stream = match range {
+            None => AsyncStore::read(self, path).await?,
+            Some((offset, len)) => AsyncStore::read_range(self, path, offset, len).await?,
+        };
+        let first = stream.next().await.transpose()?;
+        Ok(first.map_or(0, |chunk| chunk.len()))
     }
     async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()> {
         AsyncStore::write_bytes(self, path, data, overwrite).await
@@ -248,6 +273,15 @@ impl Face for AsyncStore {
             ("delete", b.delete(&f, true).await),
         ]
     }
+    async fn backend_root(&self) -> Result<[bool; 3]> {
+        let b = self.backend().clone();
+        let root = RemotePath::root();
+        Ok([
+            b.exists(&root).await?,
+            b.is_file(&root).await?,
+            b.is_folder(&root).await?,
+        ])
+    }
     fn backend_to_key(&self, native: &str) -> Result<RemotePath> {
         self.backend().to_key(native)
     }
@@ -294,6 +328,9 @@ impl Face for Store {
     fn capabilities(&self) -> Capabilities {
         Store::capabilities(self)
     }
+    fn name(&self) -> String {
+        Store::name(self).to_owned()
+    }
     fn child(&self, sub: &str) -> Result<Subject> {
         Ok(Arc::new(Store::child(self, sub)?))
     }
@@ -335,6 +372,22 @@ impl Face for Store {
     async fn read_range(&self, path: &str, offset: u64, len: Option<u64>) -> Result<Bytes> {
         let path = path.to_owned();
         blocking(self, move |s| read_all(s.read_range(path, offset, len)?)).await
+    }
+    async fn read_first_chunk(
+        &self,
+        path: &str,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<usize> {
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            let mut stream = match range {
+                None => s.read(path)?,
+                Some((offset, len)) => s.read_range(path, offset, len)?,
+            };
+            let mut buf = vec![0; 64 * 1024];
+            Ok(stream.read(&mut buf)?)
+        })
+        .await
     }
     async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()> {
         let path = path.to_owned();
@@ -449,6 +502,15 @@ impl Face for Store {
                 Err(Error::other("a backend call panicked")),
             )]
         })
+    }
+    async fn backend_root(&self) -> Result<[bool; 3]> {
+        let b = self.backend().clone();
+        tokio::task::spawn_blocking(move || {
+            let root = RemotePath::root();
+            Ok([b.exists(&root)?, b.is_file(&root)?, b.is_folder(&root)?])
+        })
+        .await
+        .map_err(|e| Error::other("a backend call panicked").with_source(e))?
     }
     fn backend_to_key(&self, native: &str) -> Result<RemotePath> {
         self.backend().to_key(native)

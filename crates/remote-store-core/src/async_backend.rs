@@ -27,7 +27,11 @@ pub trait AsyncBackend: AsAny + Send + Sync {
     /// A short name for messages and errors.
     fn name(&self) -> &str;
 
-    /// What this backend can do. Must not change over the backend's life.
+    /// What this backend can do. Never loses a capability over the
+    /// backend's life (`close` included); a backend that can only learn a
+    /// guarantee from its server may add it once a connection has
+    /// confirmed it (russh's `AtomicMove`), so the answer before the first
+    /// connection is the least the backend will have.
     fn capabilities(&self) -> Capabilities;
 
     /// Whether `path` is a file or a folder. The root always exists.

@@ -132,6 +132,25 @@ impl AsyncStore {
         |e| self.scope.error(self.backend.name(), e)
     }
 
+    /// `err` from the file operand `p`, as `InvalidPath` when a folder is
+    /// there (ADR-0012); the probe runs on this error path only.
+    async fn not_a_file(&self, p: &RemotePath, err: crate::Error) -> crate::Error {
+        if !Scope::may_be_a_folder(&err) {
+            return err;
+        }
+        let folder = self.backend.is_folder(p).await.unwrap_or(false);
+        Scope::not_a_file(p, folder, err)
+    }
+
+    /// A backend answer about the file operand `p`, with
+    /// [`not_a_file`](Self::not_a_file) and the store's error mapping.
+    async fn file_result<T>(&self, p: &RemotePath, r: Result<T>) -> Result<T> {
+        match r {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.scope.error(self.backend.name(), self.not_a_file(p, e).await)),
+        }
+    }
+
     /// Whether `path` is a file or folder. The root always exists.
     pub async fn exists(&self, path: impl AsRef<str>) -> Result<bool> {
         let p = self.folder(path.as_ref(), &[])?;
@@ -164,7 +183,7 @@ impl AsyncStore {
     /// turns it into an `AsyncRead`).
     pub async fn read(&self, path: impl AsRef<str>) -> Result<ByteStream> {
         let p = self.file(path.as_ref(), &[C::Read])?;
-        let stream = self.backend.read(&p).await.map_err(self.fail())?;
+        let stream = self.file_result(&p, self.backend.read(&p).await).await?;
         Ok(self.scope.byte_stream(self.backend.name(), stream))
     }
 
@@ -177,17 +196,16 @@ impl AsyncStore {
     ) -> Result<ByteStream> {
         let p = self.file(path.as_ref(), &[C::Read, C::RangeRead])?;
         let stream = self
-            .backend
-            .read_range(&p, offset, len)
-            .await
-            .map_err(self.fail())?;
+            .file_result(&p, self.backend.read_range(&p, offset, len).await)
+            .await?;
         Ok(self.scope.byte_stream(self.backend.name(), stream))
     }
 
     /// Reads a whole file into memory.
     pub async fn read_bytes(&self, path: impl AsRef<str>) -> Result<Bytes> {
         let p = self.file(path.as_ref(), &[C::Read])?;
-        self.backend.read_bytes(&p).await.map_err(self.fail())
+        self.file_result(&p, self.backend.read_bytes(&p).await)
+            .await
     }
 
     /// Streams `src` into a file, creating parent folders. If `src` yields
@@ -309,18 +327,27 @@ impl AsyncStore {
     /// Metadata of a file.
     pub async fn get_file_info(&self, path: impl AsRef<str>) -> Result<FileInfo> {
         let p = self.file(path.as_ref(), &[C::Metadata])?;
-        let info = self.backend.get_file_info(&p).await.map_err(self.fail())?;
+        let info = self
+            .file_result(&p, self.backend.get_file_info(&p).await)
+            .await?;
         self.scope.strip_file(info)
     }
 
     /// Totals of a folder.
     pub async fn get_folder_info(&self, path: impl AsRef<str>) -> Result<FolderInfo> {
         let p = self.folder(path.as_ref(), &[C::Metadata])?;
-        let info = self
-            .backend
-            .get_folder_info(&p)
-            .await
-            .map_err(self.fail())?;
+        let info = match self.backend.get_folder_info(&p).await {
+            // The store's root always exists, if only as an empty folder.
+            Err(e) if e.kind() == ErrorKind::NotFound && &p == self.scope.root() => {
+                Ok(FolderInfo::new(p.clone()))
+            }
+            Err(e) if Scope::may_be_a_folder(&e) => {
+                let file = self.backend.is_file(&p).await.unwrap_or(false);
+                Err(Scope::not_a_folder(&p, file, e))
+            }
+            other => other,
+        }
+        .map_err(self.fail())?;
         self.scope.strip_folder(info)
     }
 
@@ -360,22 +387,25 @@ impl AsyncStore {
         let d = self.scope.file(dst).map_err(self.fail())?;
         if s == d {
             let is_file = self.backend.is_file(&s).await.map_err(self.fail())?;
-            return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
+            return self
+                .file_result(&s, Scope::onto_itself(&s, is_file, overwrite))
+                .await;
         }
         let done = if op == Capability::Move {
             self.backend.rename(&s, &d, overwrite).await
         } else {
             self.backend.copy(&s, &d, overwrite).await
         };
-        match done {
+        let done = match done {
             // A missing source is the answer, whatever the destination.
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                 let exists = self.backend.is_file(&s).await.unwrap_or(true);
                 Scope::source_first(&s, exists, e)
             }
             other => other,
-        }
-        .map_err(self.fail())
+        };
+        // Parents are created, so only the source can be missing.
+        self.file_result(&s, done).await
     }
 
     /// Files matching a glob pattern relative to the store root (see

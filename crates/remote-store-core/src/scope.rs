@@ -81,7 +81,6 @@ impl Scope {
         Ok(format!("{}/{}", glob::escape(self.root.as_str()), rel))
     }
 
-    /// A backend path as a store path.
     /// The outcome of moving or copying the file at `path` onto itself, the
     /// same on every backend (as POSIX `rename` decides it): nothing
     /// changes, so it succeeds when the file exists and may be
@@ -133,6 +132,34 @@ impl Scope {
         }
     }
 
+    /// Whether a refusal of a file operand (read, get_file_info, the
+    /// source of rename/copy) may be because a folder is there; only then
+    /// does the store look.
+    pub(crate) fn may_be_a_folder(err: &Error) -> bool {
+        err.kind() == ErrorKind::NotFound
+    }
+
+    /// The error for a file operand the backend did not find, once the
+    /// store knows whether a folder is there: a folder is the wrong kind of
+    /// operand (`InvalidPath`, ADR-0012), whatever the backend said.
+    pub(crate) fn not_a_file(path: &RemotePath, is_folder: bool, err: Error) -> Error {
+        if is_folder {
+            Error::invalid_path(path, "is a folder, not a file")
+        } else {
+            err
+        }
+    }
+
+    /// The error for a folder operand (`get_folder_info`) the backend did
+    /// not find, once the store knows whether a file is there.
+    pub(crate) fn not_a_folder(path: &RemotePath, is_file: bool, err: Error) -> Error {
+        if is_file {
+            Error::invalid_path(path, "is a file, not a folder")
+        } else {
+            err
+        }
+    }
+
     /// Whether a refusal may come from the path holding the other kind
     /// (a file where a folder was named, or the reverse), so that the
     /// store should look.
@@ -146,6 +173,7 @@ impl Scope {
         )
     }
 
+    /// A backend path as a store path.
     pub(crate) fn strip(&self, path: RemotePath) -> Result<RemotePath> {
         path.strip_prefix(&self.root).ok_or_else(|| {
             Error::invalid_path(&path, format!("outside the store root '{}'", self.root))

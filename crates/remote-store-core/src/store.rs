@@ -135,6 +135,15 @@ impl Store {
         |e| self.scope.error(self.backend.name(), e)
     }
 
+    /// `err` from the file operand `p`, as `InvalidPath` when a folder is
+    /// there (ADR-0012); the probe runs on this error path only.
+    fn not_a_file(&self, p: &RemotePath, err: crate::Error) -> crate::Error {
+        if !Scope::may_be_a_folder(&err) {
+            return err;
+        }
+        Scope::not_a_file(p, self.backend.is_folder(p).unwrap_or(false), err)
+    }
+
     /// Whether `path` is a file or folder. The root always exists.
     pub fn exists(&self, path: impl AsRef<str>) -> Result<bool> {
         let p = self.folder(path.as_ref(), &[])?;
@@ -165,7 +174,11 @@ impl Store {
     /// Opens a file for streaming reads.
     pub fn read(&self, path: impl AsRef<str>) -> Result<ReadStream> {
         let p = self.file(path.as_ref(), &[C::Read])?;
-        let stream = self.backend.read(&p).map_err(self.fail())?;
+        let stream = self
+            .backend
+            .read(&p)
+            .map_err(|e| self.not_a_file(&p, e))
+            .map_err(self.fail())?;
         Ok(self.scope.read_stream(self.backend.name(), stream))
     }
 
@@ -180,6 +193,7 @@ impl Store {
         let stream = self
             .backend
             .read_range(&p, offset, len)
+            .map_err(|e| self.not_a_file(&p, e))
             .map_err(self.fail())?;
         Ok(self.scope.read_stream(self.backend.name(), stream))
     }
@@ -187,7 +201,10 @@ impl Store {
     /// Reads a whole file into memory.
     pub fn read_bytes(&self, path: impl AsRef<str>) -> Result<Bytes> {
         let p = self.file(path.as_ref(), &[C::Read])?;
-        self.backend.read_bytes(&p).map_err(self.fail())
+        self.backend
+            .read_bytes(&p)
+            .map_err(|e| self.not_a_file(&p, e))
+            .map_err(self.fail())
     }
 
     /// Streams `src` into a file, creating parent folders.
@@ -299,14 +316,29 @@ impl Store {
     /// Metadata of a file.
     pub fn get_file_info(&self, path: impl AsRef<str>) -> Result<FileInfo> {
         let p = self.file(path.as_ref(), &[C::Metadata])?;
-        let info = self.backend.get_file_info(&p).map_err(self.fail())?;
+        let info = self
+            .backend
+            .get_file_info(&p)
+            .map_err(|e| self.not_a_file(&p, e))
+            .map_err(self.fail())?;
         self.scope.strip_file(info)
     }
 
     /// Totals of a folder.
     pub fn get_folder_info(&self, path: impl AsRef<str>) -> Result<FolderInfo> {
         let p = self.folder(path.as_ref(), &[C::Metadata])?;
-        let info = self.backend.get_folder_info(&p).map_err(self.fail())?;
+        let info = match self.backend.get_folder_info(&p) {
+            // The store's root always exists, if only as an empty folder.
+            Err(e) if e.kind() == ErrorKind::NotFound && &p == self.scope.root() => {
+                Ok(FolderInfo::new(p.clone()))
+            }
+            Err(e) if Scope::may_be_a_folder(&e) => {
+                let file = self.backend.is_file(&p).unwrap_or(false);
+                Err(Scope::not_a_folder(&p, file, e))
+            }
+            other => other,
+        }
+        .map_err(self.fail())?;
         self.scope.strip_folder(info)
     }
 
@@ -339,7 +371,9 @@ impl Store {
         let d = self.scope.file(dst).map_err(self.fail())?;
         if s == d {
             let is_file = self.backend.is_file(&s).map_err(self.fail())?;
-            return Scope::onto_itself(&s, is_file, overwrite).map_err(self.fail());
+            return Scope::onto_itself(&s, is_file, overwrite)
+                .map_err(|e| self.not_a_file(&s, e))
+                .map_err(self.fail());
         }
         let done = if op == Capability::Move {
             self.backend.rename(&s, &d, overwrite)
@@ -353,6 +387,8 @@ impl Store {
             }
             other => other,
         }
+        // Parents are created, so only the source can be missing.
+        .map_err(|e| self.not_a_file(&s, e))
         .map_err(self.fail())
     }
 

@@ -544,6 +544,11 @@ impl AsyncBackend for ObjectStoreBackend {
 
     async fn is_file(&self, path: &RemotePath) -> Result<bool> {
         self.open()?;
+        if path.is_root() {
+            // The root is a folder; a HEAD of the empty key would ask the
+            // bucket or container instead.
+            return Ok(false);
+        }
         self.exists_file(path).await
     }
 

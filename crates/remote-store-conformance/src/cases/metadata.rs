@@ -59,7 +59,8 @@ pub async fn file_info_fields(s: Subject) {
     }
 }
 
-/// `get_file_info` of a missing file or of a folder is `NotFound`.
+/// `get_file_info` of a missing file is `NotFound`; of a folder,
+/// `InvalidPath` (the wrong kind of operand, ADR-0012).
 pub async fn file_info_missing(s: Subject) {
     need!(s, Write, Metadata);
     expect_err(
@@ -68,9 +69,10 @@ pub async fn file_info_missing(s: Subject) {
         "missing",
     );
     ok(s.write("dir/f", Bytes::from("x"), false).await, "write");
+    // A folder is the wrong kind of operand (ADR-0012).
     expect_err(
         s.get_file_info("dir").await,
-        ErrorKind::NotFound,
+        ErrorKind::InvalidPath,
         "a folder",
     );
 }

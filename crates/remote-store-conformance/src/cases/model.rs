@@ -6,7 +6,9 @@
 //!
 //! The paths never put a file where a folder is (`a.txt`, `b.txt`,
 //! `d/a.txt`, `d/b.txt`; folders `""` and `d`), so the model holds for
-//! every backend, with or without real folders.
+//! every backend, with or without real folders. The folder `d` is also
+//! given where a file is expected (read, stat, delete, the source of a
+//! rename or copy): the wrong kind of operand (ADR-0011, ADR-0012).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -57,6 +59,8 @@ enum Op {
 }
 
 fn ops(caps: Capabilities) -> impl Strategy<Value = Op> {
+    // Where a file is expected but not written: files, and the folder `d`.
+    let operand = prop::sample::select(vec!["a.txt", "b.txt", "d/a.txt", "d/b.txt", "d"]);
     let file = prop::sample::select(FILES.to_vec());
     let folder = prop::sample::select(FOLDERS.to_vec());
     let any_path = prop::sample::select(vec!["", "d", "a.txt", "b.txt", "d/a.txt", "d/b.txt"]);
@@ -64,19 +68,19 @@ fn ops(caps: Capabilities) -> impl Strategy<Value = Op> {
         (file.clone(), any::<u8>(), 0usize..5, any::<bool>())
             .prop_map(|(p, fill, len, o)| Op::Write(p, fill, len, o))
             .boxed(),
-        file.clone().prop_map(Op::Read).boxed(),
+        operand.clone().prop_map(Op::Read).boxed(),
         any_path.clone().prop_map(Op::Probe).boxed(),
     ];
     if caps.contains(Capability::RangeRead) {
         choices.push(
-            (file.clone(), 0u64..6, prop::option::of(0u64..6))
+            (operand.clone(), 0u64..6, prop::option::of(0u64..6))
                 .prop_map(|(p, o, l)| Op::Range(p, o, l))
                 .boxed(),
         );
     }
     if caps.contains(Capability::Delete) {
         choices.push(
-            (file.clone(), any::<bool>())
+            (operand.clone(), any::<bool>())
                 .prop_map(|(p, m)| Op::Delete(p, m))
                 .boxed(),
         );
@@ -88,14 +92,14 @@ fn ops(caps: Capabilities) -> impl Strategy<Value = Op> {
     }
     if caps.contains(Capability::Move) {
         choices.push(
-            (file.clone(), file.clone(), any::<bool>())
+            (operand.clone(), file.clone(), any::<bool>())
                 .prop_map(|(a, b, o)| Op::Rename(a, b, o))
                 .boxed(),
         );
     }
     if caps.contains(Capability::Copy) {
         choices.push(
-            (file.clone(), file.clone(), any::<bool>())
+            (operand.clone(), file.clone(), any::<bool>())
                 .prop_map(|(a, b, o)| Op::Copy(a, b, o))
                 .boxed(),
         );
@@ -114,7 +118,7 @@ fn ops(caps: Capabilities) -> impl Strategy<Value = Op> {
         choices.push(folder.prop_map(Op::Folders).boxed());
     }
     if caps.contains(Capability::Metadata) {
-        choices.push(file.prop_map(Op::Info).boxed());
+        choices.push(operand.prop_map(Op::Info).boxed());
     }
     prop::strategy::Union::new(choices)
 }
@@ -146,6 +150,15 @@ impl Model {
         }
     }
 
+    /// `NotFound` for a missing file, `InvalidPath` where a folder is.
+    fn missing(&self, p: &str) -> ErrorKind {
+        if self.is_folder(p) {
+            ErrorKind::InvalidPath
+        } else {
+            ErrorKind::NotFound
+        }
+    }
+
     fn apply(&mut self, op: &Op) -> Outcome {
         use ErrorKind::*;
         match *op {
@@ -157,9 +170,13 @@ impl Model {
                 self.made(p);
                 Ok(String::new())
             }
-            Op::Read(p) => self.files.get(p).map(|b| format!("{b:?}")).ok_or(NotFound),
+            Op::Read(p) => self
+                .files
+                .get(p)
+                .map(|b| format!("{b:?}"))
+                .ok_or(self.missing(p)),
             Op::Range(p, offset, len) => {
-                let b = self.files.get(p).ok_or(NotFound)?;
+                let b = self.files.get(p).ok_or(self.missing(p))?;
                 let start = (offset as usize).min(b.len());
                 let end = len.map_or(b.len(), |l| (start + l as usize).min(b.len()));
                 Ok(format!("{:?}", b.slice(start..end)))
@@ -167,7 +184,7 @@ impl Model {
             Op::Delete(p, missing_ok) => match self.files.remove(p) {
                 Some(_) => Ok(String::new()),
                 None if missing_ok => Ok(String::new()),
-                None => Err(NotFound),
+                None => Err(self.missing(p)),
             },
             Op::DeleteFolder(f, recursive, missing_ok) => {
                 if !self.is_folder(f) {
@@ -193,7 +210,7 @@ impl Model {
             Op::Rename(src, dst, overwrite) | Op::Copy(src, dst, overwrite) => {
                 let moving = matches!(op, Op::Rename(..));
                 let Some(content) = self.files.get(src).cloned() else {
-                    return Err(NotFound);
+                    return Err(self.missing(src));
                 };
                 if self.files.contains_key(dst) && !overwrite {
                     return Err(AlreadyExists);
@@ -237,7 +254,7 @@ impl Model {
                 .files
                 .get(p)
                 .map(|b| b.len().to_string())
-                .ok_or(NotFound),
+                .ok_or(self.missing(p)),
         }
     }
 }

@@ -39,7 +39,7 @@ pub async fn read_range_contract(s: Subject) {
     ];
     for (offset, len, want) in cases {
         let got = ok(s.read_range("r.bin", offset, len).await, "read_range");
-        assert_eq!(&got[..], want, "read_range({offset}, {len:?})");
+        crate::data::assert_same(&got, want, &format!("read_range({offset}, {len:?})"));
     }
     ok(s.write("zero", bytes::Bytes::new(), false).await, "write");
     assert!(ok(s.read_range("zero", 0, Some(1)).await, "read_range").is_empty());
@@ -83,10 +83,7 @@ pub async fn read_range_extremes(s: Subject) {
         (50, i64::MAX as u64),
     ] {
         let got = ok(s.read_range("x.bin", offset, Some(len)).await, "read_range");
-        assert_eq!(
-            &got[..],
-            &data[offset as usize..],
-            "read_range({offset}, {len})"
-        );
+        let what = format!("read_range({offset}, {len})");
+        crate::data::assert_same(&got, &data[offset as usize..], &what);
     }
 }

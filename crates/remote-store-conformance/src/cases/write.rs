@@ -4,7 +4,7 @@ use bytes::Bytes;
 use remote_store_core::ErrorKind;
 
 use super::{expect_err, ok};
-use crate::data::{INJECTED_FAILURE, Source, bytes};
+use crate::data::{INJECTED_FAILURE, Source, assert_same, bytes};
 use crate::face::Subject;
 
 /// Written bytes read back the same, through `read` and `read_bytes`.
@@ -12,8 +12,8 @@ pub async fn write_then_read(s: Subject) {
     need!(s, Write, Read);
     let data = bytes(100_003, 1);
     ok(s.write("hello.bin", data.clone(), false).await, "write");
-    assert_eq!(ok(s.read_bytes("hello.bin").await, "read_bytes"), data);
-    assert_eq!(ok(s.read("hello.bin").await, "read"), data);
+    assert_same(&ok(s.read_bytes("hello.bin").await, "read_bytes"), &data, "read_bytes hello.bin");
+    assert_same(&ok(s.read("hello.bin").await, "read"), &data, "read hello.bin");
 }
 
 /// `overwrite = false` refuses an existing file and leaves it untouched.
@@ -94,13 +94,13 @@ pub async fn write_atomic_contract(s: Subject) {
         s.write_atomic("at.bin", data.clone(), false).await,
         "write_atomic",
     );
-    assert_eq!(ok(s.read_bytes("at.bin").await, "read"), data);
+    assert_same(&ok(s.read_bytes("at.bin").await, "read"), &data, "read_bytes at.bin");
     expect_err(
         s.write_atomic("at.bin", Bytes::from("x"), false).await,
         ErrorKind::AlreadyExists,
         "write_atomic without overwrite",
     );
-    assert_eq!(ok(s.read_bytes("at.bin").await, "read"), data);
+    assert_same(&ok(s.read_bytes("at.bin").await, "read"), &data, "read_bytes at.bin");
     let _ = s
         .write_source("at.bin", Source::failing_after(100_000, 5), true, true)
         .await
