@@ -7,8 +7,6 @@ mod bridge_contexts;
 mod cancelled_writes;
 mod close_releases;
 mod faults;
-mod local;
-mod memory;
 mod object_store_memory;
 mod s3;
 mod services;

@@ -4,10 +4,13 @@
 //!   dependency policy, the third-party example, the tour).
 //! - `bench`: runs the benchmarks and writes `docs/benchmarks.md`.
 //! - `services up|down|env`: the loopback S3 and Azure servers the tests use.
+//! - `mutants [memory|local|example]`: mutation testing (cargo-mutants),
+//!   not part of `ci`.
 
 mod bench;
 mod ci;
 mod cmd;
+mod mutants;
 mod services;
 
 use std::process::ExitCode;
@@ -18,9 +21,10 @@ fn main() -> ExitCode {
         Some("ci") => ci::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("services") => services::run(&args[1..]),
+        Some("mutants") => mutants::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | bench [overhead|local] [filter] | services up|down|env>"
+                "usage: cargo xtask <ci | bench [overhead|local] [filter] | services up|down|env | mutants [memory|local|example]>"
             );
             return ExitCode::from(2);
         }

@@ -1,4 +1,6 @@
 //! Both memory backends, each through both faces: four runs of the suite.
+//! (Here rather than in the workspace's integration binary, so that
+//! `cargo xtask mutants` can run the suite against this crate alone.)
 //!
 //! - `sync_backend::store`: `MemoryBackend` through `Store` (native).
 //! - `sync_backend::async_store`: through `AsyncStore` (`SyncBackendAdapter`).
@@ -6,11 +8,11 @@
 //! - `async_backend::store`: through `Store` (blocking bridge).
 
 mod sync_backend {
-    use remote_store::backends::MemoryBackend;
+    use remote_store_memory::MemoryBackend;
     remote_store_conformance::conformance_tests!(sync, MemoryBackend::new);
 }
 
 mod async_backend {
-    use remote_store::backends::AsyncMemoryBackend;
+    use remote_store_memory::AsyncMemoryBackend;
     remote_store_conformance::conformance_tests!(async, AsyncMemoryBackend::new);
 }

@@ -1,7 +1,9 @@
 //! `LocalBackend` through both faces: natively under `Store`, through the
-//! `SyncBackendAdapter` under `AsyncStore`.
+//! `SyncBackendAdapter` under `AsyncStore`. (Here rather than in the
+//! workspace's integration binary, so that `cargo xtask mutants` can run
+//! the suite against this crate alone.)
 
-use remote_store::backends::LocalBackend;
+use remote_store_local::LocalBackend;
 
 /// One shared root for the run (each test works in its own random
 /// subfolder of it), in cargo's scratch space for integration tests.
