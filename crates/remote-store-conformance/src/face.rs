@@ -43,8 +43,11 @@ pub trait Face: Send + Sync {
     /// Opens `read` (or `read_range(offset, len)` when `range` is given),
     /// takes the first chunk and drops the stream; returns the chunk's
     /// length.
-    async fn read_first_chunk(&self, path: &str, range: Option<(u64, Option<u64>)>)
-    -> Result<usize>;
+    async fn read_first_chunk(
+        &self,
+        path: &str,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<usize>;
     async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()>;
     async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()>;
     /// Streams `source` into `write` (or `write_atomic`).

@@ -7,6 +7,7 @@ use futures::TryStreamExt;
 
 use crate::backend::AsAny;
 use crate::capability::{Capabilities, Capability};
+use crate::contract::contract;
 use crate::error::{Error, Result};
 use crate::metadata::{FileInfo, FolderInfo};
 use crate::path::RemotePath;
@@ -24,32 +25,33 @@ use crate::stream::{ByteStream, FileStream, FolderStream};
 /// blocking bridge polls them on its own multi-thread runtime.
 #[async_trait]
 pub trait AsyncBackend: AsAny + Send + Sync {
-    /// A short name for messages and errors.
+    #[doc = contract!(name)]
     fn name(&self) -> &str;
 
-    /// What this backend can do. Never loses a capability over the
-    /// backend's life (`close` included); a backend that can only learn a
-    /// guarantee from its server may add it once a connection has
-    /// confirmed it (russh's `AtomicMove`), so the answer before the first
-    /// connection is the least the backend will have.
+    #[doc = contract!(capabilities)]
     fn capabilities(&self) -> Capabilities;
 
-    /// Whether `path` is a file or a folder. The root always exists.
+    #[doc = contract!(exists)]
+    ///
+    /// The default asks [`is_file`](Self::is_file), then
+    /// [`is_folder`](Self::is_folder).
     async fn exists(&self, path: &RemotePath) -> Result<bool> {
         Ok(self.is_file(path).await? || self.is_folder(path).await?)
     }
 
-    /// Whether `path` is a file.
+    #[doc = contract!(is_file)]
     async fn is_file(&self, path: &RemotePath) -> Result<bool>;
 
-    /// Whether `path` is a folder. The root is always a folder.
+    #[doc = contract!(is_folder)]
     async fn is_folder(&self, path: &RemotePath) -> Result<bool>;
 
-    /// Opens the file for streaming reads. `NotFound` when missing.
+    #[doc = contract!(read)]
     async fn read(&self, path: &RemotePath) -> Result<ByteStream>;
 
-    /// Reads `len` bytes from `offset` (to the end when `None`); see
-    /// [`Backend::read_range`](crate::Backend::read_range).
+    #[doc = contract!(read_range)]
+    ///
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
     async fn read_range(
         &self,
         path: &RemotePath,
@@ -60,7 +62,10 @@ pub trait AsyncBackend: AsAny + Send + Sync {
         Err(Error::unsupported(Capability::RangeRead))
     }
 
-    /// Reads the whole file into memory.
+    #[doc = contract!(read_bytes)]
+    ///
+    /// The default drains [`read`](Self::read); override it when the backend
+    /// can do better.
     async fn read_bytes(&self, path: &RemotePath) -> Result<Bytes> {
         let stream = self.read(path).await?;
         let buf = stream
@@ -72,11 +77,13 @@ pub trait AsyncBackend: AsAny + Send + Sync {
         Ok(buf.freeze())
     }
 
-    /// Writes `src` to `path`; see [`Backend::write`](crate::Backend::write).
+    #[doc = contract!(write)]
     async fn write(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()>;
 
-    /// Atomic write; see
-    /// [`Backend::write_atomic`](crate::Backend::write_atomic).
+    #[doc = contract!(write_atomic)]
+    ///
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
     async fn write_atomic(
         &self,
         path: &RemotePath,
@@ -87,11 +94,10 @@ pub trait AsyncBackend: AsAny + Send + Sync {
         Err(Error::unsupported(Capability::AtomicWrite))
     }
 
-    /// Deletes a file; see [`Backend::delete`](crate::Backend::delete).
+    #[doc = contract!(delete)]
     async fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()>;
 
-    /// Deletes a folder; see
-    /// [`Backend::delete_folder`](crate::Backend::delete_folder).
+    #[doc = contract!(delete_folder)]
     async fn delete_folder(
         &self,
         path: &RemotePath,
@@ -99,18 +105,18 @@ pub trait AsyncBackend: AsAny + Send + Sync {
         missing_ok: bool,
     ) -> Result<()>;
 
-    /// Lists files; see [`Backend::list_files`](crate::Backend::list_files).
+    #[doc = contract!(list_files)]
     async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream>;
 
-    /// Lists folders; see
-    /// [`Backend::list_folders`](crate::Backend::list_folders).
+    #[doc = contract!(list_folders)]
     async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream>;
 
-    /// File metadata; see
-    /// [`Backend::get_file_info`](crate::Backend::get_file_info).
+    #[doc = contract!(get_file_info)]
     async fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo>;
 
-    /// Folder totals; the default sums a recursive listing.
+    #[doc = contract!(get_folder_info)]
+    ///
+    /// The default sums a recursive [`list_files`](Self::list_files).
     async fn get_folder_info(&self, path: &RemotePath) -> Result<FolderInfo> {
         if !self.is_folder(path).await? {
             return Err(Error::not_found(path));
@@ -124,46 +130,60 @@ pub trait AsyncBackend: AsAny + Send + Sync {
             .await
     }
 
-    /// Moves a file; see [`Backend::rename`](crate::Backend::rename).
+    #[doc = contract!(rename)]
+    ///
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
     async fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
         let _ = (src, dst, overwrite);
         Err(Error::unsupported(Capability::Move))
     }
 
-    /// Copies a file; see [`Backend::copy`](crate::Backend::copy).
+    #[doc = contract!(copy)]
+    ///
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
     async fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
         let _ = (src, dst, overwrite);
         Err(Error::unsupported(Capability::Copy))
     }
 
-    /// Files matching a glob; see [`Backend::glob`](crate::Backend::glob).
+    #[doc = contract!(glob)]
+    ///
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
+    /// [`glob::glob_files_async`](crate::glob::glob_files_async) implements it
+    /// on top of listing.
     async fn glob(&self, pattern: &str) -> Result<FileStream> {
         let _ = pattern;
         Err(Error::unsupported(Capability::Glob))
     }
 
-    /// Releases resources; afterwards I/O fails with `Closed`.
+    #[doc = contract!(close)]
+    ///
+    /// The default does nothing; a backend that holds connections releases them
+    /// here, and every backend refuses I/O afterwards.
     async fn close(&self) -> Result<()> {
         Ok(())
     }
 
-    /// Which storage this backend reaches, as a URL-like string without
-    /// secrets (`file://`, `s3://ENDPOINT/BUCKET`, `sftp://USER@HOST:PORT`,
-    /// …): two backends with the same id reach the same storage, and
-    /// [`native_path`](Self::native_path) names places within it, so tools
-    /// can tell when two stores overlap (a move onto its own subtree).
-    /// `None`, the default, when the backend cannot tell; tools then treat
-    /// only the same backend instance as the same storage.
+    #[doc = contract!(storage_id)]
+    ///
+    /// The default is `None`.
     fn storage_id(&self) -> Option<String> {
         None
     }
 
-    /// The backend-native form of `path`.
+    #[doc = contract!(native_path)]
+    ///
+    /// The default is the path itself.
     fn native_path(&self, path: &RemotePath) -> String {
         path.to_string()
     }
 
-    /// The inverse of [`native_path`](Self::native_path).
+    #[doc = contract!(to_key)]
+    ///
+    /// The default reads `native` as a path.
     fn to_key(&self, native: &str) -> Result<RemotePath> {
         RemotePath::new(native)
     }

@@ -9,6 +9,7 @@ use futures::{Stream, StreamExt};
 use crate::adapter::SyncBackendAdapter;
 use crate::async_backend::AsyncBackend;
 use crate::capability::{Capabilities, Capability};
+use crate::contract::contract;
 use crate::error::{ErrorKind, Result};
 use crate::into_backend::IntoAsyncBackend;
 use crate::metadata::{FileInfo, FolderInfo};
@@ -77,12 +78,12 @@ impl AsyncStore {
         self.scope.root()
     }
 
-    /// The backend's name.
+    #[doc = contract!(name)]
     pub fn name(&self) -> &str {
         self.backend.name()
     }
 
-    /// The backend's capabilities.
+    #[doc = contract!(capabilities)]
     pub fn capabilities(&self) -> Capabilities {
         self.backend.capabilities()
     }
@@ -147,11 +148,13 @@ impl AsyncStore {
     async fn file_result<T>(&self, p: &RemotePath, r: Result<T>) -> Result<T> {
         match r {
             Ok(v) => Ok(v),
-            Err(e) => Err(self.scope.error(self.backend.name(), self.not_a_file(p, e).await)),
+            Err(e) => Err(self
+                .scope
+                .error(self.backend.name(), self.not_a_file(p, e).await)),
         }
     }
 
-    /// Whether `path` is a file or folder. The root always exists.
+    #[doc = contract!(exists)]
     pub async fn exists(&self, path: impl AsRef<str>) -> Result<bool> {
         let p = self.folder(path.as_ref(), &[])?;
         if &p == self.scope.root() {
@@ -160,7 +163,7 @@ impl AsyncStore {
         self.backend.exists(&p).await.map_err(self.fail())
     }
 
-    /// Whether `path` is a file.
+    #[doc = contract!(is_file)]
     pub async fn is_file(&self, path: impl AsRef<str>) -> Result<bool> {
         let p = self.folder(path.as_ref(), &[])?;
         if p == *self.root() {
@@ -169,7 +172,7 @@ impl AsyncStore {
         self.backend.is_file(&p).await.map_err(self.fail())
     }
 
-    /// Whether `path` is a folder. The root always is.
+    #[doc = contract!(is_folder)]
     pub async fn is_folder(&self, path: impl AsRef<str>) -> Result<bool> {
         let p = self.folder(path.as_ref(), &[])?;
         if &p == self.scope.root() {
@@ -178,7 +181,9 @@ impl AsyncStore {
         self.backend.is_folder(&p).await.map_err(self.fail())
     }
 
-    /// Opens a file as a stream of chunks
+    #[doc = contract!(read)]
+    ///
+    /// Returns a stream of chunks
     /// ([`async_read_from_byte_stream`](crate::stream::async_read_from_byte_stream)
     /// turns it into an `AsyncRead`).
     pub async fn read(&self, path: impl AsRef<str>) -> Result<ByteStream> {
@@ -187,7 +192,7 @@ impl AsyncStore {
         Ok(self.scope.byte_stream(self.backend.name(), stream))
     }
 
-    /// Reads `len` bytes from `offset` (to the end when `None`).
+    #[doc = contract!(read_range)]
     pub async fn read_range(
         &self,
         path: impl AsRef<str>,
@@ -201,15 +206,16 @@ impl AsyncStore {
         Ok(self.scope.byte_stream(self.backend.name(), stream))
     }
 
-    /// Reads a whole file into memory.
+    #[doc = contract!(read_bytes)]
     pub async fn read_bytes(&self, path: impl AsRef<str>) -> Result<Bytes> {
         let p = self.file(path.as_ref(), &[C::Read])?;
         self.file_result(&p, self.backend.read_bytes(&p).await)
             .await
     }
 
-    /// Streams `src` into a file, creating parent folders. If `src` yields
-    /// an error, the write fails with it and nothing is committed.
+    #[doc = contract!(write)]
+    ///
+    /// `src` is a stream of chunks; an `Err` item is the source failing.
     pub async fn write(
         &self,
         path: impl AsRef<str>,
@@ -234,8 +240,7 @@ impl AsyncStore {
             .await
     }
 
-    /// Streams `src` into a file atomically: readers see the old or the new
-    /// content, never a mix.
+    #[doc = contract!(write_atomic)]
     pub async fn write_atomic(
         &self,
         path: impl AsRef<str>,
@@ -249,12 +254,7 @@ impl AsyncStore {
             .map_err(self.fail())
     }
 
-    /// Deletes a file.
-    ///
-    /// # Errors
-    /// `NotFound` when there is no file and `missing_ok` is false;
-    /// `InvalidPath` when the path is a folder and not a file (`missing_ok`
-    /// then succeeds and removes nothing).
+    #[doc = contract!(delete)]
     pub async fn delete(&self, path: impl AsRef<str>, missing_ok: bool) -> Result<()> {
         let p = self.file(path.as_ref(), &[C::Delete])?;
         match self.backend.delete(&p, missing_ok).await {
@@ -268,14 +268,7 @@ impl AsyncStore {
         .map_err(self.fail())
     }
 
-    /// Deletes a folder (and its content when `recursive`). The store's
-    /// root is never removed itself: deleting it empties it.
-    ///
-    /// # Errors
-    /// `FolderNotEmpty` when not `recursive` and the folder has entries;
-    /// `NotFound` when there is no folder and `missing_ok` is false;
-    /// `InvalidPath` when the path is a file and not a folder (`missing_ok`
-    /// then succeeds and removes nothing).
+    #[doc = contract!(delete_folder)]
     pub async fn delete_folder(
         &self,
         path: impl AsRef<str>,
@@ -296,7 +289,9 @@ impl AsyncStore {
         .map_err(self.fail())
     }
 
-    /// Files in a folder (at any depth when `recursive`), as a stream.
+    #[doc = contract!(list_files)]
+    ///
+    /// Returns a stream of `Result<FileInfo>`.
     pub async fn list_files(&self, path: impl AsRef<str>, recursive: bool) -> Result<FileStream> {
         let needs: &[Capability] = if recursive {
             &[C::List, C::RecursiveList]
@@ -312,7 +307,7 @@ impl AsyncStore {
         Ok(self.strip_files(files))
     }
 
-    /// Folders directly in a folder, as a stream.
+    #[doc = contract!(list_folders)]
     pub async fn list_folders(&self, path: impl AsRef<str>) -> Result<FolderStream> {
         let p = self.folder(path.as_ref(), &[C::List])?;
         let folders = self.backend.list_folders(&p).await.map_err(self.fail())?;
@@ -324,7 +319,7 @@ impl AsyncStore {
         })))
     }
 
-    /// Metadata of a file.
+    #[doc = contract!(get_file_info)]
     pub async fn get_file_info(&self, path: impl AsRef<str>) -> Result<FileInfo> {
         let p = self.file(path.as_ref(), &[C::Metadata])?;
         let info = self
@@ -333,7 +328,7 @@ impl AsyncStore {
         self.scope.strip_file(info)
     }
 
-    /// Totals of a folder.
+    #[doc = contract!(get_folder_info)]
     pub async fn get_folder_info(&self, path: impl AsRef<str>) -> Result<FolderInfo> {
         let p = self.folder(path.as_ref(), &[C::Metadata])?;
         let info = match self.backend.get_folder_info(&p).await {
@@ -351,11 +346,7 @@ impl AsyncStore {
         self.scope.strip_folder(info)
     }
 
-    /// Moves a file.
-    ///
-    /// Onto itself (the same path), it changes nothing: `Ok` when the file
-    /// exists and `overwrite` is set, `AlreadyExists` when not, `NotFound`
-    /// when there is no such file; the same on every backend.
+    #[doc = contract!(rename)]
     pub async fn rename(
         &self,
         src: impl AsRef<str>,
@@ -366,10 +357,7 @@ impl AsyncStore {
             .await
     }
 
-    /// Copies a file.
-    ///
-    /// Onto itself it changes nothing, with the outcomes of
-    /// [`rename`](Self::rename) onto itself.
+    #[doc = contract!(copy)]
     pub async fn copy(
         &self,
         src: impl AsRef<str>,
@@ -408,8 +396,7 @@ impl AsyncStore {
         self.file_result(&s, done).await
     }
 
-    /// Files matching a glob pattern relative to the store root (see
-    /// [`glob`](crate::glob) for the syntax), as a stream.
+    #[doc = contract!(glob)]
     pub async fn glob(&self, pattern: &str) -> Result<FileStream> {
         self.check(&[C::Glob])?;
         let pattern = self.scope.pattern(pattern).map_err(self.fail())?;
@@ -417,10 +404,10 @@ impl AsyncStore {
         Ok(self.strip_files(files))
     }
 
-    /// Turns a backend-native path into a path of this store.
+    #[doc = contract!(to_key)]
     ///
-    /// # Errors
-    /// `InvalidPath` when `native` lies outside the store.
+    /// A store also refuses, with `InvalidPath`, a native path of the backend
+    /// that lies outside its own root.
     pub fn to_key(&self, native: &str) -> Result<RemotePath> {
         let full = self.backend.to_key(native).map_err(self.fail())?;
         self.scope.strip(full)
@@ -432,22 +419,21 @@ impl AsyncStore {
         Arc::ptr_eq(&self.backend, &other.backend)
     }
 
-    /// Which storage the backend reaches (see
-    /// [`AsyncBackend::storage_id`](crate::AsyncBackend::storage_id)); with
-    /// [`native_path`](Self::native_path) it tells whether two stores
-    /// overlap.
+    #[doc = contract!(storage_id)]
     pub fn storage_id(&self) -> Option<String> {
         self.backend.storage_id()
     }
 
-    /// The backend-native form of a store path.
+    #[doc = contract!(native_path)]
     pub fn native_path(&self, path: impl AsRef<str>) -> Result<String> {
         let p = self.scope.folder(path.as_ref())?;
         Ok(self.backend.native_path(&p))
     }
 
-    /// Closes the backend. This store, its clones and children refuse
-    /// further I/O with `Closed`.
+    #[doc = contract!(close)]
+    ///
+    /// This store, its clones and its children refuse further I/O with
+    /// `Closed`.
     pub async fn close(&self) -> Result<()> {
         self.scope.close();
         self.backend.close().await.map_err(self.fail())

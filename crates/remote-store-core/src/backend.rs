@@ -6,6 +6,7 @@ use std::io::Read;
 use bytes::Bytes;
 
 use crate::capability::{Capabilities, Capability};
+use crate::contract::contract;
 use crate::error::{Error, Result};
 use crate::metadata::{FileInfo, FolderInfo};
 use crate::path::RemotePath;
@@ -55,96 +56,78 @@ impl<T: Any> AsAny for T {
 /// Run the public conformance suite (`remote-store-conformance`) to check an
 /// implementation.
 pub trait Backend: AsAny + Send + Sync {
-    /// A short name for messages and errors (`"memory"`, `"s3"`).
+    #[doc = contract!(name)]
     fn name(&self) -> &str;
 
-    /// What this backend can do. Never loses a capability over the
-    /// backend's life (`close` included); a backend that can only learn a
-    /// guarantee from its server may add it once a connection has
-    /// confirmed it (russh's `AtomicMove`), so the answer before the first
-    /// connection is the least the backend will have.
+    #[doc = contract!(capabilities)]
     fn capabilities(&self) -> Capabilities;
 
-    /// Whether `path` is a file or a folder. The root always exists.
+    #[doc = contract!(exists)]
+    ///
+    /// The default asks [`is_file`](Self::is_file), then
+    /// [`is_folder`](Self::is_folder).
     fn exists(&self, path: &RemotePath) -> Result<bool> {
         Ok(self.is_file(path)? || self.is_folder(path)?)
     }
 
-    /// Whether `path` is a file.
+    #[doc = contract!(is_file)]
     fn is_file(&self, path: &RemotePath) -> Result<bool>;
 
-    /// Whether `path` is a folder. The root is always a folder.
+    #[doc = contract!(is_folder)]
     fn is_folder(&self, path: &RemotePath) -> Result<bool>;
 
-    /// Opens the file for streaming reads.
-    ///
-    /// # Errors
-    /// `NotFound` when there is no file at `path`.
+    #[doc = contract!(read)]
     fn read(&self, path: &RemotePath) -> Result<ReadStream>;
 
-    /// Reads `len` bytes from `offset` (to the end when `len` is `None`).
-    /// A range past the end is cut at the end; an offset past the end reads
-    /// nothing. Needs [`Capability::RangeRead`].
+    #[doc = contract!(read_range)]
+    ///
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
     fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
         let _ = (path, offset, len);
         Err(Error::unsupported(Capability::RangeRead))
     }
 
-    /// Reads the whole file into memory. Override when the backend can do
-    /// better than draining [`read`](Self::read).
+    #[doc = contract!(read_bytes)]
+    ///
+    /// The default drains [`read`](Self::read); override it when the backend
+    /// can do better.
     fn read_bytes(&self, path: &RemotePath) -> Result<Bytes> {
         let mut buf = Vec::new();
         self.read(path)?.read_to_end(&mut buf)?;
         Ok(Bytes::from(buf))
     }
 
-    /// Writes `src` to `path`, creating parent folders as needed.
-    ///
-    /// # Errors
-    /// `AlreadyExists` when `overwrite` is false and `path` exists; the
-    /// error of `src` when it fails (nothing is left at `path`).
+    #[doc = contract!(write)]
     fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()>;
 
-    /// Like [`write`](Self::write), but readers see either the old or the
-    /// new content, never a partial file. Needs
-    /// [`Capability::AtomicWrite`].
+    #[doc = contract!(write_atomic)]
+    ///
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
     fn write_atomic(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
         let _ = (path, src, overwrite);
         Err(Error::unsupported(Capability::AtomicWrite))
     }
 
-    /// Deletes the file at `path`.
-    ///
-    /// # Errors
-    /// `NotFound` when it does not exist and `missing_ok` is false.
+    #[doc = contract!(delete)]
     fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()>;
 
-    /// Deletes the folder at `path`, and everything below it when
-    /// `recursive`. Deleting the root empties the backend.
-    ///
-    /// # Errors
-    /// `FolderNotEmpty` when not `recursive` and the folder has entries;
-    /// `NotFound` when it does not exist and `missing_ok` is false.
+    #[doc = contract!(delete_folder)]
     fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()>;
 
-    /// Files directly in `path`, or at any depth when `recursive` (which
-    /// needs [`Capability::RecursiveList`]). Order is unspecified.
+    #[doc = contract!(list_files)]
     fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter>;
 
-    /// Folders directly in `path`, as full paths.
+    #[doc = contract!(list_folders)]
     fn list_folders(&self, path: &RemotePath) -> Result<FolderIter>;
 
-    /// Metadata of the file at `path`.
-    ///
-    /// # Errors
-    /// `NotFound` when there is no file at `path`.
+    #[doc = contract!(get_file_info)]
     fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo>;
 
-    /// Totals for the folder at `path`. The default sums a recursive
-    /// [`list_files`](Self::list_files).
+    #[doc = contract!(get_folder_info)]
     ///
-    /// # Errors
-    /// `NotFound` when there is no folder at `path`.
+    /// The default sums a recursive [`list_files`](Self::list_files).
     fn get_folder_info(&self, path: &RemotePath) -> Result<FolderInfo> {
         if !self.is_folder(path)? {
             return Err(Error::not_found(path));
@@ -156,59 +139,60 @@ pub trait Backend: AsAny + Send + Sync {
         Ok(info)
     }
 
-    /// Moves the file `src` to `dst`. Needs [`Capability::Move`].
+    #[doc = contract!(rename)]
     ///
-    /// # Errors
-    /// `NotFound` when `src` is missing; `AlreadyExists` when `dst` exists
-    /// and `overwrite` is false (both files are left as they were).
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
     fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
         let _ = (src, dst, overwrite);
         Err(Error::unsupported(Capability::Move))
     }
 
-    /// Copies the file `src` to `dst`. Needs [`Capability::Copy`]. Errors
-    /// as for [`rename`](Self::rename).
+    #[doc = contract!(copy)]
+    ///
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
     fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
         let _ = (src, dst, overwrite);
         Err(Error::unsupported(Capability::Copy))
     }
 
-    /// Files matching a glob `pattern` (relative to the backend root; `*`
-    /// and `?` stay within one segment, `**` spans any depth). Needs
-    /// [`Capability::Glob`]; [`glob::glob_files`](crate::glob::glob_files)
-    /// implements it on top of listing.
+    #[doc = contract!(glob)]
+    ///
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
+    /// [`glob::glob_files`](crate::glob::glob_files) implements it on top of
+    /// listing.
     fn glob(&self, pattern: &str) -> Result<FileIter> {
         let _ = pattern;
         Err(Error::unsupported(Capability::Glob))
     }
 
-    /// Releases connections and other resources. Afterwards every I/O call
-    /// fails with `Closed`. Closing twice is fine.
+    #[doc = contract!(close)]
+    ///
+    /// The default does nothing; a backend that holds connections releases them
+    /// here, and every backend refuses I/O afterwards.
     fn close(&self) -> Result<()> {
         Ok(())
     }
 
-    /// Which storage this backend reaches, as a URL-like string without
-    /// secrets (`file://`, `s3://ENDPOINT/BUCKET`, `sftp://USER@HOST:PORT`,
-    /// …): two backends with the same id reach the same storage, and
-    /// [`native_path`](Self::native_path) names places within it, so tools
-    /// can tell when two stores overlap (a move onto its own subtree).
-    /// `None`, the default, when the backend cannot tell; tools then treat
-    /// only the same backend instance as the same storage.
+    #[doc = contract!(storage_id)]
+    ///
+    /// The default is `None`.
     fn storage_id(&self) -> Option<String> {
         None
     }
 
-    /// The backend-native form of `path` (an OS path, a URL).
+    #[doc = contract!(native_path)]
+    ///
+    /// The default is the path itself.
     fn native_path(&self, path: &RemotePath) -> String {
         path.to_string()
     }
 
-    /// Turns a backend-native path back into a path, the inverse of
-    /// [`native_path`](Self::native_path).
+    #[doc = contract!(to_key)]
     ///
-    /// # Errors
-    /// `InvalidPath` when `native` is not inside this backend.
+    /// The default reads `native` as a path.
     fn to_key(&self, native: &str) -> Result<RemotePath> {
         RemotePath::new(native)
     }

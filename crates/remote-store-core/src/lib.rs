@@ -26,6 +26,7 @@ mod async_backend;
 mod async_store;
 mod backend;
 mod capability;
+mod contract;
 mod error;
 pub mod factory;
 pub mod glob;

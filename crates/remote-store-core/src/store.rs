@@ -9,6 +9,7 @@ use bytes::Bytes;
 use crate::adapter::AsyncBackendBridge;
 use crate::backend::Backend;
 use crate::capability::{Capabilities, Capability};
+use crate::contract::contract;
 use crate::error::{ErrorKind, Result};
 use crate::into_backend::IntoBackend;
 use crate::metadata::{FileInfo, FolderInfo};
@@ -80,12 +81,12 @@ impl Store {
         self.scope.root()
     }
 
-    /// The backend's name.
+    #[doc = contract!(name)]
     pub fn name(&self) -> &str {
         self.backend.name()
     }
 
-    /// The backend's capabilities.
+    #[doc = contract!(capabilities)]
     pub fn capabilities(&self) -> Capabilities {
         self.backend.capabilities()
     }
@@ -144,7 +145,7 @@ impl Store {
         Scope::not_a_file(p, self.backend.is_folder(p).unwrap_or(false), err)
     }
 
-    /// Whether `path` is a file or folder. The root always exists.
+    #[doc = contract!(exists)]
     pub fn exists(&self, path: impl AsRef<str>) -> Result<bool> {
         let p = self.folder(path.as_ref(), &[])?;
         if &p == self.scope.root() {
@@ -153,7 +154,7 @@ impl Store {
         self.backend.exists(&p).map_err(self.fail())
     }
 
-    /// Whether `path` is a file.
+    #[doc = contract!(is_file)]
     pub fn is_file(&self, path: impl AsRef<str>) -> Result<bool> {
         let p = self.folder(path.as_ref(), &[])?;
         if p == *self.root() {
@@ -162,7 +163,7 @@ impl Store {
         self.backend.is_file(&p).map_err(self.fail())
     }
 
-    /// Whether `path` is a folder. The root always is.
+    #[doc = contract!(is_folder)]
     pub fn is_folder(&self, path: impl AsRef<str>) -> Result<bool> {
         let p = self.folder(path.as_ref(), &[])?;
         if &p == self.scope.root() {
@@ -171,7 +172,9 @@ impl Store {
         self.backend.is_folder(&p).map_err(self.fail())
     }
 
-    /// Opens a file for streaming reads.
+    #[doc = contract!(read)]
+    ///
+    /// Returns a [`ReadStream`] (an `io::Read`).
     pub fn read(&self, path: impl AsRef<str>) -> Result<ReadStream> {
         let p = self.file(path.as_ref(), &[C::Read])?;
         let stream = self
@@ -182,7 +185,7 @@ impl Store {
         Ok(self.scope.read_stream(self.backend.name(), stream))
     }
 
-    /// Reads `len` bytes from `offset` (to the end when `None`).
+    #[doc = contract!(read_range)]
     pub fn read_range(
         &self,
         path: impl AsRef<str>,
@@ -198,7 +201,7 @@ impl Store {
         Ok(self.scope.read_stream(self.backend.name(), stream))
     }
 
-    /// Reads a whole file into memory.
+    #[doc = contract!(read_bytes)]
     pub fn read_bytes(&self, path: impl AsRef<str>) -> Result<Bytes> {
         let p = self.file(path.as_ref(), &[C::Read])?;
         self.backend
@@ -207,7 +210,9 @@ impl Store {
             .map_err(self.fail())
     }
 
-    /// Streams `src` into a file, creating parent folders.
+    #[doc = contract!(write)]
+    ///
+    /// `src` is any `io::Read`.
     pub fn write(&self, path: impl AsRef<str>, mut src: impl Read, overwrite: bool) -> Result<()> {
         let p = self.file(path.as_ref(), &[C::Write])?;
         self.backend
@@ -225,8 +230,7 @@ impl Store {
         self.write(path, data.as_ref(), overwrite)
     }
 
-    /// Streams `src` into a file atomically: readers see the old or the new
-    /// content, never a mix.
+    #[doc = contract!(write_atomic)]
     pub fn write_atomic(
         &self,
         path: impl AsRef<str>,
@@ -239,12 +243,7 @@ impl Store {
             .map_err(self.fail())
     }
 
-    /// Deletes a file.
-    ///
-    /// # Errors
-    /// `NotFound` when there is no file and `missing_ok` is false;
-    /// `InvalidPath` when the path is a folder and not a file (`missing_ok`
-    /// then succeeds and removes nothing).
+    #[doc = contract!(delete)]
     pub fn delete(&self, path: impl AsRef<str>, missing_ok: bool) -> Result<()> {
         let p = self.file(path.as_ref(), &[C::Delete])?;
         match self.backend.delete(&p, missing_ok) {
@@ -258,14 +257,7 @@ impl Store {
         .map_err(self.fail())
     }
 
-    /// Deletes a folder (and its content when `recursive`). The store's
-    /// root is never removed itself: deleting it empties it.
-    ///
-    /// # Errors
-    /// `FolderNotEmpty` when not `recursive` and the folder has entries;
-    /// `NotFound` when there is no folder and `missing_ok` is false;
-    /// `InvalidPath` when the path is a file and not a folder (`missing_ok`
-    /// then succeeds and removes nothing).
+    #[doc = contract!(delete_folder)]
     pub fn delete_folder(
         &self,
         path: impl AsRef<str>,
@@ -286,7 +278,9 @@ impl Store {
         .map_err(self.fail())
     }
 
-    /// Files in a folder (at any depth when `recursive`), lazily.
+    #[doc = contract!(list_files)]
+    ///
+    /// Returns an iterator of `Result<FileInfo>`.
     pub fn list_files(&self, path: impl AsRef<str>, recursive: bool) -> Result<FileIter> {
         let needs: &[Capability] = if recursive {
             &[C::List, C::RecursiveList]
@@ -301,7 +295,7 @@ impl Store {
         Ok(self.strip_files(files))
     }
 
-    /// Folders directly in a folder, lazily.
+    #[doc = contract!(list_folders)]
     pub fn list_folders(&self, path: impl AsRef<str>) -> Result<FolderIter> {
         let p = self.folder(path.as_ref(), &[C::List])?;
         let folders = self.backend.list_folders(&p).map_err(self.fail())?;
@@ -313,7 +307,7 @@ impl Store {
         })))
     }
 
-    /// Metadata of a file.
+    #[doc = contract!(get_file_info)]
     pub fn get_file_info(&self, path: impl AsRef<str>) -> Result<FileInfo> {
         let p = self.file(path.as_ref(), &[C::Metadata])?;
         let info = self
@@ -324,7 +318,7 @@ impl Store {
         self.scope.strip_file(info)
     }
 
-    /// Totals of a folder.
+    #[doc = contract!(get_folder_info)]
     pub fn get_folder_info(&self, path: impl AsRef<str>) -> Result<FolderInfo> {
         let p = self.folder(path.as_ref(), &[C::Metadata])?;
         let info = match self.backend.get_folder_info(&p) {
@@ -342,11 +336,7 @@ impl Store {
         self.scope.strip_folder(info)
     }
 
-    /// Moves a file.
-    ///
-    /// Onto itself (the same path), it changes nothing: `Ok` when the file
-    /// exists and `overwrite` is set, `AlreadyExists` when not, `NotFound`
-    /// when there is no such file; the same on every backend.
+    #[doc = contract!(rename)]
     pub fn rename(
         &self,
         src: impl AsRef<str>,
@@ -356,10 +346,7 @@ impl Store {
         self.transfer(Capability::Move, src.as_ref(), dst.as_ref(), overwrite)
     }
 
-    /// Copies a file.
-    ///
-    /// Onto itself it changes nothing, with the outcomes of
-    /// [`rename`](Self::rename) onto itself.
+    #[doc = contract!(copy)]
     pub fn copy(&self, src: impl AsRef<str>, dst: impl AsRef<str>, overwrite: bool) -> Result<()> {
         self.transfer(Capability::Copy, src.as_ref(), dst.as_ref(), overwrite)
     }
@@ -392,8 +379,7 @@ impl Store {
         .map_err(self.fail())
     }
 
-    /// Files matching a glob pattern relative to the store root (see
-    /// [`glob`](crate::glob) for the syntax), lazily.
+    #[doc = contract!(glob)]
     pub fn glob(&self, pattern: &str) -> Result<FileIter> {
         self.check(&[C::Glob])?;
         let pattern = self.scope.pattern(pattern).map_err(self.fail())?;
@@ -401,10 +387,10 @@ impl Store {
         Ok(self.strip_files(files))
     }
 
-    /// Turns a backend-native path into a path of this store.
+    #[doc = contract!(to_key)]
     ///
-    /// # Errors
-    /// `InvalidPath` when `native` lies outside the store.
+    /// A store also refuses, with `InvalidPath`, a native path of the backend
+    /// that lies outside its own root.
     pub fn to_key(&self, native: &str) -> Result<RemotePath> {
         let full = self.backend.to_key(native).map_err(self.fail())?;
         self.scope.strip(full)
@@ -416,22 +402,21 @@ impl Store {
         Arc::ptr_eq(&self.backend, &other.backend)
     }
 
-    /// Which storage the backend reaches (see
-    /// [`Backend::storage_id`](crate::Backend::storage_id)); with
-    /// [`native_path`](Self::native_path) it tells whether two stores
-    /// overlap.
+    #[doc = contract!(storage_id)]
     pub fn storage_id(&self) -> Option<String> {
         self.backend.storage_id()
     }
 
-    /// The backend-native form of a store path.
+    #[doc = contract!(native_path)]
     pub fn native_path(&self, path: impl AsRef<str>) -> Result<String> {
         let p = self.scope.folder(path.as_ref())?;
         Ok(self.backend.native_path(&p))
     }
 
-    /// Closes the backend. This store, its clones and children refuse
-    /// further I/O with `Closed`.
+    #[doc = contract!(close)]
+    ///
+    /// This store, its clones and its children refuse further I/O with
+    /// `Closed`.
     pub fn close(&self) -> Result<()> {
         self.scope.close();
         self.backend.close().map_err(self.fail())

@@ -150,3 +150,34 @@ macro_rules! forward_async_backend {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    /// The names of the functions declared in `source` (after `fn `).
+    fn functions(source: &str) -> Vec<&str> {
+        source
+            .lines()
+            .filter_map(|l| {
+                let l = l.trim_start();
+                let l = l.strip_prefix("async ").unwrap_or(l);
+                let rest = l.strip_prefix("fn ")?;
+                Some(&rest[..rest.find(['(', '<'])?])
+            })
+            .collect()
+    }
+
+    /// The macro forwards every method of `AsyncBackend`: one left out
+    /// would silently fall back to the trait's default (refusing a
+    /// capability the wrapped backend has, or answering `None`).
+    #[test]
+    fn forwards_every_method() {
+        let core = include_str!("../../remote-store-core/src/async_backend.rs");
+        let start = core.find("pub trait AsyncBackend:").expect("the trait");
+        let forwarded = functions(include_str!("forward.rs"));
+        let missing: Vec<&str> = functions(&core[start..])
+            .into_iter()
+            .filter(|m| !forwarded.contains(m))
+            .collect();
+        assert!(missing.is_empty(), "not forwarded: {missing:?}");
+    }
+}

@@ -74,7 +74,11 @@ pub async fn abandoned_read_streams_release(s: Subject) {
     }
     ok(s.delete("big.bin", false).await, "delete after the drops");
     ok(s.write("big.bin", content.clone(), true).await, "rewrite");
-    data::assert_same(&ok(s.read_bytes("big.bin").await, "read"), &content, "big.bin");
+    data::assert_same(
+        &ok(s.read_bytes("big.bin").await, "read"),
+        &content,
+        "big.bin",
+    );
     ok(s.write("other.txt", Bytes::from("o"), false).await, "write");
     assert_eq!(ok(s.read_bytes("other.txt").await, "read"), "o");
 }
@@ -98,7 +102,10 @@ pub async fn root_native_path_round_trips(s: Subject) {
     }
     let native = s.backend_native_root();
     let back = ok(s.backend_to_key(&native), &format!("to_key({native:?})"));
-    assert!(back.is_root(), "the backend's {native:?} came back as {back:?}");
+    assert!(
+        back.is_root(),
+        "the backend's {native:?} came back as {back:?}"
+    );
 }
 
 /// The backend's name is not empty; its capabilities never lose one: I/O

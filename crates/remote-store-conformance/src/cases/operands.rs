@@ -109,7 +109,11 @@ pub async fn root_refused_as_any_file_operand(s: Subject) {
     let caps = s.capabilities();
     for root in ROOTS {
         let what = |op: &str| format!("{op} with the root {root:?}");
-        refused(s.write(root, Bytes::from("x"), false).await, root, &what("write"));
+        refused(
+            s.write(root, Bytes::from("x"), false).await,
+            root,
+            &what("write"),
+        );
         if caps.contains(Capability::Metadata) {
             refused(s.get_file_info(root).await, root, &what("get_file_info"));
         }

@@ -62,8 +62,16 @@ pub async fn copy_copies(s: Subject) {
     let data = crate::data::bytes(70_000, 8);
     ok(s.write("orig.bin", data.clone(), false).await, "write");
     ok(s.copy("orig.bin", "dup/copy.bin", false).await, "copy");
-    crate::data::assert_same(&ok(s.read_bytes("orig.bin").await, "read"), &data, "read_bytes orig.bin");
-    crate::data::assert_same(&ok(s.read_bytes("dup/copy.bin").await, "read"), &data, "read_bytes dup/copy.bin");
+    crate::data::assert_same(
+        &ok(s.read_bytes("orig.bin").await, "read"),
+        &data,
+        "read_bytes orig.bin",
+    );
+    crate::data::assert_same(
+        &ok(s.read_bytes("dup/copy.bin").await, "read"),
+        &data,
+        "read_bytes dup/copy.bin",
+    );
 }
 
 /// `copy` onto an existing file: refused without `overwrite`, replaced

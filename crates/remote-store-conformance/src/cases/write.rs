@@ -12,8 +12,16 @@ pub async fn write_then_read(s: Subject) {
     need!(s, Write, Read);
     let data = bytes(100_003, 1);
     ok(s.write("hello.bin", data.clone(), false).await, "write");
-    assert_same(&ok(s.read_bytes("hello.bin").await, "read_bytes"), &data, "read_bytes hello.bin");
-    assert_same(&ok(s.read("hello.bin").await, "read"), &data, "read hello.bin");
+    assert_same(
+        &ok(s.read_bytes("hello.bin").await, "read_bytes"),
+        &data,
+        "read_bytes hello.bin",
+    );
+    assert_same(
+        &ok(s.read("hello.bin").await, "read"),
+        &data,
+        "read hello.bin",
+    );
 }
 
 /// `overwrite = false` refuses an existing file and leaves it untouched.
@@ -94,13 +102,21 @@ pub async fn write_atomic_contract(s: Subject) {
         s.write_atomic("at.bin", data.clone(), false).await,
         "write_atomic",
     );
-    assert_same(&ok(s.read_bytes("at.bin").await, "read"), &data, "read_bytes at.bin");
+    assert_same(
+        &ok(s.read_bytes("at.bin").await, "read"),
+        &data,
+        "read_bytes at.bin",
+    );
     expect_err(
         s.write_atomic("at.bin", Bytes::from("x"), false).await,
         ErrorKind::AlreadyExists,
         "write_atomic without overwrite",
     );
-    assert_same(&ok(s.read_bytes("at.bin").await, "read"), &data, "read_bytes at.bin");
+    assert_same(
+        &ok(s.read_bytes("at.bin").await, "read"),
+        &data,
+        "read_bytes at.bin",
+    );
     let _ = s
         .write_source("at.bin", Source::failing_after(100_000, 5), true, true)
         .await

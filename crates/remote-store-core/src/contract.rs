@@ -1,0 +1,356 @@
+//! The contract of each operation, written once and shown on its four
+//! twins ([`Backend`](crate::Backend), [`AsyncBackend`](crate::AsyncBackend),
+//! [`Store`](crate::Store), [`AsyncStore`](crate::AsyncStore)) with
+//! `#[doc = contract!(op)]`; a twin adds only what is its own (a default
+//! body, the store's root) after it. A test checks that every operation of
+//! every twin carries its contract, so the four cannot drift apart.
+//!
+//! Paths are relative: to the backend's root for a backend, to the store's
+//! root for a store (which also validates and normalizes them first, and
+//! names store paths in its errors). Sizes and offsets are in bytes.
+//! Every I/O operation also fails with `Closed` after `close`, and with
+//! `CapabilityNotSupported` when it needs a capability the backend does not
+//! declare; a store refuses a path the path rules refuse with
+//! `InvalidPath` (see [`RemotePath`](crate::RemotePath)).
+
+/// The contract text of one operation, as a string literal.
+macro_rules! contract {
+    (name) => {
+        "A short name for messages and errors (`\"memory\"`, `\"s3\"`)."
+    };
+    (capabilities) => {
+        "What the backend can do: the operations a store lets through and the \
+guarantees it may rely on. Never loses a capability over the backend's \
+life, `close` included; a backend that can only learn a guarantee from its \
+server adds it once a connection has confirmed it (russh's `AtomicMove`), \
+so the answer before the first connection is the least it will have \
+(ADR-0012)."
+    };
+    (exists) => {
+        "Whether `path` is a file or a folder. The root always exists.
+
+# Errors
+`Closed` after `close`; a failure to reach the storage
+(`BackendUnavailable`, `PermissionDenied`, …). A missing path is `Ok(false)`."
+    };
+    (is_file) => {
+        "Whether `path` is a file. The root never is; nothing below a file is.
+
+# Errors
+As for `exists`."
+    };
+    (is_folder) => {
+        "Whether `path` is a folder. The root always is; nothing below a file is.
+
+# Errors
+As for `exists`."
+    };
+    (read) => {
+        "Opens the file at `path` for streaming reads: the stream pulls from the \
+storage as it is consumed, never the whole file at once; an error while \
+streaming is an item (an `io::Error` wrapping ours, for a reader).
+
+# Errors
+`NotFound` when there is no file at `path` (nothing lives below a file); \
+`InvalidPath` when `path` is a folder (a backend may answer `NotFound`, the \
+stores answer `InvalidPath`: ADR-0012) or the root."
+    };
+    (read_range) => {
+        "Streams `len` bytes of the file from byte `offset` (to the end when `len` \
+is `None`). A range past the end is cut at the end; an offset past the end \
+reads nothing. Needs `Capability::RangeRead`.
+
+# Errors
+As for `read`."
+    };
+    (read_bytes) => {
+        "Reads the whole file into memory (for small files; `read` streams).
+
+# Errors
+As for `read`."
+    };
+    (write) => {
+        "Streams `src` into the file at `path`, creating parent folders. If `src` \
+fails, the write fails with that error and `path` holds what it held before \
+(its old content, or nothing): never a partial file. Needs \
+`Capability::Write`.
+
+# Errors
+`AlreadyExists` when `overwrite` is false and a file is at `path`; the \
+error of `src` when it fails; `InvalidPath` for the root, and, where folders \
+are real (`Capability::PersistentFolders`), when a folder is at `path` or a \
+file is above it (whatever `overwrite`, ADR-0011)."
+    };
+    (write_atomic) => {
+        "Like `write`, but readers see the old content or the new one, never a \
+mix or an absent file in between. Needs `Capability::AtomicWrite`.
+
+# Errors
+As for `write`."
+    };
+    (delete) => {
+        "Deletes the file at `path`. With `missing_ok`, succeeds when there is no \
+file to delete (a folder there included: it is left alone).
+
+# Errors
+`NotFound` when there is no file and `missing_ok` is false; `InvalidPath` \
+when `path` is a folder and not a file (the stores decide it: a backend may \
+answer `NotFound`, ADR-0011), or the root. Needs `Capability::Delete`."
+    };
+    (delete_folder) => {
+        "Deletes the folder at `path`, and everything below it when `recursive` \
+(whatever the names: entries a listing cannot return included). The root \
+is never removed itself: deleting it empties it.
+
+# Errors
+`FolderNotEmpty` when not `recursive` and the folder has entries; \
+`NotFound` when there is no folder and `missing_ok` is false (never for \
+the root); `InvalidPath` when `path` is a file and not a folder (the stores \
+decide it, ADR-0011). Needs `Capability::Delete`."
+    };
+    (list_files) => {
+        "The files directly in the folder `path`, or at any depth when \
+`recursive` (which needs `Capability::RecursiveList`), as they are listed: \
+nothing is buffered whole, and the order is unspecified. A folder that does \
+not exist, or a path below a file, lists nothing. An entry that cannot be \
+returned as a path is an `Err` item naming it (`Error::is_unlisted`), and \
+the listing goes on (ADR-0010). Needs `Capability::List`.
+
+# Errors
+The call, or an item, fails when the storage cannot be listed."
+    };
+    (list_folders) => {
+        "The folders directly in the folder `path` (folders that hold only \
+folders included), as they are listed; as for `list_files` otherwise.
+
+# Errors
+As for `list_files`."
+    };
+    (get_file_info) => {
+        "The metadata of the file at `path`: size in bytes and modification time \
+always, etag and content type where the storage has them. Needs \
+`Capability::Metadata`.
+
+# Errors
+As for `read`."
+    };
+    (get_folder_info) => {
+        "The totals of the folder at `path`, at any depth: number of files and \
+their size in bytes. The root is a folder even when nothing was written. \
+Needs `Capability::Metadata`.
+
+# Errors
+`NotFound` when there is no folder at `path`; `InvalidPath` when `path` is \
+a file (the stores decide it, ADR-0012)."
+    };
+    (rename) => {
+        "Moves the file `src` to `dst`, creating parent folders. Onto itself it \
+changes nothing: `Ok` when the file exists and `overwrite` is set, \
+`AlreadyExists` when not. Atomic where `Capability::AtomicMove` is \
+declared. Needs `Capability::Move`.
+
+# Errors
+`NotFound` when `src` is missing, whatever `dst` (the source is checked \
+first); `AlreadyExists` when `dst` exists and `overwrite` is false (both \
+files are left as they were); `InvalidPath` when `src` is a folder or the \
+root, when `dst` is the root, and, where folders are real, when `dst` is a \
+folder or below a file (ADR-0011, ADR-0012)."
+    };
+    (copy) => {
+        "Copies the file `src` to `dst`, creating parent folders; onto itself as \
+`rename`. Needs `Capability::Copy`.
+
+# Errors
+As for `rename`."
+    };
+    (glob) => {
+        "The files matching a glob `pattern` (relative, like paths; `*` and `?` \
+stay within one segment, `**` spans any depth, `[...]` is a class; see \
+`glob`), as they are listed. Needs `Capability::Glob`.
+
+# Errors
+`InvalidPath` for a pattern the rules refuse; as for `list_files` \
+otherwise."
+    };
+    (close) => {
+        "Releases connections and other resources. Afterwards every I/O call \
+fails with `Closed` (a stream or listing it returns, on its first item); a \
+stream opened before may finish or fail (`Closed`, `BackendUnavailable`), \
+never hang or yield wrong data (ADR-0011). Closing twice is fine.
+
+# Errors
+A failure while releasing (the backend is closed all the same)."
+    };
+    (storage_id) => {
+        "Which storage the backend reaches, as a URL-like string without secrets \
+(`file://`, `s3://ENDPOINT/BUCKET`, `sftp://USER@HOST:PORT`, …): two \
+backends with the same id reach the same storage, and `native_path` names \
+places within it, so tools can tell when two stores overlap (a move onto \
+its own subtree). `None` when the backend cannot tell; tools then treat \
+only the same backend instance as the same storage."
+    };
+    (native_path) => {
+        "The backend-native form of `path` (an OS path, a URL); `to_key` is its \
+inverse."
+    };
+    (to_key) => {
+        "Turns a backend-native path back into a path, the inverse of \
+`native_path`.
+
+# Errors
+`InvalidPath` when `native` lies outside (climbs out with `..`, or is a \
+sibling whose name only starts with the root's, ADR-0011)."
+    };
+}
+
+pub(crate) use contract;
+
+/// The operations every twin documents with [`contract!`]; a new trait
+/// method must be added here (the test below fails until it is).
+#[cfg(test)]
+pub(crate) const OPERATIONS: [&str; 23] = [
+    "name",
+    "capabilities",
+    "exists",
+    "is_file",
+    "is_folder",
+    "read",
+    "read_range",
+    "read_bytes",
+    "write",
+    "write_atomic",
+    "delete",
+    "delete_folder",
+    "list_files",
+    "list_folders",
+    "get_file_info",
+    "get_folder_info",
+    "rename",
+    "copy",
+    "glob",
+    "close",
+    "storage_id",
+    "native_path",
+    "to_key",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::OPERATIONS;
+
+    /// The attribute block (docs and attributes) right above `fn name` in
+    /// `source`, or `None` when there is no such function.
+    fn attributes_of<'a>(source: &'a str, name: &str) -> Option<Vec<&'a str>> {
+        let lines: Vec<&str> = source.lines().collect();
+        let at = lines.iter().position(|l| {
+            let l = l.trim_start();
+            let l = l.strip_prefix("pub ").unwrap_or(l);
+            let l = l.strip_prefix("async ").unwrap_or(l);
+            l.strip_prefix("fn ").is_some_and(|rest| {
+                rest.starts_with(&format!("{name}(")) || rest.starts_with(&format!("{name}<"))
+            })
+        })?;
+        Some(
+            lines[..at]
+                .iter()
+                .rev()
+                .map(|l| l.trim())
+                .take_while(|l| l.starts_with("///") || l.starts_with("#["))
+                .collect(),
+        )
+    }
+
+    /// Every operation of every twin shows its contract.
+    #[test]
+    fn every_twin_shows_the_contract_of_every_operation() {
+        let twins = [
+            ("Backend", include_str!("backend.rs")),
+            ("AsyncBackend", include_str!("async_backend.rs")),
+            ("Store", include_str!("store.rs")),
+            ("AsyncStore", include_str!("async_store.rs")),
+        ];
+        let mut missing = Vec::new();
+        for (twin, source) in twins {
+            for op in OPERATIONS {
+                let shown = format!("#[doc = contract!({op})]");
+                match attributes_of(source, op) {
+                    None => missing.push(format!("{twin}::{op}: no such method")),
+                    Some(attrs) if !attrs.contains(&shown.as_str()) => {
+                        missing.push(format!("{twin}::{op}: no {shown}"));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
+
+    /// Every method of the two backend traits is an operation above, so
+    /// a new method cannot arrive without its contract.
+    #[test]
+    fn every_trait_method_is_an_operation() {
+        for (twin, source) in [
+            ("Backend", include_str!("backend.rs")),
+            ("AsyncBackend", include_str!("async_backend.rs")),
+        ] {
+            let start = source
+                .find(&format!("pub trait {twin}:"))
+                .expect("the trait");
+            let body = &source[start..];
+            for name in trait_methods(body) {
+                assert!(
+                    OPERATIONS.contains(&name),
+                    "{twin}::{name} has no contract! entry"
+                );
+            }
+        }
+    }
+
+    /// The adapters forward every method: one left out would silently
+    /// fall back to the trait's default (refusing, or answering for the
+    /// wrong backend).
+    #[test]
+    fn the_adapters_forward_every_method() {
+        for (adapter, source, header) in [
+            (
+                "SyncBackendAdapter",
+                include_str!("adapter/sync_to_async.rs"),
+                "impl AsyncBackend for SyncBackendAdapter {",
+            ),
+            (
+                "AsyncBackendBridge",
+                include_str!("adapter/async_to_sync.rs"),
+                "impl Backend for AsyncBackendBridge {",
+            ),
+        ] {
+            let missing = unforwarded(source, header);
+            assert!(missing.is_empty(), "{adapter} does not forward {missing:?}");
+        }
+    }
+
+    /// The operations an `impl` block (starting at `header`, ending at the
+    /// first `}` in column 0) does not define.
+    pub(crate) fn unforwarded<'a>(source: &str, header: &str) -> Vec<&'a str> {
+        let start = source.find(header).expect("the impl block");
+        let body = &source[start..];
+        let body = &body[..body.find("\n}").expect("the end of the impl block")];
+        let defined = trait_methods(body);
+        OPERATIONS
+            .into_iter()
+            .filter(|op| !defined.contains(op))
+            .collect()
+    }
+
+    /// The names of the `fn`s declared at one indentation level (4
+    /// spaces) in a trait body.
+    pub(crate) fn trait_methods(body: &str) -> Vec<&str> {
+        body.lines()
+            .filter_map(|l| {
+                let l = l.strip_prefix("    ")?;
+                let l = l.strip_prefix("async ").unwrap_or(l);
+                let rest = l.strip_prefix("fn ")?;
+                Some(&rest[..rest.find(['(', '<'])?])
+            })
+            .collect()
+    }
+}
