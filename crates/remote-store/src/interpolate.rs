@@ -31,7 +31,8 @@ pub(crate) fn process_env(name: &str) -> Result<Option<String>> {
 /// | `${NAME:?message}` | value | error | error |
 /// | `${NAME?message}` | value | empty | error |
 ///
-/// `word` is expanded in turn, only when it is used. `$$` is a literal `$`
+/// `word` is expanded in turn, only when it is used; a `?` message is
+/// shown as written, never expanded (it could show a secret). `$$` is a literal `$`
 /// (where a shell would give its process id). An unset `${NAME}` is an
 /// error rather than empty, like `set -u`, so a missing variable never
 /// silently drops a piece of a value; a variable set but empty expands to
@@ -130,7 +131,8 @@ fn parameter(body: &str, at: &str, lookup: &Lookup<'_>) -> Result<String> {
         Some('+') => Ok(String::new()),
         Some('?') if set => Ok(value.unwrap_or_default()),
         Some('?') if value.is_none() || colon => {
-            let message = expand(word, at, lookup)?;
+            // Shown as written: expanding it could show a secret.
+            let message = word.to_owned();
             let why = if message.is_empty() {
                 if value.is_none() {
                     "is not set"
@@ -255,5 +257,55 @@ mod tests {
         assert!(!e.to_string().contains("s3cr3t"), "a secret was shown: {e}");
         assert_eq!(x("/srv/${EMPTY}").unwrap(), "/srv/", "POSIX: set but empty");
         assert!(x("/srv/${EMPTY:?}").is_err());
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        /// `SECRET` holds `value`; every other name is unset.
+        fn with_secret(value: &str) -> impl Fn(&str) -> Result<Option<String>> + '_ {
+            move |name| Ok((name == "SECRET").then(|| value.to_owned()))
+        }
+
+        proptest! {
+            /// Text without `$` is left as it is.
+            #[test]
+            fn text_without_parameters_is_kept(raw in "[^$]{0,40}") {
+                prop_assert_eq!(expand(&raw, "k", &with_secret("v")).unwrap(), raw);
+            }
+
+            /// Any text, with every `$` written `$$`, expands to itself.
+            #[test]
+            fn escaped_text_round_trips(text in "\\PC{0,40}") {
+                let escaped = text.replace('$', "$$");
+                prop_assert_eq!(expand(&escaped, "k", &with_secret("v")).unwrap(), text);
+            }
+
+            /// A variable's value arrives exactly, even when it looks like
+            /// syntax (`$`, `{`, `}`): values are not expanded again.
+            #[test]
+            fn values_arrive_verbatim(value in "\\PC{0,40}", before in "[a-z/]{0,8}", after in "[a-z/]{0,8}") {
+                let raw = format!("{before}${{SECRET}}{after}");
+                let got = expand(&raw, "k", &with_secret(&value)).unwrap();
+                prop_assert_eq!(got, format!("{before}{value}{after}"));
+            }
+
+            /// Whatever the form, an error never shows the variable's
+            /// value (it may be a secret).
+            #[test]
+            fn errors_never_show_the_value(
+                value in "[A-Za-z0-9]{12,24}",
+                form in prop::sample::select(vec![
+                    "${SECRET", "${SECRET:=x}", "${SECRET#x}", "$SECRET", "${SECRET}${UNSET}",
+                    "${UNSET:?${SECRET}}", "${SECRET%x}", "${SECRET:?}${NOPE?no}",
+                ]),
+            ) {
+                if let Err(e) = expand(form, "k", &with_secret(&value)) {
+                    prop_assert!(!e.to_string().contains(&value), "{} shows the value: {}", form, e);
+                }
+            }
+        }
     }
 }
