@@ -23,10 +23,15 @@ use crate::config::{HostKeyPolicy, SftpConfig};
 /// tell it from an authentication failure by downcasting.
 ///
 /// [`source`]: std::error::Error::source
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum HostKeyError {
     /// The host has no recorded key (of this type) and the policy is strict.
+    #[error(
+        "host key of {host} ({fingerprint}) is not in {}; add it there, pin its \
+         fingerprint, or use host_key_policy accept-new",
+        known_hosts.display()
+    )]
     Unknown {
         /// `host` or `[host]:port`, as `known_hosts` spells it.
         host: String,
@@ -37,6 +42,10 @@ pub enum HostKeyError {
     },
     /// The server offered a different key than the one recorded or pinned:
     /// possibly a man in the middle.
+    #[error(
+        "HOST KEY CHANGED for {host}: the server offered {fingerprint}, which does not \
+         match {expected_from}; someone may be intercepting the connection"
+    )]
     Changed {
         /// `host` or `[host]:port`.
         host: String,
@@ -46,11 +55,13 @@ pub enum HostKeyError {
         expected_from: String,
     },
     /// The key is marked `@revoked`.
+    #[error("host key {fingerprint} is marked @revoked")]
     Revoked {
         /// The offered key's fingerprint.
         fingerprint: String,
     },
     /// The `known_hosts` file could not be read or updated.
+    #[error("known_hosts file {}: {reason}", path.display())]
     File {
         /// The file.
         path: PathBuf,
@@ -58,40 +69,6 @@ pub enum HostKeyError {
         reason: String,
     },
 }
-
-impl fmt::Display for HostKeyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HostKeyError::Unknown {
-                host,
-                fingerprint,
-                known_hosts,
-            } => write!(
-                f,
-                "host key of {host} ({fingerprint}) is not in {}; add it there, pin its \
-                 fingerprint, or use host_key_policy accept-new",
-                known_hosts.display()
-            ),
-            HostKeyError::Changed {
-                host,
-                fingerprint,
-                expected_from,
-            } => write!(
-                f,
-                "HOST KEY CHANGED for {host}: the server offered {fingerprint}, which does not \
-                 match {expected_from}; someone may be intercepting the connection"
-            ),
-            HostKeyError::Revoked { fingerprint } => {
-                write!(f, "host key {fingerprint} is marked @revoked")
-            }
-            HostKeyError::File { path, reason } => {
-                write!(f, "known_hosts file {}: {reason}", path.display())
-            }
-        }
-    }
-}
-
-impl std::error::Error for HostKeyError {}
 
 impl From<HostKeyError> for Error {
     fn from(e: HostKeyError) -> Self {
