@@ -62,7 +62,7 @@ mod tests {
     /// already quotes it, nor when the line shows it for want of a message.
     #[test]
     fn verbose_shows_each_cause_once() {
-        let io = || std::io::Error::new(std::io::ErrorKind::Other, "disk on fire");
+        let io = || std::io::Error::other("disk on fire");
         let quoted = Error::new(ErrorKind::Other)
             .with_message(format!("cannot write: {}", io()))
             .with_source(io());
