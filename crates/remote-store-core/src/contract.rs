@@ -83,7 +83,9 @@ file is above it (whatever `overwrite`, ADR-0011)."
     };
     (write_atomic) => {
         "Like `write`, but readers see the old content or the new one, never a \
-mix or an absent file in between. Needs `Capability::AtomicWrite`.
+partial file or a mix (a backend that replaces by moving the old file \
+aside, as the ssh2 engine does, may show no file for a moment). Needs \
+`Capability::AtomicWrite`.
 
 # Errors
 As for `write`."
