@@ -30,7 +30,9 @@
 //!   alone with [`runner::store`] or [`runner::async_store`].
 //! - [`cases::model_based_sequences`] runs random operation sequences against
 //!   a model of the contract and shrinks a failure to a minimal sequence;
-//!   `RS_CONFORMANCE_MODEL_CASES` sets how many (default 16 per face).
+//!   `RS_CONFORMANCE_MODEL_CASES` sets how many (default 16 per face);
+//!   [`cases::model_based_concurrent_sequences`] runs three tasks at once
+//!   and checks that the outcomes are linearizable (half as many runs).
 //!
 //! Release policy: the macro and the runner are the stable surface; new
 //! cases may arrive in minor releases. Release in lockstep with
@@ -157,6 +159,7 @@ macro_rules! __for_each_case {
             root_native_path_round_trips,
             backend_identity_is_stable,
             model_based_sequences,
+            model_based_concurrent_sequences,
         );
     };
 }
@@ -201,6 +204,7 @@ mod tests {
             include_str!("cases/list.rs"),
             include_str!("cases/metadata.rs"),
             include_str!("cases/model.rs"),
+            include_str!("cases/model_concurrent.rs"),
             include_str!("cases/operands.rs"),
             include_str!("cases/paths.rs"),
             include_str!("cases/read.rs"),
