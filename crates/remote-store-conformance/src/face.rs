@@ -30,6 +30,8 @@ pub trait Face: Send + Sync {
     fn capabilities(&self) -> Capabilities;
     /// The backend's `name()`.
     fn name(&self) -> String;
+    /// The backend's `storage_id()`.
+    fn storage_id(&self) -> Option<String>;
     fn child(&self, sub: &str) -> Result<Subject>;
     async fn exists(&self, path: &str) -> Result<bool>;
     async fn is_file(&self, path: &str) -> Result<bool>;
@@ -135,6 +137,9 @@ impl Face for AsyncStore {
     }
     fn name(&self) -> String {
         AsyncStore::name(self).to_owned()
+    }
+    fn storage_id(&self) -> Option<String> {
+        AsyncStore::storage_id(self)
     }
     fn child(&self, sub: &str) -> Result<Subject> {
         Ok(Arc::new(AsyncStore::child(self, sub)?))
@@ -333,6 +338,9 @@ impl Face for Store {
     }
     fn name(&self) -> String {
         Store::name(self).to_owned()
+    }
+    fn storage_id(&self) -> Option<String> {
+        Store::storage_id(self)
     }
     fn child(&self, sub: &str) -> Result<Subject> {
         Ok(Arc::new(Store::child(self, sub)?))

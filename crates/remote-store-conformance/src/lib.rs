@@ -158,6 +158,11 @@ macro_rules! __for_each_case {
             backend_root_is_a_folder,
             root_native_path_round_trips,
             backend_identity_is_stable,
+            every_writer_refused_onto_folders_and_below_files,
+            folder_names_after_emptying_and_deleting,
+            failed_and_chunked_atomic_writes,
+            names_are_literal_in_folder_operations,
+            error_paths_name_the_operand,
             model_based_sequences,
             model_based_concurrent_sequences,
         );
@@ -205,12 +210,14 @@ mod tests {
             include_str!("cases/metadata.rs"),
             include_str!("cases/model.rs"),
             include_str!("cases/model_concurrent.rs"),
+            include_str!("cases/names.rs"),
             include_str!("cases/operands.rs"),
             include_str!("cases/paths.rs"),
             include_str!("cases/read.rs"),
             include_str!("cases/scale.rs"),
             include_str!("cases/transfer.rs"),
             include_str!("cases/write.rs"),
+            include_str!("cases/writers.rs"),
         ];
         let mut defined: Vec<&str> = sources
             .iter()

@@ -108,16 +108,27 @@ pub async fn root_native_path_round_trips(s: Subject) {
     );
 }
 
-/// The backend's name is not empty; its capabilities never lose one: I/O
-/// may only add what a connection confirmed (russh's `AtomicMove`), and
-/// `close` changes nothing.
+/// The backend's name is not empty; its storage id, when it has one, is
+/// URL-like (`scheme://…`) and never changes; its capabilities never lose
+/// one: I/O may only add what a connection confirmed (russh's
+/// `AtomicMove`), and `close` changes nothing.
 pub async fn backend_identity_is_stable(s: Subject) {
     assert!(!s.name().is_empty(), "an empty backend name");
+    let id = s.storage_id();
+    if let Some(id) = &id {
+        let scheme = id.split_once("://").map(|(scheme, _)| scheme);
+        assert!(
+            scheme.is_some_and(|s| !s.is_empty()),
+            "storage id {id:?} is not URL-like"
+        );
+    }
     let before = s.capabilities();
     let _ = s.exists("x").await;
     let after = s.capabilities();
     let lost: Vec<_> = before.iter().filter(|c| !after.contains(*c)).collect();
     assert!(lost.is_empty(), "capabilities lost after I/O: {lost:?}");
+    assert_eq!(s.storage_id(), id, "the storage id changed after I/O");
     ok(s.close().await, "close");
     assert_eq!(s.capabilities(), after, "capabilities changed on close");
+    assert_eq!(s.storage_id(), id, "the storage id changed on close");
 }

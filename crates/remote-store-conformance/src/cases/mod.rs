@@ -26,12 +26,14 @@ mod list;
 mod metadata;
 mod model;
 mod model_concurrent;
+mod names;
 mod operands;
 mod paths;
 mod read;
 mod scale;
 mod transfer;
 mod write;
+mod writers;
 
 pub use contract::*;
 pub use delete::*;
@@ -42,12 +44,14 @@ pub use list::*;
 pub use metadata::*;
 pub use model::*;
 pub use model_concurrent::*;
+pub use names::*;
 pub use operands::*;
 pub use paths::*;
 pub use read::*;
 pub use scale::*;
 pub use transfer::*;
 pub use write::*;
+pub use writers::*;
 
 /// Whether `s` declares every capability in `caps`; prints the skip reason
 /// when not.

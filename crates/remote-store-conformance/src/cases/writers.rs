@@ -1,0 +1,154 @@
+//! Every way of writing, against folders and files in the way, and
+//! atomic writes that fail or stream many chunks.
+
+use bytes::Bytes;
+use remote_store_core::{Capability, ErrorKind};
+
+use super::{expect_err, ok};
+use crate::data::{INJECTED_FAILURE, Source, Verifier};
+use crate::face::Subject;
+
+/// Where folders are real, every writer is refused onto a folder and below
+/// a file: `write_atomic` (single-chunk and streamed), and `rename`/`copy`
+/// to a destination below a file (`InvalidPath`, nothing changes); a
+/// missing source with such a destination is `NotFound` (the source is
+/// checked first).
+pub async fn every_writer_refused_onto_folders_and_below_files(s: Subject) {
+    need!(s, Write, Read, PersistentFolders);
+    ok(
+        s.write("d/inner.txt", Bytes::from("i"), false).await,
+        "write",
+    );
+    ok(
+        s.write("blocker.txt", Bytes::from("b"), false).await,
+        "write",
+    );
+    ok(s.write("src.txt", Bytes::from("s"), false).await, "write");
+    let caps = s.capabilities();
+    let invalid = ErrorKind::InvalidPath;
+    for overwrite in [false, true] {
+        let what = |op: &str, to: &str| format!("{op} onto {to} (overwrite {overwrite})");
+        if caps.contains(Capability::AtomicWrite) {
+            for to in ["d", "blocker.txt/below.txt"] {
+                let r = s.write_atomic(to, Bytes::from("x"), overwrite).await;
+                expect_err(r, invalid, &what("write_atomic", to));
+                let streamed = Source::generated(300_000, 7);
+                let r = s.write_source(to, streamed, true, overwrite).await;
+                expect_err(r, invalid, &what("streamed write_atomic", to));
+            }
+        }
+        for (op, cap) in [("rename", Capability::Move), ("copy", Capability::Copy)] {
+            if !caps.contains(cap) {
+                continue;
+            }
+            let call = |src: &'static str| {
+                let s = s.clone();
+                async move {
+                    let dst = "blocker.txt/dst.txt";
+                    if op == "rename" {
+                        s.rename(src, dst, overwrite).await
+                    } else {
+                        s.copy(src, dst, overwrite).await
+                    }
+                }
+            };
+            expect_err(call("src.txt").await, invalid, &what(op, "below a file"));
+            let missing = call("missing.txt").await;
+            expect_err(
+                missing,
+                ErrorKind::NotFound,
+                &what(op, "below a file, no source"),
+            );
+        }
+    }
+    assert!(ok(s.is_folder("d").await, "is_folder"));
+    assert_eq!(ok(s.read_bytes("d/inner.txt").await, "read"), "i");
+    assert_eq!(ok(s.read_bytes("blocker.txt").await, "read"), "b");
+    assert_eq!(ok(s.read_bytes("src.txt").await, "read"), "s");
+}
+
+/// A folder's name is free once the folder is deleted (a file can be
+/// written there); where folders are real, an emptied folder stays a
+/// folder and refuses a file of its name.
+pub async fn folder_names_after_emptying_and_deleting(s: Subject) {
+    need!(s, Write, Read, Delete);
+    ok(
+        s.write("e/only.txt", Bytes::from("x"), false).await,
+        "write",
+    );
+    ok(s.delete("e/only.txt", false).await, "delete the last file");
+    if s.capabilities().contains(Capability::PersistentFolders) {
+        for overwrite in [false, true] {
+            expect_err(
+                s.write("e", Bytes::from("f"), overwrite).await,
+                ErrorKind::InvalidPath,
+                &format!("write onto an emptied folder (overwrite {overwrite})"),
+            );
+        }
+        assert!(ok(s.is_folder("e").await, "the emptied folder stays"));
+    }
+    ok(
+        s.write("g/sub/x.txt", Bytes::from("x"), false).await,
+        "write",
+    );
+    ok(s.delete_folder("g", true, false).await, "delete_folder");
+    ok(
+        s.write("g", Bytes::from("now a file"), false).await,
+        "write g",
+    );
+    assert_eq!(ok(s.read_bytes("g").await, "read"), "now a file");
+    assert!(!ok(s.is_folder("g").await, "is_folder g"));
+    assert!(ok(s.is_file("g").await, "is_file g"));
+}
+
+/// An atomic (and a plain) write from a source that fails after 256 KiB,
+/// to a new file in a new folder, leaves nothing: no file, no listing
+/// entry, no hidden staging file (where folders are real, the folder can
+/// then be deleted without `recursive`). A successful atomic write of a
+/// multi-chunk stream (3 MiB, above multipart and block-staging thresholds
+/// of small part sizes) reads back intact.
+pub async fn failed_and_chunked_atomic_writes(s: Subject) {
+    need!(s, AtomicWrite, Read);
+    let caps = s.capabilities();
+    for (atomic, folder) in [(true, "fresh-atomic"), (false, "fresh-plain")] {
+        if !atomic && !caps.contains(Capability::Write) {
+            continue;
+        }
+        let path = format!("{folder}/new.bin");
+        let failing = Source::failing_after(256 * 1024, 11);
+        let err = s
+            .write_source(&path, failing, atomic, false)
+            .await
+            .expect_err("a failing source must fail the write");
+        assert!(err.to_string().contains(INJECTED_FAILURE), "got: {err}");
+        assert!(!ok(s.exists(&path).await, "exists"), "{path} is visible");
+        if caps.contains(Capability::List) && caps.contains(Capability::RecursiveList) {
+            let left = ok(s.list_files(folder, true).await, "list_files");
+            assert!(left.is_empty(), "left behind: {:?}", super::paths(&left));
+        }
+        if caps.contains(Capability::PersistentFolders) {
+            if caps.contains(Capability::Delete) && ok(s.is_folder(folder).await, "is_folder") {
+                ok(
+                    s.delete_folder(folder, false, true).await,
+                    &format!("{folder} holds a hidden staging file"),
+                );
+            }
+        } else {
+            assert!(
+                !ok(s.is_folder(folder).await, "is_folder"),
+                "{folder} appeared"
+            );
+        }
+    }
+    let len = 3 * 1024 * 1024 + 17;
+    let source = Source::generated(len, 12);
+    ok(
+        s.write_source("chunked.bin", source, true, false).await,
+        "write_atomic",
+    );
+    let verifier = ok(
+        s.read_verify("chunked.bin", Verifier::new(12)).await,
+        "read",
+    );
+    verifier.assert_complete(len);
+}
