@@ -26,6 +26,9 @@
 //!   one prints `skipped: needs <capability>` and passes, and
 //!   [`cases::unsupported_capabilities_refused`] checks that every
 //!   undeclared operation fails with `CapabilityNotSupported`.
+//! - Each case runs on a thread of its own and fails when it has not
+//!   finished within `RS_CONFORMANCE_CASE_TIMEOUT` seconds (default 900),
+//!   so a backend that hangs fails instead of stalling the run.
 //! - Every case is a public `async fn` in [`cases`], so one can also be run
 //!   alone with [`runner::store`] or [`runner::async_store`].
 //! - [`cases::model_based_sequences`] runs random operation sequences against
@@ -113,6 +116,7 @@ macro_rules! __for_each_case {
             list_folders_direct_only,
             list_missing_folder_is_empty,
             listed_paths_round_trip,
+            entries_after_a_subfolder_are_listed,
             delete_file,
             delete_folder_recursive,
             delete_folder_refuses_non_empty,
@@ -164,6 +168,7 @@ macro_rules! __for_each_case {
             names_are_literal_in_folder_operations,
             error_paths_name_the_operand,
             model_based_sequences,
+            model_based_sequences_with_conflicts,
             model_based_concurrent_sequences,
         );
     };

@@ -385,8 +385,9 @@ impl AsyncStore {
             self.backend.copy(&s, &d, overwrite).await
         };
         let done = match done {
-            // A missing source is the answer, whatever the destination.
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            // A missing source is the answer, whatever the destination
+            // (one that exists, or one no file can take).
+            Err(e) if Scope::may_hide_the_source(&e) => {
                 let exists = self.backend.is_file(&s).await.unwrap_or(true);
                 Scope::source_first(&s, exists, e)
             }

@@ -97,7 +97,10 @@ file to delete (a folder there included: it is left alone).
 # Errors
 `NotFound` when there is no file and `missing_ok` is false; `InvalidPath` \
 when `path` is a folder and not a file (the stores decide it: a backend may \
-answer `NotFound`, ADR-0011), or the root. Needs `Capability::Delete`."
+answer `NotFound`, ADR-0011), or the root. Needs `Capability::Delete`. \
+Where the storage's own delete does not say whether there was a file (S3), \
+`NotFound` comes from a request before the delete: of two concurrent \
+deletes of one file, both may succeed."
     };
     (delete_folder) => {
         "Deletes the folder at `path`, and everything below it when `recursive` \

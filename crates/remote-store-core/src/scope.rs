@@ -121,8 +121,19 @@ impl Scope {
         }
     }
 
-    /// A `rename`/`copy` the backend refused with `AlreadyExists`: when the
-    /// source does not exist, the answer is `NotFound` (the source is
+    /// Whether a `rename`/`copy` refusal may be about the destination while
+    /// the source is missing (`AlreadyExists`, or `InvalidPath` for a
+    /// destination that is a folder or below a file), so that the store
+    /// checks the source first.
+    pub(crate) fn may_hide_the_source(err: &Error) -> bool {
+        matches!(
+            err.kind(),
+            ErrorKind::AlreadyExists | ErrorKind::InvalidPath
+        )
+    }
+
+    /// A `rename`/`copy` the backend refused about its destination: when
+    /// the source does not exist, the answer is `NotFound` (the source is
     /// checked first, as POSIX `rename` does), whatever the destination.
     pub(crate) fn source_first(src: &RemotePath, src_exists: bool, err: Error) -> Result<()> {
         if src_exists {

@@ -368,8 +368,9 @@ impl Store {
             self.backend.copy(&s, &d, overwrite)
         };
         match done {
-            // A missing source is the answer, whatever the destination.
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            // A missing source is the answer, whatever the destination
+            // (one that exists, or one no file can take).
+            Err(e) if Scope::may_hide_the_source(&e) => {
                 Scope::source_first(&s, self.backend.is_file(&s).unwrap_or(true), e)
             }
             other => other,

@@ -120,6 +120,11 @@ impl Settings {
     }
 }
 
+/// How often a no-overwrite commit that the server refused, for a target
+/// that is gone when looked at (deleted concurrently), tries again before
+/// reporting the refusal.
+pub(crate) const COMMIT_RETRIES: u32 = 3;
+
 /// Everything but server-side copy (OpenSSH's `copy-data` is not used).
 pub(crate) const CAPABILITIES: Capabilities =
     Capabilities::all().without(remote_store_core::Capability::ServerSideCopy);

@@ -93,3 +93,44 @@ pub async fn listed_paths_round_trip(s: Subject) {
         );
     }
 }
+
+/// Entries that sort after a subfolder (`m/c.txt` after `m/b/…`), or
+/// between look-alike folders (`b-x`, `b.txt`, `b`, `bb`), are listed: a
+/// listing that jumps past a subfolder's keys must land right after them.
+pub async fn entries_after_a_subfolder_are_listed(s: Subject) {
+    need!(s, Write, List);
+    for p in [
+        "m/a.txt",
+        "m/b-x/q.txt",
+        "m/b.txt",
+        "m/b/x.txt",
+        "m/bb/y.txt",
+        "m/c.txt",
+        "m/d/z.txt",
+        "m/e.txt",
+        "0/x.txt",
+        "z.txt",
+    ] {
+        ok(s.write(p, Bytes::from(p.to_owned()), false).await, "write");
+    }
+    assert_eq!(
+        paths(&ok(s.list_files("m", false).await, "list m")),
+        ["m/a.txt", "m/b.txt", "m/c.txt", "m/e.txt"]
+    );
+    let mut folders: Vec<String> = ok(s.list_folders("m").await, "folders m")
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    folders.sort();
+    assert_eq!(folders, ["m/b", "m/b-x", "m/bb", "m/d"]);
+    assert_eq!(
+        paths(&ok(s.list_files("", false).await, "list root")),
+        ["z.txt"]
+    );
+    let mut top: Vec<String> = ok(s.list_folders("").await, "folders root")
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["0", "m"]);
+}

@@ -20,8 +20,39 @@ use remote_store_core::{Capabilities, Capability, ErrorKind, Result};
 
 use crate::face::Subject;
 
-const FILES: [&str; 4] = ["a.txt", "b.txt", "d/a.txt", "d/b.txt"];
-const FOLDERS: [&str; 2] = ["", "d"];
+/// The paths a run draws from.
+struct Paths {
+    /// Written, and destinations of rename/copy.
+    files: &'static [&'static str],
+    /// Where a file is expected (read, stat, delete, sources): the files,
+    /// and names that may be folders.
+    operands: &'static [&'static str],
+    /// Given to `delete_folder`.
+    folders: &'static [&'static str],
+    /// Listed.
+    listed: &'static [&'static str],
+    /// Probed with `exists`, `is_file`, `is_folder`.
+    probed: &'static [&'static str],
+}
+
+/// No file ever sits where a folder is: the model holds on every backend.
+const CLEAN: Paths = Paths {
+    files: &["a.txt", "b.txt", "d/a.txt", "d/b.txt"],
+    operands: &["a.txt", "b.txt", "d/a.txt", "d/b.txt", "d"],
+    folders: &["", "d"],
+    listed: &["", "d"],
+    probed: &["", "d", "a.txt", "b.txt", "d/a.txt", "d/b.txt"],
+};
+
+/// Files and folders clash (`d` and `d/x`, `a.txt` and `a.txt/x`): only
+/// where folders are real does the contract decide these (ADR-0011).
+const CLASHING: Paths = Paths {
+    files: &["a.txt", "d", "d/x", "a.txt/x"],
+    operands: &["a.txt", "d", "d/x", "a.txt/x"],
+    folders: &["", "d", "a.txt"],
+    listed: &[""],
+    probed: &["", "d", "d/x", "a.txt", "a.txt/x"],
+};
 
 /// Sequences run per backend and face: `RS_CONFORMANCE_MODEL_CASES`, or 16.
 fn cases() -> u32 {
@@ -58,12 +89,12 @@ enum Op {
     Info(&'static str),
 }
 
-fn ops(caps: Capabilities) -> impl Strategy<Value = Op> {
-    // Where a file is expected but not written: files, and the folder `d`.
-    let operand = prop::sample::select(vec!["a.txt", "b.txt", "d/a.txt", "d/b.txt", "d"]);
-    let file = prop::sample::select(FILES.to_vec());
-    let folder = prop::sample::select(FOLDERS.to_vec());
-    let any_path = prop::sample::select(vec!["", "d", "a.txt", "b.txt", "d/a.txt", "d/b.txt"]);
+fn ops(caps: Capabilities, paths: &Paths) -> impl Strategy<Value = Op> {
+    let operand = prop::sample::select(paths.operands.to_vec());
+    let file = prop::sample::select(paths.files.to_vec());
+    let folder = prop::sample::select(paths.folders.to_vec());
+    let listed = prop::sample::select(paths.listed.to_vec());
+    let any_path = prop::sample::select(paths.probed.to_vec());
     let mut choices: Vec<BoxedStrategy<Op>> = vec![
         (file.clone(), any::<u8>(), 0usize..5, any::<bool>())
             .prop_map(|(p, fill, len, o)| Op::Write(p, fill, len, o))
@@ -111,11 +142,11 @@ fn ops(caps: Capabilities) -> impl Strategy<Value = Op> {
             Just(false).boxed()
         };
         choices.push(
-            (folder.clone(), recursive)
+            (listed.clone(), recursive)
                 .prop_map(|(f, r)| Op::List(f, r))
                 .boxed(),
         );
-        choices.push(folder.prop_map(Op::Folders).boxed());
+        choices.push(listed.prop_map(Op::Folders).boxed());
     }
     if caps.contains(Capability::Metadata) {
         choices.push(operand.prop_map(Op::Info).boxed());
@@ -144,10 +175,48 @@ impl Model {
         f.is_empty() || self.kept.contains(f) || self.files.keys().any(|p| under(f, p))
     }
 
+    /// With real folders, a written file's folders outlive it.
     fn made(&mut self, path: &'static str) {
-        if self.persistent && path.starts_with("d/") {
-            self.kept.insert("d");
+        if self.persistent {
+            for (i, _) in path.match_indices('/') {
+                self.kept.insert(&path[..i]);
+            }
         }
+    }
+
+    /// Whether a file sits above `path`.
+    fn below_a_file(&self, path: &str) -> bool {
+        path.match_indices('/')
+            .any(|(i, _)| self.files.contains_key(&path[..i]))
+    }
+
+    /// With real folders, a file cannot go where a folder is or below a
+    /// file (ADR-0011).
+    fn blocked(&self, path: &str) -> bool {
+        self.persistent && (self.is_folder(path) || self.below_a_file(path))
+    }
+
+    /// The folders directly in `f`.
+    fn subfolders(&self, f: &str) -> Vec<String> {
+        let mut names = BTreeSet::new();
+        let candidates = self.files.keys().copied().chain(self.kept.iter().copied());
+        for path in candidates.filter(|p| under(f, p) && *p != f) {
+            let rest = if f.is_empty() {
+                path
+            } else {
+                &path[f.len() + 1..]
+            };
+            if let Some((first, _)) = rest.split_once('/') {
+                names.insert(if f.is_empty() {
+                    first.to_owned()
+                } else {
+                    format!("{f}/{first}")
+                });
+            } else if self.kept.contains(path) {
+                names.insert(path.to_owned());
+            }
+        }
+        names.into_iter().collect()
     }
 
     /// `NotFound` for a missing file, `InvalidPath` where a folder is.
@@ -163,6 +232,9 @@ impl Model {
         use ErrorKind::*;
         match *op {
             Op::Write(p, fill, len, overwrite) => {
+                if self.blocked(p) {
+                    return Err(InvalidPath);
+                }
                 if self.files.contains_key(p) && !overwrite {
                     return Err(AlreadyExists);
                 }
@@ -190,6 +262,8 @@ impl Model {
                 if !self.is_folder(f) {
                     return if missing_ok {
                         Ok(String::new())
+                    } else if self.files.contains_key(f) {
+                        Err(InvalidPath)
                     } else {
                         Err(NotFound)
                     };
@@ -200,11 +274,7 @@ impl Model {
                     return Err(FolderNotEmpty);
                 }
                 self.files.retain(|p, _| !under(f, p));
-                if f.is_empty() {
-                    self.kept.clear();
-                } else {
-                    self.kept.remove(f);
-                }
+                self.kept.retain(|k| !under(f, k) && *k != f);
                 Ok(String::new())
             }
             Op::Rename(src, dst, overwrite) | Op::Copy(src, dst, overwrite) => {
@@ -212,6 +282,9 @@ impl Model {
                 let Some(content) = self.files.get(src).cloned() else {
                     return Err(self.missing(src));
                 };
+                if src != dst && self.blocked(dst) {
+                    return Err(InvalidPath);
+                }
                 if self.files.contains_key(dst) && !overwrite {
                     return Err(AlreadyExists);
                 }
@@ -237,11 +310,7 @@ impl Model {
                     .collect();
                 Ok(listed.join(","))
             }
-            Op::Folders(f) => Ok(if f.is_empty() && self.is_folder("d") {
-                "d".to_owned()
-            } else {
-                String::new()
-            }),
+            Op::Folders(f) => Ok(self.subfolders(f).join(",")),
             Op::Probe(p) => {
                 let file = self.files.contains_key(p);
                 let folder = self.is_folder(p);
@@ -259,43 +328,40 @@ impl Model {
     }
 }
 
-fn outcome(r: Result<String>) -> Outcome {
-    r.map_err(|e| e.kind())
-}
-
-async fn run(s: &Subject, op: &Op) -> Outcome {
-    let done = |r: Result<()>| outcome(r.map(|()| String::new()));
+/// What the store answered: compared by error kind, shown in full.
+async fn run(s: &Subject, op: &Op) -> Result<String> {
+    let done = |r: Result<()>| r.map(|()| String::new());
     match *op {
         Op::Write(p, fill, len, o) => done(s.write(p, Bytes::from(vec![fill; len]), o).await),
-        Op::Read(p) => outcome(s.read_bytes(p).await.map(|b| format!("{b:?}"))),
-        Op::Range(p, o, l) => outcome(s.read_range(p, o, l).await.map(|b| format!("{b:?}"))),
+        Op::Read(p) => s.read_bytes(p).await.map(|b| format!("{b:?}")),
+        Op::Range(p, o, l) => s.read_range(p, o, l).await.map(|b| format!("{b:?}")),
         Op::Delete(p, m) => done(s.delete(p, m).await),
         Op::DeleteFolder(f, r, m) => done(s.delete_folder(f, r, m).await),
         Op::Rename(a, b, o) => done(s.rename(a, b, o).await),
         Op::Copy(a, b, o) => done(s.copy(a, b, o).await),
-        Op::List(f, r) => outcome(s.list_files(f, r).await.map(|files| {
+        Op::List(f, r) => s.list_files(f, r).await.map(|files| {
             let mut listed: Vec<String> = files
                 .iter()
                 .map(|i| format!("{}:{}", i.path, i.size))
                 .collect();
             listed.sort();
             listed.join(",")
-        })),
-        Op::Folders(f) => outcome(s.list_folders(f).await.map(|folders| {
+        }),
+        Op::Folders(f) => s.list_folders(f).await.map(|folders| {
             let mut names: Vec<String> = folders.iter().map(|p| p.to_string()).collect();
             names.sort();
             names.join(",")
-        })),
+        }),
         Op::Probe(p) => {
             let (e, file, folder) = (s.exists(p).await, s.is_file(p).await, s.is_folder(p).await);
             match (e, file, folder) {
                 (Ok(e), Ok(file), Ok(folder)) => {
                     Ok(format!("exists={e} file={file} folder={folder}"))
                 }
-                (Err(x), _, _) | (_, Err(x), _) | (_, _, Err(x)) => Err(x.kind()),
+                (Err(x), _, _) | (_, Err(x), _) | (_, _, Err(x)) => Err(x),
             }
         }
-        Op::Info(p) => outcome(s.get_file_info(p).await.map(|i| i.size.to_string())),
+        Op::Info(p) => s.get_file_info(p).await.map(|i| i.size.to_string()),
     }
 }
 
@@ -305,6 +371,19 @@ async fn run(s: &Subject, op: &Op) -> Outcome {
 /// operations, each in a fresh folder.)
 pub async fn model_based_sequences(s: Subject) {
     need!(s, Write, Read);
+    run_model(s, &CLEAN, "model").await;
+}
+
+/// The model-based case where files and folders clash (a file `d` and a
+/// folder `d/`, a file `a.txt` and `a.txt/x`), where folders are real:
+/// writes where a folder is or below a file, and rename/copy onto them,
+/// are `InvalidPath` (ADR-0011); emptied folders stay.
+pub async fn model_based_sequences_with_conflicts(s: Subject) {
+    need!(s, Write, Read, PersistentFolders);
+    run_model(s, &CLASHING, "clash").await;
+}
+
+async fn run_model(s: Subject, paths: &'static Paths, name: &'static str) {
     let caps = s.capabilities();
     let persistent = caps.contains(Capability::PersistentFolders);
     let handle = tokio::runtime::Handle::current();
@@ -319,33 +398,42 @@ pub async fn model_based_sequences(s: Subject) {
             ..Config::default()
         };
         let mut runner = TestRunner::new(config);
-        runner.run(&prop::collection::vec(ops(caps), 1..24), |sequence| {
-            let n = runs.fetch_add(1, Ordering::Relaxed);
-            let store = subject
-                .child(&format!("model-{n}"))
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let mut model = Model {
-                persistent,
-                ..Model::default()
-            };
-            handle.block_on(async {
-                for (step, op) in sequence.iter().enumerate() {
-                    let want = model.apply(op);
-                    let got = run(&store, op).await;
-                    if got != want {
-                        return Err(TestCaseError::fail(format!(
-                            "step {step}, {op:?}: the store answered {got:?}, the model {want:?}"
-                        )));
+        runner.run(
+            &prop::collection::vec(ops(caps, paths), 1..24),
+            |sequence| {
+                let n = runs.fetch_add(1, Ordering::Relaxed);
+                let store = subject
+                    .child(&format!("{name}-{n}"))
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let mut model = Model {
+                    persistent,
+                    ..Model::default()
+                };
+                handle.block_on(async {
+                    for (step, op) in sequence.iter().enumerate() {
+                        let want = model.apply(op);
+                        let got = run(&store, op).await;
+                        if got.as_ref().map_err(|e| e.kind()).map(String::as_str)
+                            != want.as_ref().map(String::as_str).map_err(|k| *k)
+                        {
+                            let got = match got {
+                                Ok(v) => format!("Ok({v:?})"),
+                                Err(e) => format!("Err({:?}: {e})", e.kind()),
+                            };
+                            return Err(TestCaseError::fail(format!(
+                                "step {step}, {op:?}: the store answered {got}, the model {want:?}"
+                            )));
+                        }
                     }
-                }
-                Ok(())
-            })
-        })
+                    Ok(())
+                })
+            },
+        )
     })
     .await;
     match result {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!("{} ({}): {e}", s.face(), "model-based sequences"),
+        Ok(Err(e)) => panic!("{} ({name}-based sequences): {e}", s.face()),
         Err(e) => panic!("the model-based runner panicked: {e}"),
     }
 }

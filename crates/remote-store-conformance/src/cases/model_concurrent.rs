@@ -6,7 +6,8 @@
 //! plain model of the contract answers the same way. After the tasks, every
 //! path is read to check the final state too.
 //!
-//! Writes never overwrite (`overwrite = false`, which needs
+//! Deletes pass `missing_ok` (see below); writes never overwrite
+//! (`overwrite = false`, which needs
 //! [`Capability::ExclusiveWrite`](remote_store_core::Capability) to be race-free): overwriting replaces are
 //! allowed a moment without the file on some backends (ADR-0008's ssh2
 //! engine), which a linearizable model cannot express.
@@ -73,7 +74,10 @@ fn task_ops(t: usize) -> impl Strategy<Value = Vec<Op>> {
     let op = prop_oneof![
         3 => (path.clone(), 1usize..4).prop_map(|(p, len)| Op::Create(p, 0, len)),
         3 => path.clone().prop_map(Op::Read),
-        2 => (path.clone(), any::<bool>()).prop_map(|(p, m)| Op::Delete(p, m)),
+        // `missing_ok`: an object store learns whether the file exists
+        // with one request and deletes it with another, so of two
+        // concurrent deletes both may succeed (see `delete`'s contract).
+        2 => path.clone().prop_map(|p| Op::Delete(p, true)),
         1 => path.prop_map(Op::IsFile),
     ];
     prop::collection::vec(op, 1..7)
@@ -137,6 +141,9 @@ async fn run(s: &Subject, op: &Op) -> Outcome {
     }
 }
 
+/// A point of the search: how far each task got, and the files then.
+type Explored = (Vec<usize>, Vec<(String, Bytes)>);
+
 /// Whether some order of `histories` (each task's operations in its
 /// order) respects real time and agrees with the model from `files`
 /// (depth-first, memoizing the states already refuted).
@@ -144,7 +151,7 @@ fn linearizable(
     histories: &[Vec<Done>],
     next: &mut Vec<usize>,
     files: &mut BTreeMap<String, Bytes>,
-    refuted: &mut HashSet<(Vec<usize>, Vec<(String, Bytes)>)>,
+    refuted: &mut HashSet<Explored>,
 ) -> bool {
     if next.iter().zip(histories).all(|(n, h)| *n == h.len()) {
         return true;

@@ -295,19 +295,29 @@ impl AsyncSftpBackend {
                 }
             }
         }
-        match conn.raw.rename(from, target.clone()).await {
-            Ok(_) => Ok(()),
-            Err(e) if is_status(&e, StatusCode::Failure) => match self.is_dir(path).await? {
+        let mut retries = 0;
+        loop {
+            let refused = match conn.raw.rename(from, target.clone()).await {
+                Ok(_) => return Ok(()),
+                Err(e) if is_status(&e, StatusCode::Failure) => e,
+                Err(e) => {
+                    conn.check(&e);
+                    return Err(map(e, path.as_str()));
+                }
+            };
+            return match self.is_dir(path).await? {
                 Some(true) => Err(Error::invalid_path(path, "a folder exists at this path")
                     .with_backend(crate::NAME)),
                 Some(false) if overwrite => self.replace_aside(conn, from, &target, path).await,
                 Some(false) => Err(Error::already_exists(path).with_backend(crate::NAME)),
-                None => Err(map(e, path.as_str())),
-            },
-            Err(e) => {
-                conn.check(&e);
-                Err(map(e, path.as_str()))
-            }
+                // Refused for a file that was deleted before we looked:
+                // the name is free now, so try again.
+                None if retries < crate::COMMIT_RETRIES => {
+                    retries += 1;
+                    continue;
+                }
+                None => Err(map(refused, path.as_str())),
+            };
         }
     }
 

@@ -248,24 +248,30 @@ impl SftpBackend {
     fn commit(&self, conn: &Conn, from: &str, path: &RemotePath, overwrite: bool) -> Result<()> {
         let target = self.native(path);
         let (from_p, target_p) = (Path::new(from), Path::new(&target));
-        let refused = match conn.sftp.rename(from_p, target_p, None) {
-            Ok(()) => return Ok(()),
-            Err(e) if is_status(&e, FAILURE) => e,
-            Err(e) => {
-                conn.check(&e);
-                return Err(map(e, path.as_str()));
+        let mut retries = 0;
+        loop {
+            let refused = match conn.sftp.rename(from_p, target_p, None) {
+                Ok(()) => return Ok(()),
+                Err(e) if is_status(&e, FAILURE) => e,
+                Err(e) => {
+                    conn.check(&e);
+                    return Err(map(e, path.as_str()));
+                }
+            };
+            match self.stat(path)? {
+                Some(stat) if is_dir(&stat) => {
+                    return Err(Error::invalid_path(path, "a folder exists at this path")
+                        .with_backend(crate::NAME));
+                }
+                Some(_) if !overwrite => {
+                    return Err(Error::already_exists(path).with_backend(crate::NAME));
+                }
+                Some(_) => break,
+                // Refused for a file that was deleted before we looked:
+                // the name is free now, so try again.
+                None if retries < crate::COMMIT_RETRIES => retries += 1,
+                None => return Err(map(refused, path.as_str())),
             }
-        };
-        match self.stat(path)? {
-            Some(stat) if is_dir(&stat) => {
-                return Err(Error::invalid_path(path, "a folder exists at this path")
-                    .with_backend(crate::NAME));
-            }
-            Some(_) if !overwrite => {
-                return Err(Error::already_exists(path).with_backend(crate::NAME));
-            }
-            Some(_) => {}
-            None => return Err(map(refused, path.as_str())),
         }
         // The old file waits under a hidden temp name while the new one moves in.
         let backup = self.settings.layout.temp_for(path);
