@@ -36,11 +36,16 @@ pub(crate) fn run(args: &[String]) -> Result {
         std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
         let mut cmd = Command::new("cargo");
         cmd.current_dir(root().join(dir))
-            .args(["mutants", "--no-shuffle", "--timeout", "300", "--output"])
+            .args(["mutants", "--no-shuffle", "--timeout", "300"])
+            // Formatting for people only: no behaviour to test.
+            .args(["--exclude-re", "impl (fmt::)?Debug for"])
+            .arg("--output")
             .arg(&out)
             .args(*extra)
             // Its own scratch tree and target: never the shared cache.
-            .env_remove("CARGO_TARGET_DIR");
+            .env_remove("CARGO_TARGET_DIR")
+            // A mutant that makes a case hang fails it within a minute.
+            .env("RS_CONFORMANCE_CASE_TIMEOUT", "60");
         // Surviving mutants make cargo-mutants exit non-zero; the summary
         // says how many, so report and go on.
         if let Err(e) = exec(cmd) {

@@ -111,6 +111,7 @@ macro_rules! __for_each_case {
             read_missing_is_not_found,
             read_range_contract,
             read_range_extremes,
+            read_range_single_bytes,
             list_files_direct_only,
             list_files_recursive,
             list_folders_direct_only,

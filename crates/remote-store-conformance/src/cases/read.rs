@@ -50,6 +50,19 @@ pub async fn read_range_contract(s: Subject) {
     );
 }
 
+/// One-byte ranges (the first, a middle and the last byte), where a range
+/// header's end is `0` or equals its start.
+pub async fn read_range_single_bytes(s: Subject) {
+    need!(s, Write, Read, RangeRead);
+    let data = bytes(10, 3);
+    ok(s.write("one.bin", data.clone(), false).await, "write");
+    for offset in [0u64, 4, 9] {
+        let got = ok(s.read_range("one.bin", offset, Some(1)).await, "read_range");
+        let at = offset as usize;
+        crate::data::assert_same(&got, &data[at..=at], &format!("read_range({offset}, 1)"));
+    }
+}
+
 /// `read_range` at the extremes of `u64`: offsets past the end read
 /// nothing however far (past `i64::MAX` too, where seeks overflow), and
 /// lengths up to `u64::MAX` are cut at the end without overflowing.
