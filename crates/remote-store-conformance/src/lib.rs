@@ -146,6 +146,9 @@ macro_rules! __for_each_case {
             list_10k_entries,
             concurrent_writers_distinct_paths,
             concurrent_exclusive_writers,
+            concurrent_mixed_operations,
+            concurrent_large_streamed_atomic_writes,
+            store_survives_a_second_runtime,
             list_folders_includes_folders_of_folders,
             closed_backend_refuses_io,
             to_key_refuses_outside_the_backend,
@@ -207,6 +210,7 @@ mod tests {
             .filter(|l| !l.is_empty())
             .collect();
         let sources = [
+            include_str!("cases/concurrency.rs"),
             include_str!("cases/contract.rs"),
             include_str!("cases/delete.rs"),
             include_str!("cases/errors.rs"),

@@ -53,3 +53,14 @@ pub use store::Store;
 pub use async_trait::async_trait;
 /// Re-exported: the chunk type of every stream.
 pub use bytes::Bytes;
+/// Re-exported: the `futures` (0.3) the stream types come from, so an
+/// async backend needs no dependency of its own to build them:
+///
+/// ```
+/// use remote_store_core::futures::{StreamExt, stream};
+/// use remote_store_core::{Bytes, stream::ByteStream};
+///
+/// let body: ByteStream = stream::iter([Ok(Bytes::from("hello"))]).boxed();
+/// # drop(body);
+/// ```
+pub use futures;

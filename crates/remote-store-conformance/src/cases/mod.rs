@@ -17,6 +17,7 @@ macro_rules! need {
     };
 }
 
+mod concurrency;
 mod contract;
 mod delete;
 mod errors;
@@ -35,6 +36,7 @@ mod transfer;
 mod write;
 mod writers;
 
+pub use concurrency::*;
 pub use contract::*;
 pub use delete::*;
 pub use errors::*;
