@@ -220,7 +220,11 @@ impl Store {
             .map_err(self.fail())
     }
 
-    /// Writes `data` into a file.
+    /// Writes `data` into a file: [`write`](Self::write) from a buffer in
+    /// memory.
+    ///
+    /// # Errors
+    /// As for [`write`](Self::write).
     pub fn write_bytes(
         &self,
         path: impl AsRef<str>,

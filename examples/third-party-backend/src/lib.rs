@@ -163,7 +163,7 @@ impl Backend for KvBackend {
             .into_iter()
             .filter_map(|(k, _)| {
                 let rest = &k[prefix.len()..];
-                rest.find('/').map(|i| format!("{prefix}{}", &rest[..i]))
+                (rest.matches('/').count() == 1).then(|| format!("{prefix}{}", &rest[..rest.find('/').unwrap()]))
             })
             .collect();
         folders.dedup();
