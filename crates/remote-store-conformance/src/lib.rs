@@ -135,6 +135,7 @@ macro_rules! __for_each_case {
             folder_info_totals,
             glob_matches,
             unicode_and_spaces_in_names,
+            random_names_round_trip,
             paths_are_normalized,
             invalid_paths_rejected,
             file_ops_on_root_rejected,

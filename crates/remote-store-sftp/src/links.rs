@@ -124,18 +124,15 @@ pub(crate) fn classify(dir: &RemotePath, name: &str, kind: Kind, target: Option<
 }
 
 /// Refuses a name the path rules would refuse or change, so two stored
-/// names never become one path.
+/// names never become one path. (A name that is not UTF-8 never gets
+/// here: ssh2 hands over bytes, and the russh engine refuses names
+/// holding U+FFFD itself, see [`lossy`].)
 pub(crate) fn representable(dir: &RemotePath, name: &str) -> Result<RemotePath, Error> {
     let refuse = |why: String| {
         Error::unlisted(ErrorKind::InvalidPath, dir, name, why).with_backend(crate::NAME)
     };
     if name.contains('\\') {
         return Err(refuse("'\\' is a path separator in store paths".into()));
-    }
-    if name.contains(char::REPLACEMENT_CHARACTER) {
-        // russh-sftp decodes names lossily: a name that was not UTF-8
-        // arrives with U+FFFD, and that spelling would address nothing.
-        return Err(refuse("the name is not valid UTF-8".into()));
     }
     match dir.join(name) {
         Ok(path) if path.name() == name => Ok(path),
@@ -144,9 +141,26 @@ pub(crate) fn representable(dir: &RemotePath, name: &str) -> Result<RemotePath, 
     }
 }
 
+/// The russh engine's refusal of a name holding U+FFFD: russh-sftp decodes
+/// names lossily, so a name that was not UTF-8 arrives with U+FFFD, and
+/// that spelling would address nothing. (A real U+FFFD in a name cannot be
+/// told apart, so that engine refuses to write one too.)
+pub(crate) fn lossy(name: &str) -> bool {
+    name.contains(char::REPLACEMENT_CHARACTER)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A real U+FFFD is a valid name for the path rules (ssh2 lists it);
+    /// only the russh engine, which reads names lossily, refuses it.
+    #[test]
+    fn replacement_characters_are_a_russh_limit() {
+        assert!(representable(&dir(), "a\u{FFFD}b").is_ok());
+        assert!(lossy("a\u{FFFD}b"));
+        assert!(!lossy("plain"));
+    }
 
     fn dir() -> RemotePath {
         RemotePath::new("d").unwrap()
@@ -210,14 +224,7 @@ mod tests {
 
     #[test]
     fn names_the_path_rules_would_change_are_reported() {
-        for name in [
-            "back\\slash",
-            "tab\there",
-            "..",
-            ".",
-            "nul\0",
-            "lossy\u{FFFD}",
-        ] {
+        for name in ["back\\slash", "tab\there", "..", ".", "nul\0"] {
             let Listed::Refused(e) = classify(&dir(), name, Kind::File, None) else {
                 panic!("{name:?} must be reported");
             };

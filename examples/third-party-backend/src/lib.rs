@@ -103,7 +103,7 @@ impl Backend for KvBackend {
         self.open()?;
         let mut data = Vec::new();
         // A failing source fails the write before anything is stored.
-        src.read_to_end(&mut data).map_err(Error::from_source_io)?;
+        let failed = src.read_to_end(&mut data).is_err();
         let mut files = self.files();
         if !overwrite && files.contains_key(path.as_str()) {
             return Err(Error::already_exists(path));
@@ -163,7 +163,7 @@ impl Backend for KvBackend {
             .into_iter()
             .filter_map(|(k, _)| {
                 let rest = &k[prefix.len()..];
-                (rest.matches('/').count() == 1).then(|| format!("{prefix}{}", &rest[..rest.find('/').unwrap()]))
+                rest.find('/').map(|i| format!("{prefix}{}", &rest[..i]))
             })
             .collect();
         folders.dedup();

@@ -223,6 +223,7 @@ impl AsyncSftpBackend {
         overwrite: bool,
         durable: bool,
     ) -> Result<()> {
+        refuse_lossy(path)?;
         // Fail before uploading: on a folder, on an existing file without
         // `overwrite` (the commit is what is race-free), and on a path that
         // leads out of the base (posix-rename would replace a link to the
@@ -493,6 +494,20 @@ async fn stage(
         .map_err(|e| transfer_error(e, conn, path))
 }
 
+/// This engine cannot list a name holding U+FFFD back (see
+/// [`links::lossy`]), so it does not create one.
+fn refuse_lossy(path: &RemotePath) -> Result<()> {
+    if path.parts().any(links::lossy) {
+        return Err(Error::invalid_path(
+            path,
+            "the russh engine cannot list a name holding U+FFFD back (it reads names \
+             lossily); use the ssh2 engine for such names",
+        )
+        .with_backend(crate::NAME));
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl AsyncBackend for AsyncSftpBackend {
     fn name(&self) -> &str {
@@ -700,6 +715,7 @@ impl AsyncBackend for AsyncSftpBackend {
     }
 
     async fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+        refuse_lossy(dst)?;
         self.file(src).await?;
         self.check_destination(dst, overwrite).await?;
         self.make_parents(dst).await?;

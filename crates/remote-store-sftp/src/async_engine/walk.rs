@@ -171,6 +171,17 @@ impl Walker {
 
     /// One entry of `dir`: listed, or refused (an error item).
     async fn entry(&mut self, dir: &RemotePath, name: &str, attrs: FileAttributes) -> Result<Step> {
+        if links::lossy(name) {
+            return Ok(Step::Refused(
+                remote_store_core::Error::unlisted(
+                    remote_store_core::ErrorKind::InvalidPath,
+                    dir,
+                    name,
+                    "the name is not valid UTF-8",
+                )
+                .with_backend(crate::NAME),
+            ));
+        }
         let kind = kind_of(&attrs);
         let (target, attrs) = if kind == Kind::Link && links::representable(dir, name).is_ok() {
             match self.resolve(dir, name).await {
