@@ -140,3 +140,28 @@ pub(crate) fn slice(data: Bytes, offset: u64, len: Option<u64>) -> Bytes {
     // Both bounds are at most `data.len()`, so they fit in usize.
     data.slice(start as usize..end as usize)
 }
+
+#[cfg(test)]
+mod tests {
+    use remote_store_core::{Backend, ErrorKind, RemotePath};
+
+    use super::MemoryBackend;
+
+    fn p(s: &str) -> RemotePath {
+        RemotePath::new(s).unwrap()
+    }
+
+    /// Like a file system (ADR-0002), though it declares no real folders:
+    /// no file below a file, none where a folder is.
+    #[test]
+    fn files_never_clash_with_folders() {
+        let b = MemoryBackend::new();
+        b.write(&p("a"), &mut &b"x"[..], false).unwrap();
+        b.write(&p("d/x"), &mut &b"x"[..], false).unwrap();
+        for (path, why) in [("a/b", "below a file"), ("d", "where a folder is")] {
+            let e = b.write(&p(path), &mut &b"y"[..], true).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidPath, "{why}");
+        }
+        assert_eq!(b.read_bytes(&p("a")).unwrap(), "x");
+    }
+}

@@ -57,3 +57,68 @@ impl BackendFactory for MemoryFactory {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use remote_store_core::ErrorKind;
+
+    use super::*;
+
+    fn url(host: Option<&str>, path: &str, query: &[(&str, &str)]) -> UrlParts {
+        let mut parts = UrlParts::default();
+        parts.scheme = "memory".into();
+        parts.host = host.map(str::to_owned);
+        parts.path = path.into();
+        parts.query = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<BTreeMap<_, _>>();
+        parts
+    }
+
+    /// The names configuration and URLs select it by, and its one option.
+    #[test]
+    fn names_and_options() {
+        let f = MemoryFactory;
+        assert_eq!(f.kind(), "memory");
+        assert_eq!(f.schemes(), ["memory"]);
+        let names: Vec<_> = f.options().iter().map(|o| o.name).collect();
+        assert_eq!(names, ["async"]);
+    }
+
+    /// `async` must be a boolean; it picks the native-async backend.
+    #[test]
+    fn async_option_is_checked_and_picks_the_backend() {
+        let f = MemoryFactory;
+        let mut bad = Options::new();
+        bad.set("async", "maybe");
+        assert_eq!(
+            f.validate(&bad).unwrap_err().kind(),
+            ErrorKind::InvalidConfig
+        );
+        let mut yes = Options::new();
+        yes.set("async", "true");
+        f.validate(&yes).unwrap();
+        assert!(matches!(f.build(&yes).unwrap(), AnyBackend::Async(_)));
+        assert!(matches!(
+            f.build(&Options::new()).unwrap(),
+            AnyBackend::Sync(_)
+        ));
+    }
+
+    /// A URL gives the root and the options; a host is refused, never
+    /// dropped.
+    #[test]
+    fn urls_give_root_and_options() {
+        let f = MemoryFactory;
+        let target = f
+            .url_target(&url(None, "/some/folder", &[("async", "true")]))
+            .unwrap();
+        assert_eq!(target.root, "/some/folder");
+        assert_eq!(target.options.bool("async").unwrap(), Some(true));
+        let refused = f.url_target(&url(Some("host"), "/x", &[])).unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::InvalidArgument);
+    }
+}

@@ -103,7 +103,7 @@ impl Backend for KvBackend {
         self.open()?;
         let mut data = Vec::new();
         // A failing source fails the write before anything is stored.
-        let failed = src.read_to_end(&mut data).is_err();
+        src.read_to_end(&mut data).map_err(Error::from_source_io)?;
         let mut files = self.files();
         if !overwrite && files.contains_key(path.as_str()) {
             return Err(Error::already_exists(path));
