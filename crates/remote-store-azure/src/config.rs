@@ -143,7 +143,7 @@ impl AzureConfig {
             ));
         }
         remote_store_core::RemotePath::new(&self.prefix)
-            .map_err(|e| invalid(format!("prefix: {}", e.message().unwrap_or("invalid"))))?;
+            .map_err(|e| invalid(format!("prefix: {}", e.reason())))?;
         Ok(())
     }
 

@@ -42,9 +42,9 @@ impl BackendFactory for AzureFactory {
     }
 
     fn validate(&self, options: &Options) -> Result<()> {
-        AzureConfig::from_options(options).map(drop).map_err(|e| {
-            Error::new(e.kind()).with_message(e.message().unwrap_or_default().to_owned())
-        })
+        AzureConfig::from_options(options)
+            .map(drop)
+            .map_err(|e| Error::new(e.kind()).with_message(e.reason()))
     }
 
     fn build(&self, options: &Options) -> Result<AnyBackend> {

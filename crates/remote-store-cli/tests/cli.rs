@@ -221,16 +221,32 @@ fn exit_codes_tell_failures_apart() {
     let r = rstore(d, &["cp", "-n", "f.txt", "g.txt"]);
     assert_eq!(r.code, 6, "{}", r.stderr);
     assert_eq!(fs::read_to_string(d.join("g.txt")).unwrap(), "2");
-    // -v adds the cause chain.
+    // -v adds the causes the line does not already say, each once.
     let r = rstore(d, &["-v", "--config", "bad.toml", "ls"]);
-    assert!(
+    assert_eq!(
+        r.stderr.lines().count(),
+        1,
+        "a cause repeated: {}",
         r.stderr
-            .lines()
-            .nth(1)
-            .is_some_and(|l| l.starts_with("  caused by: ")),
+    );
+    fs::write(d.join("broken.toml"), "x = [").unwrap();
+    let r = rstore(d, &["-v", "--config", "broken.toml", "ls"]);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert!(
+        lines[0].contains("broken.toml: not valid TOML"),
         "{}",
         r.stderr
     );
+    assert!(
+        lines
+            .get(1)
+            .is_some_and(|l| l.starts_with("  caused by: ") && l.contains("line 1")),
+        "{}",
+        r.stderr
+    );
+    // A file that cannot be read says why on the line itself.
+    let r = rstore(d, &["--config", "nope.toml", "ls"]);
+    assert!(r.stderr.contains("nope.toml: No such file"), "{}", r.stderr);
 }
 
 #[test]

@@ -249,6 +249,18 @@ impl Error {
         self.inner.message.as_deref()
     }
 
+    /// What went wrong in words, without the backend and path: the
+    /// message, or else the source's text (an error made from an
+    /// `io::Error` has no message of its own), or else the kind. For
+    /// wrapping an error in another's message without losing the cause.
+    pub fn reason(&self) -> String {
+        match (&self.inner.message, &self.inner.source) {
+            (Some(m), _) => m.to_string(),
+            (None, Some(source)) => source.to_string(),
+            (None, None) => self.inner.kind.to_string(),
+        }
+    }
+
     /// Whether retrying the same call may succeed.
     pub fn is_retryable(&self) -> bool {
         self.inner.retryable
@@ -371,6 +383,20 @@ impl std::error::Error for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `reason` never comes back empty: message, else the source's text,
+    /// else the kind.
+    #[test]
+    fn reason_says_what_went_wrong() {
+        let io = Error::from(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "gone away",
+        ));
+        assert_eq!(io.message(), None);
+        assert_eq!(io.reason(), "gone away");
+        assert_eq!(Error::not_found("p").with_message("m").reason(), "m");
+        assert_eq!(Error::new(ErrorKind::Closed).reason(), "closed");
+    }
     use std::error::Error as _;
 
     #[test]

@@ -134,7 +134,7 @@ impl Iterator for Walker {
                     )));
                 }
                 Err(e) => {
-                    let why = e.message().unwrap_or("not a valid path").to_owned();
+                    let why = e.reason();
                     return Some(Err(Error::unlisted(
                         ErrorKind::InvalidPath,
                         &dir,

@@ -233,7 +233,7 @@ pub fn undeletable(failed: Vec<(String, Error)>, backend: &'static str) -> Resul
     let named: Vec<String> = failed
         .iter()
         .take(3)
-        .map(|(key, e)| format!("{key:?} ({})", e.message().unwrap_or(e.kind().as_str())))
+        .map(|(key, e)| format!("{key:?} ({})", e.reason()))
         .collect();
     let more = match failed.len() {
         n if n > 3 => format!(" and {} more", n - 3),

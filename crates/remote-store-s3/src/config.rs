@@ -142,7 +142,7 @@ impl S3Config {
             ));
         }
         remote_store_core::RemotePath::new(&self.prefix)
-            .map_err(|e| invalid(format!("prefix: {}", e.message().unwrap_or("invalid"))))?;
+            .map_err(|e| invalid(format!("prefix: {}", e.reason())))?;
         Ok(())
     }
 

@@ -81,5 +81,5 @@ impl BackendFactory for S3Factory {
 /// Factory errors are prefixed with the key by the registry; drop the
 /// backend name so the message reads `backends.x.bucket: …`.
 fn unprefixed(e: Error) -> Error {
-    Error::new(e.kind()).with_message(e.message().unwrap_or_default().to_owned())
+    Error::new(e.kind()).with_message(e.reason())
 }

@@ -82,9 +82,9 @@ impl BackendFactory for SftpFactory {
 
     fn validate(&self, options: &Options) -> Result<()> {
         engine(options)?;
-        SftpConfig::from_options(options).map(drop).map_err(|e| {
-            Error::new(e.kind()).with_message(e.message().unwrap_or_default().to_owned())
-        })
+        SftpConfig::from_options(options)
+            .map(drop)
+            .map_err(|e| Error::new(e.kind()).with_message(e.reason()))
     }
 
     fn build(&self, options: &Options) -> Result<AnyBackend> {

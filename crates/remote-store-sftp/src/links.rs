@@ -137,7 +137,7 @@ pub(crate) fn representable(dir: &RemotePath, name: &str) -> Result<RemotePath, 
     match dir.join(name) {
         Ok(path) if path.name() == name => Ok(path),
         Ok(_) => Err(refuse("the path rules would change it".into())),
-        Err(e) => Err(refuse(e.message().unwrap_or("not a valid path").to_owned())),
+        Err(e) => Err(refuse(e.reason())),
     }
 }
 

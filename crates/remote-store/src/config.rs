@@ -245,7 +245,14 @@ impl Config {
 
 /// Prefixes an error's message with where the configuration came from.
 pub(crate) fn in_source(e: Error, source: &str) -> Error {
-    let message = e.message().unwrap_or_default().to_owned();
+    // An error without a message (from an io::Error) says it through its
+    // source: keep that on the line, or it would end in "file: ".
+    let message = match e.message() {
+        Some(m) => m.to_owned(),
+        None => {
+            std::error::Error::source(&e).map_or_else(|| e.kind().to_string(), |s| s.to_string())
+        }
+    };
     let base = Error::new(e.kind()).with_message(format!("{source}: {message}"));
     base.with_source(e)
 }

@@ -157,7 +157,7 @@ fn parameter(body: &str, at: &str, lookup: &Lookup<'_>) -> Result<String> {
 }
 
 fn in_value(e: Error, at: &str) -> Error {
-    let message = e.message().unwrap_or_default().to_owned();
+    let message = e.reason();
     invalid(format!("{at}: {message}"))
 }
 

@@ -165,7 +165,7 @@ impl Registry {
             let factory = factory(&b.kind)
                 .ok_or_else(|| invalid(format!("{at}.type: {}", no_factory(&b.kind))))?;
             let mut options = b.options;
-            let keyed = |e: Error| invalid(format!("{at}.{}", e.message().unwrap_or_default()));
+            let keyed = |e: Error| invalid(format!("{at}.{}", e.reason()));
             options.check(factory.options()).map_err(keyed)?;
             factory.validate(&options).map_err(keyed)?;
             backends.insert(

@@ -185,7 +185,7 @@ fn refuse_reinterpreted(url: &str) -> Result<()> {
 /// names the feature) or bad options.
 pub fn resolve(url: &str) -> Result<(AnyBackend, String)> {
     resolve_parts(&parse(url)?).map_err(|e| {
-        let message = e.message().unwrap_or_default().to_owned();
+        let message = e.reason();
         Error::new(e.kind())
             .with_message(format!("{}: {message}", redact(url)))
             .with_source(e)
@@ -207,7 +207,7 @@ pub fn resolve_parts(parts: &UrlParts) -> Result<(AnyBackend, String)> {
     target.options.check(factory.options()).map_err(|e| {
         // The likeliest cause of an unknown option in a URL is a `?` meant
         // as part of a name.
-        let message = e.message().unwrap_or_default().to_owned();
+        let message = e.reason();
         Error::new(e.kind()).with_message(format!(
             "{message} (in a URL, '?' starts the options; write %3F for a '?' in a name)"
         ))
