@@ -30,6 +30,7 @@ mod model_concurrent;
 mod names;
 mod operands;
 mod paths;
+mod property;
 mod read;
 mod scale;
 mod transfer;

@@ -11,13 +11,12 @@
 //! rename or copy): the wrong kind of operand (ADR-0011, ADR-0012).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use remote_store_core::{Capabilities, Capability, ErrorKind, Result};
 
+use super::property;
 use crate::face::Subject;
 
 /// The paths a run draws from.
@@ -53,14 +52,6 @@ const CLASHING: Paths = Paths {
     listed: &[""],
     probed: &["", "d", "d/x", "a.txt", "a.txt/x"],
 };
-
-/// Sequences run per backend and face: `RS_CONFORMANCE_MODEL_CASES`, or 16.
-fn cases() -> u32 {
-    std::env::var("RS_CONFORMANCE_MODEL_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(16)
-}
 
 /// One operation of a sequence.
 #[derive(Clone, Debug)]
@@ -383,57 +374,39 @@ pub async fn model_based_sequences_with_conflicts(s: Subject) {
     run_model(s, &CLASHING, "clash").await;
 }
 
-async fn run_model(s: Subject, paths: &'static Paths, name: &'static str) {
+async fn run_model(s: Subject, paths: &'static Paths, label: &'static str) {
     let caps = s.capabilities();
     let persistent = caps.contains(Capability::PersistentFolders);
-    let handle = tokio::runtime::Handle::current();
-    let runs = AtomicUsize::new(0);
-    let subject = s.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let config = Config {
-            cases: cases(),
-            failure_persistence: None,
-            // Each shrinking step replays a sequence against the server.
-            max_shrink_iters: 256,
-            ..Config::default()
-        };
-        let mut runner = TestRunner::new(config);
-        runner.run(
-            &prop::collection::vec(ops(caps, paths), 1..24),
-            |sequence| {
-                let n = runs.fetch_add(1, Ordering::Relaxed);
-                let store = subject
-                    .child(&format!("{name}-{n}"))
-                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
-                let mut model = Model {
-                    persistent,
-                    ..Model::default()
-                };
-                handle.block_on(async {
-                    for (step, op) in sequence.iter().enumerate() {
-                        let want = model.apply(op);
-                        let got = run(&store, op).await;
-                        if got.as_ref().map_err(|e| e.kind()).map(String::as_str)
-                            != want.as_ref().map(String::as_str).map_err(|k| *k)
-                        {
-                            let got = match got {
-                                Ok(v) => format!("Ok({v:?})"),
-                                Err(e) => format!("Err({:?}: {e})", e.kind()),
-                            };
-                            return Err(TestCaseError::fail(format!(
-                                "step {step}, {op:?}: the store answered {got}, the model {want:?}"
-                            )));
-                        }
-                    }
-                    Ok(())
-                })
-            },
-        )
-    })
+    let sequences = move || prop::collection::vec(ops(caps, paths), 1..24);
+    // Each shrinking step replays a sequence against the server.
+    property::run(
+        &s,
+        label,
+        sequences,
+        property::cases(1),
+        256,
+        move |store, sequence| async move {
+            let mut model = Model {
+                persistent,
+                ..Model::default()
+            };
+            for (step, op) in sequence.iter().enumerate() {
+                let want = model.apply(op);
+                let got = run(&store, op).await;
+                if got.as_ref().map_err(|e| e.kind()).map(String::as_str)
+                    != want.as_ref().map(String::as_str).map_err(|k| *k)
+                {
+                    let got = match got {
+                        Ok(v) => format!("Ok({v:?})"),
+                        Err(e) => format!("Err({:?}: {e})", e.kind()),
+                    };
+                    return Err(format!(
+                        "step {step}, {op:?}: the store answered {got}, the model {want:?}"
+                    ));
+                }
+            }
+            Ok(())
+        },
+    )
     .await;
-    match result {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!("{} ({name}-based sequences): {e}", s.face()),
-        Err(e) => panic!("the model-based runner panicked: {e}"),
-    }
 }

@@ -13,29 +13,19 @@
 //! engine), which a linearizable model cannot express.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use bytes::Bytes;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use remote_store_core::ErrorKind;
 
+use super::property;
 use crate::face::Subject;
 
 /// Tasks running at once.
 const TASKS: usize = 3;
 /// Paths every task uses.
 const SHARED: [&str; 2] = ["s/one.txt", "two.txt"];
-
-/// Sequences run per backend and face: `RS_CONFORMANCE_MODEL_CASES`
-/// halved (default 8).
-fn cases() -> u32 {
-    std::env::var("RS_CONFORMANCE_MODEL_CASES")
-        .ok()
-        .and_then(|v| v.parse::<u32>().ok())
-        .map_or(8, |n| n.div_ceil(2))
-}
 
 /// One operation of a task.
 #[derive(Clone, Debug, PartialEq)]
@@ -193,97 +183,79 @@ fn linearizable(
 /// Needs `ExclusiveWrite` (no-overwrite writes race on shared paths).
 pub async fn model_based_concurrent_sequences(s: Subject) {
     need!(s, Write, Read, Delete, ExclusiveWrite);
-    let handle = tokio::runtime::Handle::current();
-    let runs = AtomicUsize::new(0);
-    let subject = s.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let config = Config {
-            cases: cases(),
-            failure_persistence: None,
-            max_shrink_iters: 64,
-            ..Config::default()
-        };
-        let mut runner = TestRunner::new(config);
-        runner.run(&all_tasks(), |tasks| {
-            let n = runs.fetch_add(1, Ordering::Relaxed);
-            let store = subject
-                .child(&format!("concurrent-{n}"))
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let mut histories = handle.block_on(async {
-                let running: Vec<_> = tasks
-                    .into_iter()
-                    .map(|ops| {
-                        let store = store.clone();
-                        tokio::spawn(async move {
-                            let mut done = Vec::new();
-                            for op in ops {
-                                let start = Instant::now();
-                                let got = run(&store, &op).await;
-                                done.push(Done {
-                                    op,
-                                    got,
-                                    start,
-                                    end: Instant::now(),
-                                });
-                            }
-                            done
-                        })
-                    })
+    let check = |store: Subject, tasks: Vec<Vec<Op>>| async move {
+        let mut histories = run_tasks(&store, tasks).await;
+        let mut next = vec![0; histories.len()];
+        if linearizable(
+            &histories,
+            &mut next,
+            &mut BTreeMap::new(),
+            &mut HashSet::new(),
+        ) {
+            return Ok(());
+        }
+        // Say what happened, in start order, without the timings.
+        histories
+            .iter_mut()
+            .for_each(|h| h.sort_by_key(|d| d.start));
+        let shown: Vec<String> = histories
+            .iter()
+            .enumerate()
+            .map(|(t, h)| {
+                let ops: Vec<String> = h
+                    .iter()
+                    .map(|d| format!("{:?} → {:?}", d.op, d.got))
                     .collect();
-                let mut histories = Vec::new();
-                for task in running {
-                    histories.push(task.await.expect("a task panicked"));
+                format!("task {t}: {}", ops.join("; "))
+            })
+            .collect();
+        Err(format!(
+            "no order of the operations agrees with the model:\n{}",
+            shown.join("\n")
+        ))
+    };
+    property::run(&s, "concurrent", all_tasks, property::cases(2), 64, check).await;
+}
+
+/// Runs the tasks at once, then reads every path: the histories of the
+/// tasks, and last the final reads.
+async fn run_tasks(store: &Subject, tasks: Vec<Vec<Op>>) -> Vec<Vec<Done>> {
+    let running: Vec<_> = tasks
+        .into_iter()
+        .map(|ops| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut done = Vec::new();
+                for op in ops {
+                    done.push(timed(&store, op).await);
                 }
-                // The final state, read after every task has finished.
-                let mut last = Vec::new();
-                for path in (0..TASKS)
-                    .flat_map(paths_of)
-                    .collect::<std::collections::BTreeSet<_>>()
-                {
-                    let op = Op::Read(path);
-                    let start = Instant::now();
-                    let got = run(&store, &op).await;
-                    last.push(Done {
-                        op,
-                        got,
-                        start,
-                        end: Instant::now(),
-                    });
-                }
-                histories.push(last);
-                histories
-            });
-            let mut next = vec![0; histories.len()];
-            let mut files = BTreeMap::new();
-            if linearizable(&histories, &mut next, &mut files, &mut HashSet::new()) {
-                return Ok(());
-            }
-            // Say what happened, in start order, without the timings.
-            histories
-                .iter_mut()
-                .for_each(|h| h.sort_by_key(|d| d.start));
-            let shown: Vec<String> = histories
-                .iter()
-                .enumerate()
-                .map(|(t, h)| {
-                    let ops: Vec<String> = h
-                        .iter()
-                        .map(|d| format!("{:?} → {:?}", d.op, d.got))
-                        .collect();
-                    format!("task {t}: {}", ops.join("; "))
-                })
-                .collect();
-            Err(TestCaseError::fail(format!(
-                "no order of the operations agrees with the model:\n{}",
-                shown.join("\n")
-            )))
+                done
+            })
         })
-    })
-    .await;
-    match result {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!("{} (concurrent sequences): {e}", s.face()),
-        Err(e) => panic!("the concurrent runner panicked: {e}"),
+        .collect();
+    let mut histories = Vec::new();
+    for task in running {
+        histories.push(task.await.expect("a task panicked"));
+    }
+    // The final state, read after every task has finished.
+    let mut last = Vec::new();
+    let paths: std::collections::BTreeSet<String> = (0..TASKS).flat_map(paths_of).collect();
+    for path in paths {
+        last.push(timed(store, Op::Read(path)).await);
+    }
+    histories.push(last);
+    histories
+}
+
+/// Runs one operation, noting when it started and ended.
+async fn timed(store: &Subject, op: Op) -> Done {
+    let start = Instant::now();
+    let got = run(store, &op).await;
+    Done {
+        op,
+        got,
+        start,
+        end: Instant::now(),
     }
 }
 

@@ -189,66 +189,42 @@ pub async fn native_paths_round_trip(s: Subject) {
 /// (`RS_CONFORMANCE_MODEL_CASES` halved sets of up to six names, default 8.)
 pub async fn random_names_round_trip(s: Subject) {
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
     need!(s, Write, Read, List, RecursiveList);
-    let segment = "[^/\\\\\\p{Cc}]{1,12}".prop_filter("not . or ..", |s| s != "." && s != "..");
-    let path = prop::collection::vec(segment, 1..4).prop_map(|parts| parts.join("/"));
-    let names = prop::collection::btree_set(path, 1..7).prop_filter(
-        "no file where another's folder is",
-        |set| {
-            set.iter()
-                .all(|a| set.iter().all(|b| !b.starts_with(&format!("{a}/"))))
-        },
-    );
-    let runs = std::sync::atomic::AtomicUsize::new(0);
-    let handle = tokio::runtime::Handle::current();
-    let subject = s.clone();
-    let cases = std::env::var("RS_CONFORMANCE_MODEL_CASES")
-        .ok()
-        .and_then(|v| v.parse::<u32>().ok())
-        .map_or(8, |n| n.div_ceil(2));
-    let result = tokio::task::spawn_blocking(move || {
-        let config = Config {
-            cases,
-            failure_persistence: None,
-            max_shrink_iters: 64,
-            ..Config::default()
+    let names = || {
+        let segment = "[^/\\\\\\p{Cc}]{1,12}".prop_filter("not . or ..", |s| s != "." && s != "..");
+        let path = prop::collection::vec(segment, 1..4).prop_map(|parts| parts.join("/"));
+        prop::collection::btree_set(path, 1..7).prop_filter(
+            "no file where another's folder is",
+            |set| {
+                set.iter()
+                    .all(|a| set.iter().all(|b| !b.starts_with(&format!("{a}/"))))
+            },
+        )
+    };
+    let check = |store: Subject, names: std::collections::BTreeSet<String>| async move {
+        let mut written = Vec::new();
+        for name in &names {
+            match store.write(name, Bytes::from(name.clone()), false).await {
+                Ok(()) => written.push(name.clone()),
+                Err(e) if e.kind() == ErrorKind::InvalidPath => {}
+                Err(e) => return Err(format!("write {name:?}: {e}")),
+            }
+        }
+        for name in &written {
+            match store.read_bytes(name).await {
+                Ok(got) if got == name.as_bytes() => {}
+                other => return Err(format!("read {name:?}: {other:?}")),
+            }
+        }
+        let listed = match store.list_files("", true).await {
+            Ok(files) => paths(&files),
+            Err(e) => return Err(format!("list: {e}")),
         };
-        TestRunner::new(config).run(&names, |names| {
-            let n = runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let store = subject.child(&format!("names-{n}")).expect("child");
-            handle.block_on(async {
-                let fail = |m: String| Err(TestCaseError::fail(m));
-                let mut written = Vec::new();
-                for name in &names {
-                    match store.write(name, Bytes::from(name.clone()), false).await {
-                        Ok(()) => written.push(name.clone()),
-                        Err(e) if e.kind() == ErrorKind::InvalidPath => {}
-                        Err(e) => return fail(format!("write {name:?}: {e}")),
-                    }
-                }
-                for name in &written {
-                    match store.read_bytes(name).await {
-                        Ok(got) if got == name.as_bytes() => {}
-                        other => return fail(format!("read {name:?}: {other:?}")),
-                    }
-                }
-                let listed = match store.list_files("", true).await {
-                    Ok(files) => paths(&files),
-                    Err(e) => return fail(format!("list: {e}")),
-                };
-                if listed != written {
-                    return fail(format!("wrote {written:?}, listed {listed:?}"));
-                }
-                Ok(())
-            })
-        })
-    })
-    .await;
-    match result {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!("{} (random names): {e}", s.face()),
-        Err(e) => panic!("the random-names runner panicked: {e}"),
-    }
+        if listed != written {
+            return Err(format!("wrote {written:?}, listed {listed:?}"));
+        }
+        Ok(())
+    };
+    super::property::run(&s, "names", names, super::property::cases(2), 64, check).await;
 }
