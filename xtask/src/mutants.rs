@@ -17,7 +17,10 @@ use crate::cmd::{Result, exec, root};
 const TARGETS: [(&str, &str, &[&str]); 3] = [
     ("memory", ".", &["--package", "remote-store-memory"]),
     ("local", ".", &["--package", "remote-store-local"]),
-    ("example", "examples/third-party-backend", &[]),
+    // A workspace of its own that reaches the crates by relative paths,
+    // which cargo-mutants' copy of the one folder would break: it is
+    // mutated in place, in a clone of the repository (committed state).
+    ("example", "examples/third-party-backend", &["--in-place"]),
 ];
 
 pub(crate) fn run(args: &[String]) -> Result {
@@ -34,8 +37,13 @@ pub(crate) fn run(args: &[String]) -> Result {
     for (name, dir, extra) in picked {
         let out = root().join("target/mutants").join(name);
         std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+        let tree = if extra.contains(&"--in-place") {
+            clone_for_in_place(name)?
+        } else {
+            root()
+        };
         let mut cmd = Command::new("cargo");
-        cmd.current_dir(root().join(dir))
+        cmd.current_dir(tree.join(dir))
             .args(["mutants", "--no-shuffle", "--timeout", "300"])
             // Formatting for people only: no behaviour to test.
             .args(["--exclude-re", "impl (fmt::)?Debug for"])
@@ -57,6 +65,19 @@ pub(crate) fn run(args: &[String]) -> Result {
         println!("{line}");
     }
     Ok(())
+}
+
+/// A fresh clone of the repository (its committed state) to mutate in
+/// place, under the target folder.
+fn clone_for_in_place(name: &str) -> Result<std::path::PathBuf> {
+    let tree = root().join("target/mutants").join(format!("{name}-tree"));
+    if tree.exists() {
+        std::fs::remove_dir_all(&tree).map_err(|e| format!("{}: {e}", tree.display()))?;
+    }
+    let mut clone = Command::new("git");
+    clone.arg("clone").arg("--quiet").arg(root()).arg(&tree);
+    exec(clone)?;
+    Ok(tree)
 }
 
 /// `name: caught C, missed M, timeout T, unviable U; score S%` from the
