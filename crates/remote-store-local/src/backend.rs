@@ -290,9 +290,7 @@ impl Backend for LocalBackend {
         let located = self.resolver.locate(path)?;
         match located.file() {
             Some(real) => Ok(file_info(path.clone(), &fs::metadata(real).at(path)?)),
-            None if located.is_dir => Err(Error::not_found(path)
-                .with_backend(crate::NAME)
-                .with_message("is a folder")),
+            // A folder too: the stores tell that apart (ADR-0012).
             None => Err(Error::not_found(path).with_backend(crate::NAME)),
         }
     }

@@ -257,3 +257,25 @@ fn write_atomic_survives_sigkill() {
         temp_files(dir.path()).len()
     );
 }
+
+/// The backend's own root (which the conformance suite never deletes: it
+/// works below a random root on a shared folder) stays when deleted: not
+/// recursively it must be empty, recursively it is emptied.
+#[test]
+fn deleting_the_backend_root_keeps_it_and_respects_recursive() {
+    use remote_store_core::{Backend, RemotePath};
+    let dir = tempfile::tempdir().unwrap();
+    let b = LocalBackend::new(dir.path()).unwrap();
+    let root = RemotePath::root();
+    b.write(&RemotePath::new("a/x").unwrap(), &mut &b"x"[..], false)
+        .unwrap();
+    let e = b.delete_folder(&root, false, false).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::FolderNotEmpty);
+    assert!(
+        dir.path().join("a/x").exists(),
+        "a non-recursive delete removed data"
+    );
+    b.delete_folder(&root, true, false).unwrap();
+    assert!(dir.path().is_dir(), "the root itself went");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
