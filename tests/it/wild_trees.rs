@@ -131,6 +131,16 @@ fn sync_rules(store: Store, c: &Case, engine: Names) {
         .map(|f| f.map(|f| relative(f.path.as_str(), &c.name)))
         .collect();
     check_listing(items);
+    // Totals never leave out what cannot be listed, at a store's root
+    // either (where it once read as an empty folder).
+    let e = store.get_folder_info(&c.name).unwrap_err();
+    assert!(e.is_unlisted(), "{e}");
+    let e = store
+        .child(&c.name)
+        .unwrap()
+        .get_folder_info("")
+        .unwrap_err();
+    assert!(e.is_unlisted(), "{e}");
     let folders: Vec<_> = store
         .list_folders(&c.name)
         .unwrap()
@@ -194,6 +204,11 @@ async fn async_rules(store: AsyncStore, c: &Case, engine: Names) {
         .collect()
         .await;
     check_listing(items);
+    let e = store.get_folder_info(&c.name).await.unwrap_err();
+    assert!(e.is_unlisted(), "{e}");
+    let child = store.child(&c.name).unwrap();
+    let e = child.get_folder_info("").await.unwrap_err();
+    assert!(e.is_unlisted(), "{e}");
     let err = store
         .read_bytes(format!("{}/outlink/secret.txt", c.name))
         .await

@@ -314,7 +314,7 @@ fn destination(src: &Target, dst: &Target) -> Result<Target> {
 fn copy_file(progress: &Progress, src: &Target, dst: &Target, overwrite: bool) -> Result<()> {
     if !src.store.is_file(&src.path)? {
         return Err(if src.store.is_folder(&src.path)? {
-            Error::invalid_path(&src.label, "is a folder (use -r)")
+            Error::invalid_path(&src.label, "is a folder (folders: cp -r, mv -r)")
         } else {
             Error::not_found(&src.label)
         });

@@ -51,7 +51,10 @@ pub(crate) fn error() -> Error {
     Error::new(ErrorKind::Other).with_message("interrupted by a signal; nothing partial was kept")
 }
 
-/// A reader that fails once a stop was asked for.
+/// A reader that fails once a stop was asked for: before each read, and
+/// after it, since a read may block (a pipe, a FIFO) while the signal
+/// arrives; passing on what it returned then, an end included, would let
+/// the write commit.
 pub(crate) struct Checked<R>(pub(crate) R);
 
 impl<R: Read> Read for Checked<R> {
@@ -59,6 +62,34 @@ impl<R: Read> Read for Checked<R> {
         if requested() {
             return Err(error().into_io());
         }
-        self.0.read(buf)
+        let n = self.0.read(buf)?;
+        if requested() {
+            return Err(error().into_io());
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+
+    /// A signal that arrives while a read blocks fails that read, even
+    /// when it then returns the end of the source.
+    #[test]
+    fn a_signal_during_a_blocking_read_fails_it() {
+        struct SignalledThenEnds;
+        impl Read for SignalledThenEnds {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                flag().store(true, Ordering::SeqCst);
+                Ok(0)
+            }
+        }
+        let got = Checked(SignalledThenEnds).read(&mut [0; 8]);
+        flag().store(false, Ordering::SeqCst);
+        let e = got.expect_err("the end passed through after a signal");
+        assert!(e.to_string().contains("interrupted"), "{e}");
     }
 }

@@ -11,7 +11,11 @@
 //! Every I/O operation also fails with `Closed` after `close`, and with
 //! `CapabilityNotSupported` when it needs a capability the backend does not
 //! declare; a store refuses a path the path rules refuse with
-//! `InvalidPath` (see [`RemotePath`](crate::RemotePath)).
+//! `InvalidPath` (see [`RemotePath`](crate::RemotePath)). A store checks in
+//! that order, before any I/O: `Closed` first, then capabilities, then the
+//! path (ADR-0012). Where an operation says `InvalidPath` "for the root",
+//! the store refuses it before calling: a backend never receives its root
+//! as a file operand.
 
 /// The contract text of one operation, as a string literal.
 macro_rules! contract {
@@ -142,7 +146,9 @@ As for `read`."
     (get_folder_info) => {
         "The totals of the folder at `path`, at any depth: number of files and \
 their size in bytes. The root is a folder even when nothing was written. \
-Needs `Capability::Metadata`.
+An entry below that a listing cannot return fails the call (an error with \
+`Error::is_unlisted`, naming the entry), never silently left out of the \
+totals. Needs `Capability::Metadata`.
 
 # Errors
 `NotFound` when there is no folder at `path`; `InvalidPath` when `path` is \

@@ -147,7 +147,17 @@ impl Scope {
     /// source of rename/copy) may be because a folder is there; only then
     /// does the store look.
     pub(crate) fn may_be_a_folder(err: &Error) -> bool {
-        err.kind() == ErrorKind::NotFound
+        // An entry a listing could not return (a dangling link below a
+        // folder being totalled) is about that entry, not the operand.
+        err.kind() == ErrorKind::NotFound && !err.is_unlisted()
+    }
+
+    /// Whether a `get_folder_info` refusal says the folder itself is
+    /// missing, which for the store's root means an empty folder (the root
+    /// always exists); an entry below it that could not be listed is not
+    /// that, and fails the call.
+    pub(crate) fn folder_missing(err: &Error) -> bool {
+        err.kind() == ErrorKind::NotFound && !err.is_unlisted()
     }
 
     /// The error for a file operand the backend did not find, once the

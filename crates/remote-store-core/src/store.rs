@@ -10,7 +10,7 @@ use crate::adapter::AsyncBackendBridge;
 use crate::backend::Backend;
 use crate::capability::{Capabilities, Capability};
 use crate::contract::contract;
-use crate::error::{ErrorKind, Result};
+use crate::error::Result;
 use crate::into_backend::IntoBackend;
 use crate::metadata::{FileInfo, FolderInfo};
 use crate::path::RemotePath;
@@ -327,7 +327,7 @@ impl Store {
         let p = self.folder(path.as_ref(), &[C::Metadata])?;
         let info = match self.backend.get_folder_info(&p) {
             // The store's root always exists, if only as an empty folder.
-            Err(e) if e.kind() == ErrorKind::NotFound && &p == self.scope.root() => {
+            Err(e) if Scope::folder_missing(&e) && &p == self.scope.root() => {
                 Ok(FolderInfo::new(p.clone()))
             }
             Err(e) if Scope::may_be_a_folder(&e) => {
