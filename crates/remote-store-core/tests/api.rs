@@ -119,7 +119,9 @@ fn store_paths_and_errors_are_relative_to_the_root() {
     let store = Store::with_root(Endless::default(), "base/dir").unwrap();
     assert_eq!(store.root().as_str(), "base/dir");
     let err = store.get_file_info("a/b.txt").unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::NotFound);
+    // This backend calls every path a folder: the wrong kind of operand
+    // (ADR-0012).
+    assert_eq!(err.kind(), ErrorKind::InvalidPath);
     assert_eq!(
         err.path(),
         Some("a/b.txt"),
@@ -157,7 +159,15 @@ fn methods(source: &str, item: &str) -> BTreeSet<String> {
 }
 
 /// Private helpers of the stores: not part of the face.
-const PRIVATE_HELPERS: [&str; 5] = ["check", "file", "folder", "fail", "strip_files"];
+const PRIVATE_HELPERS: [&str; 7] = [
+    "check",
+    "file",
+    "folder",
+    "fail",
+    "strip_files",
+    "not_a_file",
+    "file_result",
+];
 
 #[test]
 fn backend_traits_do_not_drift() {
