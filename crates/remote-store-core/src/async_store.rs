@@ -136,7 +136,7 @@ impl AsyncStore {
     /// `err` from the file operand `p`, as `InvalidPath` when a folder is
     /// there (ADR-0012); the probe runs on this error path only.
     async fn not_a_file(&self, p: &RemotePath, err: crate::Error) -> crate::Error {
-        if !Scope::may_be_a_folder(&err) {
+        if !Scope::operand_missing(&err) {
             return err;
         }
         let folder = self.backend.is_folder(p).await.unwrap_or(false);
@@ -337,10 +337,10 @@ impl AsyncStore {
         let p = self.folder(path.as_ref(), &[C::Metadata])?;
         let info = match self.backend.get_folder_info(&p).await {
             // The store's root always exists, if only as an empty folder.
-            Err(e) if Scope::folder_missing(&e) && &p == self.scope.root() => {
+            Err(e) if Scope::operand_missing(&e) && &p == self.scope.root() => {
                 Ok(FolderInfo::new(p.clone()))
             }
-            Err(e) if Scope::may_be_a_folder(&e) => {
+            Err(e) if Scope::operand_missing(&e) => {
                 let file = self.backend.is_file(&p).await.unwrap_or(false);
                 Err(Scope::not_a_folder(&p, file, e))
             }

@@ -143,20 +143,13 @@ impl Scope {
         }
     }
 
-    /// Whether a refusal of a file operand (read, get_file_info, the
-    /// source of rename/copy) may be because a folder is there; only then
-    /// does the store look.
-    pub(crate) fn may_be_a_folder(err: &Error) -> bool {
-        // An entry a listing could not return (a dangling link below a
-        // folder being totalled) is about that entry, not the operand.
-        err.kind() == ErrorKind::NotFound && !err.is_unlisted()
-    }
-
-    /// Whether a `get_folder_info` refusal says the folder itself is
-    /// missing, which for the store's root means an empty folder (the root
-    /// always exists); an entry below it that could not be listed is not
-    /// that, and fails the call.
-    pub(crate) fn folder_missing(err: &Error) -> bool {
+    /// Whether a backend's refusal says the operand itself is missing:
+    /// only then does the store look for the other kind there (a folder
+    /// where a file was named), or, for `get_folder_info` of its root,
+    /// answer an empty folder (the root always exists). An entry a listing
+    /// could not return (a dangling link below a folder being totalled) is
+    /// about that entry, not the operand, and fails the call.
+    pub(crate) fn operand_missing(err: &Error) -> bool {
         err.kind() == ErrorKind::NotFound && !err.is_unlisted()
     }
 

@@ -139,7 +139,7 @@ impl Store {
     /// `err` from the file operand `p`, as `InvalidPath` when a folder is
     /// there (ADR-0012); the probe runs on this error path only.
     fn not_a_file(&self, p: &RemotePath, err: crate::Error) -> crate::Error {
-        if !Scope::may_be_a_folder(&err) {
+        if !Scope::operand_missing(&err) {
             return err;
         }
         Scope::not_a_file(p, self.backend.is_folder(p).unwrap_or(false), err)
@@ -327,10 +327,10 @@ impl Store {
         let p = self.folder(path.as_ref(), &[C::Metadata])?;
         let info = match self.backend.get_folder_info(&p) {
             // The store's root always exists, if only as an empty folder.
-            Err(e) if Scope::folder_missing(&e) && &p == self.scope.root() => {
+            Err(e) if Scope::operand_missing(&e) && &p == self.scope.root() => {
                 Ok(FolderInfo::new(p.clone()))
             }
-            Err(e) if Scope::may_be_a_folder(&e) => {
+            Err(e) if Scope::operand_missing(&e) => {
                 let file = self.backend.is_file(&p).unwrap_or(false);
                 Err(Scope::not_a_folder(&p, file, e))
             }

@@ -88,6 +88,22 @@ pub fn ok<T>(result: Result<T>, what: &str) -> T {
     }
 }
 
+/// `rename` (`op` is `"rename"`) or `copy` (`"copy"`), for cases that
+/// check both alike.
+pub(crate) async fn transfer(
+    s: &Subject,
+    op: &str,
+    src: &str,
+    dst: &str,
+    overwrite: bool,
+) -> Result<()> {
+    if op == "rename" {
+        s.rename(src, dst, overwrite).await
+    } else {
+        s.copy(src, dst, overwrite).await
+    }
+}
+
 /// Sorted path strings of a listing.
 pub fn paths(files: &[remote_store_core::FileInfo]) -> Vec<String> {
     let mut out: Vec<String> = files.iter().map(|f| f.path.to_string()).collect();

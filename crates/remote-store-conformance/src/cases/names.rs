@@ -143,16 +143,7 @@ pub async fn error_paths_name_the_operand(s: Subject) {
         if !caps.contains(cap) {
             continue;
         }
-        let call = |src: &'static str, dst: &'static str| {
-            let s = s.clone();
-            async move {
-                if op == "rename" {
-                    s.rename(src, dst, false).await
-                } else {
-                    s.copy(src, dst, false).await
-                }
-            }
-        };
+        let call = |src, dst| super::transfer(&s, op, src, dst, false);
         names(call("no.txt", "new.txt").await, missing, "no.txt", op);
         let exists = ErrorKind::AlreadyExists;
         names(

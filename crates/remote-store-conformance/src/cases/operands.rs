@@ -132,11 +132,7 @@ pub async fn root_refused_as_any_file_operand(s: Subject) {
                 ("kept.txt", root, root),
                 ("missing.txt", root, root),
             ] {
-                let r = if op == "rename" {
-                    s.rename(src, dst, true).await
-                } else {
-                    s.copy(src, dst, true).await
-                };
+                let r = super::transfer(&s, op, src, dst, true).await;
                 refused(r, named, &what(&format!("{op} {src:?} → {dst:?}")));
             }
         }

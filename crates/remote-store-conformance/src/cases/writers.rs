@@ -41,17 +41,7 @@ pub async fn every_writer_refused_onto_folders_and_below_files(s: Subject) {
             if !caps.contains(cap) {
                 continue;
             }
-            let call = |src: &'static str| {
-                let s = s.clone();
-                async move {
-                    let dst = "blocker.txt/dst.txt";
-                    if op == "rename" {
-                        s.rename(src, dst, overwrite).await
-                    } else {
-                        s.copy(src, dst, overwrite).await
-                    }
-                }
-            };
+            let call = |src| super::transfer(&s, op, src, "blocker.txt/dst.txt", overwrite);
             expect_err(call("src.txt").await, invalid, &what(op, "below a file"));
             let missing = call("missing.txt").await;
             expect_err(
