@@ -131,7 +131,7 @@ fn main() {
             timed(|| {
                 store
                     .write_atomic("store.bin", Pattern::new(large), true)
-                    .unwrap()
+                    .unwrap();
             })
         };
         if rep % 2 == 0 {

@@ -17,7 +17,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use object_store::memory::InMemory;
 use object_store::{ObjectStoreExt, PutPayload, path::Path as OsPath};
 use remote_store::backends::{AsyncMemoryBackend, MemoryBackend};
-use remote_store::{AsyncBackend, AsyncStore, Backend, RemotePath, Store};
+use remote_store::{
+    AsyncBackend, AsyncStore, Backend, ReadOptions, RemotePath, Store, WriteOptions,
+};
 use tokio::runtime::Runtime;
 
 const SIZE: usize = 4096;
@@ -57,7 +59,7 @@ fn subjects() -> Subjects {
         rt,
     };
     s.raw_sync
-        .write(&s.path, &mut &s.data[..], true)
+        .write(&s.path, &mut &s.data[..], &replace())
         .expect("seed");
     s.store.write_bytes(KEY, &s.data, true).expect("seed");
     s.bridged.write_bytes(KEY, &s.data, true).expect("seed");
@@ -66,7 +68,7 @@ fn subjects() -> Subjects {
             .write(
                 &s.path,
                 remote_store::stream::byte_stream_once(s.data.clone()),
-                true,
+                &replace(),
             )
             .await
             .expect("seed");
@@ -86,11 +88,17 @@ fn subjects() -> Subjects {
     s
 }
 
+/// A write that replaces: the benchmarks write one key again and again.
+fn replace() -> WriteOptions {
+    WriteOptions::new().overwrite(true)
+}
+
 fn read_4k(c: &mut Criterion) {
     let s = subjects();
     let mut g = c.benchmark_group("read_4k");
+    let whole = ReadOptions::new();
     g.bench_function("raw_memory", |b| {
-        b.iter(|| s.raw_sync.read_bytes(&s.path).unwrap())
+        b.iter(|| s.raw_sync.read_bytes(&s.path, &whole).unwrap())
     });
     g.bench_function("store_memory", |b| {
         b.iter(|| s.store.read_bytes(KEY).unwrap())
@@ -99,7 +107,10 @@ fn read_4k(c: &mut Criterion) {
         b.iter(|| s.bridged.read_bytes(KEY).unwrap())
     });
     g.bench_function("raw_async_memory", |b| {
-        b.iter(|| s.rt.block_on(s.raw_async.read_bytes(&s.path)).unwrap())
+        b.iter(|| {
+            s.rt.block_on(s.raw_async.read_bytes(&s.path, &whole))
+                .unwrap()
+        })
     });
     g.bench_function("async_store_memory", |b| {
         b.iter(|| s.rt.block_on(s.async_store.read_bytes(KEY)).unwrap())
@@ -119,8 +130,13 @@ fn read_4k(c: &mut Criterion) {
 fn write_4k(c: &mut Criterion) {
     let s = subjects();
     let mut g = c.benchmark_group("write_4k");
+    let replace = replace();
     g.bench_function("raw_memory", |b| {
-        b.iter(|| s.raw_sync.write(&s.path, &mut &s.data[..], true).unwrap())
+        b.iter(|| {
+            s.raw_sync
+                .write(&s.path, &mut &s.data[..], &replace)
+                .unwrap()
+        })
     });
     g.bench_function("store_memory", |b| {
         b.iter(|| s.store.write_bytes(KEY, &s.data, true).unwrap())
@@ -131,7 +147,7 @@ fn write_4k(c: &mut Criterion) {
     g.bench_function("raw_async_memory", |b| {
         b.iter(|| {
             let src = remote_store::stream::byte_stream_once(s.data.clone());
-            s.rt.block_on(s.raw_async.write(&s.path, src, true))
+            s.rt.block_on(s.raw_async.write(&s.path, src, &replace))
                 .unwrap()
         })
     });

@@ -265,6 +265,7 @@ fn main() {
         let mut r = Row::default();
         (r.put, r.put_rss, r.put_cpu, ()) = measure(|| {
             rt.block_on(async_store.write("async/big", chunks(large).map(Ok), true))
+                .map(drop)
                 .unwrap()
         });
         (r.get, r.get_rss, r.get_cpu, ()) = measure(|| {
@@ -316,8 +317,12 @@ fn main() {
     // Our sync Store, from 16 threads for the small files.
     let sync_path = || {
         let mut r = Row::default();
-        (r.put, r.put_rss, r.put_cpu, ()) =
-            measure(|| sync_store.write("sync/big", Pattern(large), true).unwrap());
+        (r.put, r.put_rss, r.put_cpu, ()) = measure(|| {
+            sync_store
+                .write("sync/big", Pattern(large), true)
+                .map(drop)
+                .unwrap()
+        });
         (r.get, r.get_rss, r.get_cpu, ()) = measure(|| {
             let mut reader = sync_store.read("sync/big").unwrap();
             let mut buf = vec![0u8; CHUNK];
@@ -346,7 +351,7 @@ fn main() {
             threaded(&|i| {
                 sync_store
                     .write_bytes(format!("sync/s{i}"), &payload, true)
-                    .unwrap()
+                    .unwrap();
             })
         });
         (r.small_get, _, r.small_get_cpu, ()) =

@@ -150,7 +150,7 @@ fn transfer(
     let sync_put = |store: &Store| {
         store
             .write(remote, File::open(local).unwrap(), true)
-            .unwrap()
+            .unwrap();
     };
     let sync_get = |store: &Store| {
         let mut out = File::create(back).unwrap();
@@ -160,7 +160,7 @@ fn transfer(
         rt.block_on(async {
             let file = tokio::fs::File::open(local).await.unwrap();
             let src = remote_store::stream::byte_stream_from_async_read(file);
-            store.write(remote, src, true).await.unwrap()
+            store.write(remote, src, true).await.unwrap();
         })
     };
     let async_get = |store: &AsyncStore| {

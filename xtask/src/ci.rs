@@ -61,6 +61,7 @@ fn run_all() -> Result {
         "warnings",
     ])?;
     tests()?;
+    deep_properties()?;
     step(&["test", "--manifest-path", EXAMPLE])?;
     docs()?;
     deny()?;
@@ -103,6 +104,29 @@ fn run_tests(vars: &[(String, String)]) -> Result {
         with_env(&["test", "--workspace", "--no-fail-fast"])
     }
 }
+
+/// The property cases again on the backends that answer in microseconds
+/// (memory and local), with 16 times the random runs the whole suite makes.
+fn deep_properties() -> Result {
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "-p",
+        "remote-store-memory",
+        "-p",
+        "remote-store-local",
+        "--test",
+        "conformance",
+        "--",
+        "model_based",
+        "random_names",
+    ])
+    .env("RS_CONFORMANCE_MODEL_CASES", DEEP_CASES);
+    exec(cmd)
+}
+
+/// `RS_CONFORMANCE_MODEL_CASES` for [`deep_properties`].
+const DEEP_CASES: &str = "256";
 
 fn docs() -> Result {
     let mut cmd = cargo();

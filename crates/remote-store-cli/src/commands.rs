@@ -349,7 +349,7 @@ fn transfer(
     };
     let bar = progress.bytes(src.name(), size);
     let reader = wrap(&bar, src.store.read(&src.path)?);
-    let result = dst.write(dst_path, reader, overwrite);
+    let result = dst.write(dst_path, reader, overwrite).map(drop);
     bar.finish_and_clear();
     result
 }

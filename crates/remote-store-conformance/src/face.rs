@@ -13,8 +13,23 @@ use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 use futures::{StreamExt, TryStreamExt};
 use remote_store_core::{
-    AsyncStore, Capabilities, Error, FileInfo, FolderInfo, RemotePath, Result, Store,
+    AsyncStore, Capabilities, Capability, DeleteOptions, Error, FileInfo, FolderInfo, ListOptions,
+    ReadOptions, RemotePath, Result, Store, WriteOptions, WriteResult,
 };
+
+/// The whole file.
+fn whole() -> ReadOptions {
+    ReadOptions::new()
+}
+
+/// A write that replaces.
+fn replace() -> WriteOptions {
+    WriteOptions::new().overwrite(true)
+}
+
+fn missing_ok() -> DeleteOptions {
+    DeleteOptions::new().missing_ok(true)
+}
 
 use crate::data::{Source, Verifier};
 
@@ -50,8 +65,12 @@ pub trait Face: Send + Sync {
         path: &str,
         range: Option<(u64, Option<u64>)>,
     ) -> Result<usize>;
-    async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()>;
-    async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()>;
+    /// Opens `read`, takes the first chunk, closes the store and then
+    /// drains the stream: returns the first chunk and what the rest of the
+    /// stream gave (its bytes, or the error that ended it).
+    async fn read_across_close(&self, path: &str) -> Result<(Bytes, Result<Bytes>)>;
+    async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult>;
+    async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult>;
     /// Streams `source` into `write` (or `write_atomic`).
     async fn write_source(
         &self,
@@ -59,7 +78,7 @@ pub trait Face: Send + Sync {
         source: Source,
         atomic: bool,
         overwrite: bool,
-    ) -> Result<()>;
+    ) -> Result<WriteResult>;
     async fn delete(&self, path: &str, missing_ok: bool) -> Result<()>;
     async fn delete_folder(&self, path: &str, recursive: bool, missing_ok: bool) -> Result<()>;
     async fn list_files(&self, path: &str, recursive: bool) -> Result<Vec<FileInfo>>;
@@ -82,6 +101,12 @@ pub trait Face: Send + Sync {
     /// would hide a backend that ignores `close`). A call that returns a
     /// stream counts as failed when the stream's first item fails.
     async fn backend_probe(&self, file: &str, dir: &str) -> Vec<(&'static str, Result<()>)>;
+    /// Calls the backend itself, bypassing the store's checks, with each
+    /// option that needs a capability (a range, an atomic write, a
+    /// recursive listing) on `file` (a store path), and returns what each
+    /// answered with the capability it needs: a backend must refuse an
+    /// option it does not declare, never ignore it.
+    async fn backend_option_probe(&self, file: &str) -> Vec<(Capability, Result<()>)>;
     /// `exists`, `is_file` and `is_folder` of the backend's own root, asked
     /// of the backend itself (a store answers for its root without asking).
     async fn backend_root(&self) -> Result<[bool; 3]>;
@@ -182,10 +207,23 @@ impl Face for AsyncStore {
         let first = stream.next().await.transpose()?;
         Ok(first.map_or(0, |chunk| chunk.len()))
     }
-    async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()> {
+    async fn read_across_close(&self, path: &str) -> Result<(Bytes, Result<Bytes>)> {
+        let mut stream = AsyncStore::read(self, path).await?;
+        let first = stream.next().await.transpose()?.unwrap_or_default();
+        AsyncStore::close(self).await?;
+        let rest = stream
+            .try_fold(BytesMut::new(), |mut acc, chunk| async move {
+                acc.extend_from_slice(&chunk);
+                Ok(acc)
+            })
+            .await
+            .map(BytesMut::freeze);
+        Ok((first, rest))
+    }
+    async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult> {
         AsyncStore::write_bytes(self, path, data, overwrite).await
     }
-    async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()> {
+    async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult> {
         let src = futures::stream::iter([Ok(data)]);
         AsyncStore::write_atomic(self, path, src, overwrite).await
     }
@@ -195,7 +233,7 @@ impl Face for AsyncStore {
         source: Source,
         atomic: bool,
         overwrite: bool,
-    ) -> Result<()> {
+    ) -> Result<WriteResult> {
         let src = source.into_stream();
         if atomic {
             AsyncStore::write_atomic(self, path, src, overwrite).await
@@ -266,19 +304,43 @@ impl Face for AsyncStore {
             ("is_file", b.is_file(&f).await.map(drop)),
             ("is_folder", b.is_folder(&d).await.map(drop)),
             ("exists", b.exists(&f).await.map(drop)),
-            ("read", first_of_stream(b.read(&f).await).await),
-            ("read_bytes", b.read_bytes(&f).await.map(drop)),
+            ("read", first_of_stream(b.read(&f, &whole()).await).await),
+            ("read_bytes", b.read_bytes(&f, &whole()).await.map(drop)),
             ("get_file_info", b.get_file_info(&f).await.map(drop)),
-            ("write", b.write(&g, one(), true).await),
+            ("write", b.write(&g, one(), &replace()).await.map(drop)),
             (
                 "list_files",
-                first_of_stream(b.list_files(&d, false).await).await,
+                first_of_stream(b.list_files(&d, &ListOptions::new()).await).await,
             ),
             (
                 "list_folders",
                 first_of_stream(b.list_folders(&d).await).await,
             ),
-            ("delete", b.delete(&f, true).await),
+            ("delete", b.delete(&f, &missing_ok()).await),
+        ]
+    }
+    async fn backend_option_probe(&self, file: &str) -> Vec<(Capability, Result<()>)> {
+        let b = self.backend().clone();
+        let [f, _, g] = probe_paths(self.root(), file, file);
+        let one = || futures::stream::iter([Ok(Bytes::from("x"))]).boxed();
+        let range = ReadOptions::new().range(0, Some(1));
+        vec![
+            (
+                Capability::RangeRead,
+                first_of_stream(b.read(&f, &range).await).await,
+            ),
+            (
+                Capability::RangeRead,
+                b.read_bytes(&f, &range).await.map(drop),
+            ),
+            (
+                Capability::AtomicWrite,
+                b.write(&g, one(), &replace().atomic(true)).await.map(drop),
+            ),
+            (
+                Capability::RecursiveList,
+                first_of_stream(b.list_files(&f, &ListOptions::new().recursive(true)).await).await,
+            ),
         ]
     }
     async fn backend_root(&self) -> Result<[bool; 3]> {
@@ -400,11 +462,28 @@ impl Face for Store {
         })
         .await
     }
-    async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()> {
+    async fn read_across_close(&self, path: &str) -> Result<(Bytes, Result<Bytes>)> {
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            let mut stream = s.read(path)?;
+            let mut first = vec![0; 64 * 1024];
+            let n = stream.read(&mut first)?;
+            first.truncate(n);
+            s.close()?;
+            let mut rest = Vec::new();
+            let rest = stream
+                .read_to_end(&mut rest)
+                .map(|_| Bytes::from(rest))
+                .map_err(Error::from);
+            Ok((Bytes::from(first), rest))
+        })
+        .await
+    }
+    async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult> {
         let path = path.to_owned();
         blocking(self, move |s| s.write_bytes(path, data, overwrite)).await
     }
-    async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<()> {
+    async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult> {
         let path = path.to_owned();
         blocking(self, move |s| s.write_atomic(path, &data[..], overwrite)).await
     }
@@ -414,7 +493,7 @@ impl Face for Store {
         source: Source,
         atomic: bool,
         overwrite: bool,
-    ) -> Result<()> {
+    ) -> Result<WriteResult> {
         let path = path.to_owned();
         blocking(self, move |s| {
             let src = source.into_reader();
@@ -497,19 +576,53 @@ impl Face for Store {
                 ("is_file", b.is_file(&f).map(drop)),
                 ("is_folder", b.is_folder(&d).map(drop)),
                 ("exists", b.exists(&f).map(drop)),
-                ("read", b.read(&f).and_then(read_one)),
-                ("read_bytes", b.read_bytes(&f).map(drop)),
+                ("read", b.read(&f, &whole()).and_then(read_one)),
+                ("read_bytes", b.read_bytes(&f, &whole()).map(drop)),
                 ("get_file_info", b.get_file_info(&f).map(drop)),
-                ("write", b.write(&g, &mut &b"x"[..], true)),
-                ("list_files", first_of_iter(b.list_files(&d, false))),
+                ("write", b.write(&g, &mut &b"x"[..], &replace()).map(drop)),
+                (
+                    "list_files",
+                    first_of_iter(b.list_files(&d, &ListOptions::new())),
+                ),
                 ("list_folders", first_of_iter(b.list_folders(&d))),
-                ("delete", b.delete(&f, true)),
+                ("delete", b.delete(&f, &missing_ok())),
             ]
         })
         .await
         .unwrap_or_else(|_| {
             vec![(
                 "backend_probe",
+                Err(Error::other("a backend call panicked")),
+            )]
+        })
+    }
+    async fn backend_option_probe(&self, file: &str) -> Vec<(Capability, Result<()>)> {
+        let b = self.backend().clone();
+        let [f, _, g] = probe_paths(self.root(), file, file);
+        tokio::task::spawn_blocking(move || {
+            let read_one = |mut r: remote_store_core::stream::ReadStream| {
+                r.read(&mut [0u8; 1]).map(drop).map_err(Error::from)
+            };
+            let range = ReadOptions::new().range(0, Some(1));
+            let recursive = ListOptions::new().recursive(true);
+            vec![
+                (Capability::RangeRead, b.read(&f, &range).and_then(read_one)),
+                (Capability::RangeRead, b.read_bytes(&f, &range).map(drop)),
+                (
+                    Capability::AtomicWrite,
+                    b.write(&g, &mut &b"x"[..], &replace().atomic(true))
+                        .map(drop),
+                ),
+                (
+                    Capability::RecursiveList,
+                    first_of_iter(b.list_files(&f, &recursive)),
+                ),
+            ]
+        })
+        .await
+        .unwrap_or_else(|_| {
+            vec![(
+                Capability::Read,
                 Err(Error::other("a backend call panicked")),
             )]
         })

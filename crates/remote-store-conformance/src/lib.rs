@@ -102,6 +102,7 @@ macro_rules! __for_each_case {
     ($face:ident, $factory:expr) => {
         $crate::__cases!($face, $factory;
             write_then_read,
+            write_results_report_what_was_stored,
             write_refuses_existing_without_overwrite,
             write_overwrites_when_asked,
             write_creates_parent_folders,
@@ -152,6 +153,7 @@ macro_rules! __for_each_case {
             store_survives_a_second_runtime,
             list_folders_includes_folders_of_folders,
             closed_backend_refuses_io,
+            backend_refuses_undeclared_options,
             to_key_refuses_outside_the_backend,
             file_info_has_modified_time,
             delete_and_delete_folder_keep_to_their_kind,
@@ -164,6 +166,7 @@ macro_rules! __for_each_case {
             empty_root_is_a_folder,
             closed_refusal_comes_first,
             abandoned_read_streams_release,
+            read_stream_across_close,
             backend_root_is_a_folder,
             root_native_path_round_trips,
             backend_identity_is_stable,

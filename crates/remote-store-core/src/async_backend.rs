@@ -3,13 +3,17 @@
 
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 
 use crate::backend::AsAny;
 use crate::capability::{Capabilities, Capability};
 use crate::contract::contract;
 use crate::error::{Error, Result};
-use crate::metadata::{FileInfo, FolderInfo};
+use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::options::{
+    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, ReadOptions, RenameOptions,
+    WriteOptions,
+};
 use crate::path::RemotePath;
 use crate::stream::{ByteStream, FileStream, FolderStream};
 
@@ -46,28 +50,14 @@ pub trait AsyncBackend: AsAny + Send + Sync {
     async fn is_folder(&self, path: &RemotePath) -> Result<bool>;
 
     #[doc = contract!(read)]
-    async fn read(&self, path: &RemotePath) -> Result<ByteStream>;
-
-    #[doc = contract!(read_range)]
-    ///
-    /// The default body refuses with `CapabilityNotSupported`: implement it
-    /// when you declare the capability.
-    async fn read_range(
-        &self,
-        path: &RemotePath,
-        offset: u64,
-        len: Option<u64>,
-    ) -> Result<ByteStream> {
-        let _ = (path, offset, len);
-        Err(Error::unsupported(Capability::RangeRead))
-    }
+    async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream>;
 
     #[doc = contract!(read_bytes)]
     ///
     /// The default drains [`read`](Self::read); override it when the backend
     /// can do better.
-    async fn read_bytes(&self, path: &RemotePath) -> Result<Bytes> {
-        let stream = self.read(path).await?;
+    async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
+        let stream = self.read(path, options).await?;
         let buf = stream
             .try_fold(BytesMut::new(), |mut acc, chunk| async move {
                 acc.extend_from_slice(&chunk);
@@ -78,35 +68,21 @@ pub trait AsyncBackend: AsAny + Send + Sync {
     }
 
     #[doc = contract!(write)]
-    async fn write(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()>;
-
-    #[doc = contract!(write_atomic)]
-    ///
-    /// The default body refuses with `CapabilityNotSupported`: implement it
-    /// when you declare the capability.
-    async fn write_atomic(
+    async fn write(
         &self,
         path: &RemotePath,
         src: ByteStream,
-        overwrite: bool,
-    ) -> Result<()> {
-        let _ = (path, src, overwrite);
-        Err(Error::unsupported(Capability::AtomicWrite))
-    }
+        options: &WriteOptions,
+    ) -> Result<WriteResult>;
 
     #[doc = contract!(delete)]
-    async fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()>;
+    async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()>;
 
     #[doc = contract!(delete_folder)]
-    async fn delete_folder(
-        &self,
-        path: &RemotePath,
-        recursive: bool,
-        missing_ok: bool,
-    ) -> Result<()>;
+    async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()>;
 
     #[doc = contract!(list_files)]
-    async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream>;
+    async fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileStream>;
 
     #[doc = contract!(list_folders)]
     async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream>;
@@ -116,26 +92,43 @@ pub trait AsyncBackend: AsAny + Send + Sync {
 
     #[doc = contract!(get_folder_info)]
     ///
-    /// The default sums a recursive [`list_files`](Self::list_files).
+    /// The default sums a recursive [`list_files`](Self::list_files), or,
+    /// without `Capability::RecursiveList`, walks the folders one level at
+    /// a time.
     async fn get_folder_info(&self, path: &RemotePath) -> Result<FolderInfo> {
         if !self.is_folder(path).await? {
             return Err(Error::not_found(path));
         }
-        let files = self.list_files(path, true).await?;
-        files
-            .try_fold(FolderInfo::new(path.clone()), |mut info, file| async move {
-                info.add(&file);
-                Ok(info)
-            })
-            .await
+        let mut info = FolderInfo::new(path.clone());
+        let recursive = self.capabilities().contains(Capability::RecursiveList);
+        let options = ListOptions::new().recursive(recursive);
+        let mut pending = vec![path.clone()];
+        while let Some(folder) = pending.pop() {
+            let mut files = self.list_files(&folder, &options).await?;
+            while let Some(file) = files.next().await {
+                info.add(&file?);
+            }
+            if !recursive {
+                let mut subs = self.list_folders(&folder).await?;
+                while let Some(sub) = subs.next().await {
+                    pending.push(sub?);
+                }
+            }
+        }
+        Ok(info)
     }
 
     #[doc = contract!(rename)]
     ///
     /// The default body refuses with `CapabilityNotSupported`: implement it
     /// when you declare the capability.
-    async fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        let _ = (src, dst, overwrite);
+    async fn rename(
+        &self,
+        src: &RemotePath,
+        dst: &RemotePath,
+        options: &RenameOptions,
+    ) -> Result<()> {
+        let _ = (src, dst, options);
         Err(Error::unsupported(Capability::Move))
     }
 
@@ -143,8 +136,8 @@ pub trait AsyncBackend: AsAny + Send + Sync {
     ///
     /// The default body refuses with `CapabilityNotSupported`: implement it
     /// when you declare the capability.
-    async fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        let _ = (src, dst, overwrite);
+    async fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
+        let _ = (src, dst, options);
         Err(Error::unsupported(Capability::Copy))
     }
 

@@ -12,9 +12,13 @@ use crate::capability::{Capabilities, Capability};
 use crate::contract::contract;
 use crate::error::Result;
 use crate::into_backend::IntoAsyncBackend;
-use crate::metadata::{FileInfo, FolderInfo};
+use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::options::{
+    CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions, ReadOptions,
+    RenameOptions, WriteOptions,
+};
 use crate::path::RemotePath;
-use crate::scope::Scope;
+use crate::scope::{Needs, Scope, Transfer};
 use crate::stream::{ByteStream, FileStream, FolderStream, byte_stream_once};
 
 use Capability as C;
@@ -113,18 +117,18 @@ impl AsyncStore {
         adapter.inner().as_ref().as_any().downcast_ref::<T>()
     }
 
-    fn check(&self, needs: &[Capability]) -> Result<()> {
+    fn check(&self, needs: &impl Gated) -> Result<()> {
         self.scope
             .check(self.capabilities(), needs)
             .map_err(|e| e.with_backend(self.name().to_owned()))
     }
 
-    fn file(&self, path: &str, needs: &[Capability]) -> Result<RemotePath> {
+    fn file(&self, path: &str, needs: &impl Gated) -> Result<RemotePath> {
         self.check(needs)?;
         self.scope.file(path).map_err(self.fail())
     }
 
-    fn folder(&self, path: &str, needs: &[Capability]) -> Result<RemotePath> {
+    fn folder(&self, path: &str, needs: &impl Gated) -> Result<RemotePath> {
         self.check(needs)?;
         self.scope.folder(path).map_err(self.fail())
     }
@@ -156,7 +160,7 @@ impl AsyncStore {
 
     #[doc = contract!(exists)]
     pub async fn exists(&self, path: impl AsRef<str>) -> Result<bool> {
-        let p = self.folder(path.as_ref(), &[])?;
+        let p = self.folder(path.as_ref(), &Needs::NOTHING)?;
         if &p == self.scope.root() {
             return Ok(true); // The store's root always exists.
         }
@@ -165,7 +169,7 @@ impl AsyncStore {
 
     #[doc = contract!(is_file)]
     pub async fn is_file(&self, path: impl AsRef<str>) -> Result<bool> {
-        let p = self.folder(path.as_ref(), &[])?;
+        let p = self.folder(path.as_ref(), &Needs::NOTHING)?;
         if p == *self.root() {
             return Ok(false);
         }
@@ -174,7 +178,7 @@ impl AsyncStore {
 
     #[doc = contract!(is_folder)]
     pub async fn is_folder(&self, path: impl AsRef<str>) -> Result<bool> {
-        let p = self.folder(path.as_ref(), &[])?;
+        let p = self.folder(path.as_ref(), &Needs::NOTHING)?;
         if &p == self.scope.root() {
             return Ok(true); // The store's root always exists.
         }
@@ -187,8 +191,24 @@ impl AsyncStore {
     /// ([`async_read_from_byte_stream`](crate::stream::async_read_from_byte_stream)
     /// turns it into an `AsyncRead`).
     pub async fn read(&self, path: impl AsRef<str>) -> Result<ByteStream> {
-        let p = self.file(path.as_ref(), &[C::Read])?;
-        let stream = self.file_result(&p, self.backend.read(&p).await).await?;
+        self.read_with(path, &ReadOptions::new()).await
+    }
+
+    /// [`read`](Self::read) with options (a range, …), each checked against
+    /// the capabilities before any I/O.
+    ///
+    /// # Errors
+    /// As for [`read`](Self::read); `CapabilityNotSupported` for an option
+    /// the backend does not declare.
+    pub async fn read_with(
+        &self,
+        path: impl AsRef<str>,
+        options: &ReadOptions,
+    ) -> Result<ByteStream> {
+        let p = self.file(path.as_ref(), options)?;
+        let stream = self
+            .file_result(&p, self.backend.read(&p, options).await)
+            .await?;
         Ok(self.scope.byte_stream(self.backend.name(), stream))
     }
 
@@ -199,17 +219,27 @@ impl AsyncStore {
         offset: u64,
         len: Option<u64>,
     ) -> Result<ByteStream> {
-        let p = self.file(path.as_ref(), &[C::Read, C::RangeRead])?;
-        let stream = self
-            .file_result(&p, self.backend.read_range(&p, offset, len).await)
-            .await?;
-        Ok(self.scope.byte_stream(self.backend.name(), stream))
+        self.read_with(path, &ReadOptions::new().range(offset, len))
+            .await
     }
 
     #[doc = contract!(read_bytes)]
     pub async fn read_bytes(&self, path: impl AsRef<str>) -> Result<Bytes> {
-        let p = self.file(path.as_ref(), &[C::Read])?;
-        self.file_result(&p, self.backend.read_bytes(&p).await)
+        self.read_bytes_with(path, &ReadOptions::new()).await
+    }
+
+    /// [`read_bytes`](Self::read_bytes) with options, as for
+    /// [`read_with`](Self::read_with).
+    ///
+    /// # Errors
+    /// As for [`read_with`](Self::read_with).
+    pub async fn read_bytes_with(
+        &self,
+        path: impl AsRef<str>,
+        options: &ReadOptions,
+    ) -> Result<Bytes> {
+        let p = self.file(path.as_ref(), options)?;
+        self.file_result(&p, self.backend.read_bytes(&p, options).await)
             .await
     }
 
@@ -221,10 +251,26 @@ impl AsyncStore {
         path: impl AsRef<str>,
         src: impl Stream<Item = Result<Bytes>> + Send + 'static,
         overwrite: bool,
-    ) -> Result<()> {
-        let p = self.file(path.as_ref(), &[C::Write])?;
+    ) -> Result<WriteResult> {
+        self.write_with(path, src, &WriteOptions::new().overwrite(overwrite))
+            .await
+    }
+
+    /// [`write`](Self::write) with options (atomic, …), each checked against
+    /// the capabilities before any I/O.
+    ///
+    /// # Errors
+    /// As for [`write`](Self::write); `CapabilityNotSupported` for an option
+    /// the backend does not declare.
+    pub async fn write_with(
+        &self,
+        path: impl AsRef<str>,
+        src: impl Stream<Item = Result<Bytes>> + Send + 'static,
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
+        let p = self.file(path.as_ref(), options)?;
         self.backend
-            .write(&p, src.boxed(), overwrite)
+            .write(&p, src.boxed(), options)
             .await
             .map_err(self.fail())
     }
@@ -239,7 +285,7 @@ impl AsyncStore {
         path: impl AsRef<str>,
         data: impl Into<Bytes>,
         overwrite: bool,
-    ) -> Result<()> {
+    ) -> Result<WriteResult> {
         self.write(path, byte_stream_once(data.into()), overwrite)
             .await
     }
@@ -250,22 +296,28 @@ impl AsyncStore {
         path: impl AsRef<str>,
         src: impl Stream<Item = Result<Bytes>> + Send + 'static,
         overwrite: bool,
-    ) -> Result<()> {
-        let p = self.file(path.as_ref(), &[C::AtomicWrite])?;
-        self.backend
-            .write_atomic(&p, src.boxed(), overwrite)
-            .await
-            .map_err(self.fail())
+    ) -> Result<WriteResult> {
+        let options = WriteOptions::new().overwrite(overwrite).atomic(true);
+        self.write_with(path, src, &options).await
     }
 
     #[doc = contract!(delete)]
     pub async fn delete(&self, path: impl AsRef<str>, missing_ok: bool) -> Result<()> {
-        let p = self.file(path.as_ref(), &[C::Delete])?;
-        match self.backend.delete(&p, missing_ok).await {
+        self.delete_with(path, &DeleteOptions::new().missing_ok(missing_ok))
+            .await
+    }
+
+    /// [`delete`](Self::delete) with options.
+    ///
+    /// # Errors
+    /// As for [`delete`](Self::delete).
+    pub async fn delete_with(&self, path: impl AsRef<str>, options: &DeleteOptions) -> Result<()> {
+        let p = self.file(path.as_ref(), options)?;
+        match self.backend.delete(&p, options).await {
             Err(e) if Scope::may_be_wrong_kind(&e) => {
                 let folder = self.backend.is_folder(&p).await.unwrap_or(false)
                     && !self.backend.is_file(&p).await.unwrap_or(true);
-                Scope::wrong_kind(&p, false, folder, missing_ok, e)
+                Scope::wrong_kind(&p, false, folder, options.missing_ok, e)
             }
             other => other,
         }
@@ -279,14 +331,28 @@ impl AsyncStore {
         recursive: bool,
         missing_ok: bool,
     ) -> Result<()> {
-        let p = self.folder(path.as_ref(), &[C::Delete])?;
-        // The store's root always exists.
-        let missing_ok = missing_ok || &p == self.scope.root();
-        match self.backend.delete_folder(&p, recursive, missing_ok).await {
+        let options = DeleteFolderOptions::new()
+            .recursive(recursive)
+            .missing_ok(missing_ok);
+        self.delete_folder_with(path, &options).await
+    }
+
+    /// [`delete_folder`](Self::delete_folder) with options.
+    ///
+    /// # Errors
+    /// As for [`delete_folder`](Self::delete_folder).
+    pub async fn delete_folder_with(
+        &self,
+        path: impl AsRef<str>,
+        options: &DeleteFolderOptions,
+    ) -> Result<()> {
+        let p = self.folder(path.as_ref(), options)?;
+        let options = self.scope.delete_folder_options(&p, options);
+        match self.backend.delete_folder(&p, &options).await {
             Err(e) if Scope::may_be_wrong_kind(&e) => {
                 let file = self.backend.is_file(&p).await.unwrap_or(false)
                     && !self.backend.is_folder(&p).await.unwrap_or(true);
-                Scope::wrong_kind(&p, true, file, missing_ok, e)
+                Scope::wrong_kind(&p, true, file, options.missing_ok, e)
             }
             other => other,
         }
@@ -297,15 +363,24 @@ impl AsyncStore {
     ///
     /// Returns a stream of `Result<FileInfo>`.
     pub async fn list_files(&self, path: impl AsRef<str>, recursive: bool) -> Result<FileStream> {
-        let needs: &[Capability] = if recursive {
-            &[C::List, C::RecursiveList]
-        } else {
-            &[C::List]
-        };
-        let p = self.folder(path.as_ref(), needs)?;
+        self.list_files_with(path, &ListOptions::new().recursive(recursive))
+            .await
+    }
+
+    /// [`list_files`](Self::list_files) with options, each checked against
+    /// the capabilities before any I/O.
+    ///
+    /// # Errors
+    /// As for [`list_files`](Self::list_files).
+    pub async fn list_files_with(
+        &self,
+        path: impl AsRef<str>,
+        options: &ListOptions,
+    ) -> Result<FileStream> {
+        let p = self.folder(path.as_ref(), options)?;
         let files = self
             .backend
-            .list_files(&p, recursive)
+            .list_files(&p, options)
             .await
             .map_err(self.fail())?;
         Ok(self.strip_files(files))
@@ -313,7 +388,7 @@ impl AsyncStore {
 
     #[doc = contract!(list_folders)]
     pub async fn list_folders(&self, path: impl AsRef<str>) -> Result<FolderStream> {
-        let p = self.folder(path.as_ref(), &[C::List])?;
+        let p = self.folder(path.as_ref(), &Needs::of(&[C::List]))?;
         let folders = self.backend.list_folders(&p).await.map_err(self.fail())?;
         let scope = self.scope.clone();
         let name = self.name().to_owned();
@@ -325,7 +400,7 @@ impl AsyncStore {
 
     #[doc = contract!(get_file_info)]
     pub async fn get_file_info(&self, path: impl AsRef<str>) -> Result<FileInfo> {
-        let p = self.file(path.as_ref(), &[C::Metadata])?;
+        let p = self.file(path.as_ref(), &Needs::of(&[C::Metadata]))?;
         let info = self
             .file_result(&p, self.backend.get_file_info(&p).await)
             .await?;
@@ -334,7 +409,7 @@ impl AsyncStore {
 
     #[doc = contract!(get_folder_info)]
     pub async fn get_folder_info(&self, path: impl AsRef<str>) -> Result<FolderInfo> {
-        let p = self.folder(path.as_ref(), &[C::Metadata])?;
+        let p = self.folder(path.as_ref(), &Needs::of(&[C::Metadata]))?;
         let info = match self.backend.get_folder_info(&p).await {
             // The store's root always exists, if only as an empty folder.
             Err(e) if Scope::operand_missing(&e) && &p == self.scope.root() => {
@@ -357,7 +432,21 @@ impl AsyncStore {
         dst: impl AsRef<str>,
         overwrite: bool,
     ) -> Result<()> {
-        self.transfer(Capability::Move, src.as_ref(), dst.as_ref(), overwrite)
+        self.rename_with(src, dst, &RenameOptions::new().overwrite(overwrite))
+            .await
+    }
+
+    /// [`rename`](Self::rename) with options.
+    ///
+    /// # Errors
+    /// As for [`rename`](Self::rename).
+    pub async fn rename_with(
+        &self,
+        src: impl AsRef<str>,
+        dst: impl AsRef<str>,
+        options: &RenameOptions,
+    ) -> Result<()> {
+        self.transfer(Transfer::Rename(options), src.as_ref(), dst.as_ref())
             .await
     }
 
@@ -368,25 +457,38 @@ impl AsyncStore {
         dst: impl AsRef<str>,
         overwrite: bool,
     ) -> Result<()> {
-        self.transfer(Capability::Copy, src.as_ref(), dst.as_ref(), overwrite)
+        self.copy_with(src, dst, &CopyOptions::new().overwrite(overwrite))
             .await
     }
 
-    /// `rename` (`Move`) or `copy` (`Copy`), with the outcomes the same on
-    /// every backend: onto itself, and a missing source first.
-    async fn transfer(&self, op: Capability, src: &str, dst: &str, overwrite: bool) -> Result<()> {
-        let s = self.file(src, &[op])?;
+    /// [`copy`](Self::copy) with options.
+    ///
+    /// # Errors
+    /// As for [`copy`](Self::copy).
+    pub async fn copy_with(
+        &self,
+        src: impl AsRef<str>,
+        dst: impl AsRef<str>,
+        options: &CopyOptions,
+    ) -> Result<()> {
+        self.transfer(Transfer::Copy(options), src.as_ref(), dst.as_ref())
+            .await
+    }
+
+    /// `rename` or `copy`, with the outcomes the same on every backend:
+    /// onto itself, and a missing source first.
+    async fn transfer(&self, op: Transfer<'_>, src: &str, dst: &str) -> Result<()> {
+        let s = self.file(src, &op)?;
         let d = self.scope.file(dst).map_err(self.fail())?;
         if s == d {
             let is_file = self.backend.is_file(&s).await.map_err(self.fail())?;
             return self
-                .file_result(&s, Scope::onto_itself(&s, is_file, overwrite))
+                .file_result(&s, Scope::onto_itself(&s, is_file, op.overwrite()))
                 .await;
         }
-        let done = if op == Capability::Move {
-            self.backend.rename(&s, &d, overwrite).await
-        } else {
-            self.backend.copy(&s, &d, overwrite).await
+        let done = match op {
+            Transfer::Rename(options) => self.backend.rename(&s, &d, options).await,
+            Transfer::Copy(options) => self.backend.copy(&s, &d, options).await,
         };
         let done = match done {
             // A missing source is the answer, whatever the destination
@@ -403,7 +505,7 @@ impl AsyncStore {
 
     #[doc = contract!(glob)]
     pub async fn glob(&self, pattern: &str) -> Result<FileStream> {
-        self.check(&[C::Glob])?;
+        self.check(&Needs::of(&[C::Glob]))?;
         let pattern = self.scope.pattern(pattern).map_err(self.fail())?;
         let files = self.backend.glob(&pattern).await.map_err(self.fail())?;
         Ok(self.strip_files(files))

@@ -8,7 +8,11 @@ use bytes::Bytes;
 use crate::capability::{Capabilities, Capability};
 use crate::contract::contract;
 use crate::error::{Error, Result};
-use crate::metadata::{FileInfo, FolderInfo};
+use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::options::{
+    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, ReadOptions, RenameOptions,
+    WriteOptions,
+};
 use crate::path::RemotePath;
 use crate::stream::{FileIter, FolderIter, ReadStream};
 
@@ -37,9 +41,15 @@ impl<T: Any> AsAny for T {
 /// - **Paths** are already validated and normalized and are relative to the
 ///   backend's own root. File operations never receive the root.
 /// - **Capabilities** are declared by [`capabilities`](Self::capabilities)
-///   and never change. The store checks them before calling; a method whose
+///   and never lost. The store checks them before calling; a method whose
 ///   capability is not declared may keep its default body, which fails with
 ///   [`ErrorKind::CapabilityNotSupported`](crate::ErrorKind).
+/// - **Options** ([`ReadOptions`], [`WriteOptions`], …) come with every
+///   operation that has more than a path. The stores check each option
+///   against the capabilities before calling; a backend called directly
+///   with an option it does not declare refuses it with
+///   `CapabilityNotSupported` ([`Gated::check`](crate::Gated::check)),
+///   never ignores it.
 /// - **Streaming**: [`read`](Self::read) returns a reader that pulls as it is
 ///   read, listings are iterators that walk as they yield, and
 ///   [`write`](Self::write) consumes its source incrementally. Nothing
@@ -77,47 +87,34 @@ pub trait Backend: AsAny + Send + Sync {
     fn is_folder(&self, path: &RemotePath) -> Result<bool>;
 
     #[doc = contract!(read)]
-    fn read(&self, path: &RemotePath) -> Result<ReadStream>;
-
-    #[doc = contract!(read_range)]
-    ///
-    /// The default body refuses with `CapabilityNotSupported`: implement it
-    /// when you declare the capability.
-    fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
-        let _ = (path, offset, len);
-        Err(Error::unsupported(Capability::RangeRead))
-    }
+    fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream>;
 
     #[doc = contract!(read_bytes)]
     ///
     /// The default drains [`read`](Self::read); override it when the backend
     /// can do better.
-    fn read_bytes(&self, path: &RemotePath) -> Result<Bytes> {
+    fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
         let mut buf = Vec::new();
-        self.read(path)?.read_to_end(&mut buf)?;
+        self.read(path, options)?.read_to_end(&mut buf)?;
         Ok(Bytes::from(buf))
     }
 
     #[doc = contract!(write)]
-    fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()>;
-
-    #[doc = contract!(write_atomic)]
-    ///
-    /// The default body refuses with `CapabilityNotSupported`: implement it
-    /// when you declare the capability.
-    fn write_atomic(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
-        let _ = (path, src, overwrite);
-        Err(Error::unsupported(Capability::AtomicWrite))
-    }
+    fn write(
+        &self,
+        path: &RemotePath,
+        src: &mut dyn Read,
+        options: &WriteOptions,
+    ) -> Result<WriteResult>;
 
     #[doc = contract!(delete)]
-    fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()>;
+    fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()>;
 
     #[doc = contract!(delete_folder)]
-    fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()>;
+    fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()>;
 
     #[doc = contract!(list_files)]
-    fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter>;
+    fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileIter>;
 
     #[doc = contract!(list_folders)]
     fn list_folders(&self, path: &RemotePath) -> Result<FolderIter>;
@@ -127,14 +124,26 @@ pub trait Backend: AsAny + Send + Sync {
 
     #[doc = contract!(get_folder_info)]
     ///
-    /// The default sums a recursive [`list_files`](Self::list_files).
+    /// The default sums a recursive [`list_files`](Self::list_files), or,
+    /// without `Capability::RecursiveList`, walks the folders one level at
+    /// a time.
     fn get_folder_info(&self, path: &RemotePath) -> Result<FolderInfo> {
         if !self.is_folder(path)? {
             return Err(Error::not_found(path));
         }
         let mut info = FolderInfo::new(path.clone());
-        for file in self.list_files(path, true)? {
-            info.add(&file?);
+        let recursive = self.capabilities().contains(Capability::RecursiveList);
+        let options = ListOptions::new().recursive(recursive);
+        let mut pending = vec![path.clone()];
+        while let Some(folder) = pending.pop() {
+            for file in self.list_files(&folder, &options)? {
+                info.add(&file?);
+            }
+            if !recursive {
+                for sub in self.list_folders(&folder)? {
+                    pending.push(sub?);
+                }
+            }
         }
         Ok(info)
     }
@@ -143,8 +152,8 @@ pub trait Backend: AsAny + Send + Sync {
     ///
     /// The default body refuses with `CapabilityNotSupported`: implement it
     /// when you declare the capability.
-    fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        let _ = (src, dst, overwrite);
+    fn rename(&self, src: &RemotePath, dst: &RemotePath, options: &RenameOptions) -> Result<()> {
+        let _ = (src, dst, options);
         Err(Error::unsupported(Capability::Move))
     }
 
@@ -152,8 +161,8 @@ pub trait Backend: AsAny + Send + Sync {
     ///
     /// The default body refuses with `CapabilityNotSupported`: implement it
     /// when you declare the capability.
-    fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        let _ = (src, dst, overwrite);
+    fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
+        let _ = (src, dst, options);
         Err(Error::unsupported(Capability::Copy))
     }
 

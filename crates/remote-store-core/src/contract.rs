@@ -52,7 +52,9 @@ As for `exists`."
     (read) => {
         "Opens the file at `path` for streaming reads: the stream pulls from the \
 storage as it is consumed, never the whole file at once; an error while \
-streaming is an item (an `io::Error` wrapping ours, for a reader).
+streaming is an item (an `io::Error` wrapping ours, for a reader). With \
+`ReadOptions::range`, only that range (as `read_range`). Needs \
+`Capability::Read`, and each capability an option needs.
 
 # Errors
 `NotFound` when there is no file at `path` (nothing lives below a file); \
@@ -61,26 +63,31 @@ stores answer `InvalidPath`: ADR-0012) or the root."
     };
     (read_range) => {
         "Streams `len` bytes of the file from byte `offset` (to the end when `len` \
-is `None`). A range past the end is cut at the end; an offset past the end \
-reads nothing. Needs `Capability::RangeRead`.
+is `None`): `read` with `ReadOptions::range`. A range past the end is cut \
+at the end; an offset past the end reads nothing. Needs \
+`Capability::RangeRead`.
 
 # Errors
 As for `read`."
     };
     (read_bytes) => {
-        "Reads the whole file into memory (for small files; `read` streams).
+        "Reads the whole file (or the range `ReadOptions` asks for) into memory, \
+for small files; `read` streams.
 
 # Errors
 As for `read`."
     };
     (write) => {
-        "Streams `src` into the file at `path`, creating parent folders. If `src` \
-fails, the write fails with that error and `path` holds what it held before \
-(its old content, or nothing): never a partial file. Needs \
-`Capability::Write`.
+        "Streams `src` into the file at `path`, creating parent folders, and \
+returns a `WriteResult` (the size in bytes; etag, version and modification \
+time where the storage reports them). If `src` fails, the write fails with \
+that error and `path` holds what it held before (its old content, or \
+nothing): never a partial file. `WriteOptions::overwrite` replaces a file \
+already there; `WriteOptions::atomic` is `write_atomic`. Needs \
+`Capability::Write` (`Capability::AtomicWrite` when atomic).
 
 # Errors
-`AlreadyExists` when `overwrite` is false and a file is at `path`; the \
+`AlreadyExists` when not overwriting and a file is at `path`; the \
 error of `src` when it fails; `InvalidPath` for the root, and, where folders \
 are real (`Capability::PersistentFolders`), when a folder is at `path` or a \
 file is above it (whatever `overwrite`, ADR-0011)."
@@ -95,7 +102,8 @@ aside, as the ssh2 engine does, may show no file for a moment). Needs \
 As for `write`."
     };
     (delete) => {
-        "Deletes the file at `path`. With `missing_ok`, succeeds when there is no \
+        "Deletes the file at `path`. With `missing_ok` (`DeleteOptions`), succeeds \
+when there is no \
 file to delete (a folder there included: it is left alone).
 
 # Errors
@@ -108,6 +116,7 @@ deletes of one file, both may succeed."
     };
     (delete_folder) => {
         "Deletes the folder at `path`, and everything below it when `recursive` \
+(`DeleteFolderOptions`) \
 (whatever the names: entries a listing cannot return included). The root \
 is never removed itself: deleting it empties it.
 
@@ -119,7 +128,8 @@ decide it, ADR-0011). Needs `Capability::Delete`."
     };
     (list_files) => {
         "The files directly in the folder `path`, or at any depth when \
-`recursive` (which needs `Capability::RecursiveList`), as they are listed: \
+`ListOptions::recursive` (which needs `Capability::RecursiveList`), as they \
+are listed: \
 nothing is buffered whole, and the order is unspecified. A folder that does \
 not exist, or a path below a file, lists nothing. An entry that cannot be \
 returned as a path is an `Err` item naming it (`Error::is_unlisted`), and \
@@ -157,8 +167,8 @@ a file (the stores decide it, ADR-0012)."
     (rename) => {
         "Moves the file `src` to `dst`, creating parent folders. Onto itself it \
 changes nothing: `Ok` when the file exists and `overwrite` is set, \
-`AlreadyExists` when not. Atomic where `Capability::AtomicMove` is \
-declared. Needs `Capability::Move`.
+`AlreadyExists` when not (`RenameOptions::overwrite`). Atomic where \
+`Capability::AtomicMove` is declared. Needs `Capability::Move`.
 
 # Errors
 `NotFound` when `src` is missing, whatever `dst` (the source is checked \
@@ -169,7 +179,7 @@ folder or below a file (ADR-0011, ADR-0012)."
     };
     (copy) => {
         "Copies the file `src` to `dst`, creating parent folders; onto itself as \
-`rename`. Needs `Capability::Copy`.
+`rename` (`CopyOptions::overwrite`). Needs `Capability::Copy`.
 
 # Errors
 As for `rename`."
@@ -219,17 +229,15 @@ pub(crate) use contract;
 /// The operations every twin documents with [`contract!`]; a new trait
 /// method must be added here (the test below fails until it is).
 #[cfg(test)]
-pub(crate) const OPERATIONS: [&str; 23] = [
+pub(crate) const OPERATIONS: [&str; 21] = [
     "name",
     "capabilities",
     "exists",
     "is_file",
     "is_folder",
     "read",
-    "read_range",
     "read_bytes",
     "write",
-    "write_atomic",
     "delete",
     "delete_folder",
     "list_files",
@@ -245,9 +253,27 @@ pub(crate) const OPERATIONS: [&str; 23] = [
     "to_key",
 ];
 
+/// The faces' short calls for an option (`read` with a range, `write`
+/// atomic), documented with [`contract!`] on both stores.
+#[cfg(test)]
+pub(crate) const FACE_OPERATIONS: [&str; 2] = ["read_range", "write_atomic"];
+
+/// The operations that take options: each face has a `*_with` method.
+#[cfg(test)]
+pub(crate) const WITH_OPTIONS: [&str; 8] = [
+    "read",
+    "read_bytes",
+    "write",
+    "delete",
+    "delete_folder",
+    "list_files",
+    "rename",
+    "copy",
+];
+
 #[cfg(test)]
 mod tests {
-    use super::OPERATIONS;
+    use super::{FACE_OPERATIONS, OPERATIONS, WITH_OPTIONS};
 
     /// The attribute block (docs and attributes) right above `fn name` in
     /// `source`, or `None` when there is no such function.
@@ -281,8 +307,10 @@ mod tests {
             ("AsyncStore", include_str!("async_store.rs")),
         ];
         let mut missing = Vec::new();
-        for (twin, source) in twins {
-            for op in OPERATIONS {
+        for (i, (twin, source)) in twins.into_iter().enumerate() {
+            // The faces also keep the short calls of options (ADR-0013).
+            let face_only = if i >= 2 { &FACE_OPERATIONS[..] } else { &[] };
+            for op in OPERATIONS.iter().chain(face_only) {
                 let shown = format!("#[doc = contract!({op})]");
                 match attributes_of(source, op) {
                     None => missing.push(format!("{twin}::{op}: no such method")),
@@ -294,6 +322,24 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
+
+    /// Each face has a `*_with` twin for every operation with options, so
+    /// what one face can ask the other can too.
+    #[test]
+    fn every_face_takes_the_options_of_every_operation() {
+        for (face, source) in [
+            ("Store", include_str!("store.rs")),
+            ("AsyncStore", include_str!("async_store.rs")),
+        ] {
+            for op in WITH_OPTIONS {
+                let with = format!("{op}_with");
+                assert!(
+                    attributes_of(source, &with).is_some(),
+                    "{face} has no {with}"
+                );
+            }
+        }
     }
 
     /// Every method of the two backend traits is an operation above, so

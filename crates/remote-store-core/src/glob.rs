@@ -13,6 +13,7 @@ use futures::{StreamExt, future};
 use crate::async_backend::AsyncBackend;
 use crate::backend::Backend;
 use crate::error::{Error, ErrorKind, Result};
+use crate::options::ListOptions;
 use crate::path::RemotePath;
 use crate::stream::{FileIter, FileStream};
 
@@ -94,7 +95,10 @@ pub fn escape(literal: &str) -> String {
 /// and keeps the files that match.
 pub fn glob_files(backend: &dyn Backend, pattern: &str) -> Result<FileIter> {
     let glob = GlobPattern::new(pattern)?;
-    let files = backend.list_files(glob.prefix(), glob.is_recursive())?;
+    let files = backend.list_files(
+        glob.prefix(),
+        &ListOptions::new().recursive(glob.is_recursive()),
+    )?;
     Ok(Box::new(files.filter(move |item| match item {
         Ok(info) => glob.is_match(&info.path),
         Err(_) => true,
@@ -106,7 +110,10 @@ pub fn glob_files(backend: &dyn Backend, pattern: &str) -> Result<FileIter> {
 pub async fn glob_files_async(backend: &dyn AsyncBackend, pattern: &str) -> Result<FileStream> {
     let glob = GlobPattern::new(pattern)?;
     let files = backend
-        .list_files(glob.prefix(), glob.is_recursive())
+        .list_files(
+            glob.prefix(),
+            &ListOptions::new().recursive(glob.is_recursive()),
+        )
         .await?;
     Ok(Box::pin(files.filter(move |item| {
         future::ready(match item {

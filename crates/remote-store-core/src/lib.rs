@@ -9,7 +9,9 @@
 //! - [`RemotePath`]: validated, normalized, store-relative paths.
 //! - [`Capability`] / [`Capabilities`]: what a backend declares it can do.
 //! - [`Error`] / [`ErrorKind`]: the one error model.
-//! - [`FileInfo`] / [`FolderInfo`]: metadata.
+//! - [`FileInfo`] / [`FolderInfo`] / [`WriteResult`]: metadata.
+//! - [`ReadOptions`], [`WriteOptions`], …: the options of each operation
+//!   ([`options`]).
 //! - [`Backend`] and [`AsyncBackend`]: the two traits, same operations.
 //! - [`Store`] and [`AsyncStore`]: the root-scoped faces users call. Each
 //!   takes either kind of backend: [`SyncBackendAdapter`] and
@@ -32,6 +34,7 @@ pub mod factory;
 pub mod glob;
 mod into_backend;
 mod metadata;
+pub mod options;
 mod path;
 mod scope;
 mod store;
@@ -45,7 +48,11 @@ pub use capability::{Capabilities, Capability};
 pub use error::{Error, ErrorKind, Result};
 pub use factory::{AnyBackend, BackendFactory, OptionSpec, Options, UrlParts, UrlTarget};
 pub use into_backend::{IntoAsyncBackend, IntoBackend, marker};
-pub use metadata::{FileInfo, FolderInfo};
+pub use metadata::{FileInfo, FolderInfo, WriteResult};
+pub use options::{
+    ByteRange, CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions, ReadOptions,
+    RenameOptions, WriteOptions,
+};
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENT_BYTES, RemotePath};
 pub use store::Store;
 

@@ -64,6 +64,54 @@ impl FileInfo {
     }
 }
 
+/// What a completed write stored.
+///
+/// `size` is always known (the bytes the write consumed from its source);
+/// the rest is filled in where the storage reports it in the write's own
+/// answer, never by an extra request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WriteResult {
+    /// Bytes written.
+    pub size: u64,
+    /// The stored file's etag, if the storage returned one.
+    pub etag: Option<String>,
+    /// The stored file's version id, on storage that keeps versions.
+    pub version: Option<String>,
+    /// The stored file's modification time, if the storage returned it.
+    pub modified: Option<SystemTime>,
+}
+
+impl WriteResult {
+    /// A result with only `size` set.
+    pub fn new(size: u64) -> Self {
+        WriteResult {
+            size,
+            etag: None,
+            version: None,
+            modified: None,
+        }
+    }
+
+    /// Sets `etag`.
+    pub fn with_etag(mut self, etag: impl Into<String>) -> Self {
+        self.etag = Some(etag.into());
+        self
+    }
+
+    /// Sets `version`.
+    pub fn with_version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Sets `modified`.
+    pub fn with_modified(mut self, modified: SystemTime) -> Self {
+        self.modified = Some(modified);
+        self
+    }
+}
+
 /// Summary of a folder and everything below it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -11,8 +11,52 @@ use crate::capability::{Capabilities, Capability};
 use crate::error::{Error, ErrorKind, Result};
 use crate::glob;
 use crate::metadata::{FileInfo, FolderInfo};
+use crate::options::{CopyOptions, DeleteFolderOptions, Gated, RenameOptions};
 use crate::path::RemotePath;
 use crate::stream::{ByteStream, ReadStream};
+
+/// What an operation without options needs: its capabilities, as given.
+pub(crate) struct Needs(pub(crate) Capabilities);
+
+impl Needs {
+    pub(crate) const NOTHING: Needs = Needs(Capabilities::empty());
+
+    pub(crate) const fn of(caps: &[Capability]) -> Needs {
+        Needs(Capabilities::of(caps))
+    }
+}
+
+impl Gated for Needs {
+    fn required(&self) -> Capabilities {
+        self.0
+    }
+}
+
+/// `rename` or `copy` with its options: the two share the store's
+/// checks and outcomes.
+#[derive(Clone, Copy)]
+pub(crate) enum Transfer<'a> {
+    Rename(&'a RenameOptions),
+    Copy(&'a CopyOptions),
+}
+
+impl Transfer<'_> {
+    pub(crate) fn overwrite(self) -> bool {
+        match self {
+            Transfer::Rename(options) => options.overwrite,
+            Transfer::Copy(options) => options.overwrite,
+        }
+    }
+}
+
+impl Gated for Transfer<'_> {
+    fn required(&self) -> Capabilities {
+        match self {
+            Transfer::Rename(options) => options.required(),
+            Transfer::Copy(options) => options.required(),
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub(crate) struct Scope {
@@ -44,15 +88,26 @@ impl Scope {
         self.closed.store(true, Ordering::Release);
     }
 
-    /// Fails when closed or when a needed capability is missing; no I/O.
-    pub(crate) fn check(&self, caps: Capabilities, needs: &[Capability]) -> Result<()> {
+    /// Fails when closed or when a needed capability is missing (the
+    /// first in declaration order); no I/O. The one place the stores gate
+    /// operations and their options.
+    pub(crate) fn check(&self, caps: Capabilities, needs: &impl Gated) -> Result<()> {
         if self.closed.load(Ordering::Acquire) {
             return Err(Error::closed());
         }
-        match needs.iter().find(|c| !caps.contains(**c)) {
-            Some(missing) => Err(Error::unsupported(*missing)),
-            None => Ok(()),
-        }
+        needs.check(caps)
+    }
+
+    /// The options a store passes on for `delete_folder` of `path`: the
+    /// store's root always exists, so deleting it is never `NotFound`.
+    pub(crate) fn delete_folder_options(
+        &self,
+        path: &RemotePath,
+        options: &DeleteFolderOptions,
+    ) -> DeleteFolderOptions {
+        let mut options = options.clone();
+        options.missing_ok |= path == &self.root;
+        options
     }
 
     /// A folder or query path (the root allowed), as a backend path.

@@ -12,9 +12,13 @@ use crate::capability::{Capabilities, Capability};
 use crate::contract::contract;
 use crate::error::Result;
 use crate::into_backend::IntoBackend;
-use crate::metadata::{FileInfo, FolderInfo};
+use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::options::{
+    CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions, ReadOptions,
+    RenameOptions, WriteOptions,
+};
 use crate::path::RemotePath;
-use crate::scope::Scope;
+use crate::scope::{Needs, Scope, Transfer};
 use crate::stream::{FileIter, FolderIter, ReadStream};
 
 use Capability as C;
@@ -116,18 +120,18 @@ impl Store {
         bridge.inner().as_ref().as_any().downcast_ref::<T>()
     }
 
-    fn check(&self, needs: &[Capability]) -> Result<()> {
+    fn check(&self, needs: &impl Gated) -> Result<()> {
         self.scope
             .check(self.capabilities(), needs)
             .map_err(|e| e.with_backend(self.name().to_owned()))
     }
 
-    fn file(&self, path: &str, needs: &[Capability]) -> Result<RemotePath> {
+    fn file(&self, path: &str, needs: &impl Gated) -> Result<RemotePath> {
         self.check(needs)?;
         self.scope.file(path).map_err(self.fail())
     }
 
-    fn folder(&self, path: &str, needs: &[Capability]) -> Result<RemotePath> {
+    fn folder(&self, path: &str, needs: &impl Gated) -> Result<RemotePath> {
         self.check(needs)?;
         self.scope.folder(path).map_err(self.fail())
     }
@@ -147,7 +151,7 @@ impl Store {
 
     #[doc = contract!(exists)]
     pub fn exists(&self, path: impl AsRef<str>) -> Result<bool> {
-        let p = self.folder(path.as_ref(), &[])?;
+        let p = self.folder(path.as_ref(), &Needs::NOTHING)?;
         if &p == self.scope.root() {
             return Ok(true); // The store's root always exists.
         }
@@ -156,7 +160,7 @@ impl Store {
 
     #[doc = contract!(is_file)]
     pub fn is_file(&self, path: impl AsRef<str>) -> Result<bool> {
-        let p = self.folder(path.as_ref(), &[])?;
+        let p = self.folder(path.as_ref(), &Needs::NOTHING)?;
         if p == *self.root() {
             return Ok(false);
         }
@@ -165,7 +169,7 @@ impl Store {
 
     #[doc = contract!(is_folder)]
     pub fn is_folder(&self, path: impl AsRef<str>) -> Result<bool> {
-        let p = self.folder(path.as_ref(), &[])?;
+        let p = self.folder(path.as_ref(), &Needs::NOTHING)?;
         if &p == self.scope.root() {
             return Ok(true); // The store's root always exists.
         }
@@ -176,10 +180,20 @@ impl Store {
     ///
     /// Returns a [`ReadStream`] (an `io::Read`).
     pub fn read(&self, path: impl AsRef<str>) -> Result<ReadStream> {
-        let p = self.file(path.as_ref(), &[C::Read])?;
+        self.read_with(path, &ReadOptions::new())
+    }
+
+    /// [`read`](Self::read) with options (a range, …), each checked against
+    /// the capabilities before any I/O.
+    ///
+    /// # Errors
+    /// As for [`read`](Self::read); `CapabilityNotSupported` for an option
+    /// the backend does not declare.
+    pub fn read_with(&self, path: impl AsRef<str>, options: &ReadOptions) -> Result<ReadStream> {
+        let p = self.file(path.as_ref(), options)?;
         let stream = self
             .backend
-            .read(&p)
+            .read(&p, options)
             .map_err(|e| self.not_a_file(&p, e))
             .map_err(self.fail())?;
         Ok(self.scope.read_stream(self.backend.name(), stream))
@@ -192,20 +206,23 @@ impl Store {
         offset: u64,
         len: Option<u64>,
     ) -> Result<ReadStream> {
-        let p = self.file(path.as_ref(), &[C::Read, C::RangeRead])?;
-        let stream = self
-            .backend
-            .read_range(&p, offset, len)
-            .map_err(|e| self.not_a_file(&p, e))
-            .map_err(self.fail())?;
-        Ok(self.scope.read_stream(self.backend.name(), stream))
+        self.read_with(path, &ReadOptions::new().range(offset, len))
     }
 
     #[doc = contract!(read_bytes)]
     pub fn read_bytes(&self, path: impl AsRef<str>) -> Result<Bytes> {
-        let p = self.file(path.as_ref(), &[C::Read])?;
+        self.read_bytes_with(path, &ReadOptions::new())
+    }
+
+    /// [`read_bytes`](Self::read_bytes) with options, as for
+    /// [`read_with`](Self::read_with).
+    ///
+    /// # Errors
+    /// As for [`read_with`](Self::read_with).
+    pub fn read_bytes_with(&self, path: impl AsRef<str>, options: &ReadOptions) -> Result<Bytes> {
+        let p = self.file(path.as_ref(), options)?;
         self.backend
-            .read_bytes(&p)
+            .read_bytes(&p, options)
             .map_err(|e| self.not_a_file(&p, e))
             .map_err(self.fail())
     }
@@ -213,10 +230,30 @@ impl Store {
     #[doc = contract!(write)]
     ///
     /// `src` is any `io::Read`.
-    pub fn write(&self, path: impl AsRef<str>, mut src: impl Read, overwrite: bool) -> Result<()> {
-        let p = self.file(path.as_ref(), &[C::Write])?;
+    pub fn write(
+        &self,
+        path: impl AsRef<str>,
+        src: impl Read,
+        overwrite: bool,
+    ) -> Result<WriteResult> {
+        self.write_with(path, src, &WriteOptions::new().overwrite(overwrite))
+    }
+
+    /// [`write`](Self::write) with options (atomic, …), each checked against
+    /// the capabilities before any I/O.
+    ///
+    /// # Errors
+    /// As for [`write`](Self::write); `CapabilityNotSupported` for an option
+    /// the backend does not declare.
+    pub fn write_with(
+        &self,
+        path: impl AsRef<str>,
+        mut src: impl Read,
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
+        let p = self.file(path.as_ref(), options)?;
         self.backend
-            .write(&p, &mut src, overwrite)
+            .write(&p, &mut src, options)
             .map_err(self.fail())
     }
 
@@ -230,7 +267,7 @@ impl Store {
         path: impl AsRef<str>,
         data: impl AsRef<[u8]>,
         overwrite: bool,
-    ) -> Result<()> {
+    ) -> Result<WriteResult> {
         self.write(path, data.as_ref(), overwrite)
     }
 
@@ -238,23 +275,29 @@ impl Store {
     pub fn write_atomic(
         &self,
         path: impl AsRef<str>,
-        mut src: impl Read,
+        src: impl Read,
         overwrite: bool,
-    ) -> Result<()> {
-        let p = self.file(path.as_ref(), &[C::AtomicWrite])?;
-        self.backend
-            .write_atomic(&p, &mut src, overwrite)
-            .map_err(self.fail())
+    ) -> Result<WriteResult> {
+        let options = WriteOptions::new().overwrite(overwrite).atomic(true);
+        self.write_with(path, src, &options)
     }
 
     #[doc = contract!(delete)]
     pub fn delete(&self, path: impl AsRef<str>, missing_ok: bool) -> Result<()> {
-        let p = self.file(path.as_ref(), &[C::Delete])?;
-        match self.backend.delete(&p, missing_ok) {
+        self.delete_with(path, &DeleteOptions::new().missing_ok(missing_ok))
+    }
+
+    /// [`delete`](Self::delete) with options.
+    ///
+    /// # Errors
+    /// As for [`delete`](Self::delete).
+    pub fn delete_with(&self, path: impl AsRef<str>, options: &DeleteOptions) -> Result<()> {
+        let p = self.file(path.as_ref(), options)?;
+        match self.backend.delete(&p, options) {
             Err(e) if Scope::may_be_wrong_kind(&e) => {
                 let folder = self.backend.is_folder(&p).unwrap_or(false)
                     && !self.backend.is_file(&p).unwrap_or(true);
-                Scope::wrong_kind(&p, false, folder, missing_ok, e)
+                Scope::wrong_kind(&p, false, folder, options.missing_ok, e)
             }
             other => other,
         }
@@ -268,14 +311,28 @@ impl Store {
         recursive: bool,
         missing_ok: bool,
     ) -> Result<()> {
-        let p = self.folder(path.as_ref(), &[C::Delete])?;
-        // The store's root always exists.
-        let missing_ok = missing_ok || &p == self.scope.root();
-        match self.backend.delete_folder(&p, recursive, missing_ok) {
+        let options = DeleteFolderOptions::new()
+            .recursive(recursive)
+            .missing_ok(missing_ok);
+        self.delete_folder_with(path, &options)
+    }
+
+    /// [`delete_folder`](Self::delete_folder) with options.
+    ///
+    /// # Errors
+    /// As for [`delete_folder`](Self::delete_folder).
+    pub fn delete_folder_with(
+        &self,
+        path: impl AsRef<str>,
+        options: &DeleteFolderOptions,
+    ) -> Result<()> {
+        let p = self.folder(path.as_ref(), options)?;
+        let options = self.scope.delete_folder_options(&p, options);
+        match self.backend.delete_folder(&p, &options) {
             Err(e) if Scope::may_be_wrong_kind(&e) => {
                 let file = self.backend.is_file(&p).unwrap_or(false)
                     && !self.backend.is_folder(&p).unwrap_or(true);
-                Scope::wrong_kind(&p, true, file, missing_ok, e)
+                Scope::wrong_kind(&p, true, file, options.missing_ok, e)
             }
             other => other,
         }
@@ -286,22 +343,27 @@ impl Store {
     ///
     /// Returns an iterator of `Result<FileInfo>`.
     pub fn list_files(&self, path: impl AsRef<str>, recursive: bool) -> Result<FileIter> {
-        let needs: &[Capability] = if recursive {
-            &[C::List, C::RecursiveList]
-        } else {
-            &[C::List]
-        };
-        let p = self.folder(path.as_ref(), needs)?;
-        let files = self
-            .backend
-            .list_files(&p, recursive)
-            .map_err(self.fail())?;
+        self.list_files_with(path, &ListOptions::new().recursive(recursive))
+    }
+
+    /// [`list_files`](Self::list_files) with options, each checked against
+    /// the capabilities before any I/O.
+    ///
+    /// # Errors
+    /// As for [`list_files`](Self::list_files).
+    pub fn list_files_with(
+        &self,
+        path: impl AsRef<str>,
+        options: &ListOptions,
+    ) -> Result<FileIter> {
+        let p = self.folder(path.as_ref(), options)?;
+        let files = self.backend.list_files(&p, options).map_err(self.fail())?;
         Ok(self.strip_files(files))
     }
 
     #[doc = contract!(list_folders)]
     pub fn list_folders(&self, path: impl AsRef<str>) -> Result<FolderIter> {
-        let p = self.folder(path.as_ref(), &[C::List])?;
+        let p = self.folder(path.as_ref(), &Needs::of(&[C::List]))?;
         let folders = self.backend.list_folders(&p).map_err(self.fail())?;
         let scope = self.scope.clone();
         let name = self.name().to_owned();
@@ -313,7 +375,7 @@ impl Store {
 
     #[doc = contract!(get_file_info)]
     pub fn get_file_info(&self, path: impl AsRef<str>) -> Result<FileInfo> {
-        let p = self.file(path.as_ref(), &[C::Metadata])?;
+        let p = self.file(path.as_ref(), &Needs::of(&[C::Metadata]))?;
         let info = self
             .backend
             .get_file_info(&p)
@@ -324,7 +386,7 @@ impl Store {
 
     #[doc = contract!(get_folder_info)]
     pub fn get_folder_info(&self, path: impl AsRef<str>) -> Result<FolderInfo> {
-        let p = self.folder(path.as_ref(), &[C::Metadata])?;
+        let p = self.folder(path.as_ref(), &Needs::of(&[C::Metadata]))?;
         let info = match self.backend.get_folder_info(&p) {
             // The store's root always exists, if only as an empty folder.
             Err(e) if Scope::operand_missing(&e) && &p == self.scope.root() => {
@@ -347,29 +409,54 @@ impl Store {
         dst: impl AsRef<str>,
         overwrite: bool,
     ) -> Result<()> {
-        self.transfer(Capability::Move, src.as_ref(), dst.as_ref(), overwrite)
+        self.rename_with(src, dst, &RenameOptions::new().overwrite(overwrite))
+    }
+
+    /// [`rename`](Self::rename) with options.
+    ///
+    /// # Errors
+    /// As for [`rename`](Self::rename).
+    pub fn rename_with(
+        &self,
+        src: impl AsRef<str>,
+        dst: impl AsRef<str>,
+        options: &RenameOptions,
+    ) -> Result<()> {
+        self.transfer(Transfer::Rename(options), src.as_ref(), dst.as_ref())
     }
 
     #[doc = contract!(copy)]
     pub fn copy(&self, src: impl AsRef<str>, dst: impl AsRef<str>, overwrite: bool) -> Result<()> {
-        self.transfer(Capability::Copy, src.as_ref(), dst.as_ref(), overwrite)
+        self.copy_with(src, dst, &CopyOptions::new().overwrite(overwrite))
     }
 
-    /// `rename` (`Move`) or `copy` (`Copy`), with the outcomes the same on
-    /// every backend: onto itself, and a missing source first.
-    fn transfer(&self, op: Capability, src: &str, dst: &str, overwrite: bool) -> Result<()> {
-        let s = self.file(src, &[op])?;
+    /// [`copy`](Self::copy) with options.
+    ///
+    /// # Errors
+    /// As for [`copy`](Self::copy).
+    pub fn copy_with(
+        &self,
+        src: impl AsRef<str>,
+        dst: impl AsRef<str>,
+        options: &CopyOptions,
+    ) -> Result<()> {
+        self.transfer(Transfer::Copy(options), src.as_ref(), dst.as_ref())
+    }
+
+    /// `rename` or `copy`, with the outcomes the same on every backend:
+    /// onto itself, and a missing source first.
+    fn transfer(&self, op: Transfer<'_>, src: &str, dst: &str) -> Result<()> {
+        let s = self.file(src, &op)?;
         let d = self.scope.file(dst).map_err(self.fail())?;
         if s == d {
             let is_file = self.backend.is_file(&s).map_err(self.fail())?;
-            return Scope::onto_itself(&s, is_file, overwrite)
+            return Scope::onto_itself(&s, is_file, op.overwrite())
                 .map_err(|e| self.not_a_file(&s, e))
                 .map_err(self.fail());
         }
-        let done = if op == Capability::Move {
-            self.backend.rename(&s, &d, overwrite)
-        } else {
-            self.backend.copy(&s, &d, overwrite)
+        let done = match op {
+            Transfer::Rename(options) => self.backend.rename(&s, &d, options),
+            Transfer::Copy(options) => self.backend.copy(&s, &d, options),
         };
         match done {
             // A missing source is the answer, whatever the destination
@@ -386,7 +473,7 @@ impl Store {
 
     #[doc = contract!(glob)]
     pub fn glob(&self, pattern: &str) -> Result<FileIter> {
-        self.check(&[C::Glob])?;
+        self.check(&Needs::of(&[C::Glob]))?;
         let pattern = self.scope.pattern(pattern).map_err(self.fail())?;
         let files = self.backend.glob(&pattern).map_err(self.fail())?;
         Ok(self.strip_files(files))

@@ -10,8 +10,9 @@ use remote_store_core::stream::{
     ByteStream, FileIter, FileStream, FolderIter, FolderStream, ReadStream,
 };
 use remote_store_core::{
-    AsyncBackend, AsyncStore, Backend, Bytes, Capabilities, Capability, Error, ErrorKind, FileInfo,
-    RemotePath, Result, Store, async_trait,
+    AsyncBackend, AsyncStore, Backend, Bytes, Capabilities, Capability, DeleteFolderOptions,
+    DeleteOptions, Error, ErrorKind, FileInfo, ListOptions, ReadOptions, RemotePath, Result, Store,
+    WriteOptions, WriteResult, async_trait,
 };
 
 const CAPS: Capabilities = Capabilities::of(&[
@@ -42,22 +43,19 @@ impl Backend for FailsMidStream {
     fn is_folder(&self, _: &RemotePath) -> Result<bool> {
         Ok(true)
     }
-    fn read(&self, p: &RemotePath) -> Result<ReadStream> {
+    fn read(&self, p: &RemotePath, _: &ReadOptions) -> Result<ReadStream> {
         Ok(Box::new(OneThenFail::new(failure(p))))
     }
-    fn read_range(&self, p: &RemotePath, _: u64, _: Option<u64>) -> Result<ReadStream> {
-        self.read(p)
-    }
-    fn write(&self, _: &RemotePath, _: &mut dyn Read, _: bool) -> Result<()> {
+    fn write(&self, _: &RemotePath, _: &mut dyn Read, _: &WriteOptions) -> Result<WriteResult> {
         unreachable!()
     }
-    fn delete(&self, _: &RemotePath, _: bool) -> Result<()> {
+    fn delete(&self, _: &RemotePath, _: &DeleteOptions) -> Result<()> {
         unreachable!()
     }
-    fn delete_folder(&self, _: &RemotePath, _: bool, _: bool) -> Result<()> {
+    fn delete_folder(&self, _: &RemotePath, _: &DeleteFolderOptions) -> Result<()> {
         unreachable!()
     }
-    fn list_files(&self, p: &RemotePath, _: bool) -> Result<FileIter> {
+    fn list_files(&self, p: &RemotePath, _: &ListOptions) -> Result<FileIter> {
         let first = FileInfo::new(p.join("a").unwrap(), 1);
         Ok(Box::new(vec![Ok(first), Err(failure(p))].into_iter()))
     }
@@ -118,23 +116,20 @@ impl AsyncBackend for FailsMidStreamAsync {
     async fn is_folder(&self, _: &RemotePath) -> Result<bool> {
         Ok(true)
     }
-    async fn read(&self, p: &RemotePath) -> Result<ByteStream> {
+    async fn read(&self, p: &RemotePath, _: &ReadOptions) -> Result<ByteStream> {
         let items = vec![Ok(Bytes::from("x")), Err(failure(p))];
         Ok(futures::stream::iter(items).boxed())
     }
-    async fn read_range(&self, p: &RemotePath, _: u64, _: Option<u64>) -> Result<ByteStream> {
-        self.read(p).await
-    }
-    async fn write(&self, _: &RemotePath, _: ByteStream, _: bool) -> Result<()> {
+    async fn write(&self, _: &RemotePath, _: ByteStream, _: &WriteOptions) -> Result<WriteResult> {
         unreachable!()
     }
-    async fn delete(&self, _: &RemotePath, _: bool) -> Result<()> {
+    async fn delete(&self, _: &RemotePath, _: &DeleteOptions) -> Result<()> {
         unreachable!()
     }
-    async fn delete_folder(&self, _: &RemotePath, _: bool, _: bool) -> Result<()> {
+    async fn delete_folder(&self, _: &RemotePath, _: &DeleteFolderOptions) -> Result<()> {
         unreachable!()
     }
-    async fn list_files(&self, p: &RemotePath, _: bool) -> Result<FileStream> {
+    async fn list_files(&self, p: &RemotePath, _: &ListOptions) -> Result<FileStream> {
         let first = FileInfo::new(p.join("a").unwrap(), 1);
         Ok(futures::stream::iter(vec![Ok(first), Err(failure(p))]).boxed())
     }

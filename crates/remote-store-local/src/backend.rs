@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
 use remote_store_core::{
-    Backend, Capabilities, Error, ErrorKind, FileInfo, RemotePath, Result, glob,
+    Backend, ByteRange, Bytes, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions,
+    Error, ErrorKind, FileInfo, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
+    WriteOptions, WriteResult, glob,
 };
 
 use crate::error::Context;
@@ -114,13 +116,15 @@ impl LocalBackend {
         }
     }
 
-    fn write_with(
+    /// Writes through a temporary file renamed into place; `durable` (an
+    /// atomic write) also syncs the file and its folder.
+    fn write_file(
         &self,
         path: &RemotePath,
         src: &mut dyn Read,
         overwrite: bool,
         durable: bool,
-    ) -> Result<()> {
+    ) -> Result<WriteResult> {
         self.open()?;
         let located = self.resolver.locate(path)?;
         if located.folder().is_some() {
@@ -138,15 +142,22 @@ impl LocalBackend {
         };
         let target = dir.join(path.name());
         let mut temp = TempFile::create(&dir, path.name()).at(path)?;
-        copy_stream(src, temp.file(), path)?;
+        let size = copy_stream(src, temp.file(), path)?;
         if durable {
             temp.file().sync_all().at(path)?;
         }
+        // Of the file as written (the rename keeps it), not of whatever a
+        // later writer puts at the path.
+        let modified = temp.file().metadata().and_then(|m| m.modified());
         temp.commit(&target, overwrite).at(path)?;
         if durable {
             sync_dir(&dir).at(path)?;
         }
-        Ok(())
+        let result = WriteResult::new(size);
+        Ok(match modified {
+            Ok(modified) => result.with_modified(modified),
+            Err(_) => result,
+        })
     }
 
     fn listing(&self, dir: &RemotePath, recursive: bool, folders: bool) -> Result<Walker> {
@@ -178,13 +189,11 @@ impl Backend for LocalBackend {
         self.query(path, |l| l.folder().is_some())
     }
 
-    fn read(&self, path: &RemotePath) -> Result<ReadStream> {
+    fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
         let real = self.file(path)?;
-        Ok(Box::new(File::open(real).at(path)?))
-    }
-
-    fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
-        let real = self.file(path)?;
+        let Some(ByteRange { offset, len }) = options.range else {
+            return Ok(Box::new(File::open(real).at(path)?));
+        };
         let mut file = File::open(real).at(path)?;
         // Past the end reads nothing, however far: a seek beyond
         // `i64::MAX` would fail (EINVAL) rather than land past the end.
@@ -198,20 +207,26 @@ impl Backend for LocalBackend {
         })
     }
 
-    fn read_bytes(&self, path: &RemotePath) -> Result<remote_store_core::Bytes> {
+    fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
+        if options.range.is_some() {
+            let mut buf = Vec::new();
+            self.read(path, options)?.read_to_end(&mut buf).at(path)?;
+            return Ok(buf.into());
+        }
         let real = self.file(path)?;
         Ok(fs::read(real).at(path)?.into())
     }
 
-    fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
-        self.write_with(path, src, overwrite, false)
+    fn write(
+        &self,
+        path: &RemotePath,
+        src: &mut dyn Read,
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
+        self.write_file(path, src, options.overwrite, options.atomic)
     }
 
-    fn write_atomic(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
-        self.write_with(path, src, overwrite, true)
-    }
-
-    fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+    fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
         self.open()?;
         let located = self.resolver.locate(path)?;
         if located.folder().is_some() {
@@ -220,12 +235,17 @@ impl Backend for LocalBackend {
         }
         match located.file() {
             Some(_) => fs::remove_file(&located.entry).at(path),
-            None if missing_ok => Ok(()),
+            None if options.missing_ok => Ok(()),
             None => Err(Error::not_found(path).with_backend(crate::NAME)),
         }
     }
 
-    fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
+    fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
+        let DeleteFolderOptions {
+            recursive,
+            missing_ok,
+            ..
+        } = *options;
         self.open()?;
         let located = self.resolver.locate(path)?;
         let real = match located.target.clone() {
@@ -267,8 +287,8 @@ impl Backend for LocalBackend {
         }
     }
 
-    fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter> {
-        let walker = self.listing(path, recursive, false)?;
+    fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileIter> {
+        let walker = self.listing(path, options.recursive, false)?;
         Ok(Box::new(walker.filter_map(|item| match item {
             Ok(Listed::File(info)) => Some(Ok(info)),
             Ok(Listed::Folder(_)) => None,
@@ -295,7 +315,8 @@ impl Backend for LocalBackend {
         }
     }
 
-    fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+    fn rename(&self, src: &RemotePath, dst: &RemotePath, options: &RenameOptions) -> Result<()> {
+        let overwrite = options.overwrite;
         self.open()?;
         let from = self.resolver.locate(src)?;
         if from.folder().is_some() {
@@ -314,7 +335,8 @@ impl Backend for LocalBackend {
         }
     }
 
-    fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+    fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
+        let overwrite = options.overwrite;
         let real = self.file(src)?;
         self.check_destination(dst, overwrite)?;
         let mut source = File::open(real).at(src)?;

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::{Arc, Barrier, mpsc};
 use std::time::Duration;
 
-use remote_store_core::{ErrorKind, Store};
+use remote_store_core::{DeleteFolderOptions, ErrorKind, Store, WriteOptions};
 use remote_store_local::{LocalBackend, TEMP_PREFIX};
 
 fn temp_files(dir: &Path) -> Vec<String> {
@@ -41,7 +41,7 @@ fn concurrent_no_overwrite_writers_have_one_winner() {
         let winners: Vec<u8> = results
             .iter()
             .filter_map(|(i, r)| match r {
-                Ok(()) => Some(*i),
+                Ok(_) => Some(*i),
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => None,
                 Err(e) => panic!("writer {i}: {e}"),
             })
@@ -141,11 +141,11 @@ fn wrong_kinds_of_entries_are_invalid_paths() {
     let cases = [
         (
             "write below a file",
-            store.write_bytes("file.txt/child", "z", false),
+            store.write_bytes("file.txt/child", "z", false).map(drop),
         ),
         (
             "write onto a folder",
-            store.write_bytes("folder", "z", true),
+            store.write_bytes("folder", "z", true).map(drop),
         ),
         ("read a folder", store.read_bytes("folder").map(drop)),
         ("delete a folder as a file", store.delete("folder", false)),
@@ -267,15 +267,22 @@ fn deleting_the_backend_root_keeps_it_and_respects_recursive() {
     let dir = tempfile::tempdir().unwrap();
     let b = LocalBackend::new(dir.path()).unwrap();
     let root = RemotePath::root();
-    b.write(&RemotePath::new("a/x").unwrap(), &mut &b"x"[..], false)
-        .unwrap();
-    let e = b.delete_folder(&root, false, false).unwrap_err();
+    b.write(
+        &RemotePath::new("a/x").unwrap(),
+        &mut &b"x"[..],
+        &WriteOptions::new(),
+    )
+    .unwrap();
+    let e = b
+        .delete_folder(&root, &DeleteFolderOptions::new())
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::FolderNotEmpty);
     assert!(
         dir.path().join("a/x").exists(),
         "a non-recursive delete removed data"
     );
-    b.delete_folder(&root, true, false).unwrap();
+    b.delete_folder(&root, &DeleteFolderOptions::new().recursive(true))
+        .unwrap();
     assert!(dir.path().is_dir(), "the root itself went");
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 }

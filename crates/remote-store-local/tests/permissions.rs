@@ -80,11 +80,11 @@ fn unreadable_and_unwritable_folders_are_permission_denied() {
         denied("list", store.list_files("locked", false).map(drop));
         denied(
             "write into",
-            store.write_bytes("locked/new.txt", "x", false),
+            store.write_bytes("locked/new.txt", "x", false).map(drop),
         );
         denied(
             "write into read-only",
-            store.write_bytes("readonly/new.txt", "x", false),
+            store.write_bytes("readonly/new.txt", "x", false).map(drop),
         );
         denied(
             "delete in read-only",

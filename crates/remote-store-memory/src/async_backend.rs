@@ -7,7 +7,9 @@ use bytes::{Bytes, BytesMut};
 use futures::{StreamExt, TryStreamExt};
 use remote_store_core::stream::{ByteStream, CHUNK_SIZE, FileStream, FolderStream};
 use remote_store_core::{
-    AsyncBackend, Capabilities, FileInfo, RemotePath, Result, async_trait, glob,
+    AsyncBackend, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions, FileInfo,
+    ListOptions, ReadOptions, RemotePath, RenameOptions, Result, WriteOptions, WriteResult,
+    async_trait, glob,
 };
 
 use crate::backend::slice;
@@ -74,55 +76,38 @@ impl AsyncBackend for AsyncMemoryBackend {
         self.state.is_folder(path)
     }
 
-    async fn read(&self, path: &RemotePath) -> Result<ByteStream> {
-        Ok(chunks(self.state.get(path)?))
+    async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
+        Ok(chunks(self.read_bytes(path, options).await?))
     }
 
-    async fn read_range(
-        &self,
-        path: &RemotePath,
-        offset: u64,
-        len: Option<u64>,
-    ) -> Result<ByteStream> {
-        Ok(chunks(slice(self.state.get(path)?, offset, len)))
+    async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
+        Ok(slice(self.state.get(path)?, options.range))
     }
 
-    async fn read_bytes(&self, path: &RemotePath) -> Result<Bytes> {
-        self.state.get(path)
-    }
-
-    async fn write(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
-        self.state.check_open()?;
-        let data = drain(src).await?;
-        self.state.put(path, data, overwrite)
-    }
-
-    async fn write_atomic(
+    /// Every write is atomic here: the map is updated in one step.
+    async fn write(
         &self,
         path: &RemotePath,
         src: ByteStream,
-        overwrite: bool,
-    ) -> Result<()> {
-        // Every write is atomic here: the map is updated in one step.
-        self.write(path, src, overwrite).await
-    }
-
-    async fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
-        self.state.delete(path, missing_ok)
-    }
-
-    async fn delete_folder(
-        &self,
-        path: &RemotePath,
-        recursive: bool,
-        missing_ok: bool,
-    ) -> Result<()> {
-        self.state.delete_folder(path, recursive, missing_ok)
-    }
-
-    async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream> {
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
         self.state.check_open()?;
-        let files = lister::files(self.state.clone(), path.clone(), recursive);
+        let data = drain(src).await?;
+        self.state.put(path, data, options.overwrite)
+    }
+
+    async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        self.state.delete(path, options.missing_ok)
+    }
+
+    async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
+        self.state
+            .delete_folder(path, options.recursive, options.missing_ok)
+    }
+
+    async fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileStream> {
+        self.state.check_open()?;
+        let files = lister::files(self.state.clone(), path.clone(), options.recursive);
         Ok(futures::stream::iter(files).boxed())
     }
 
@@ -136,12 +121,17 @@ impl AsyncBackend for AsyncMemoryBackend {
         self.state.file_info(path)
     }
 
-    async fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        self.state.transfer(src, dst, overwrite, false)
+    async fn rename(
+        &self,
+        src: &RemotePath,
+        dst: &RemotePath,
+        options: &RenameOptions,
+    ) -> Result<()> {
+        self.state.transfer(src, dst, options.overwrite, false)
     }
 
-    async fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        self.state.transfer(src, dst, overwrite, true)
+    async fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
+        self.state.transfer(src, dst, options.overwrite, true)
     }
 
     async fn glob(&self, pattern: &str) -> Result<FileStream> {

@@ -6,7 +6,11 @@ use std::sync::Arc;
 
 use bytes::{Buf, Bytes};
 use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
-use remote_store_core::{Backend, Capabilities, Error, FileInfo, RemotePath, Result, glob};
+use remote_store_core::{
+    Backend, ByteRange, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions, Error,
+    FileInfo, ListOptions, ReadOptions, RemotePath, RenameOptions, Result, WriteOptions,
+    WriteResult, glob,
+};
 
 use crate::lister;
 use crate::state::State;
@@ -54,43 +58,40 @@ impl Backend for MemoryBackend {
         self.state.is_folder(path)
     }
 
-    fn read(&self, path: &RemotePath) -> Result<ReadStream> {
-        Ok(Box::new(self.state.get(path)?.reader()))
+    fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
+        Ok(Box::new(self.read_bytes(path, options)?.reader()))
     }
 
-    fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
-        let data = self.state.get(path)?;
-        Ok(Box::new(slice(data, offset, len).reader()))
+    fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
+        Ok(slice(self.state.get(path)?, options.range))
     }
 
-    fn read_bytes(&self, path: &RemotePath) -> Result<Bytes> {
-        self.state.get(path)
-    }
-
-    fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+    /// Every write is atomic here: the map is updated in one step.
+    fn write(
+        &self,
+        path: &RemotePath,
+        src: &mut dyn Read,
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
         self.state.check_open()?;
-        self.state.put(path, drain(src)?, overwrite)
+        self.state.put(path, drain(src)?, options.overwrite)
     }
 
-    fn write_atomic(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
-        // Every write is atomic here: the map is updated in one step.
-        self.write(path, src, overwrite)
+    fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        self.state.delete(path, options.missing_ok)
     }
 
-    fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
-        self.state.delete(path, missing_ok)
+    fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
+        self.state
+            .delete_folder(path, options.recursive, options.missing_ok)
     }
 
-    fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
-        self.state.delete_folder(path, recursive, missing_ok)
-    }
-
-    fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter> {
+    fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileIter> {
         self.state.check_open()?;
         Ok(Box::new(lister::files(
             self.state.clone(),
             path.clone(),
-            recursive,
+            options.recursive,
         )))
     }
 
@@ -103,12 +104,12 @@ impl Backend for MemoryBackend {
         self.state.file_info(path)
     }
 
-    fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        self.state.transfer(src, dst, overwrite, false)
+    fn rename(&self, src: &RemotePath, dst: &RemotePath, options: &RenameOptions) -> Result<()> {
+        self.state.transfer(src, dst, options.overwrite, false)
     }
 
-    fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        self.state.transfer(src, dst, overwrite, true)
+    fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
+        self.state.transfer(src, dst, options.overwrite, true)
     }
 
     fn glob(&self, pattern: &str) -> Result<FileIter> {
@@ -132,8 +133,12 @@ impl Backend for MemoryBackend {
     }
 }
 
-/// The part of `data` that `offset` and `len` select, cut at the end.
-pub(crate) fn slice(data: Bytes, offset: u64, len: Option<u64>) -> Bytes {
+/// The part of `data` that `range` selects (all of it without one), cut at
+/// the end.
+pub(crate) fn slice(data: Bytes, range: Option<ByteRange>) -> Bytes {
+    let Some(ByteRange { offset, len }) = range else {
+        return data;
+    };
     let size = data.len() as u64;
     let start = offset.min(size);
     let end = len.map_or(size, |len| start.saturating_add(len).min(size));
@@ -143,7 +148,7 @@ pub(crate) fn slice(data: Bytes, offset: u64, len: Option<u64>) -> Bytes {
 
 #[cfg(test)]
 mod tests {
-    use remote_store_core::{Backend, ErrorKind, RemotePath};
+    use remote_store_core::{Backend, ErrorKind, ReadOptions, RemotePath, WriteOptions};
 
     use super::MemoryBackend;
 
@@ -156,12 +161,14 @@ mod tests {
     #[test]
     fn files_never_clash_with_folders() {
         let b = MemoryBackend::new();
-        b.write(&p("a"), &mut &b"x"[..], false).unwrap();
-        b.write(&p("d/x"), &mut &b"x"[..], false).unwrap();
+        let new = WriteOptions::new();
+        b.write(&p("a"), &mut &b"x"[..], &new).unwrap();
+        b.write(&p("d/x"), &mut &b"x"[..], &new).unwrap();
+        let replace = WriteOptions::new().overwrite(true);
         for (path, why) in [("a/b", "below a file"), ("d", "where a folder is")] {
-            let e = b.write(&p(path), &mut &b"y"[..], true).unwrap_err();
+            let e = b.write(&p(path), &mut &b"y"[..], &replace).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidPath, "{why}");
         }
-        assert_eq!(b.read_bytes(&p("a")).unwrap(), "x");
+        assert_eq!(b.read_bytes(&p("a"), &ReadOptions::new()).unwrap(), "x");
     }
 }

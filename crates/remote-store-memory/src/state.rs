@@ -7,7 +7,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use remote_store_core::{Error, ErrorKind, FileInfo, RemotePath, Result};
+use remote_store_core::{Error, ErrorKind, FileInfo, RemotePath, Result, WriteResult};
 
 #[derive(Clone)]
 pub(crate) struct Entry {
@@ -43,8 +43,12 @@ fn info(key: &str, entry: &Entry) -> Result<FileInfo> {
     Ok(
         FileInfo::new(RemotePath::new(key)?, entry.data.len() as u64)
             .with_modified(entry.modified)
-            .with_etag(format!("v{}", entry.version)),
+            .with_etag(etag(entry)),
     )
+}
+
+fn etag(entry: &Entry) -> String {
+    format!("v{}", entry.version)
 }
 
 impl State {
@@ -98,15 +102,25 @@ impl State {
         }
     }
 
-    pub(crate) fn put(&self, path: &RemotePath, data: Bytes, overwrite: bool) -> Result<()> {
+    /// Stores `data` at `path`; the result carries the new entry's size,
+    /// modification time and etag (as `get_file_info` will show them).
+    pub(crate) fn put(
+        &self,
+        path: &RemotePath,
+        data: Bytes,
+        overwrite: bool,
+    ) -> Result<WriteResult> {
         let mut files = self.write()?;
         check_file_slot(&files, path)?;
         if !overwrite && files.contains_key(path.as_str()) {
             return Err(Error::already_exists(path));
         }
         let entry = self.entry(data);
+        let result = WriteResult::new(entry.data.len() as u64)
+            .with_modified(entry.modified)
+            .with_etag(etag(&entry));
         files.insert(path.to_string(), entry);
-        Ok(())
+        Ok(result)
     }
 
     fn entry(&self, data: Bytes) -> Entry {

@@ -6,11 +6,12 @@ use std::sync::{Arc, PoisonError, RwLock};
 use futures::{StreamExt, TryStreamExt};
 use object_store::list::PaginatedListStore;
 use object_store::path::Path;
-use object_store::{CopyMode, CopyOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt};
+use object_store::{CopyMode, GetOptions, GetRange, ObjectStore, ObjectStoreExt};
 use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
 use remote_store_core::{
-    AsyncBackend, Capabilities, Capability, Error, ErrorKind, FileInfo, RemotePath, Result,
-    async_trait, glob,
+    AsyncBackend, ByteRange, Capabilities, Capability, CopyOptions, DeleteFolderOptions,
+    DeleteOptions, Error, ErrorKind, FileInfo, ListOptions, ReadOptions, RemotePath, RenameOptions,
+    Result, WriteOptions, WriteResult, async_trait, glob,
 };
 
 use crate::error::{map, map_create};
@@ -380,7 +381,7 @@ impl ObjectStoreBackend {
                 .await
                 .map_err(|e| self.copy_error(e, src, dst));
         }
-        let opts = CopyOptions {
+        let opts = object_store::CopyOptions {
             mode: CopyMode::Create,
             ..Default::default()
         };
@@ -560,28 +561,26 @@ impl AsyncBackend for ObjectStoreBackend {
         self.has_children(path).await
     }
 
-    async fn read_bytes(&self, path: &RemotePath) -> Result<bytes::Bytes> {
+    async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<bytes::Bytes> {
+        if options.range.is_some() {
+            let stream = self.read(path, options).await?;
+            return read::collect(stream).await;
+        }
         // object_store sizes the buffer from Content-Length: one allocation,
         // no regrowth, and a one-chunk body is handed over without a copy.
         let result = self.get(path).await?;
         result.bytes().await.map_err(self.fail(path))
     }
 
-    async fn read(&self, path: &RemotePath) -> Result<ByteStream> {
-        let result = self.get(path).await?;
-        Ok(read::body(
-            result.into_stream(),
-            path.clone(),
-            self.keys.name.clone(),
-        ))
-    }
-
-    async fn read_range(
-        &self,
-        path: &RemotePath,
-        offset: u64,
-        len: Option<u64>,
-    ) -> Result<ByteStream> {
+    async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
+        let Some(ByteRange { offset, len }) = options.range else {
+            let result = self.get(path).await?;
+            return Ok(read::body(
+                result.into_stream(),
+                path.clone(),
+                self.keys.name.clone(),
+            ));
+        };
         self.open()?;
         if len == Some(0) {
             // Still report a missing file.
@@ -621,7 +620,14 @@ impl AsyncBackend for ObjectStoreBackend {
         }
     }
 
-    async fn write(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
+    /// Every write commits in one step (PUT, or multipart completion), so
+    /// it is atomic whether asked or not.
+    async fn write(
+        &self,
+        path: &RemotePath,
+        src: ByteStream,
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
         let clients = self.clients()?;
         let target = Target {
             store: &clients.store,
@@ -631,20 +637,11 @@ impl AsyncBackend for ObjectStoreBackend {
             conditional: self.capabilities.contains(Capability::ExclusiveWrite),
             create_only: clients.create_only.as_ref(),
         };
-        write::write(target, src, overwrite).await
+        write::write(target, src, options.overwrite).await
     }
 
-    async fn write_atomic(
-        &self,
-        path: &RemotePath,
-        src: ByteStream,
-        overwrite: bool,
-    ) -> Result<()> {
-        // Every write commits in one step (PUT, or multipart completion).
-        self.write(path, src, overwrite).await
-    }
-
-    async fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+    async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        let missing_ok = options.missing_ok;
         self.open()?;
         // Most services answer 204 for a missing key, so check first when
         // the caller wants to hear about it.
@@ -660,12 +657,8 @@ impl AsyncBackend for ObjectStoreBackend {
         }
     }
 
-    async fn delete_folder(
-        &self,
-        path: &RemotePath,
-        recursive: bool,
-        missing_ok: bool,
-    ) -> Result<()> {
+    async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
+        let (recursive, missing_ok) = (options.recursive, options.missing_ok);
         self.open()?;
         if let Some(raw) = self.clients()?.raw.clone() {
             return self
@@ -689,7 +682,8 @@ impl AsyncBackend for ObjectStoreBackend {
         self.delete_locations(locations, path).await
     }
 
-    async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream> {
+    async fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileStream> {
+        let recursive = options.recursive;
         self.open()?;
         if let Some(raw) = self.clients()?.raw.clone() {
             return Ok(list::raw_files(raw, self.keys.clone(), path, recursive));
@@ -727,7 +721,13 @@ impl AsyncBackend for ObjectStoreBackend {
         list::file_info(&self.keys, &meta)
     }
 
-    async fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+    async fn rename(
+        &self,
+        src: &RemotePath,
+        dst: &RemotePath,
+        options: &RenameOptions,
+    ) -> Result<()> {
+        let overwrite = options.overwrite;
         self.open()?;
         if src == dst {
             return if overwrite && self.exists_file(src).await? {
@@ -746,9 +746,9 @@ impl AsyncBackend for ObjectStoreBackend {
             .map_err(self.fail(src))
     }
 
-    async fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+    async fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
         self.open()?;
-        self.transfer(src, dst, overwrite).await
+        self.transfer(src, dst, options.overwrite).await
     }
 
     async fn glob(&self, pattern: &str) -> Result<FileStream> {

@@ -37,60 +37,45 @@ macro_rules! forward_async_backend {
             async fn read(
                 &self,
                 p: &$crate::__private::RemotePath,
+                o: &$crate::__private::ReadOptions,
             ) -> $crate::__private::Result<$crate::__private::ByteStream> {
-                self.$field.read(p).await
-            }
-            async fn read_range(
-                &self,
-                p: &$crate::__private::RemotePath,
-                offset: u64,
-                len: Option<u64>,
-            ) -> $crate::__private::Result<$crate::__private::ByteStream> {
-                self.$field.read_range(p, offset, len).await
+                self.$field.read(p, o).await
             }
             async fn read_bytes(
                 &self,
                 p: &$crate::__private::RemotePath,
+                o: &$crate::__private::ReadOptions,
             ) -> $crate::__private::Result<$crate::__private::Bytes> {
-                self.$field.read_bytes(p).await
+                self.$field.read_bytes(p, o).await
             }
             async fn write(
                 &self,
                 p: &$crate::__private::RemotePath,
                 src: $crate::__private::ByteStream,
-                overwrite: bool,
-            ) -> $crate::__private::Result<()> {
-                self.$field.write(p, src, overwrite).await
-            }
-            async fn write_atomic(
-                &self,
-                p: &$crate::__private::RemotePath,
-                src: $crate::__private::ByteStream,
-                overwrite: bool,
-            ) -> $crate::__private::Result<()> {
-                self.$field.write_atomic(p, src, overwrite).await
+                o: &$crate::__private::WriteOptions,
+            ) -> $crate::__private::Result<$crate::__private::WriteResult> {
+                self.$field.write(p, src, o).await
             }
             async fn delete(
                 &self,
                 p: &$crate::__private::RemotePath,
-                missing_ok: bool,
+                o: &$crate::__private::DeleteOptions,
             ) -> $crate::__private::Result<()> {
-                self.$field.delete(p, missing_ok).await
+                self.$field.delete(p, o).await
             }
             async fn delete_folder(
                 &self,
                 p: &$crate::__private::RemotePath,
-                recursive: bool,
-                missing_ok: bool,
+                o: &$crate::__private::DeleteFolderOptions,
             ) -> $crate::__private::Result<()> {
-                self.$field.delete_folder(p, recursive, missing_ok).await
+                self.$field.delete_folder(p, o).await
             }
             async fn list_files(
                 &self,
                 p: &$crate::__private::RemotePath,
-                recursive: bool,
+                o: &$crate::__private::ListOptions,
             ) -> $crate::__private::Result<$crate::__private::FileStream> {
-                self.$field.list_files(p, recursive).await
+                self.$field.list_files(p, o).await
             }
             async fn list_folders(
                 &self,
@@ -114,17 +99,17 @@ macro_rules! forward_async_backend {
                 &self,
                 src: &$crate::__private::RemotePath,
                 dst: &$crate::__private::RemotePath,
-                overwrite: bool,
+                o: &$crate::__private::RenameOptions,
             ) -> $crate::__private::Result<()> {
-                self.$field.rename(src, dst, overwrite).await
+                self.$field.rename(src, dst, o).await
             }
             async fn copy(
                 &self,
                 src: &$crate::__private::RemotePath,
                 dst: &$crate::__private::RemotePath,
-                overwrite: bool,
+                o: &$crate::__private::CopyOptions,
             ) -> $crate::__private::Result<()> {
-                self.$field.copy(src, dst, overwrite).await
+                self.$field.copy(src, dst, o).await
             }
             async fn glob(
                 &self,

@@ -47,7 +47,9 @@ mod write;
 pub mod __private {
     pub use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
     pub use remote_store_core::{
-        AsyncBackend, Bytes, Capabilities, FileInfo, FolderInfo, RemotePath, Result, async_trait,
+        AsyncBackend, Bytes, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions,
+        FileInfo, FolderInfo, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
+        WriteOptions, WriteResult, async_trait,
     };
 }
 

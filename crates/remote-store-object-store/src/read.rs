@@ -8,9 +8,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use bytes::Bytes;
-use futures::Stream;
+use bytes::{Bytes, BytesMut};
 use futures::stream::BoxStream;
+use futures::{Stream, TryStreamExt};
 use remote_store_core::stream::ByteStream;
 use remote_store_core::{RemotePath, Result};
 
@@ -70,6 +70,17 @@ impl Stream for Body {
         let (low, _) = self.inner.size_hint();
         (low + usize::from(!self.rest.is_empty()), None)
     }
+}
+
+/// Drains a (ranged) body into one buffer, for `read_bytes` of a range.
+pub(crate) async fn collect(stream: ByteStream) -> Result<Bytes> {
+    let buf = stream
+        .try_fold(BytesMut::new(), |mut acc, chunk| async move {
+            acc.extend_from_slice(&chunk);
+            Ok(acc)
+        })
+        .await?;
+    Ok(buf.freeze())
 }
 
 #[cfg(test)]

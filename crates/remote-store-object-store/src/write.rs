@@ -6,9 +6,11 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures::StreamExt;
 use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, WriteMultipart};
+use object_store::{
+    ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, PutResult, WriteMultipart,
+};
 use remote_store_core::stream::ByteStream;
-use remote_store_core::{Error, RemotePath, Result};
+use remote_store_core::{Error, RemotePath, Result, WriteResult};
 
 use crate::error::{map, map_create};
 use crate::{PART_CONCURRENCY, PART_SIZE, SINGLE_PUT_LIMIT};
@@ -34,7 +36,24 @@ async fn refuse_existing(t: &Target<'_>) -> Result<()> {
     }
 }
 
-pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -> Result<()> {
+/// What the service answered to a completed write, with the size counted
+/// here.
+fn result(size: usize, put: PutResult) -> WriteResult {
+    let mut result = WriteResult::new(size as u64);
+    if let Some(etag) = put.e_tag {
+        result = result.with_etag(etag);
+    }
+    if let Some(version) = put.version {
+        result = result.with_version(version);
+    }
+    result
+}
+
+pub(crate) async fn write(
+    t: Target<'_>,
+    mut src: ByteStream,
+    overwrite: bool,
+) -> Result<WriteResult> {
     // Gather up to the single-PUT limit.
     let mut head: Vec<Bytes> = Vec::new();
     let mut buffered = 0usize;
@@ -66,7 +85,7 @@ pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -
             .store
             .put_opts(&t.key, payload, opts)
             .await
-            .map(drop)
+            .map(|put| result(buffered, put))
             .map_err(|e| map_create(e, t.path, t.backend));
     }
     // Check first so the common case fails before uploading anything. With
@@ -98,7 +117,10 @@ pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -
             return Err(map(e, t.path, t.backend));
         }
         match src.next().await {
-            Some(Ok(chunk)) => guard.writer().put(chunk),
+            Some(Ok(chunk)) => {
+                buffered += chunk.len();
+                guard.writer().put(chunk);
+            }
             Some(Err(e)) => {
                 // Nothing becomes visible: the upload is aborted.
                 let _ = guard.take().abort().await;
@@ -121,11 +143,13 @@ pub(crate) async fn write(t: Target<'_>, mut src: ByteStream, overwrite: bool) -
         })?,
         Err(_) => finishing.await,
     };
-    finished.map(drop).map_err(|e| match conditional_commit {
-        // Another writer committed first: 412 (or 409 while racing).
-        Some(_) => map_create(e, t.path, t.backend),
-        None => map(e, t.path, t.backend),
-    })
+    finished
+        .map(|put| result(buffered, put))
+        .map_err(|e| match conditional_commit {
+            // Another writer committed first: 412 (or 409 while racing).
+            Some(_) => map_create(e, t.path, t.backend),
+            None => map(e, t.path, t.backend),
+        })
 }
 
 /// Aborts a multipart upload that is dropped unfinished (a cancelled

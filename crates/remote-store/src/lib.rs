@@ -52,9 +52,11 @@ pub use config::Config;
 pub use registry::{Registry, backend_types, install_default_backends, register_backend};
 pub use remote_store_core::{
     AnyBackend, AsAny, AsyncBackend, AsyncBackendBridge, AsyncStore, Backend, BackendFactory,
-    Bytes, Capabilities, Capability, Error, ErrorKind, FileInfo, FolderInfo, IntoAsyncBackend,
-    IntoBackend, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, OptionSpec, Options, RemotePath, Result, Store,
-    SyncBackendAdapter, UrlParts, UrlTarget, factory, glob, marker, stream,
+    ByteRange, Bytes, Capabilities, Capability, CopyOptions, DeleteFolderOptions, DeleteOptions,
+    Error, ErrorKind, FileInfo, FolderInfo, Gated, IntoAsyncBackend, IntoBackend, ListOptions,
+    MAX_PATH_BYTES, MAX_SEGMENT_BYTES, OptionSpec, Options, ReadOptions, RemotePath, RenameOptions,
+    Result, Store, SyncBackendAdapter, UrlParts, UrlTarget, WriteOptions, WriteResult, factory,
+    glob, marker, options, stream,
 };
 pub use url::OpenUrl;
 

@@ -13,8 +13,9 @@ use std::time::SystemTime;
 
 use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
 use remote_store_core::{
-    AnyBackend, Backend, BackendFactory, Capabilities, Capability, Error, ErrorKind, FileInfo,
-    OptionSpec, Options, RemotePath, Result, UrlParts, UrlTarget,
+    AnyBackend, Backend, BackendFactory, Capabilities, Capability, DeleteFolderOptions,
+    DeleteOptions, Error, ErrorKind, FileInfo, Gated, ListOptions, OptionSpec, Options,
+    ReadOptions, RemotePath, Result, UrlParts, UrlTarget, WriteOptions, WriteResult,
 };
 
 /// One stored file.
@@ -91,48 +92,57 @@ impl Backend for KvBackend {
         Ok(path.is_root() || !self.below(path, true).is_empty())
     }
 
-    fn read(&self, path: &RemotePath) -> Result<ReadStream> {
+    fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
         self.open()?;
+        // No range reads declared: a range is refused, never ignored.
+        options.check(self.capabilities())?;
         match self.files().get(path.as_str()) {
             Some(stored) => Ok(Box::new(Cursor::new(stored.data.clone()))),
             None => Err(Error::not_found(path)),
         }
     }
 
-    fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
+    fn write(
+        &self,
+        path: &RemotePath,
+        src: &mut dyn Read,
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
         self.open()?;
+        options.check(self.capabilities())?;
         let mut data = Vec::new();
         // A failing source fails the write before anything is stored.
         src.read_to_end(&mut data).map_err(Error::from_source_io)?;
         let mut files = self.files();
-        if !overwrite && files.contains_key(path.as_str()) {
+        if !options.overwrite && files.contains_key(path.as_str()) {
             return Err(Error::already_exists(path));
         }
         let modified = SystemTime::now();
+        let result = WriteResult::new(data.len() as u64).with_modified(modified);
         files.insert(path.to_string(), Stored { data, modified });
-        Ok(())
+        Ok(result)
     }
 
-    fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+    fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
         self.open()?;
         match self.files().remove(path.as_str()) {
             Some(_) => Ok(()),
-            None if missing_ok => Ok(()),
+            None if options.missing_ok => Ok(()),
             None => Err(Error::not_found(path)),
         }
     }
 
-    fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
+    fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         self.open()?;
         let keys = self.below(path, true);
         if keys.is_empty() {
-            return if path.is_root() || missing_ok {
+            return if path.is_root() || options.missing_ok {
                 Ok(())
             } else {
                 Err(Error::not_found(path))
             };
         }
-        if !recursive {
+        if !options.recursive {
             return Err(Error::new(ErrorKind::FolderNotEmpty).with_path(path));
         }
         let mut files = self.files();
@@ -142,10 +152,11 @@ impl Backend for KvBackend {
         Ok(())
     }
 
-    fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter> {
+    fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileIter> {
         self.open()?;
+        options.check(self.capabilities())?;
         // A snapshot: fine for a toy; real backends walk lazily.
-        let entries = self.below(path, recursive);
+        let entries = self.below(path, options.recursive);
         Ok(Box::new(entries.into_iter().map(|(key, size)| {
             Ok(FileInfo::new(RemotePath::new(&key)?, size))
         })))

@@ -75,6 +75,30 @@ pub async fn closed_backend_refuses_io(s: Subject) {
     }
 }
 
+/// The backend itself, called with an option whose capability it does
+/// not declare (a range read, an atomic write, a recursive listing),
+/// refuses it with `CapabilityNotSupported` naming that capability and
+/// does nothing, never serves a weaker call in its place (the store would
+/// refuse first and hide it); with the capability, the option works.
+pub async fn backend_refuses_undeclared_options(s: Subject) {
+    need!(s, Write, Read);
+    ok(s.write("opt.txt", Bytes::from("xy"), false).await, "write");
+    let caps = s.capabilities();
+    for (cap, result) in s.backend_option_probe("opt.txt").await {
+        let what = format!("backend call with an option needing {cap}");
+        if caps.contains(cap) {
+            ok(result, &what);
+        } else {
+            let err = expect_err(result, ErrorKind::CapabilityNotSupported, &what);
+            assert_eq!(err.capability(), Some(cap), "{what}: {err}");
+        }
+    }
+    if !caps.contains(Capability::AtomicWrite) {
+        let written = ok(s.exists("opt.txt.probe").await, "exists");
+        assert!(!written, "an atomic write was refused but still wrote");
+    }
+}
+
 /// The backend's `to_key` refuses a native path outside the backend: one
 /// that climbs out with `..`, and a sibling whose name merely starts with
 /// the root's.

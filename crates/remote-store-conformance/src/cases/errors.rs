@@ -25,7 +25,7 @@ pub async fn unsupported_capabilities_refused(s: Subject) {
                 s.read_bytes("sentinel").await.map(drop),
                 s.read("sentinel").await.map(drop),
             ],
-            Capability::Write => vec![s.write("w", Bytes::from("x"), true).await],
+            Capability::Write => vec![s.write("w", Bytes::from("x"), true).await.map(drop)],
             Capability::Delete => vec![
                 s.delete("sentinel", true).await,
                 s.delete_folder("", true, true).await,
@@ -36,7 +36,11 @@ pub async fn unsupported_capabilities_refused(s: Subject) {
             ],
             Capability::Move => vec![s.rename("sentinel", "moved", true).await],
             Capability::Copy => vec![s.copy("sentinel", "copied", true).await],
-            Capability::AtomicWrite => vec![s.write_atomic("sentinel", Bytes::new(), true).await],
+            Capability::AtomicWrite => vec![
+                s.write_atomic("sentinel", Bytes::new(), true)
+                    .await
+                    .map(drop),
+            ],
             Capability::Glob => vec![s.glob("*").await.map(drop)],
             Capability::RecursiveList => vec![s.list_files("", true).await.map(drop)],
             Capability::Metadata => vec![

@@ -83,6 +83,27 @@ pub async fn abandoned_read_streams_release(s: Subject) {
     assert_eq!(ok(s.read_bytes("other.txt").await, "read"), "o");
 }
 
+/// A read stream opened before `close` either finishes with the file's
+/// exact content or fails with `Closed` or `BackendUnavailable`; it never
+/// hangs (the runner's watchdog fails a case that does) and never yields
+/// other bytes.
+pub async fn read_stream_across_close(s: Subject) {
+    need!(s, Write, Read);
+    let content = data::bytes(2 << 20, 11);
+    ok(s.write("open.bin", content.clone(), false).await, "write");
+    let (first, rest) = ok(s.read_across_close("open.bin").await, "read, close");
+    assert!(!first.is_empty(), "an empty first chunk");
+    data::assert_same(&first, &content[..first.len()], "the first chunk");
+    match rest {
+        Ok(rest) => data::assert_same(&rest, &content[first.len()..], "the rest after close"),
+        Err(e) => assert!(
+            matches!(e.kind(), ErrorKind::Closed | ErrorKind::BackendUnavailable),
+            "the stream failed with {:?} after close: {e}",
+            e.kind()
+        ),
+    }
+}
+
 /// The backend's own root, asked of the backend (tools that use
 /// `Store::backend()` rely on it): it exists and is a folder, not a file.
 pub async fn backend_root_is_a_folder(s: Subject) {

@@ -323,7 +323,9 @@ impl Model {
 async fn run(s: &Subject, op: &Op) -> Result<String> {
     let done = |r: Result<()>| r.map(|()| String::new());
     match *op {
-        Op::Write(p, fill, len, o) => done(s.write(p, Bytes::from(vec![fill; len]), o).await),
+        Op::Write(p, fill, len, o) => {
+            done(s.write(p, Bytes::from(vec![fill; len]), o).await.map(drop))
+        }
         Op::Read(p) => s.read_bytes(p).await.map(|b| format!("{b:?}")),
         Op::Range(p, o, l) => s.read_range(p, o, l).await.map(|b| format!("{b:?}")),
         Op::Delete(p, m) => done(s.delete(p, m).await),

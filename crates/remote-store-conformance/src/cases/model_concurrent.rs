@@ -116,7 +116,11 @@ fn apply(files: &mut BTreeMap<String, Bytes>, op: &Op) -> Outcome {
 async fn run(s: &Subject, op: &Op) -> Outcome {
     let done = |r: remote_store_core::Result<()>| r.map(|()| String::new()).map_err(|e| e.kind());
     match op {
-        Op::Create(p, fill, len) => done(s.write(p, Bytes::from(vec![*fill; *len]), false).await),
+        Op::Create(p, fill, len) => done(
+            s.write(p, Bytes::from(vec![*fill; *len]), false)
+                .await
+                .map(drop),
+        ),
         Op::Read(p) => s
             .read_bytes(p)
             .await

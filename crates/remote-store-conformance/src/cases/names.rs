@@ -154,7 +154,7 @@ pub async fn error_paths_name_the_operand(s: Subject) {
         );
     }
     names(
-        s.write("g.txt", Bytes::from("x"), false).await,
+        s.write("g.txt", Bytes::from("x"), false).await.map(drop),
         ErrorKind::AlreadyExists,
         "g.txt",
         "write",

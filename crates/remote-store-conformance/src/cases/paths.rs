@@ -206,7 +206,7 @@ pub async fn random_names_round_trip(s: Subject) {
         let mut written = Vec::new();
         for name in &names {
             match store.write(name, Bytes::from(name.clone()), false).await {
-                Ok(()) => written.push(name.clone()),
+                Ok(_) => written.push(name.clone()),
                 Err(e) if e.kind() == ErrorKind::InvalidPath => {}
                 Err(e) => return Err(format!("write {name:?}: {e}")),
             }

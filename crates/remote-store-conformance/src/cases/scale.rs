@@ -111,7 +111,7 @@ pub async fn concurrent_exclusive_writers(s: Subject) {
     for task in tasks {
         let (i, result) = task.await.expect("task panicked");
         match result {
-            Ok(()) => winners.push(i),
+            Ok(_) => winners.push(i),
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
             Err(e) => panic!("writer {i}: unexpected {:?}: {e}", e.kind()),
         }

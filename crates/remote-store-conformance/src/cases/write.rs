@@ -24,6 +24,48 @@ pub async fn write_then_read(s: Subject) {
     );
 }
 
+/// Every write returns what it stored: the size in bytes (empty, small,
+/// streamed over many chunks, atomic), and, where the storage reports an
+/// etag or a version in the write's answer, the ones `get_file_info` then
+/// shows (a compare-and-swap relies on it).
+pub async fn write_results_report_what_was_stored(s: Subject) {
+    need!(s, Write);
+    let caps = s.capabilities();
+    let mut results = vec![
+        (
+            "empty.bin",
+            ok(s.write("empty.bin", Bytes::new(), false).await, "write"),
+            0,
+        ),
+        (
+            "small.bin",
+            ok(s.write("small.bin", bytes(1000, 2), true).await, "write"),
+            1000,
+        ),
+    ];
+    let big = 3 * 1024 * 1024 + 17;
+    let streamed = s.write_source("big.bin", Source::generated(big, 3), false, false);
+    results.push(("big.bin", ok(streamed.await, "streamed write"), big));
+    if caps.contains(remote_store_core::Capability::AtomicWrite) {
+        let atomic = s.write_atomic("atomic.bin", bytes(10, 4), true).await;
+        results.push(("atomic.bin", ok(atomic, "write_atomic"), 10));
+    }
+    for (path, result, size) in results {
+        assert_eq!(result.size, size, "{path}: the write result's size");
+        if !caps.contains(remote_store_core::Capability::Metadata) {
+            continue;
+        }
+        let info = ok(s.get_file_info(path).await, "get_file_info");
+        assert_eq!(info.size, size, "{path}: get_file_info's size");
+        if let (Some(written), Some(now)) = (&result.etag, &info.etag) {
+            assert_eq!(
+                written, now,
+                "{path}: the etag of the write and of get_file_info"
+            );
+        }
+    }
+}
+
 /// `overwrite = false` refuses an existing file and leaves it untouched.
 pub async fn write_refuses_existing_without_overwrite(s: Subject) {
     need!(s, Write, Read);

@@ -19,7 +19,11 @@ use crate::async_backend::AsyncBackend;
 use crate::backend::Backend;
 use crate::capability::Capabilities;
 use crate::error::{Error, ErrorKind, Result};
-use crate::metadata::{FileInfo, FolderInfo};
+use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::options::{
+    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, ReadOptions, RenameOptions,
+    WriteOptions,
+};
 use crate::path::RemotePath;
 use crate::stream::{ByteStream, FileIter, FolderIter, ReadStream};
 
@@ -123,13 +127,13 @@ impl AsyncBackendBridge {
         }
     }
 
-    fn write_with<F>(
+    fn write_from<F>(
         &self,
         src: &mut dyn Read,
         write: impl FnOnce(Arc<dyn AsyncBackend>, ByteStream) -> F,
-    ) -> Result<()>
+    ) -> Result<WriteResult>
     where
-        F: Future<Output = Result<()>> + Send + 'static,
+        F: Future<Output = Result<WriteResult>> + Send + 'static,
     {
         // A source that ends within one chunk is written like a one-shot
         // call, in place; a failing source fails here, before the backend
@@ -228,48 +232,41 @@ impl Backend for AsyncBackendBridge {
         self.run(|b| async move { b.is_folder(&path).await })
     }
 
-    fn read(&self, path: &RemotePath) -> Result<ReadStream> {
-        let path = path.clone();
-        self.open_reader(|b| async move { b.read(&path).await })
+    fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
+        let (path, options) = (path.clone(), options.clone());
+        self.open_reader(|b| async move { b.read(&path, &options).await })
     }
 
-    fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
-        let path = path.clone();
-        self.open_reader(|b| async move { b.read_range(&path, offset, len).await })
+    fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<bytes::Bytes> {
+        let (path, options) = (path.clone(), options.clone());
+        self.run(|b| async move { b.read_bytes(&path, &options).await })
     }
 
-    fn read_bytes(&self, path: &RemotePath) -> Result<bytes::Bytes> {
-        let path = path.clone();
-        self.run(|b| async move { b.read_bytes(&path).await })
-    }
-
-    fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
-        let path = path.clone();
-        self.write_with(src, |b, stream| async move {
-            b.write(&path, stream, overwrite).await
+    fn write(
+        &self,
+        path: &RemotePath,
+        src: &mut dyn Read,
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
+        let (path, options) = (path.clone(), options.clone());
+        self.write_from(src, |b, stream| async move {
+            b.write(&path, stream, &options).await
         })
     }
 
-    fn write_atomic(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
-        let path = path.clone();
-        self.write_with(src, |b, stream| async move {
-            b.write_atomic(&path, stream, overwrite).await
-        })
+    fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        let (path, options) = (path.clone(), options.clone());
+        self.run(|b| async move { b.delete(&path, &options).await })
     }
 
-    fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
-        let path = path.clone();
-        self.run(|b| async move { b.delete(&path, missing_ok).await })
+    fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
+        let (path, options) = (path.clone(), options.clone());
+        self.run(|b| async move { b.delete_folder(&path, &options).await })
     }
 
-    fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
-        let path = path.clone();
-        self.run(|b| async move { b.delete_folder(&path, recursive, missing_ok).await })
-    }
-
-    fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter> {
-        let path = path.clone();
-        self.open_listing(|b| async move { b.list_files(&path, recursive).await })
+    fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileIter> {
+        let (path, options) = (path.clone(), options.clone());
+        self.open_listing(|b| async move { b.list_files(&path, &options).await })
     }
 
     fn list_folders(&self, path: &RemotePath) -> Result<FolderIter> {
@@ -287,14 +284,14 @@ impl Backend for AsyncBackendBridge {
         self.run(|b| async move { b.get_folder_info(&path).await })
     }
 
-    fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        let (src, dst) = (src.clone(), dst.clone());
-        self.run(|b| async move { b.rename(&src, &dst, overwrite).await })
+    fn rename(&self, src: &RemotePath, dst: &RemotePath, options: &RenameOptions) -> Result<()> {
+        let (src, dst, options) = (src.clone(), dst.clone(), options.clone());
+        self.run(|b| async move { b.rename(&src, &dst, &options).await })
     }
 
-    fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        let (src, dst) = (src.clone(), dst.clone());
-        self.run(|b| async move { b.copy(&src, &dst, overwrite).await })
+    fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
+        let (src, dst, options) = (src.clone(), dst.clone(), options.clone());
+        self.run(|b| async move { b.copy(&src, &dst, &options).await })
     }
 
     fn glob(&self, pattern: &str) -> Result<FileIter> {

@@ -15,7 +15,11 @@ use crate::async_backend::AsyncBackend;
 use crate::backend::Backend;
 use crate::capability::Capabilities;
 use crate::error::{Error, Result};
-use crate::metadata::{FileInfo, FolderInfo};
+use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::options::{
+    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, ReadOptions, RenameOptions,
+    WriteOptions,
+};
 use crate::path::RemotePath;
 use crate::stream::{ByteStream, FileStream, FolderStream, ReadStream};
 
@@ -86,11 +90,11 @@ impl SyncBackendAdapter {
         }
     }
 
-    async fn write_with(
+    async fn write_from(
         &self,
         src: ByteStream,
-        write: impl FnOnce(&dyn Backend, &mut dyn Read) -> Result<()> + Send + 'static,
-    ) -> Result<()> {
+        write: impl FnOnce(&dyn Backend, &mut dyn Read) -> Result<WriteResult> + Send + 'static,
+    ) -> Result<WriteResult> {
         let (tx, rx) = channel();
         let inner = self.inner.clone();
         let task = blocking_handle().spawn_blocking(move || {
@@ -175,63 +179,40 @@ impl AsyncBackend for SyncBackendAdapter {
         self.run(move |b| b.is_folder(&path)).await
     }
 
-    async fn read(&self, path: &RemotePath) -> Result<ByteStream> {
-        let path = path.clone();
-        self.open_reader(move |b| b.read(&path)).await
+    async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
+        let (path, options) = (path.clone(), options.clone());
+        self.open_reader(move |b| b.read(&path, &options)).await
     }
 
-    async fn read_range(
-        &self,
-        path: &RemotePath,
-        offset: u64,
-        len: Option<u64>,
-    ) -> Result<ByteStream> {
-        let path = path.clone();
-        self.open_reader(move |b| b.read_range(&path, offset, len))
-            .await
+    async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<bytes::Bytes> {
+        let (path, options) = (path.clone(), options.clone());
+        self.run(move |b| b.read_bytes(&path, &options)).await
     }
 
-    async fn read_bytes(&self, path: &RemotePath) -> Result<bytes::Bytes> {
-        let path = path.clone();
-        self.run(move |b| b.read_bytes(&path)).await
-    }
-
-    async fn write(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
-        let path = path.clone();
-        self.write_with(src, move |b, r| b.write(&path, r, overwrite))
-            .await
-    }
-
-    async fn write_atomic(
+    async fn write(
         &self,
         path: &RemotePath,
         src: ByteStream,
-        overwrite: bool,
-    ) -> Result<()> {
-        let path = path.clone();
-        self.write_with(src, move |b, r| b.write_atomic(&path, r, overwrite))
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
+        let (path, options) = (path.clone(), options.clone());
+        self.write_from(src, move |b, r| b.write(&path, r, &options))
             .await
     }
 
-    async fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
-        let path = path.clone();
-        self.run(move |b| b.delete(&path, missing_ok)).await
+    async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        let (path, options) = (path.clone(), options.clone());
+        self.run(move |b| b.delete(&path, &options)).await
     }
 
-    async fn delete_folder(
-        &self,
-        path: &RemotePath,
-        recursive: bool,
-        missing_ok: bool,
-    ) -> Result<()> {
-        let path = path.clone();
-        self.run(move |b| b.delete_folder(&path, recursive, missing_ok))
-            .await
+    async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
+        let (path, options) = (path.clone(), options.clone());
+        self.run(move |b| b.delete_folder(&path, &options)).await
     }
 
-    async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream> {
-        let path = path.clone();
-        self.open_listing(move |b| b.list_files(&path, recursive))
+    async fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileStream> {
+        let (path, options) = (path.clone(), options.clone());
+        self.open_listing(move |b| b.list_files(&path, &options))
             .await
     }
 
@@ -250,14 +231,19 @@ impl AsyncBackend for SyncBackendAdapter {
         self.run(move |b| b.get_folder_info(&path)).await
     }
 
-    async fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        let (src, dst) = (src.clone(), dst.clone());
-        self.run(move |b| b.rename(&src, &dst, overwrite)).await
+    async fn rename(
+        &self,
+        src: &RemotePath,
+        dst: &RemotePath,
+        options: &RenameOptions,
+    ) -> Result<()> {
+        let (src, dst, options) = (src.clone(), dst.clone(), options.clone());
+        self.run(move |b| b.rename(&src, &dst, &options)).await
     }
 
-    async fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        let (src, dst) = (src.clone(), dst.clone());
-        self.run(move |b| b.copy(&src, &dst, overwrite)).await
+    async fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
+        let (src, dst, options) = (src.clone(), dst.clone(), options.clone());
+        self.run(move |b| b.copy(&src, &dst, &options)).await
     }
 
     async fn glob(&self, pattern: &str) -> Result<FileStream> {

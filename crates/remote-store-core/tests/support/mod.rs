@@ -12,7 +12,8 @@ use remote_store_core::stream::{
     ByteStream, FileIter, FileStream, FolderIter, FolderStream, ReadStream,
 };
 use remote_store_core::{
-    AsyncBackend, Backend, Bytes, Capabilities, Capability, Error, FileInfo, RemotePath, Result,
+    AsyncBackend, Backend, Bytes, Capabilities, Capability, DeleteFolderOptions, DeleteOptions,
+    Error, FileInfo, ListOptions, ReadOptions, RemotePath, Result, WriteOptions, WriteResult,
     async_trait,
 };
 
@@ -61,15 +62,17 @@ fn entry(counters: &Counters) -> Result<FileInfo> {
 }
 
 impl Endless {
-    fn consume(&self, src: &mut dyn Read) -> Result<()> {
+    fn consume(&self, src: &mut dyn Read) -> Result<WriteResult> {
         let mut buf = vec![0; 8192];
+        let mut size = 0;
         loop {
             match src.read(&mut buf) {
                 Ok(0) => {
                     self.0.committed.store(true, Ordering::SeqCst);
-                    return Ok(());
+                    return Ok(WriteResult::new(size));
                 }
                 Ok(n) => {
+                    size += n as u64;
                     self.0.consumed.fetch_add(n as u64, Ordering::SeqCst);
                 }
                 Err(e) => {
@@ -94,19 +97,19 @@ impl Backend for Endless {
     fn is_folder(&self, _: &RemotePath) -> Result<bool> {
         Ok(true)
     }
-    fn read(&self, _: &RemotePath) -> Result<ReadStream> {
+    fn read(&self, _: &RemotePath, _: &ReadOptions) -> Result<ReadStream> {
         Ok(Box::new(EndlessReader(self.0.clone())))
     }
-    fn write(&self, _: &RemotePath, src: &mut dyn Read, _: bool) -> Result<()> {
+    fn write(&self, _: &RemotePath, src: &mut dyn Read, _: &WriteOptions) -> Result<WriteResult> {
         self.consume(src)
     }
-    fn delete(&self, _: &RemotePath, _: bool) -> Result<()> {
+    fn delete(&self, _: &RemotePath, _: &DeleteOptions) -> Result<()> {
         Ok(())
     }
-    fn delete_folder(&self, _: &RemotePath, _: bool, _: bool) -> Result<()> {
+    fn delete_folder(&self, _: &RemotePath, _: &DeleteFolderOptions) -> Result<()> {
         Ok(())
     }
-    fn list_files(&self, _: &RemotePath, _: bool) -> Result<FileIter> {
+    fn list_files(&self, _: &RemotePath, _: &ListOptions) -> Result<FileIter> {
         let c = self.0.clone();
         Ok(Box::new(std::iter::repeat_with(move || entry(&c))))
     }
@@ -136,7 +139,7 @@ impl AsyncBackend for EndlessAsync {
     async fn is_folder(&self, _: &RemotePath) -> Result<bool> {
         Ok(true)
     }
-    async fn read(&self, _: &RemotePath) -> Result<ByteStream> {
+    async fn read(&self, _: &RemotePath, _: &ReadOptions) -> Result<ByteStream> {
         let c = self.0.clone();
         Ok(futures::stream::repeat_with(move || {
             c.produced.fetch_add(65536, Ordering::SeqCst);
@@ -144,10 +147,17 @@ impl AsyncBackend for EndlessAsync {
         })
         .boxed())
     }
-    async fn write(&self, _: &RemotePath, mut src: ByteStream, _: bool) -> Result<()> {
+    async fn write(
+        &self,
+        _: &RemotePath,
+        mut src: ByteStream,
+        _: &WriteOptions,
+    ) -> Result<WriteResult> {
+        let mut size = 0;
         while let Some(chunk) = src.next().await {
             match chunk {
                 Ok(chunk) => {
+                    size += chunk.len() as u64;
                     self.0
                         .consumed
                         .fetch_add(chunk.len() as u64, Ordering::SeqCst);
@@ -159,15 +169,15 @@ impl AsyncBackend for EndlessAsync {
             }
         }
         self.0.committed.store(true, Ordering::SeqCst);
+        Ok(WriteResult::new(size))
+    }
+    async fn delete(&self, _: &RemotePath, _: &DeleteOptions) -> Result<()> {
         Ok(())
     }
-    async fn delete(&self, _: &RemotePath, _: bool) -> Result<()> {
+    async fn delete_folder(&self, _: &RemotePath, _: &DeleteFolderOptions) -> Result<()> {
         Ok(())
     }
-    async fn delete_folder(&self, _: &RemotePath, _: bool, _: bool) -> Result<()> {
-        Ok(())
-    }
-    async fn list_files(&self, _: &RemotePath, _: bool) -> Result<FileStream> {
+    async fn list_files(&self, _: &RemotePath, _: &ListOptions) -> Result<FileStream> {
         let c = self.0.clone();
         Ok(futures::stream::repeat_with(move || entry(&c)).boxed())
     }
@@ -225,7 +235,7 @@ impl AsyncBackend for Timed {
         tick().await;
         Ok(true)
     }
-    async fn read(&self, _: &RemotePath) -> Result<ByteStream> {
+    async fn read(&self, _: &RemotePath, _: &ReadOptions) -> Result<ByteStream> {
         tick().await;
         Ok(futures::stream::iter(0..16)
             .then(|_| async {
@@ -234,25 +244,31 @@ impl AsyncBackend for Timed {
             })
             .boxed())
     }
-    async fn write(&self, _: &RemotePath, mut src: ByteStream, _: bool) -> Result<()> {
+    async fn write(
+        &self,
+        _: &RemotePath,
+        mut src: ByteStream,
+        _: &WriteOptions,
+    ) -> Result<WriteResult> {
+        let mut size = 0;
         while let Some(chunk) = src.next().await {
             tick().await;
-            self.0
-                .consumed
-                .fetch_add(chunk?.len() as u64, Ordering::SeqCst);
+            let n = chunk?.len() as u64;
+            size += n;
+            self.0.consumed.fetch_add(n, Ordering::SeqCst);
         }
         self.0.committed.store(true, Ordering::SeqCst);
-        Ok(())
+        Ok(WriteResult::new(size))
     }
-    async fn delete(&self, _: &RemotePath, _: bool) -> Result<()> {
+    async fn delete(&self, _: &RemotePath, _: &DeleteOptions) -> Result<()> {
         tick().await;
         Ok(())
     }
-    async fn delete_folder(&self, _: &RemotePath, _: bool, _: bool) -> Result<()> {
+    async fn delete_folder(&self, _: &RemotePath, _: &DeleteFolderOptions) -> Result<()> {
         tick().await;
         Ok(())
     }
-    async fn list_files(&self, _: &RemotePath, _: bool) -> Result<FileStream> {
+    async fn list_files(&self, _: &RemotePath, _: &ListOptions) -> Result<FileStream> {
         tick().await;
         let c = self.0.clone();
         Ok(futures::stream::iter(0..TIMED_ENTRIES)
@@ -300,19 +316,19 @@ impl AsyncBackend for Panicking {
     async fn is_folder(&self, _: &RemotePath) -> Result<bool> {
         explode().await
     }
-    async fn read(&self, _: &RemotePath) -> Result<ByteStream> {
+    async fn read(&self, _: &RemotePath, _: &ReadOptions) -> Result<ByteStream> {
         explode().await
     }
-    async fn write(&self, _: &RemotePath, _: ByteStream, _: bool) -> Result<()> {
+    async fn write(&self, _: &RemotePath, _: ByteStream, _: &WriteOptions) -> Result<WriteResult> {
         explode().await
     }
-    async fn delete(&self, _: &RemotePath, _: bool) -> Result<()> {
+    async fn delete(&self, _: &RemotePath, _: &DeleteOptions) -> Result<()> {
         explode().await
     }
-    async fn delete_folder(&self, _: &RemotePath, _: bool, _: bool) -> Result<()> {
+    async fn delete_folder(&self, _: &RemotePath, _: &DeleteFolderOptions) -> Result<()> {
         explode().await
     }
-    async fn list_files(&self, _: &RemotePath, _: bool) -> Result<FileStream> {
+    async fn list_files(&self, _: &RemotePath, _: &ListOptions) -> Result<FileStream> {
         explode().await
     }
     async fn list_folders(&self, _: &RemotePath) -> Result<FolderStream> {

@@ -10,7 +10,9 @@ use remote_store_core::stream::{
     ByteStream, FileStream, FolderStream, byte_stream_from_async_read,
 };
 use remote_store_core::{
-    AsyncBackend, Capabilities, Error, ErrorKind, FileInfo, RemotePath, Result, glob,
+    AsyncBackend, ByteRange, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions, Error,
+    ErrorKind, FileInfo, ListOptions, ReadOptions, RemotePath, RenameOptions, Result, WriteOptions,
+    WriteResult, glob,
 };
 use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
@@ -216,13 +218,15 @@ impl AsyncSftpBackend {
         Ok(())
     }
 
-    async fn write_with(
+    /// Uploads to a temporary file renamed into place; `durable` (an
+    /// atomic write) also syncs the file first.
+    async fn write_file(
         &self,
         path: &RemotePath,
         src: ByteStream,
         overwrite: bool,
         durable: bool,
-    ) -> Result<()> {
+    ) -> Result<WriteResult> {
         refuse_lossy(path)?;
         // Fail before uploading: on a folder, on an existing file without
         // `overwrite` (the commit is what is race-free), and on a path that
@@ -255,7 +259,10 @@ impl AsyncSftpBackend {
         // old file set aside) must not lose the new data with it.
         guard.0 = None;
         let committed = match staged {
-            Ok(()) => self.commit(&conn, &temp, path, overwrite).await,
+            Ok(size) => self
+                .commit(&conn, &temp, path, overwrite)
+                .await
+                .map(|()| WriteResult::new(size)),
             Err(e) => Err(e),
         };
         if committed.is_err() {
@@ -472,16 +479,18 @@ async fn stage(
     durable: bool,
     conn: &Conn,
     path: &RemotePath,
-) -> Result<()> {
+) -> Result<u64> {
     // `File` sends one WRITE per `poll_write`: gather the source's chunks
     // into requests of OpenSSH's size. (`BufWriter::shutdown` writes the
     // rest without `flush`, which for `File` would also mean fsync.)
     let mut file = tokio::io::BufWriter::with_capacity(super::conn::WRITE_LEN, file);
+    let mut size = 0;
     while let Some(chunk) = src.next().await {
         let chunk = chunk?;
         file.write_all(&chunk)
             .await
             .map_err(|e| transfer_error(e, conn, path))?;
+        size += chunk.len() as u64;
     }
     if durable {
         // Drains the writes in flight, then fsync@openssh.com.
@@ -491,6 +500,7 @@ async fn stage(
     }
     file.shutdown()
         .await
+        .map(|()| size)
         .map_err(|e| transfer_error(e, conn, path))
 }
 
@@ -533,16 +543,11 @@ impl AsyncBackend for AsyncSftpBackend {
         Ok(stat.is_some_and(|a| a.file_type().is_dir()))
     }
 
-    async fn read(&self, path: &RemotePath) -> Result<ByteStream> {
-        self.read_range(path, 0, None).await
-    }
-
-    async fn read_range(
-        &self,
-        path: &RemotePath,
-        offset: u64,
-        len: Option<u64>,
-    ) -> Result<ByteStream> {
+    async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
+        let ByteRange { offset, len } = options.range.unwrap_or(ByteRange {
+            offset: 0,
+            len: None,
+        });
         self.file(path).await?;
         if offset > 0 {
             // Past the end reads nothing, however far (servers refuse
@@ -586,20 +591,18 @@ impl AsyncBackend for AsyncSftpBackend {
         Ok(Box::pin(stream.map_err(failed)))
     }
 
-    async fn write(&self, path: &RemotePath, src: ByteStream, overwrite: bool) -> Result<()> {
-        self.write_with(path, src, overwrite, false).await
-    }
-
-    async fn write_atomic(
+    async fn write(
         &self,
         path: &RemotePath,
         src: ByteStream,
-        overwrite: bool,
-    ) -> Result<()> {
-        self.write_with(path, src, overwrite, true).await
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
+        self.write_file(path, src, options.overwrite, options.atomic)
+            .await
     }
 
-    async fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+    async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        let missing_ok = options.missing_ok;
         match self.is_dir(path).await? {
             Some(true) => Err(Error::invalid_path(path, "is a folder; use delete_folder")
                 .with_backend(crate::NAME)),
@@ -622,12 +625,8 @@ impl AsyncBackend for AsyncSftpBackend {
         }
     }
 
-    async fn delete_folder(
-        &self,
-        path: &RemotePath,
-        recursive: bool,
-        missing_ok: bool,
-    ) -> Result<()> {
+    async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
+        let (recursive, missing_ok) = (options.recursive, options.missing_ok);
         match self.is_dir(path).await? {
             Some(true) => {}
             Some(false) => {
@@ -684,8 +683,8 @@ impl AsyncBackend for AsyncSftpBackend {
         }
     }
 
-    async fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileStream> {
-        let walk = self.walker(path, recursive).await?.into_stream();
+    async fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileStream> {
+        let walk = self.walker(path, options.recursive).await?.into_stream();
         Ok(Box::pin(walk.try_filter_map(|entry| async move {
             Ok(match entry {
                 Entry::File(info) => Some(info),
@@ -714,7 +713,13 @@ impl AsyncBackend for AsyncSftpBackend {
         }
     }
 
-    async fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+    async fn rename(
+        &self,
+        src: &RemotePath,
+        dst: &RemotePath,
+        options: &RenameOptions,
+    ) -> Result<()> {
+        let overwrite = options.overwrite;
         refuse_lossy(dst)?;
         self.file(src).await?;
         self.check_destination(dst, overwrite).await?;
@@ -723,10 +728,12 @@ impl AsyncBackend for AsyncSftpBackend {
         self.commit(&conn, &self.native(src), dst, overwrite).await
     }
 
-    async fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        self.check_destination(dst, overwrite).await?;
-        let source = self.read(src).await?;
-        self.write_with(dst, source, overwrite, false).await
+    async fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
+        self.check_destination(dst, options.overwrite).await?;
+        let source = self.read(src, &ReadOptions::new()).await?;
+        self.write_file(dst, source, options.overwrite, false)
+            .await
+            .map(drop)
     }
 
     async fn glob(&self, pattern: &str) -> Result<FileStream> {

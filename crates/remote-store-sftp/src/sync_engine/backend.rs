@@ -7,7 +7,9 @@ use std::sync::{Arc, OnceLock};
 
 use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
 use remote_store_core::{
-    Backend, Capabilities, Capability, Error, ErrorKind, FileInfo, RemotePath, Result, glob,
+    Backend, ByteRange, Capabilities, Capability, CopyOptions, DeleteFolderOptions, DeleteOptions,
+    Error, ErrorKind, FileInfo, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
+    WriteOptions, WriteResult, glob,
 };
 use ssh2::{ErrorCode, FileStat, OpenFlags, OpenType};
 
@@ -188,13 +190,15 @@ impl SftpBackend {
         Ok(())
     }
 
-    fn write_with(
+    /// Uploads to a temporary file renamed into place; `durable` (an
+    /// atomic write) also syncs the file first.
+    fn write_file(
         &self,
         path: &RemotePath,
         src: &mut dyn Read,
         overwrite: bool,
         durable: bool,
-    ) -> Result<()> {
+    ) -> Result<WriteResult> {
         if !overwrite {
             // Fail before uploading; the commit is what is race-free. With
             // overwrite the commit alone finds a folder in the way.
@@ -218,21 +222,24 @@ impl SftpBackend {
             other => other?,
         };
         let staged = copy_into(src, &mut file, &conn, path.as_str())
-            .and_then(|()| match durable {
-                true => file.fsync().map_err(|e| {
+            .and_then(|size| match durable {
+                true => file.fsync().map(|()| size).map_err(|e| {
                     conn.check(&e);
                     map(e, path.as_str())
                 }),
-                false => Ok(()),
+                false => Ok(size),
             })
-            .and_then(|()| {
-                file.close().map_err(|e| {
+            .and_then(|size| {
+                file.close().map(|()| size).map_err(|e| {
                     conn.check(&e);
                     map(e, path.as_str())
                 })
             });
         drop(file);
-        let committed = staged.and_then(|()| self.commit(&conn, &temp, path, overwrite));
+        let committed = staged.and_then(|size| {
+            self.commit(&conn, &temp, path, overwrite)
+                .map(|()| WriteResult::new(size))
+        });
         if committed.is_err() {
             // Never leave the staged data behind (best effort: the link may
             // be gone; listings hide temp files either way).
@@ -365,11 +372,11 @@ impl Backend for SftpBackend {
         Ok(stat.is_some_and(|s| is_dir(&s)))
     }
 
-    fn read(&self, path: &RemotePath) -> Result<ReadStream> {
-        self.read_range(path, 0, None)
-    }
-
-    fn read_range(&self, path: &RemotePath, offset: u64, len: Option<u64>) -> Result<ReadStream> {
+    fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
+        let ByteRange { offset, len } = options.range.unwrap_or(ByteRange {
+            offset: 0,
+            len: None,
+        });
         let stat = self.file(path)?;
         // Past the end reads nothing, however far (servers refuse offsets
         // past `i64::MAX`).
@@ -398,15 +405,17 @@ impl Backend for SftpBackend {
         })
     }
 
-    fn write(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
-        self.write_with(path, src, overwrite, false)
+    fn write(
+        &self,
+        path: &RemotePath,
+        src: &mut dyn Read,
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
+        self.write_file(path, src, options.overwrite, options.atomic)
     }
 
-    fn write_atomic(&self, path: &RemotePath, src: &mut dyn Read, overwrite: bool) -> Result<()> {
-        self.write_with(path, src, overwrite, true)
-    }
-
-    fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
+    fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        let missing_ok = options.missing_ok;
         match self.stat(path)? {
             Some(stat) if is_dir(&stat) => {
                 Err(Error::invalid_path(path, "is a folder; use delete_folder")
@@ -427,7 +436,8 @@ impl Backend for SftpBackend {
         }
     }
 
-    fn delete_folder(&self, path: &RemotePath, recursive: bool, missing_ok: bool) -> Result<()> {
+    fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
+        let (recursive, missing_ok) = (options.recursive, options.missing_ok);
         match self.stat(path)? {
             Some(stat) if is_dir(&stat) => {}
             Some(_) => {
@@ -475,8 +485,8 @@ impl Backend for SftpBackend {
         }
     }
 
-    fn list_files(&self, path: &RemotePath, recursive: bool) -> Result<FileIter> {
-        let walker = self.walker(path, recursive)?;
+    fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileIter> {
+        let walker = self.walker(path, options.recursive)?;
         Ok(Box::new(walker.filter_map(|item| match item {
             Ok(Entry::File(info)) => Some(Ok(info)),
             Ok(Entry::Folder(_)) => None,
@@ -503,7 +513,8 @@ impl Backend for SftpBackend {
         }
     }
 
-    fn rename(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
+    fn rename(&self, src: &RemotePath, dst: &RemotePath, options: &RenameOptions) -> Result<()> {
+        let overwrite = options.overwrite;
         self.file(src)?;
         self.check_destination(dst, overwrite)?;
         self.make_parents(dst)?;
@@ -511,10 +522,11 @@ impl Backend for SftpBackend {
         self.commit(&conn, &self.native(src), dst, overwrite)
     }
 
-    fn copy(&self, src: &RemotePath, dst: &RemotePath, overwrite: bool) -> Result<()> {
-        self.check_destination(dst, overwrite)?;
-        let mut source = self.read(src)?;
-        self.write_with(dst, &mut source, overwrite, false)
+    fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
+        self.check_destination(dst, options.overwrite)?;
+        let mut source = self.read(src, &ReadOptions::new())?;
+        self.write_file(dst, &mut source, options.overwrite, false)
+            .map(drop)
     }
 
     fn glob(&self, pattern: &str) -> Result<FileIter> {

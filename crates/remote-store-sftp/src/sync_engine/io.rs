@@ -46,8 +46,9 @@ pub(super) fn copy_into(
     file: &mut ssh2::File,
     conn: &Conn,
     path: &str,
-) -> Result<()> {
+) -> Result<u64> {
     let mut buf = vec![0u8; WRITE_BUFFER];
+    let mut size = 0;
     loop {
         let mut filled = 0;
         while filled < buf.len() {
@@ -59,12 +60,13 @@ pub(super) fn copy_into(
             }
         }
         if filled == 0 {
-            return Ok(());
+            return Ok(size);
         }
         file.write_all(&buf[..filled])
             .map_err(|e| io_error(e, conn, path))?;
+        size += filled as u64;
         if filled < buf.len() {
-            return Ok(());
+            return Ok(size);
         }
     }
 }

@@ -1,0 +1,304 @@
+//! Options of the operations that have more than a path: one struct per
+//! operation, passed to the backend traits and to the stores' `*_with`
+//! methods (ADR-0013).
+//!
+//! Each struct is `#[non_exhaustive]`: build it from `Default` (or `new`)
+//! and its builder methods, so a new option never breaks a caller. Each
+//! says which capabilities it needs ([`Gated::required`]); the stores check
+//! them before any I/O, in one place, and a backend called directly
+//! refuses an option it does not declare with the same check
+//! ([`Gated::check`]), so an option is never silently ignored.
+//!
+//! ```
+//! use remote_store_core::{ReadOptions, WriteOptions};
+//! let write = WriteOptions::new().overwrite(true).atomic(true);
+//! assert!(write.overwrite && write.atomic);
+//! let read = ReadOptions::new().range(10, Some(5));
+//! assert_eq!(read.range.map(|r| (r.offset, r.len)), Some((10, Some(5))));
+//! ```
+
+use crate::capability::{Capabilities, Capability};
+use crate::error::{Error, Result};
+
+/// Options that need capabilities: the check every store makes, and that a
+/// backend makes when called directly.
+pub trait Gated {
+    /// Every capability these options need, the operation's own included.
+    fn required(&self) -> Capabilities;
+
+    /// Refuses with `CapabilityNotSupported`, naming the first missing
+    /// capability (in declaration order), when `declared` lacks one these
+    /// options need.
+    ///
+    /// # Errors
+    /// `CapabilityNotSupported`.
+    fn check(&self, declared: Capabilities) -> Result<()> {
+        match self.required().iter().find(|c| !declared.contains(*c)) {
+            Some(missing) => Err(Error::unsupported(missing)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A byte range of a file: `len` bytes from `offset` (to the end when
+/// `len` is `None`). Both in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ByteRange {
+    /// The first byte, counted from 0.
+    pub offset: u64,
+    /// How many bytes at most; `None` reads to the end.
+    pub len: Option<u64>,
+}
+
+/// Options of `read` and `read_bytes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Read only this range (needs [`Capability::RangeRead`]). A range past
+    /// the end is cut at the end; an offset past the end reads nothing.
+    pub range: Option<ByteRange>,
+}
+
+impl ReadOptions {
+    /// The whole file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads `len` bytes from `offset` (to the end when `len` is `None`).
+    pub fn range(mut self, offset: u64, len: Option<u64>) -> Self {
+        self.range = Some(ByteRange { offset, len });
+        self
+    }
+}
+
+impl Gated for ReadOptions {
+    fn required(&self) -> Capabilities {
+        let caps = Capabilities::of(&[Capability::Read]);
+        if self.range.is_some() {
+            caps.with(Capability::RangeRead)
+        } else {
+            caps
+        }
+    }
+}
+
+/// Options of `write`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WriteOptions {
+    /// Replace a file already at the path; without it such a write fails
+    /// with `AlreadyExists`. Default `false`.
+    pub overwrite: bool,
+    /// Readers see the old content or the new one, never a mix (needs
+    /// [`Capability::AtomicWrite`] instead of [`Capability::Write`]).
+    /// Default `false`.
+    pub atomic: bool,
+}
+
+impl WriteOptions {
+    /// A plain write that refuses to replace a file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`overwrite`](Self::overwrite).
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+
+    /// Sets [`atomic`](Self::atomic).
+    pub fn atomic(mut self, atomic: bool) -> Self {
+        self.atomic = atomic;
+        self
+    }
+}
+
+impl Gated for WriteOptions {
+    fn required(&self) -> Capabilities {
+        if self.atomic {
+            Capabilities::of(&[Capability::AtomicWrite])
+        } else {
+            Capabilities::of(&[Capability::Write])
+        }
+    }
+}
+
+/// Options of `delete`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeleteOptions {
+    /// Succeed when there is no file to delete. Default `false`.
+    pub missing_ok: bool,
+}
+
+impl DeleteOptions {
+    /// A delete that fails with `NotFound` when there is no file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`missing_ok`](Self::missing_ok).
+    pub fn missing_ok(mut self, missing_ok: bool) -> Self {
+        self.missing_ok = missing_ok;
+        self
+    }
+}
+
+impl Gated for DeleteOptions {
+    fn required(&self) -> Capabilities {
+        Capabilities::of(&[Capability::Delete])
+    }
+}
+
+/// Options of `delete_folder`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeleteFolderOptions {
+    /// Delete everything below too; without it a folder with entries fails
+    /// with `FolderNotEmpty`. Default `false`.
+    pub recursive: bool,
+    /// Succeed when there is no folder to delete. Default `false`.
+    pub missing_ok: bool,
+}
+
+impl DeleteFolderOptions {
+    /// Deletes an empty folder; fails with `NotFound` when there is none.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`recursive`](Self::recursive).
+    pub fn recursive(mut self, recursive: bool) -> Self {
+        self.recursive = recursive;
+        self
+    }
+
+    /// Sets [`missing_ok`](Self::missing_ok).
+    pub fn missing_ok(mut self, missing_ok: bool) -> Self {
+        self.missing_ok = missing_ok;
+        self
+    }
+}
+
+impl Gated for DeleteFolderOptions {
+    fn required(&self) -> Capabilities {
+        Capabilities::of(&[Capability::Delete])
+    }
+}
+
+/// Options of `list_files`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListOptions {
+    /// List files at any depth (needs [`Capability::RecursiveList`]), not
+    /// only those directly in the folder. Default `false`.
+    pub recursive: bool,
+}
+
+impl ListOptions {
+    /// The files directly in the folder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`recursive`](Self::recursive).
+    pub fn recursive(mut self, recursive: bool) -> Self {
+        self.recursive = recursive;
+        self
+    }
+}
+
+impl Gated for ListOptions {
+    fn required(&self) -> Capabilities {
+        let caps = Capabilities::of(&[Capability::List]);
+        if self.recursive {
+            caps.with(Capability::RecursiveList)
+        } else {
+            caps
+        }
+    }
+}
+
+/// Options of `rename`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RenameOptions {
+    /// Replace a file already at the destination; without it the rename
+    /// fails with `AlreadyExists`. Default `false`.
+    pub overwrite: bool,
+}
+
+impl RenameOptions {
+    /// A rename that refuses to replace a file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`overwrite`](Self::overwrite).
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+}
+
+impl Gated for RenameOptions {
+    fn required(&self) -> Capabilities {
+        Capabilities::of(&[Capability::Move])
+    }
+}
+
+/// Options of `copy`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CopyOptions {
+    /// Replace a file already at the destination; without it the copy
+    /// fails with `AlreadyExists`. Default `false`.
+    pub overwrite: bool,
+}
+
+impl CopyOptions {
+    /// A copy that refuses to replace a file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`overwrite`](Self::overwrite).
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+}
+
+impl Gated for CopyOptions {
+    fn required(&self) -> Capabilities {
+        Capabilities::of(&[Capability::Copy])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_option_needs_its_capability() {
+        let read = Capabilities::of(&[Capability::Read]);
+        assert!(ReadOptions::new().check(read).is_ok());
+        let err = ReadOptions::new().range(0, None).check(read).unwrap_err();
+        assert!(err.to_string().contains("range_read"), "{err}");
+        let write = Capabilities::of(&[Capability::Write]);
+        assert!(WriteOptions::new().overwrite(true).check(write).is_ok());
+        let err = WriteOptions::new().atomic(true).check(write).unwrap_err();
+        assert!(err.to_string().contains("atomic_write"), "{err}");
+        let list = Capabilities::of(&[Capability::List]);
+        assert!(ListOptions::new().check(list).is_ok());
+        assert!(ListOptions::new().recursive(true).check(list).is_err());
+        let none = Capabilities::empty();
+        assert!(DeleteOptions::new().check(none).is_err());
+        assert!(DeleteFolderOptions::new().check(none).is_err());
+        assert!(RenameOptions::new().check(none).is_err());
+        assert!(CopyOptions::new().check(none).is_err());
+        assert!(ReadOptions::new().check(none).is_err());
+    }
+}
