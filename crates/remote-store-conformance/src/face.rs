@@ -323,7 +323,7 @@ impl Face for AsyncStore {
         let b = self.backend().clone();
         let [f, _, g] = probe_paths(self.root(), file, file);
         let one = || futures::stream::iter([Ok(Bytes::from("x"))]).boxed();
-        let range = ReadOptions::new().range(0, Some(1));
+        let range = ReadOptions::new().range(0, Some(2));
         vec![
             (
                 Capability::RangeRead,
@@ -603,7 +603,7 @@ impl Face for Store {
             let read_one = |mut r: remote_store_core::stream::ReadStream| {
                 r.read(&mut [0u8; 1]).map(drop).map_err(Error::from)
             };
-            let range = ReadOptions::new().range(0, Some(1));
+            let range = ReadOptions::new().range(0, Some(2));
             let recursive = ListOptions::new().recursive(true);
             vec![
                 (Capability::RangeRead, b.read(&f, &range).and_then(read_one)),

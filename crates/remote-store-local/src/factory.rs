@@ -88,3 +88,87 @@ impl BackendFactory for LocalFactory {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use remote_store_core::{Backend, ErrorKind};
+
+    use super::*;
+
+    fn url(host: Option<&str>, path: &str, query: &[(&str, &str)]) -> UrlParts {
+        let mut parts = UrlParts::default();
+        parts.scheme = "file".into();
+        parts.host = host.map(str::to_owned);
+        parts.path = path.into();
+        parts.query = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<BTreeMap<_, _>>();
+        parts
+    }
+
+    /// The names configuration and URLs select it by, and its options.
+    #[test]
+    fn names_and_options() {
+        let f = LocalFactory;
+        assert_eq!(f.kind(), "local");
+        assert_eq!(f.schemes(), ["file"]);
+        let names: Vec<_> = f.options().iter().map(|o| o.name).collect();
+        assert_eq!(names, ["root", "create"]);
+    }
+
+    /// `root` is required and not empty; `create` is a boolean.
+    #[test]
+    fn options_are_validated() {
+        let f = LocalFactory;
+        let invalid = |options: Options| f.validate(&options).unwrap_err().kind();
+        assert_eq!(invalid(Options::new()), ErrorKind::InvalidConfig);
+        assert_eq!(
+            invalid(Options::new().with("root", "")),
+            ErrorKind::InvalidConfig
+        );
+        let bad_create = Options::new().with("root", "/x").with("create", "maybe");
+        assert_eq!(invalid(bad_create), ErrorKind::InvalidConfig);
+        assert!(f.validate(&Options::new().with("root", "/x")).is_ok());
+    }
+
+    /// `file:///path` (or `file://localhost/path`) serves that path; a
+    /// host, a user, a port or a `root` query are refused; other query
+    /// pairs are options.
+    #[test]
+    fn urls_name_local_paths() {
+        let f = LocalFactory;
+        for host in [None, Some(""), Some("localhost")] {
+            let target = f.url_target(&url(host, "/srv/data", &[])).unwrap();
+            assert_eq!(target.options.get("root"), Some("/srv/data"));
+            assert_eq!(target.root, "");
+        }
+        let target = f.url_target(&url(None, "", &[])).unwrap();
+        assert_eq!(target.options.get("root"), Some("/"));
+        let target = f
+            .url_target(&url(None, "/srv", &[("create", "true")]))
+            .unwrap();
+        assert_eq!(target.options.get("create"), Some("true"));
+        for bad in [
+            url(Some("example.com"), "/srv", &[]),
+            url(None, "/srv", &[("root", "/elsewhere")]),
+        ] {
+            let err = f.url_target(&bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+        }
+        let mut with_user = url(None, "/srv", &[]);
+        with_user.user = Some("me".into());
+        assert!(f.url_target(&with_user).is_err());
+    }
+
+    /// Every local backend is one storage, named `file://`: tools compare
+    /// native paths within it.
+    #[test]
+    fn storage_id_is_the_file_scheme() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = LocalBackend::new(dir.path()).unwrap();
+        assert_eq!(backend.storage_id().as_deref(), Some("file://"));
+    }
+}

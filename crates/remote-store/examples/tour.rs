@@ -5,7 +5,7 @@ use std::io::Read;
 
 use futures::TryStreamExt;
 use remote_store::backends::{AsyncMemoryBackend, MemoryBackend};
-use remote_store::{AsyncStore, Capability, ErrorKind, Result, Store};
+use remote_store::{AsyncStore, Capability, ErrorKind, Result, Store, WriteOptions};
 
 fn main() -> Result<()> {
     println!("== sync Store over MemoryBackend ==");
@@ -37,6 +37,14 @@ fn sync_tour(store: Store) -> Result<()> {
     println!("write data/numbers.csv (streamed from a reader)");
     store.write_atomic("data/config.json", &br#"{"v":1}"#[..], false)?;
     println!("write_atomic data/config.json");
+    // Every option of an operation, in one struct (`*_with`); every write
+    // says what it stored.
+    let options = WriteOptions::new().overwrite(true).atomic(true);
+    let written = store.write_with("data/config.json", &br#"{"v":2}"#[..], &options)?;
+    println!(
+        "write_with data/config.json (overwrite, atomic) -> {} bytes, etag {:?}",
+        written.size, written.etag
+    );
     let again = store.write_bytes("docs/readme.txt", "clobber", false);
     println!(
         "write_bytes again without overwrite -> {}",

@@ -82,7 +82,7 @@ pub async fn closed_backend_refuses_io(s: Subject) {
 /// refuse first and hide it); with the capability, the option works.
 pub async fn backend_refuses_undeclared_options(s: Subject) {
     need!(s, Write, Read);
-    ok(s.write("opt.txt", Bytes::from("xy"), false).await, "write");
+    ok(s.write("opt.txt", Bytes::from("xyz"), false).await, "write");
     let caps = s.capabilities();
     for (cap, result) in s.backend_option_probe("opt.txt").await {
         let what = format!("backend call with an option needing {cap}");
