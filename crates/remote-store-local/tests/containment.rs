@@ -3,19 +3,40 @@
 
 use std::fs;
 use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
 
 use remote_store_core::{ErrorKind, Store};
 use remote_store_local::LocalBackend;
 use tempfile::TempDir;
 
 struct Setup {
-    root: TempDir,
+    root: Jailed,
     outside: TempDir,
     store: Store,
 }
 
+/// The root, one level inside a folder of its own: what a broken
+/// containment writes next to the root lands in that folder, which goes
+/// with the test, and never in a shared folder where it would fail later
+/// runs.
+struct Jailed {
+    _jail: TempDir,
+    root: PathBuf,
+}
+
+impl Jailed {
+    fn path(&self) -> &Path {
+        &self.root
+    }
+}
+
 fn setup() -> Setup {
-    let root = tempfile::tempdir().unwrap();
+    let jail = tempfile::tempdir().unwrap();
+    let root = Jailed {
+        root: jail.path().join("root"),
+        _jail: jail,
+    };
+    fs::create_dir(root.path()).unwrap();
     let outside = tempfile::tempdir().unwrap();
     fs::write(outside.path().join("secret.txt"), "secret").unwrap();
     let store = Store::new(LocalBackend::new(root.path()).unwrap());
