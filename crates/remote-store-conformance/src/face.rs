@@ -71,6 +71,16 @@ pub trait Face: Send + Sync {
     async fn read_across_close(&self, path: &str) -> Result<(Bytes, Result<Bytes>)>;
     async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult>;
     async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult>;
+    /// `write_with` an `if_match` condition (a compare-and-swap).
+    async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult>;
+    /// `read_with` an `if_match` condition (and a range when given),
+    /// streamed and collected.
+    async fn read_if_match(
+        &self,
+        path: &str,
+        etag: &str,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<Bytes>;
     /// Streams `source` into `write` (or `write_atomic`).
     async fn write_source(
         &self,
@@ -227,6 +237,23 @@ impl Face for AsyncStore {
         let src = futures::stream::iter([Ok(data)]);
         AsyncStore::write_atomic(self, path, src, overwrite).await
     }
+    async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult> {
+        let src = futures::stream::iter([Ok(data)]);
+        let options = WriteOptions::new().if_match(etag);
+        AsyncStore::write_with(self, path, src, &options).await
+    }
+    async fn read_if_match(
+        &self,
+        path: &str,
+        etag: &str,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<Bytes> {
+        let mut options = ReadOptions::new().if_match(etag);
+        if let Some((offset, len)) = range {
+            options = options.range(offset, len);
+        }
+        collect(AsyncStore::read_with(self, path, &options).await?).await
+    }
     async fn write_source(
         &self,
         path: &str,
@@ -324,6 +351,9 @@ impl Face for AsyncStore {
         let [f, _, g] = probe_paths(self.root(), file, file);
         let one = || futures::stream::iter([Ok(Bytes::from("x"))]).boxed();
         let range = ReadOptions::new().range(0, Some(2));
+        let etag = b.get_file_info(&f).await.ok().and_then(|i| i.etag);
+        let etag = etag.unwrap_or_else(|| "\"none\"".into());
+        let pinned = ReadOptions::new().if_match(&etag);
         vec![
             (
                 Capability::RangeRead,
@@ -336,6 +366,16 @@ impl Face for AsyncStore {
             (
                 Capability::AtomicWrite,
                 b.write(&g, one(), &replace().atomic(true)).await.map(drop),
+            ),
+            (
+                Capability::ConditionalRead,
+                first_of_stream(b.read(&f, &pinned).await).await,
+            ),
+            (
+                Capability::ConditionalWrite,
+                b.write(&f, one(), &WriteOptions::new().if_match(&etag))
+                    .await
+                    .map(drop),
             ),
             (
                 Capability::RecursiveList,
@@ -487,6 +527,28 @@ impl Face for Store {
         let path = path.to_owned();
         blocking(self, move |s| s.write_atomic(path, &data[..], overwrite)).await
     }
+    async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult> {
+        let (path, options) = (path.to_owned(), WriteOptions::new().if_match(etag));
+        blocking(self, move |s| s.write_with(path, &data[..], &options)).await
+    }
+    async fn read_if_match(
+        &self,
+        path: &str,
+        etag: &str,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<Bytes> {
+        let mut options = ReadOptions::new().if_match(etag);
+        if let Some((offset, len)) = range {
+            options = options.range(offset, len);
+        }
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            let mut buf = Vec::new();
+            s.read_with(path, &options)?.read_to_end(&mut buf)?;
+            Ok(Bytes::from(buf))
+        })
+        .await
+    }
     async fn write_source(
         &self,
         path: &str,
@@ -605,12 +667,24 @@ impl Face for Store {
             };
             let range = ReadOptions::new().range(0, Some(2));
             let recursive = ListOptions::new().recursive(true);
+            let etag = b.get_file_info(&f).ok().and_then(|i| i.etag);
+            let etag = etag.unwrap_or_else(|| "\"none\"".into());
+            let pinned = ReadOptions::new().if_match(&etag);
             vec![
                 (Capability::RangeRead, b.read(&f, &range).and_then(read_one)),
                 (Capability::RangeRead, b.read_bytes(&f, &range).map(drop)),
                 (
                     Capability::AtomicWrite,
                     b.write(&g, &mut &b"x"[..], &replace().atomic(true))
+                        .map(drop),
+                ),
+                (
+                    Capability::ConditionalRead,
+                    b.read(&f, &pinned).and_then(read_one),
+                ),
+                (
+                    Capability::ConditionalWrite,
+                    b.write(&f, &mut &b"x"[..], &WriteOptions::new().if_match(&etag))
                         .map(drop),
                 ),
                 (

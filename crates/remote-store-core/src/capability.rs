@@ -35,6 +35,10 @@ pub enum Capability {
     Metadata,
     /// `read_range`.
     RangeRead,
+    /// `write` with `WriteOptions::if_match`: compare-and-swap on the etag.
+    ConditionalWrite,
+    /// `read` with `ReadOptions::if_match`: a read pinned to one version.
+    ConditionalRead,
     /// Quality: `rename` is atomic (not copy + delete).
     AtomicMove,
     /// Quality: `write` with `overwrite = false` is race-free: of concurrent
@@ -51,7 +55,7 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability, in declaration order.
-    pub const ALL: [Capability; 15] = [
+    pub const ALL: [Capability; 17] = [
         Capability::Read,
         Capability::Write,
         Capability::Delete,
@@ -63,6 +67,8 @@ impl Capability {
         Capability::RecursiveList,
         Capability::Metadata,
         Capability::RangeRead,
+        Capability::ConditionalWrite,
+        Capability::ConditionalRead,
         Capability::AtomicMove,
         Capability::ExclusiveWrite,
         Capability::ServerSideCopy,
@@ -83,6 +89,8 @@ impl Capability {
             Capability::RecursiveList => "recursive_list",
             Capability::Metadata => "metadata",
             Capability::RangeRead => "range_read",
+            Capability::ConditionalWrite => "conditional_write",
+            Capability::ConditionalRead => "conditional_read",
             Capability::AtomicMove => "atomic_move",
             Capability::ExclusiveWrite => "exclusive_write",
             Capability::ServerSideCopy => "server_side_copy",

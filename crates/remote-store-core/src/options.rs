@@ -18,7 +18,7 @@
 //! ```
 
 use crate::capability::{Capabilities, Capability};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Options that need capabilities: the check every store makes, and that a
 /// backend makes when called directly.
@@ -31,13 +31,27 @@ pub trait Gated {
     /// options need.
     ///
     /// # Errors
-    /// `CapabilityNotSupported`.
+    /// `CapabilityNotSupported`; `InvalidArgument` for options that
+    /// contradict each other ([`validate`](Self::validate)).
     fn check(&self, declared: Capabilities) -> Result<()> {
         match self.required().iter().find(|c| !declared.contains(*c)) {
             Some(missing) => Err(Error::unsupported(missing)),
-            None => Ok(()),
+            None => self.validate(),
         }
     }
+
+    /// Refuses options that contradict each other, with
+    /// `InvalidArgument`. The default accepts all.
+    ///
+    /// # Errors
+    /// `InvalidArgument`.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn contradiction(why: &str) -> Error {
+    Error::new(ErrorKind::InvalidArgument).with_message(why.to_owned())
 }
 
 /// A byte range of a file: `len` bytes from `offset` (to the end when
@@ -57,6 +71,11 @@ pub struct ReadOptions {
     /// Read only this range (needs [`Capability::RangeRead`]). A range past
     /// the end is cut at the end; an offset past the end reads nothing.
     pub range: Option<ByteRange>,
+    /// Read only if the file's etag is still this one (needs
+    /// [`Capability::ConditionalRead`]): the read fails with
+    /// `PreconditionFailed` when the file was replaced, so it never mixes
+    /// two versions. An etag from `get_file_info` or a `WriteResult`.
+    pub if_match: Option<String>,
 }
 
 impl ReadOptions {
@@ -70,16 +89,24 @@ impl ReadOptions {
         self.range = Some(ByteRange { offset, len });
         self
     }
+
+    /// Reads only the version whose etag is `etag`.
+    pub fn if_match(mut self, etag: impl Into<String>) -> Self {
+        self.if_match = Some(etag.into());
+        self
+    }
 }
 
 impl Gated for ReadOptions {
     fn required(&self) -> Capabilities {
-        let caps = Capabilities::of(&[Capability::Read]);
+        let mut caps = Capabilities::of(&[Capability::Read]);
         if self.range.is_some() {
-            caps.with(Capability::RangeRead)
-        } else {
-            caps
+            caps = caps.with(Capability::RangeRead);
         }
+        if self.if_match.is_some() {
+            caps = caps.with(Capability::ConditionalRead);
+        }
+        caps
     }
 }
 
@@ -94,6 +121,11 @@ pub struct WriteOptions {
     /// [`Capability::AtomicWrite`] instead of [`Capability::Write`]).
     /// Default `false`.
     pub atomic: bool,
+    /// Replace the file only if its etag is still this one (needs
+    /// [`Capability::ConditionalWrite`]): a compare-and-swap. Fails with
+    /// `PreconditionFailed` when the file was replaced since, or is gone;
+    /// needs `overwrite` (the builder sets it).
+    pub if_match: Option<String>,
 }
 
 impl WriteOptions {
@@ -113,15 +145,37 @@ impl WriteOptions {
         self.atomic = atomic;
         self
     }
+
+    /// Replaces only the version whose etag is `etag` (and sets
+    /// [`overwrite`](Self::overwrite)).
+    pub fn if_match(mut self, etag: impl Into<String>) -> Self {
+        self.if_match = Some(etag.into());
+        self.overwrite = true;
+        self
+    }
 }
 
 impl Gated for WriteOptions {
     fn required(&self) -> Capabilities {
-        if self.atomic {
+        let caps = if self.atomic {
             Capabilities::of(&[Capability::AtomicWrite])
         } else {
             Capabilities::of(&[Capability::Write])
+        };
+        if self.if_match.is_some() {
+            caps.with(Capability::ConditionalWrite)
+        } else {
+            caps
         }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.if_match.is_some() && !self.overwrite {
+            return Err(contradiction(
+                "if_match replaces a file, but overwrite is false",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -300,5 +354,14 @@ mod tests {
         assert!(RenameOptions::new().check(none).is_err());
         assert!(CopyOptions::new().check(none).is_err());
         assert!(ReadOptions::new().check(none).is_err());
+        let err = ReadOptions::new().if_match("e").check(read).unwrap_err();
+        assert_eq!(err.capability(), Some(Capability::ConditionalRead));
+        let cas = write.with(Capability::ConditionalWrite);
+        assert!(WriteOptions::new().if_match("e").check(cas).is_ok());
+        let err = WriteOptions::new().if_match("e").check(write).unwrap_err();
+        assert_eq!(err.capability(), Some(Capability::ConditionalWrite));
+        let contradictory = WriteOptions::new().if_match("e").overwrite(false);
+        let err = contradictory.check(cas).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     }
 }

@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
 use remote_store_core::{
     Backend, ByteRange, Bytes, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions,
-    Error, ErrorKind, FileInfo, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
+    Error, ErrorKind, FileInfo, Gated, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
     WriteOptions, WriteResult, glob,
 };
 
+use crate::condition::{self, Locked};
 use crate::error::Context;
 use crate::lister::{Listed, Walker};
 use crate::resolve::{Located, Resolver};
@@ -30,14 +31,23 @@ pub struct LocalBackend {
 }
 
 /// Everything: real folders, atomic and durable writes, race-free
-/// no-overwrite, atomic moves, kernel copies.
+/// no-overwrite, atomic moves, kernel copies, compare-and-swap on etags
+/// made of inode numbers (where there are none, no conditions).
+#[cfg(unix)]
 const CAPABILITIES: Capabilities = Capabilities::all();
+#[cfg(not(unix))]
+const CAPABILITIES: Capabilities = Capabilities::all()
+    .without(remote_store_core::Capability::ConditionalWrite)
+    .without(remote_store_core::Capability::ConditionalRead);
 
 /// Metadata as a [`FileInfo`]; the content type is guessed from the name.
 pub(crate) fn file_info(path: RemotePath, meta: &fs::Metadata) -> FileInfo {
     let mut info = FileInfo::new(path, meta.len());
     if let Ok(modified) = meta.modified() {
         info = info.with_modified(modified);
+    }
+    if let Some(etag) = condition::etag(meta) {
+        info = info.with_etag(etag);
     }
     if let Some(mime) = mime_guess::from_path(info.path.as_str()).first_raw() {
         info = info.with_content_type(mime);
@@ -122,9 +132,10 @@ impl LocalBackend {
         &self,
         path: &RemotePath,
         src: &mut dyn Read,
-        overwrite: bool,
-        durable: bool,
+        options: &WriteOptions,
     ) -> Result<WriteResult> {
+        let (overwrite, durable) = (options.overwrite, options.atomic);
+        let if_match = options.if_match.as_deref();
         self.open()?;
         let located = self.resolver.locate(path)?;
         if located.folder().is_some() {
@@ -135,6 +146,16 @@ impl LocalBackend {
         if located.file().is_some() && !overwrite {
             // Fail fast; the commit below is what makes it race-free.
             return Err(Error::already_exists(path).with_backend(crate::NAME));
+        }
+        // Fail fast too; the check under the lock below is the one that
+        // counts.
+        if if_match.is_some() {
+            match located.file() {
+                Some(real) => {
+                    condition::check_etag(path, &fs::metadata(real).at(path)?, if_match)?;
+                }
+                None => Locked::none().check(path, if_match)?,
+            }
         }
         let dir = match located.parent {
             Some(dir) => dir,
@@ -148,16 +169,32 @@ impl LocalBackend {
         }
         // Of the file as written (the rename keeps it), not of whatever a
         // later writer puts at the path.
-        let modified = temp.file().metadata().and_then(|m| m.modified());
+        let written = temp.file().metadata().at(path)?;
+        let lock = self.lock_replaced(&target, path, overwrite)?;
+        lock.check(path, if_match)?;
         temp.commit(&target, overwrite).at(path)?;
+        drop(lock);
         if durable {
             sync_dir(&dir).at(path)?;
         }
-        let result = WriteResult::new(size);
-        Ok(match modified {
-            Ok(modified) => result.with_modified(modified),
-            Err(_) => result,
-        })
+        let mut result = WriteResult::new(size);
+        if let Ok(modified) = written.modified() {
+            result = result.with_modified(modified);
+        }
+        if let Some(etag) = condition::etag(&written) {
+            result = result.with_etag(etag);
+        }
+        Ok(result)
+    }
+
+    /// The lock a write that replaces `target` (a file, when `overwrite`)
+    /// holds around its rename: see [`condition`](crate::condition).
+    fn lock_replaced(&self, target: &Path, path: &RemotePath, overwrite: bool) -> Result<Locked> {
+        if overwrite && cfg!(unix) {
+            Locked::target(target).at(path)
+        } else {
+            Ok(Locked::none())
+        }
     }
 
     fn listing(&self, dir: &RemotePath, recursive: bool, folders: bool) -> Result<Walker> {
@@ -190,11 +227,17 @@ impl Backend for LocalBackend {
     }
 
     fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
+        options.check(CAPABILITIES)?;
         let real = self.file(path)?;
-        let Some(ByteRange { offset, len }) = options.range else {
-            return Ok(Box::new(File::open(real).at(path)?));
-        };
         let mut file = File::open(real).at(path)?;
+        if options.if_match.is_some() {
+            // The open file is the version read, whatever replaces it.
+            let meta = file.metadata().at(path)?;
+            condition::check_etag(path, &meta, options.if_match.as_deref())?;
+        }
+        let Some(ByteRange { offset, len }) = options.range else {
+            return Ok(Box::new(file));
+        };
         // Past the end reads nothing, however far: a seek beyond
         // `i64::MAX` would fail (EINVAL) rather than land past the end.
         if offset >= file.metadata().at(path)?.len() {
@@ -208,7 +251,7 @@ impl Backend for LocalBackend {
     }
 
     fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
-        if options.range.is_some() {
+        if options.range.is_some() || options.if_match.is_some() {
             let mut buf = Vec::new();
             self.read(path, options)?.read_to_end(&mut buf).at(path)?;
             return Ok(buf.into());
@@ -223,7 +266,8 @@ impl Backend for LocalBackend {
         src: &mut dyn Read,
         options: &WriteOptions,
     ) -> Result<WriteResult> {
-        self.write_file(path, src, options.overwrite, options.atomic)
+        options.check(CAPABILITIES)?;
+        self.write_file(path, src, options)
     }
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
@@ -328,6 +372,7 @@ impl Backend for LocalBackend {
         self.check_destination(dst, overwrite)?;
         let dir = self.resolver.make_parent(dst)?;
         let target = dir.join(dst.name());
+        let _lock = self.lock_replaced(&target, dst, overwrite)?;
         if overwrite {
             fs::rename(&from.entry, &target).at(dst)
         } else {
@@ -344,7 +389,9 @@ impl Backend for LocalBackend {
         let mut temp = TempFile::create(&dir, dst.name()).at(dst)?;
         // File to file: std uses copy_file_range / sendfile where it can.
         std::io::copy(&mut source, temp.file()).at(dst)?;
-        temp.commit(&dir.join(dst.name()), overwrite).at(dst)
+        let target = dir.join(dst.name());
+        let _lock = self.lock_replaced(&target, dst, overwrite)?;
+        temp.commit(&target, overwrite).at(dst)
     }
 
     fn glob(&self, pattern: &str) -> Result<FileIter> {

@@ -51,6 +51,7 @@
 //! [`RemotePath`]: remote_store_core::RemotePath
 
 mod backend;
+mod condition;
 mod error;
 mod factory;
 mod lister;

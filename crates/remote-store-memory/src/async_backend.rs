@@ -81,7 +81,10 @@ impl AsyncBackend for AsyncMemoryBackend {
     }
 
     async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
-        Ok(slice(self.state.get(path)?, options.range))
+        Ok(slice(
+            self.state.get(path, options.if_match.as_deref())?,
+            options.range,
+        ))
     }
 
     /// Every write is atomic here: the map is updated in one step.
@@ -93,7 +96,8 @@ impl AsyncBackend for AsyncMemoryBackend {
     ) -> Result<WriteResult> {
         self.state.check_open()?;
         let data = drain(src).await?;
-        self.state.put(path, data, options.overwrite)
+        self.state
+            .put(path, data, options.overwrite, options.if_match.as_deref())
     }
 
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {

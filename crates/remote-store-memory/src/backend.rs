@@ -63,7 +63,10 @@ impl Backend for MemoryBackend {
     }
 
     fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
-        Ok(slice(self.state.get(path)?, options.range))
+        Ok(slice(
+            self.state.get(path, options.if_match.as_deref())?,
+            options.range,
+        ))
     }
 
     /// Every write is atomic here: the map is updated in one step.
@@ -74,7 +77,9 @@ impl Backend for MemoryBackend {
         options: &WriteOptions,
     ) -> Result<WriteResult> {
         self.state.check_open()?;
-        self.state.put(path, drain(src)?, options.overwrite)
+        let data = drain(src)?;
+        self.state
+            .put(path, data, options.overwrite, options.if_match.as_deref())
     }
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {

@@ -51,6 +51,22 @@ fn etag(entry: &Entry) -> String {
     format!("v{}", entry.version)
 }
 
+fn precondition(path: &RemotePath, why: &str) -> Error {
+    Error::new(ErrorKind::PreconditionFailed)
+        .with_path(path)
+        .with_message(why.to_owned())
+}
+
+fn check_etag(path: &RemotePath, entry: &Entry, expected: Option<&str>) -> Result<()> {
+    match expected {
+        Some(expected) if etag(entry) != expected => Err(precondition(
+            path,
+            "the file was replaced (its etag differs)",
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl State {
     fn read(&self) -> Result<RwLockReadGuard<'_, BTreeMap<String, Entry>>> {
         self.check_open()?;
@@ -88,9 +104,14 @@ impl State {
         Ok(path.is_root() || has_children(&files, path))
     }
 
-    pub(crate) fn get(&self, path: &RemotePath) -> Result<Bytes> {
+    /// The content at `path`; with `if_match`, only while its etag is that
+    /// one (`PreconditionFailed` otherwise).
+    pub(crate) fn get(&self, path: &RemotePath, if_match: Option<&str>) -> Result<Bytes> {
         match self.read()?.get(path.as_str()) {
-            Some(entry) => Ok(entry.data.clone()),
+            Some(entry) => {
+                check_etag(path, entry, if_match)?;
+                Ok(entry.data.clone())
+            }
             None => Err(Error::not_found(path)),
         }
     }
@@ -104,14 +125,23 @@ impl State {
 
     /// Stores `data` at `path`; the result carries the new entry's size,
     /// modification time and etag (as `get_file_info` will show them).
+    /// With `if_match`, only over the entry with that etag (a
+    /// compare-and-swap under the map's lock: exact).
     pub(crate) fn put(
         &self,
         path: &RemotePath,
         data: Bytes,
         overwrite: bool,
+        if_match: Option<&str>,
     ) -> Result<WriteResult> {
         let mut files = self.write()?;
         check_file_slot(&files, path)?;
+        if let Some(expected) = if_match {
+            match files.get(path.as_str()) {
+                Some(entry) => check_etag(path, entry, Some(expected))?,
+                None => return Err(precondition(path, "there is no file")),
+            }
+        }
         if !overwrite && files.contains_key(path.as_str()) {
             return Err(Error::already_exists(path));
         }

@@ -10,8 +10,8 @@ use object_store::{CopyMode, GetOptions, GetRange, ObjectStore, ObjectStoreExt};
 use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
 use remote_store_core::{
     AsyncBackend, ByteRange, Capabilities, Capability, CopyOptions, DeleteFolderOptions,
-    DeleteOptions, Error, ErrorKind, FileInfo, ListOptions, ReadOptions, RemotePath, RenameOptions,
-    Result, WriteOptions, WriteResult, async_trait, glob,
+    DeleteOptions, Error, ErrorKind, FileInfo, Gated, ListOptions, ReadOptions, RemotePath,
+    RenameOptions, Result, WriteOptions, WriteResult, async_trait, glob,
 };
 
 use crate::error::{map, map_create};
@@ -34,8 +34,28 @@ const BASE: Capabilities = Capabilities::of(&[
     Capability::RecursiveList,
     Capability::Metadata,
     Capability::RangeRead,
+    Capability::ConditionalRead,
     Capability::ServerSideCopy,
 ]);
+
+/// `PreconditionFailed` unless the file `info` describes has the etag
+/// `expected` (when given).
+fn check_etag(
+    path: &RemotePath,
+    info: &FileInfo,
+    expected: Option<&str>,
+    backend: &str,
+) -> Result<()> {
+    match expected {
+        Some(expected) if info.etag.as_deref() != Some(expected) => {
+            Err(Error::new(ErrorKind::PreconditionFailed)
+                .with_path(path)
+                .with_backend(backend.to_owned())
+                .with_message("the file was replaced (its etag differs)"))
+        }
+        _ => Ok(()),
+    }
+}
 
 /// Turns store paths into object keys (under an optional prefix) and back.
 #[derive(Clone, Debug)]
@@ -268,7 +288,13 @@ impl ObjectStoreBackend {
     /// second client of the same service, built with
     /// [`CreateOnlyCommits`](crate::CreateOnlyCommits) as its HTTP
     /// connector, and carries those writes. Without it they check first.
-    pub fn with_create_only_store(self, store: Arc<dyn ObjectStore>) -> Self {
+    ///
+    /// The same client carries compare-and-swap writes (`if_match`) too
+    /// (its commits then ask `If-Match`), so with it the backend declares
+    /// `ConditionalWrite`: the service must honour `If-Match` on a `PUT`
+    /// and on the commit of a multipart upload (S3, Azure).
+    pub fn with_create_only_store(mut self, store: Arc<dyn ObjectStore>) -> Self {
+        self.capabilities = self.capabilities.with(Capability::ConditionalWrite);
         self.edit_clients(|c| c.create_only = Some(store))
     }
 
@@ -337,11 +363,19 @@ impl ObjectStoreBackend {
     }
 
     /// A whole-object GET.
-    async fn get(&self, path: &RemotePath) -> Result<object_store::GetResult> {
+    async fn get(
+        &self,
+        path: &RemotePath,
+        if_match: Option<&str>,
+    ) -> Result<object_store::GetResult> {
         self.open()?;
+        let opts = GetOptions {
+            if_match: if_match.map(str::to_owned),
+            ..Default::default()
+        };
         self.clients()?
             .store
-            .get(&self.keys.key(path))
+            .get_opts(&self.keys.key(path), opts)
             .await
             .map_err(self.fail(path))
     }
@@ -566,15 +600,18 @@ impl AsyncBackend for ObjectStoreBackend {
             let stream = self.read(path, options).await?;
             return read::collect(stream).await;
         }
+        options.check(self.capabilities)?;
         // object_store sizes the buffer from Content-Length: one allocation,
         // no regrowth, and a one-chunk body is handed over without a copy.
-        let result = self.get(path).await?;
+        let result = self.get(path, options.if_match.as_deref()).await?;
         result.bytes().await.map_err(self.fail(path))
     }
 
     async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
+        options.check(self.capabilities)?;
+        let if_match = options.if_match.as_deref();
         let Some(ByteRange { offset, len }) = options.range else {
-            let result = self.get(path).await?;
+            let result = self.get(path, if_match).await?;
             return Ok(read::body(
                 result.into_stream(),
                 path.clone(),
@@ -583,8 +620,9 @@ impl AsyncBackend for ObjectStoreBackend {
         };
         self.open()?;
         if len == Some(0) {
-            // Still report a missing file.
-            self.get_file_info(path).await?;
+            // Still report a missing file, or another version.
+            let info = self.get_file_info(path).await?;
+            check_etag(path, &info, if_match, &self.keys.name)?;
             return Ok(futures::stream::empty().boxed());
         }
         let range = match len {
@@ -593,6 +631,7 @@ impl AsyncBackend for ObjectStoreBackend {
         };
         let opts = GetOptions {
             range: Some(range),
+            if_match: if_match.map(str::to_owned),
             ..Default::default()
         };
         match self
@@ -606,12 +645,16 @@ impl AsyncBackend for ObjectStoreBackend {
                 path.clone(),
                 self.keys.name.clone(),
             )),
-            Err(e @ object_store::Error::NotFound { .. }) => Err(map(e, path, &self.keys.name)),
+            Err(
+                e @ (object_store::Error::NotFound { .. }
+                | object_store::Error::Precondition { .. }),
+            ) => Err(map(e, path, &self.keys.name)),
             Err(e) => {
                 // A range that starts at or past the end is refused by the
                 // service (416); our contract reads nothing there.
-                let size = self.get_file_info(path).await?.size;
-                if offset >= size {
+                let info = self.get_file_info(path).await?;
+                if offset >= info.size {
+                    check_etag(path, &info, if_match, &self.keys.name)?;
                     Ok(futures::stream::empty().boxed())
                 } else {
                     Err(map(e, path, &self.keys.name))
@@ -628,6 +671,7 @@ impl AsyncBackend for ObjectStoreBackend {
         src: ByteStream,
         options: &WriteOptions,
     ) -> Result<WriteResult> {
+        options.check(self.capabilities)?;
         let clients = self.clients()?;
         let target = Target {
             store: &clients.store,
@@ -636,6 +680,7 @@ impl AsyncBackend for ObjectStoreBackend {
             backend: &self.keys.name,
             conditional: self.capabilities.contains(Capability::ExclusiveWrite),
             create_only: clients.create_only.as_ref(),
+            if_match: options.if_match.as_deref(),
         };
         write::write(target, src, options.overwrite).await
     }

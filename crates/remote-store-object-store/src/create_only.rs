@@ -14,12 +14,13 @@
 //! installs a [`Resign`] hook that signs the request again.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use object_store::ClientOptions;
 use object_store::client::{
-    HttpClient, HttpConnector, HttpError, HttpRequest, HttpResponse, HttpService,
+    HttpClient, HttpConnector, HttpError, HttpErrorKind, HttpRequest, HttpResponse, HttpService,
 };
 
 /// Signs a commit request again after `If-None-Match: *` was added to it,
@@ -91,14 +92,38 @@ fn is_commit(req: &HttpRequest) -> bool {
         || (req.method() == http::Method::PUT && query.split('&').any(|p| p == "comp=blocklist"))
 }
 
+tokio::task_local! {
+    /// The etag a compare-and-swap commit must still find: set around the
+    /// commit by [`commit_condition`], read by the connector.
+    static IF_MATCH: String;
+}
+
+/// Runs `commit` so that a multipart commit it sends through a
+/// [`CreateOnlyCommits`] client asks `If-Match: etag` instead of
+/// `If-None-Match: *` (a compare-and-swap instead of a create).
+pub(crate) async fn commit_condition<F: Future>(etag: Option<String>, commit: F) -> F::Output {
+    match etag {
+        Some(etag) => IF_MATCH.scope(etag, commit).await,
+        None => commit.await,
+    }
+}
+
 #[async_trait]
 impl HttpService for CreateOnly {
     async fn call(&self, mut req: HttpRequest) -> Result<HttpResponse, HttpError> {
         if is_commit(&req) {
-            req.headers_mut().insert(
-                http::header::IF_NONE_MATCH,
-                http::HeaderValue::from_static("*"),
-            );
+            let (name, value) = match IF_MATCH.try_with(Clone::clone) {
+                Ok(etag) => (
+                    http::header::IF_MATCH,
+                    http::HeaderValue::from_str(&etag)
+                        .map_err(|e| HttpError::new(HttpErrorKind::Request, e))?,
+                ),
+                Err(_) => (
+                    http::header::IF_NONE_MATCH,
+                    http::HeaderValue::from_static("*"),
+                ),
+            };
+            req.headers_mut().insert(name, value);
             if let Some(resign) = &self.resign {
                 resign(&mut req)?;
             }

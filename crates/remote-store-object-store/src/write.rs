@@ -7,11 +7,13 @@ use bytes::Bytes;
 use futures::StreamExt;
 use object_store::path::Path;
 use object_store::{
-    ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, PutResult, WriteMultipart,
+    ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, PutResult, UpdateVersion,
+    WriteMultipart,
 };
 use remote_store_core::stream::ByteStream;
-use remote_store_core::{Error, RemotePath, Result, WriteResult};
+use remote_store_core::{Error, ErrorKind, RemotePath, Result, WriteResult};
 
+use crate::create_only::commit_condition;
 use crate::error::{map, map_create};
 use crate::{PART_CONCURRENCY, PART_SIZE, SINGLE_PUT_LIMIT};
 
@@ -24,6 +26,39 @@ pub(crate) struct Target<'a> {
     pub(crate) conditional: bool,
     /// The client whose multipart commits are conditional, if any.
     pub(crate) create_only: Option<&'a Arc<dyn ObjectStore>>,
+    /// Replace only the object with this etag (compare-and-swap).
+    pub(crate) if_match: Option<&'a str>,
+}
+
+/// A failed compare-and-swap: the object was replaced, or is gone.
+fn map_update(err: object_store::Error, path: &RemotePath, backend: &str) -> Error {
+    match err {
+        object_store::Error::Precondition { .. } | object_store::Error::NotFound { .. } => {
+            Error::new(ErrorKind::PreconditionFailed)
+                .with_path(path)
+                .with_backend(backend.to_owned())
+                .with_message("the file was replaced or removed (its etag differs)")
+                .with_source(err)
+        }
+        other => map(other, path, backend),
+    }
+}
+
+/// Fails a compare-and-swap before uploading when the object already
+/// differs (the commit's own condition is what makes it race-free).
+async fn check_current(t: &Target<'_>, expected: &str) -> Result<()> {
+    match t.store.head(&t.key).await {
+        Ok(meta) if meta.e_tag.as_deref() == Some(expected) => Ok(()),
+        Ok(_) => Err(map_update(
+            object_store::Error::Precondition {
+                path: t.key.to_string(),
+                source: "the etag differs".into(),
+            },
+            t.path,
+            t.backend,
+        )),
+        Err(e) => Err(map_update(e, t.path, t.backend)),
+    }
 }
 
 /// Refuses an existing object: the fallback where the service cannot do a
@@ -71,10 +106,13 @@ pub(crate) async fn write(
         if !overwrite && !t.conditional {
             refuse_existing(&t).await?;
         }
-        let mode = if overwrite {
-            PutMode::Overwrite
-        } else {
-            PutMode::Create
+        let mode = match t.if_match {
+            Some(etag) => PutMode::Update(UpdateVersion {
+                e_tag: Some(etag.to_owned()),
+                version: None,
+            }),
+            None if overwrite => PutMode::Overwrite,
+            None => PutMode::Create,
         };
         let opts = PutOptions {
             mode,
@@ -86,16 +124,31 @@ pub(crate) async fn write(
             .put_opts(&t.key, payload, opts)
             .await
             .map(|put| result(buffered, put))
-            .map_err(|e| map_create(e, t.path, t.backend));
+            .map_err(|e| match t.if_match {
+                Some(_) => map_update(e, t.path, t.backend),
+                None => map_create(e, t.path, t.backend),
+            });
     }
     // Check first so the common case fails before uploading anything. With
     // a create-only client the commit itself is conditional too, which is
     // what makes it race-free; without one this check is all there is.
     let conditional_commit = match t.create_only {
         Some(store) if !overwrite && t.conditional => Some(store),
+        Some(store) if t.if_match.is_some() => Some(store),
         _ => None,
     };
-    if !overwrite {
+    if let Some(expected) = t.if_match {
+        if conditional_commit.is_none() {
+            // Never a compare-and-swap that is not one: the backend
+            // declares `ConditionalWrite` only with the commit client.
+            return Err(
+                Error::unsupported(remote_store_core::Capability::ConditionalWrite)
+                    .with_path(t.path)
+                    .with_backend(t.backend.to_owned()),
+            );
+        }
+        check_current(&t, expected).await?;
+    } else if !overwrite {
         refuse_existing(&t).await?;
     }
     let store = conditional_commit.unwrap_or(t.store);
@@ -133,7 +186,8 @@ pub(crate) async fn write(
     // their own, so a caller that stops waiting now cannot strand the
     // upload half-committed (the write completes without it).
     let writer = guard.take();
-    let finishing = async move { writer.finish().await };
+    let if_match = t.if_match.map(str::to_owned);
+    let finishing = commit_condition(if_match, async move { writer.finish().await });
     let finished = match tokio::runtime::Handle::try_current() {
         Ok(runtime) => runtime.spawn(finishing).await.map_err(|e| {
             Error::other("the commit task failed")
@@ -145,10 +199,12 @@ pub(crate) async fn write(
     };
     finished
         .map(|put| result(buffered, put))
-        .map_err(|e| match conditional_commit {
+        .map_err(|e| match (t.if_match, conditional_commit) {
+            // The object was replaced (or removed) since its etag was read.
+            (Some(_), _) => map_update(e, t.path, t.backend),
             // Another writer committed first: 412 (or 409 while racing).
-            Some(_) => map_create(e, t.path, t.backend),
-            None => map(e, t.path, t.backend),
+            (None, Some(_)) => map_create(e, t.path, t.backend),
+            (None, None) => map(e, t.path, t.backend),
         })
 }
 

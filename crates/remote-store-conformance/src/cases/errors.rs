@@ -48,6 +48,14 @@ pub async fn unsupported_capabilities_refused(s: Subject) {
                 s.get_folder_info("").await.map(drop),
             ],
             Capability::RangeRead => vec![s.read_range("sentinel", 0, Some(1)).await.map(drop)],
+            Capability::ConditionalWrite => vec![
+                s.write_if_match("sentinel", Bytes::new(), "\"e\"")
+                    .await
+                    .map(drop),
+            ],
+            Capability::ConditionalRead => {
+                vec![s.read_if_match("sentinel", "\"e\"", None).await.map(drop)]
+            }
             _ => continue, // quality flags gate nothing
         };
         for result in results {

@@ -18,6 +18,7 @@ macro_rules! need {
 }
 
 mod concurrency;
+mod conditions;
 mod contract;
 mod delete;
 mod errors;
@@ -38,6 +39,7 @@ mod write;
 mod writers;
 
 pub use concurrency::*;
+pub use conditions::*;
 pub use contract::*;
 pub use delete::*;
 pub use errors::*;

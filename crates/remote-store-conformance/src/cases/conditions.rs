@@ -1,0 +1,132 @@
+//! Conditional operations: compare-and-swap writes and reads pinned to
+//! one version, by etag.
+
+use bytes::Bytes;
+use remote_store_core::{Capability, ErrorKind};
+
+use super::{expect_err, ok};
+use crate::data::{self, assert_same};
+use crate::face::Subject;
+
+/// The etag of `path` now: a backend that declares a condition must
+/// report etags.
+async fn etag_of(s: &Subject, path: &str) -> String {
+    let info = ok(s.get_file_info(path).await, "get_file_info");
+    info.etag
+        .unwrap_or_else(|| panic!("{path}: no etag, though a condition is declared"))
+}
+
+/// A write with `if_match` replaces the file only while its etag is the
+/// one given: with the current etag it succeeds (and returns the new
+/// one, where the write reports etags), with a stale one or on a missing
+/// file it fails with `PreconditionFailed` and changes nothing. Small
+/// (one request) and large (multipart, staged) writes alike.
+pub async fn conditional_write_compare_and_swap(s: Subject) {
+    need!(s, ConditionalWrite, Write, Read, Metadata);
+    for (name, len) in [("small.txt", 10usize), ("large.bin", 9 * 1024 * 1024 + 3)] {
+        let v1 = data::bytes(len, 1);
+        ok(s.write(name, v1, false).await, "write");
+        let first = etag_of(&s, name).await;
+        let v2 = data::bytes(len, 2);
+        let written = ok(s.write_if_match(name, v2.clone(), &first).await, "if_match");
+        let second = etag_of(&s, name).await;
+        assert_ne!(first, second, "{name}: the etag did not change on a write");
+        if let Some(reported) = &written.etag {
+            assert_eq!(reported, &second, "{name}: the write reported another etag");
+        }
+        let stale = s.write_if_match(name, data::bytes(len, 3), &first).await;
+        expect_err(stale, ErrorKind::PreconditionFailed, "a stale etag");
+        let now = ok(s.read_bytes(name).await, "read");
+        assert_same(
+            &now,
+            &v2,
+            &format!("{name} after a refused compare-and-swap"),
+        );
+    }
+    let missing = s
+        .write_if_match("missing.txt", Bytes::from("x"), "\"nope\"")
+        .await;
+    expect_err(
+        missing,
+        ErrorKind::PreconditionFailed,
+        "if_match on no file",
+    );
+    assert!(
+        !ok(s.exists("missing.txt").await, "exists"),
+        "a refused compare-and-swap created the file"
+    );
+}
+
+/// A read with `if_match` reads the version with that etag, and fails
+/// with `PreconditionFailed` once the file was replaced (ranged too), so
+/// a reader never mixes two versions; a missing file is `NotFound`.
+pub async fn conditional_read_is_pinned(s: Subject) {
+    need!(s, ConditionalRead, Write, Read, Metadata);
+    ok(
+        s.write("pin.txt", Bytes::from("first"), false).await,
+        "write",
+    );
+    let first = etag_of(&s, "pin.txt").await;
+    let read = ok(s.read_if_match("pin.txt", &first, None).await, "if_match");
+    assert_eq!(read, "first");
+    let ranged = s.capabilities().contains(Capability::RangeRead);
+    if ranged {
+        let part = ok(
+            s.read_if_match("pin.txt", &first, Some((1, Some(3)))).await,
+            "ranged if_match",
+        );
+        assert_eq!(part, "irs");
+    }
+    ok(
+        s.write("pin.txt", Bytes::from("second"), true).await,
+        "rewrite",
+    );
+    let stale = s.read_if_match("pin.txt", &first, None).await;
+    expect_err(stale, ErrorKind::PreconditionFailed, "a stale etag");
+    if ranged {
+        let stale = s.read_if_match("pin.txt", &first, Some((1, Some(3)))).await;
+        expect_err(stale, ErrorKind::PreconditionFailed, "a stale etag, ranged");
+    }
+    let missing = s.read_if_match("gone.txt", &first, None).await;
+    expect_err(missing, ErrorKind::NotFound, "if_match on no file");
+}
+
+/// Sixteen writers race to replace one file from the same etag, round
+/// after round: exactly one wins each round, every other one is refused
+/// with `PreconditionFailed`, and the file holds the winner's content (no
+/// lost update, no second winner).
+pub async fn compare_and_swap_with_16_updaters(s: Subject) {
+    need!(s, ConditionalWrite, Write, Read, Metadata);
+    ok(
+        s.write("cas.txt", Bytes::from("start"), false).await,
+        "write",
+    );
+    for round in 0..16 {
+        let etag = etag_of(&s, "cas.txt").await;
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let (s, etag) = (s.clone(), etag.clone());
+                tokio::spawn(async move {
+                    let body = Bytes::from(format!("round {round} writer {i}"));
+                    (i, s.write_if_match("cas.txt", body, &etag).await)
+                })
+            })
+            .collect();
+        let mut winners = Vec::new();
+        for task in tasks {
+            let (i, result) = task.await.expect("a writer panicked");
+            match result {
+                Ok(_) => winners.push(i),
+                Err(e) => assert_eq!(
+                    e.kind(),
+                    ErrorKind::PreconditionFailed,
+                    "round {round}, writer {i}: {e}"
+                ),
+            }
+        }
+        assert_eq!(winners.len(), 1, "round {round}: winners {winners:?}");
+        let content = ok(s.read_bytes("cas.txt").await, "read");
+        let want = format!("round {round} writer {}", winners[0]);
+        assert_eq!(content, want.as_bytes(), "round {round}: a lost update");
+    }
+}
