@@ -228,7 +228,13 @@ impl Backend for LocalBackend {
 
     fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
         options.check(CAPABILITIES)?;
-        let real = self.file(path)?;
+        let real = match self.file(path) {
+            // The version asked for is gone with the file.
+            Err(e) if e.kind() == ErrorKind::NotFound && options.if_match.is_some() => {
+                return Err(condition::gone(path));
+            }
+            other => other?,
+        };
         let mut file = File::open(real).at(path)?;
         if options.if_match.is_some() {
             // The open file is the version read, whatever replaces it.

@@ -89,7 +89,7 @@ impl Locked {
             return Ok(());
         };
         let Some(file) = &self.0 else {
-            return Err(precondition(path, "there is no file"));
+            return Err(gone(path));
         };
         let meta = file.metadata().at(path)?;
         check_etag(path, &meta, Some(expected))
@@ -106,6 +106,12 @@ pub(crate) fn check_etag(path: &RemotePath, meta: &Metadata, expected: Option<&s
         )),
         _ => Ok(()),
     }
+}
+
+/// The condition on a file that is not there: the version asked for is
+/// gone with it.
+pub(crate) fn gone(path: &RemotePath) -> Error {
+    precondition(path, "there is no file")
 }
 
 fn precondition(path: &RemotePath, why: &str) -> Error {

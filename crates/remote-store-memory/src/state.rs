@@ -112,6 +112,8 @@ impl State {
                 check_etag(path, entry, if_match)?;
                 Ok(entry.data.clone())
             }
+            // The version asked for is gone with the file.
+            None if if_match.is_some() => Err(precondition(path, "there is no file")),
             None => Err(Error::not_found(path)),
         }
     }

@@ -272,6 +272,19 @@ impl ObjectStoreBackend {
         Ok(self)
     }
 
+    /// Declares (or not) that the store honours `If-Match` on a `GET`
+    /// (declared by default, as the HTTP standard asks): without it, a
+    /// read with `ReadOptions::if_match` is refused before any I/O, never
+    /// served unchecked.
+    pub fn with_conditional_reads(mut self, enforced: bool) -> Self {
+        self.capabilities = if enforced {
+            self.capabilities.with(Capability::ConditionalRead)
+        } else {
+            self.capabilities.without(Capability::ConditionalRead)
+        };
+        self
+    }
+
     /// Declares (or not) that no-overwrite writes are race-free, which
     /// holds when the store enforces `If-None-Match: *`. When it does not,
     /// a no-overwrite write checks for the object first (not race-free).
@@ -377,7 +390,23 @@ impl ObjectStoreBackend {
             .store
             .get_opts(&self.keys.key(path), opts)
             .await
-            .map_err(self.fail(path))
+            .map_err(|e| self.read_error(e, path, if_match.is_some()))
+    }
+
+    /// A failed GET: with a condition, a missing object is a failed
+    /// condition (the version asked for is gone), as HTTP answers it
+    /// (412) on some services and not others (404).
+    fn read_error(&self, e: object_store::Error, path: &RemotePath, conditional: bool) -> Error {
+        match e {
+            object_store::Error::NotFound { .. } if conditional => {
+                Error::new(ErrorKind::PreconditionFailed)
+                    .with_path(path)
+                    .with_backend(self.keys.name.to_string())
+                    .with_message("there is no file")
+                    .with_source(e)
+            }
+            other => map(other, path, &self.keys.name),
+        }
     }
 
     async fn has_children(&self, path: &RemotePath) -> Result<bool> {
@@ -621,7 +650,15 @@ impl AsyncBackend for ObjectStoreBackend {
         self.open()?;
         if len == Some(0) {
             // Still report a missing file, or another version.
-            let info = self.get_file_info(path).await?;
+            let info = match self.get_file_info(path).await {
+                Err(e) if e.kind() == ErrorKind::NotFound && if_match.is_some() => {
+                    return Err(Error::new(ErrorKind::PreconditionFailed)
+                        .with_path(path)
+                        .with_backend(self.keys.name.to_string())
+                        .with_message("there is no file"));
+                }
+                other => other?,
+            };
             check_etag(path, &info, if_match, &self.keys.name)?;
             return Ok(futures::stream::empty().boxed());
         }
@@ -648,7 +685,7 @@ impl AsyncBackend for ObjectStoreBackend {
             Err(
                 e @ (object_store::Error::NotFound { .. }
                 | object_store::Error::Precondition { .. }),
-            ) => Err(map(e, path, &self.keys.name)),
+            ) => Err(self.read_error(e, path, if_match.is_some())),
             Err(e) => {
                 // A range that starts at or past the end is refused by the
                 // service (416); our contract reads nothing there.

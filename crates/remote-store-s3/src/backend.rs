@@ -75,7 +75,8 @@ impl S3Backend {
                 config.bucket
             ))
             .with_prefix(&config.prefix)?
-            .with_exclusive_write(config.conditional_put);
+            .with_exclusive_write(config.conditional_put)
+            .with_conditional_reads(config.conditional_put);
         // Listings and recursive deletes by raw key (ADR-0010).
         if let Some(raw) = S3Raw::new(&builder, native.credentials().clone(), retry)? {
             inner = inner.with_raw_keys(Arc::new(raw));

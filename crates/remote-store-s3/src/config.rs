@@ -25,9 +25,12 @@ pub struct S3Config {
     pub secret_access_key: Option<String>,
     /// Session token of temporary credentials.
     pub session_token: Option<String>,
-    /// Whether the server enforces conditional puts (`If-None-Match: *`);
-    /// true for AWS and the servers we test against. When false,
-    /// no-overwrite writes are not declared race-free.
+    /// Whether the server enforces conditional requests: `If-None-Match: *`
+    /// and `If-Match` on a `PUT` and on a multipart commit, `If-Match` on a
+    /// `GET`; true for AWS and most servers (s3rver ignores them). When
+    /// false, no-overwrite writes are not declared race-free and the
+    /// conditions (`ConditionalWrite`, `ConditionalRead`) are not declared:
+    /// a conditional call is refused before any I/O.
     pub conditional_put: bool,
     /// Retries of a failed request (object_store's default, 10, when unset).
     pub retry_max: Option<usize>,

@@ -23,7 +23,7 @@ const OPTIONS: &[OptionSpec] = &[
     OptionSpec::optional("session_token", "a session token").secret(),
     OptionSpec::optional(
         "conditional_put",
-        "false if the server ignores If-None-Match",
+        "false if the server ignores conditional requests (If-None-Match, If-Match)",
     ),
     OptionSpec::optional(
         "unsigned_payload",

@@ -58,8 +58,9 @@ pub async fn conditional_write_compare_and_swap(s: Subject) {
 }
 
 /// A read with `if_match` reads the version with that etag, and fails
-/// with `PreconditionFailed` once the file was replaced (ranged too), so
-/// a reader never mixes two versions; a missing file is `NotFound`.
+/// with `PreconditionFailed` once the file was replaced (ranged too) or
+/// removed (the version asked for is gone, as HTTP answers it), so a
+/// reader never mixes two versions.
 pub async fn conditional_read_is_pinned(s: Subject) {
     need!(s, ConditionalRead, Write, Read, Metadata);
     ok(
@@ -88,7 +89,11 @@ pub async fn conditional_read_is_pinned(s: Subject) {
         expect_err(stale, ErrorKind::PreconditionFailed, "a stale etag, ranged");
     }
     let missing = s.read_if_match("gone.txt", &first, None).await;
-    expect_err(missing, ErrorKind::NotFound, "if_match on no file");
+    expect_err(
+        missing,
+        ErrorKind::PreconditionFailed,
+        "if_match on no file",
+    );
 }
 
 /// Sixteen writers race to replace one file from the same etag, round

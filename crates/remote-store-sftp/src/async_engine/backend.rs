@@ -11,8 +11,8 @@ use remote_store_core::stream::{
 };
 use remote_store_core::{
     AsyncBackend, ByteRange, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions, Error,
-    ErrorKind, FileInfo, ListOptions, ReadOptions, RemotePath, RenameOptions, Result, WriteOptions,
-    WriteResult, glob,
+    ErrorKind, FileInfo, Gated, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
+    WriteOptions, WriteResult, glob,
 };
 use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
@@ -544,6 +544,8 @@ impl AsyncBackend for AsyncSftpBackend {
     }
 
     async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
+        // Conditions are not declared: refused, never ignored.
+        options.check(self.capabilities())?;
         let ByteRange { offset, len } = options.range.unwrap_or(ByteRange {
             offset: 0,
             len: None,
@@ -597,6 +599,7 @@ impl AsyncBackend for AsyncSftpBackend {
         src: ByteStream,
         options: &WriteOptions,
     ) -> Result<WriteResult> {
+        options.check(self.capabilities())?;
         self.write_file(path, src, options.overwrite, options.atomic)
             .await
     }

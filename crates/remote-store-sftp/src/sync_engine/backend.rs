@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
 use remote_store_core::{
     Backend, ByteRange, Capabilities, Capability, CopyOptions, DeleteFolderOptions, DeleteOptions,
-    Error, ErrorKind, FileInfo, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
+    Error, ErrorKind, FileInfo, Gated, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
     WriteOptions, WriteResult, glob,
 };
 use ssh2::{ErrorCode, FileStat, OpenFlags, OpenType};
@@ -373,6 +373,8 @@ impl Backend for SftpBackend {
     }
 
     fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
+        // Conditions are not declared: refused, never ignored.
+        options.check(self.capabilities())?;
         let ByteRange { offset, len } = options.range.unwrap_or(ByteRange {
             offset: 0,
             len: None,
@@ -411,6 +413,7 @@ impl Backend for SftpBackend {
         src: &mut dyn Read,
         options: &WriteOptions,
     ) -> Result<WriteResult> {
+        options.check(self.capabilities())?;
         self.write_file(path, src, options.overwrite, options.atomic)
     }
 
