@@ -53,13 +53,17 @@ As for `exists`."
         "Opens the file at `path` for streaming reads: the stream pulls from the \
 storage as it is consumed, never the whole file at once; an error while \
 streaming is an item (an `io::Error` wrapping ours, for a reader). With \
-`ReadOptions::range`, only that range (as `read_range`). Needs \
+`ReadOptions::range`, only that range (as `read_range`); with \
+`ReadOptions::if_match`, only the version with that etag (needs \
+`Capability::ConditionalRead`): a reader never mixes two versions. Needs \
 `Capability::Read`, and each capability an option needs.
 
 # Errors
 `NotFound` when there is no file at `path` (nothing lives below a file); \
 `InvalidPath` when `path` is a folder (a backend may answer `NotFound`, the \
-stores answer `InvalidPath`: ADR-0012) or the root."
+stores answer `InvalidPath`: ADR-0012) or the root; `PreconditionFailed` \
+when `if_match` is given and the file no longer has that etag (replaced, \
+or removed: the version asked for is gone)."
     };
     (read_range) => {
         "Streams `len` bytes of the file from byte `offset` (to the end when `len` \
@@ -83,14 +87,19 @@ returns a `WriteResult` (the size in bytes; etag, version and modification \
 time where the storage reports them). If `src` fails, the write fails with \
 that error and `path` holds what it held before (its old content, or \
 nothing): never a partial file. `WriteOptions::overwrite` replaces a file \
-already there; `WriteOptions::atomic` is `write_atomic`. Needs \
+already there; `WriteOptions::atomic` is `write_atomic`; \
+`WriteOptions::if_match` replaces the file only while its etag is the one \
+given, a compare-and-swap (needs `Capability::ConditionalWrite`). Needs \
 `Capability::Write` (`Capability::AtomicWrite` when atomic).
 
 # Errors
 `AlreadyExists` when not overwriting and a file is at `path`; the \
 error of `src` when it fails; `InvalidPath` for the root, and, where folders \
 are real (`Capability::PersistentFolders`), when a folder is at `path` or a \
-file is above it (whatever `overwrite`, ADR-0011)."
+file is above it (whatever `overwrite`, ADR-0011); `PreconditionFailed` \
+when `if_match` is given and the file no longer has that etag (or is \
+gone), nothing written; `InvalidArgument` for `if_match` without \
+`overwrite`."
     };
     (write_atomic) => {
         "Like `write`, but readers see the old content or the new one, never a \

@@ -45,6 +45,17 @@ fn sync_tour(store: Store) -> Result<()> {
         "write_with data/config.json (overwrite, atomic) -> {} bytes, etag {:?}",
         written.size, written.etag
     );
+    // Compare-and-swap: replace only the version read; a writer holding a
+    // stale etag is refused (`PreconditionFailed`) and changes nothing.
+    let etag = store.get_file_info("data/config.json")?.etag;
+    let etag = etag.expect("the memory backend reports etags");
+    let swap = WriteOptions::new().if_match(&etag);
+    store.write_with("data/config.json", &br#"{"v":3}"#[..], &swap)?;
+    let stale = store.write_with("data/config.json", &br#"{"v":4}"#[..], &swap);
+    println!(
+        "compare-and-swap from {etag}: ok; again from {etag} -> {}",
+        stale.unwrap_err()
+    );
     let again = store.write_bytes("docs/readme.txt", "clobber", false);
     println!(
         "write_bytes again without overwrite -> {}",
