@@ -81,6 +81,16 @@ pub trait Face: Send + Sync {
         etag: &str,
         range: Option<(u64, Option<u64>)>,
     ) -> Result<Bytes>;
+    /// Writes `pieces` one after the other through the store's writer sink
+    /// (`writer`), then finishes it (`Some` result) or, without `finish`,
+    /// drops it unfinished (`None`).
+    async fn sink(
+        &self,
+        path: &str,
+        pieces: Vec<Bytes>,
+        overwrite: bool,
+        finish: bool,
+    ) -> Result<Option<WriteResult>>;
     /// Streams `source` into `write` (or `write_atomic`).
     async fn write_source(
         &self,
@@ -236,6 +246,25 @@ impl Face for AsyncStore {
     async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult> {
         let src = futures::stream::iter([Ok(data)]);
         AsyncStore::write_atomic(self, path, src, overwrite).await
+    }
+    async fn sink(
+        &self,
+        path: &str,
+        pieces: Vec<Bytes>,
+        overwrite: bool,
+        finish: bool,
+    ) -> Result<Option<WriteResult>> {
+        use tokio::io::AsyncWriteExt;
+        let mut writer = AsyncStore::writer(self, path, overwrite)?;
+        for piece in pieces {
+            writer.write_all(&piece).await?;
+        }
+        if finish {
+            writer.finish().await.map(Some)
+        } else {
+            drop(writer);
+            Ok(None)
+        }
     }
     async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult> {
         let src = futures::stream::iter([Ok(data)]);
@@ -526,6 +555,29 @@ impl Face for Store {
     async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult> {
         let path = path.to_owned();
         blocking(self, move |s| s.write_atomic(path, &data[..], overwrite)).await
+    }
+    async fn sink(
+        &self,
+        path: &str,
+        pieces: Vec<Bytes>,
+        overwrite: bool,
+        finish: bool,
+    ) -> Result<Option<WriteResult>> {
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            use std::io::Write;
+            let mut writer = s.writer(path, overwrite)?;
+            for piece in pieces {
+                writer.write_all(&piece)?;
+            }
+            if finish {
+                writer.finish().map(Some)
+            } else {
+                drop(writer);
+                Ok(None)
+            }
+        })
+        .await
     }
     async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult> {
         let (path, options) = (path.to_owned(), WriteOptions::new().if_match(etag));

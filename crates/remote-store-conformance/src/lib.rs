@@ -103,6 +103,9 @@ macro_rules! __for_each_case {
         $crate::__cases!($face, $factory;
             write_then_read,
             write_results_report_what_was_stored,
+            writer_sink_round_trip,
+            writer_sink_dropped_discards,
+            writer_sink_refuses_like_write,
             conditional_write_compare_and_swap,
             conditional_read_is_pinned,
             compare_and_swap_with_16_updaters,

@@ -20,6 +20,7 @@ use crate::options::{
 use crate::path::RemotePath;
 use crate::scope::{Needs, Scope, Transfer};
 use crate::stream::{ByteStream, FileStream, FolderStream, byte_stream_once};
+use crate::writer::AsyncFileWriter;
 
 use Capability as C;
 
@@ -273,6 +274,44 @@ impl AsyncStore {
             .write(&p, src.boxed(), options)
             .await
             .map_err(self.fail())
+    }
+
+    /// A writer sink for the file at `path`: a `tokio::io::AsyncWrite`
+    /// whose content is committed, whole, by `shutdown` (or
+    /// [`AsyncFileWriter::finish`], which returns the write result) and
+    /// discarded when the writer is dropped or
+    /// [`abort`](AsyncFileWriter::abort)ed before that; `path` keeps what
+    /// it held until then. Memory stays bounded; the backend receives the
+    /// bytes as they are written, as `write` from a stream would.
+    ///
+    /// # Errors
+    /// Before anything is written: `Closed`, `CapabilityNotSupported`,
+    /// `InvalidPath` for a path the rules refuse or the root. The rest of
+    /// `write`'s errors (`AlreadyExists`, …) come from the writer's
+    /// `poll_write`, `shutdown` or `finish`.
+    pub fn writer(&self, path: impl AsRef<str>, overwrite: bool) -> Result<AsyncFileWriter> {
+        self.writer_with(path, &WriteOptions::new().overwrite(overwrite))
+    }
+
+    /// [`writer`](Self::writer) with options (atomic, a condition, …), each
+    /// checked against the capabilities before any I/O.
+    ///
+    /// # Errors
+    /// As for [`writer`](Self::writer).
+    pub fn writer_with(
+        &self,
+        path: impl AsRef<str>,
+        options: &WriteOptions,
+    ) -> Result<AsyncFileWriter> {
+        let p = self.file(path.as_ref(), options)?;
+        let (backend, options) = (self.backend.clone(), options.clone());
+        let (scope, name) = (self.scope.clone(), self.name().to_owned());
+        Ok(AsyncFileWriter::start(move |src| async move {
+            backend
+                .write(&p, src, &options)
+                .await
+                .map_err(|e| scope.error(&name, e))
+        }))
     }
 
     /// Writes `data` into a file: [`write`](Self::write) from a buffer in

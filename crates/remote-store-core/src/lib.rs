@@ -39,6 +39,7 @@ mod path;
 mod scope;
 mod store;
 pub mod stream;
+mod writer;
 
 pub use adapter::{AsyncBackendBridge, SyncBackendAdapter};
 pub use async_backend::AsyncBackend;
@@ -55,6 +56,7 @@ pub use options::{
 };
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENT_BYTES, RemotePath};
 pub use store::Store;
+pub use writer::{AsyncFileWriter, FileWriter};
 
 /// Re-exported so backend crates use the same `async_trait` as the trait.
 pub use async_trait::async_trait;

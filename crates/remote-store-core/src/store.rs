@@ -20,6 +20,7 @@ use crate::options::{
 use crate::path::RemotePath;
 use crate::scope::{Needs, Scope, Transfer};
 use crate::stream::{FileIter, FolderIter, ReadStream};
+use crate::writer::FileWriter;
 
 use Capability as C;
 
@@ -255,6 +256,38 @@ impl Store {
         self.backend
             .write(&p, &mut src, options)
             .map_err(self.fail())
+    }
+
+    /// A writer sink for the file at `path`: an `io::Write` whose content
+    /// is committed, whole, by [`FileWriter::finish`] (which returns the
+    /// write result) and discarded when the writer is dropped unfinished;
+    /// `path` keeps what it held until then. Memory stays bounded; the
+    /// backend receives the bytes as they are written, as `write` from a
+    /// reader would (multipart, staged).
+    ///
+    /// # Errors
+    /// Before anything is written: `Closed`, `CapabilityNotSupported`,
+    /// `InvalidPath` for a path the rules refuse or the root. The rest of
+    /// `write`'s errors (`AlreadyExists`, …) come from the writer's
+    /// `write` or `finish`.
+    pub fn writer(&self, path: impl AsRef<str>, overwrite: bool) -> Result<FileWriter> {
+        self.writer_with(path, &WriteOptions::new().overwrite(overwrite))
+    }
+
+    /// [`writer`](Self::writer) with options (atomic, a condition, …), each
+    /// checked against the capabilities before any I/O.
+    ///
+    /// # Errors
+    /// As for [`writer`](Self::writer).
+    pub fn writer_with(&self, path: impl AsRef<str>, options: &WriteOptions) -> Result<FileWriter> {
+        let p = self.file(path.as_ref(), options)?;
+        let (backend, options) = (self.backend.clone(), options.clone());
+        let (scope, name) = (self.scope.clone(), self.name().to_owned());
+        Ok(FileWriter::start(move |src| {
+            backend
+                .write(&p, src, &options)
+                .map_err(|e| scope.error(&name, e))
+        }))
     }
 
     /// Writes `data` into a file: [`write`](Self::write) from a buffer in

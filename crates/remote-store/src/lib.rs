@@ -51,12 +51,12 @@ pub mod url;
 pub use config::Config;
 pub use registry::{Registry, backend_types, install_default_backends, register_backend};
 pub use remote_store_core::{
-    AnyBackend, AsAny, AsyncBackend, AsyncBackendBridge, AsyncStore, Backend, BackendFactory,
-    ByteRange, Bytes, Capabilities, Capability, CopyOptions, DeleteFolderOptions, DeleteOptions,
-    Error, ErrorKind, FileInfo, FolderInfo, Gated, IntoAsyncBackend, IntoBackend, ListOptions,
-    MAX_PATH_BYTES, MAX_SEGMENT_BYTES, OptionSpec, Options, ReadOptions, RemotePath, RenameOptions,
-    Result, Store, SyncBackendAdapter, UrlParts, UrlTarget, WriteOptions, WriteResult, factory,
-    glob, marker, options, stream,
+    AnyBackend, AsAny, AsyncBackend, AsyncBackendBridge, AsyncFileWriter, AsyncStore, Backend,
+    BackendFactory, ByteRange, Bytes, Capabilities, Capability, CopyOptions, DeleteFolderOptions,
+    DeleteOptions, Error, ErrorKind, FileInfo, FileWriter, FolderInfo, Gated, IntoAsyncBackend,
+    IntoBackend, ListOptions, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, OptionSpec, Options, ReadOptions,
+    RemotePath, RenameOptions, Result, Store, SyncBackendAdapter, UrlParts, UrlTarget,
+    WriteOptions, WriteResult, factory, glob, marker, options, stream,
 };
 pub use url::OpenUrl;
 
