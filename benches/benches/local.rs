@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use remote_store::backends::LocalBackend;
-use remote_store::{AsyncStore, Store};
+use remote_store::{AsyncStore, Store, WriteOptions};
 use remote_store_benches::{peak_rss_mib, reset_peak_rss};
 
 /// The buffer both sides stream through (the backend's own write buffer).
@@ -54,6 +54,19 @@ impl Read for Pattern {
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
+}
+
+/// The lowest and highest per-run ratio of `anchor` time to `subject` time
+/// (runs paired by index), as `0.97–1.03×`.
+fn spread(subject: &[Duration], anchor: &[Duration]) -> String {
+    let ratios: Vec<f64> = subject
+        .iter()
+        .zip(anchor)
+        .map(|(s, a)| a.as_secs_f64() / s.as_secs_f64())
+        .collect();
+    let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ratios.iter().copied().fold(0.0, f64::max);
+    format!("{lo:.2}–{hi:.2}×")
 }
 
 fn mib_s(bytes: u64, d: Duration) -> f64 {
@@ -119,6 +132,7 @@ fn main() {
     // Large write (fsync) and read, alternating std and Store.
     let (mut w_std, mut w_store, mut r_std, mut r_store, mut r_async) =
         (vec![], vec![], vec![], vec![], vec![]);
+    let mut w_sink = vec![];
     for rep in 0..REPS {
         // Alternate which side goes first, and flush other dirty data before
         // each timed write, so neither pays for the other's writeback.
@@ -134,12 +148,41 @@ fn main() {
                     .unwrap();
             })
         };
-        if rep % 2 == 0 {
-            w_std.push(write_std());
-            w_store.push(write_store());
-        } else {
-            w_store.push(write_store());
-            w_std.push(write_std());
+        // The writer sink, fed in the same 256 KiB pieces the reader gives.
+        let write_sink = || {
+            flush();
+            timed(|| {
+                let options = WriteOptions::new().overwrite(true).atomic(true);
+                let mut sink = store.writer_with("sink.bin", &options).unwrap();
+                let mut src = Pattern::new(large);
+                let mut buf = vec![0u8; BUF];
+                loop {
+                    let n = src.read(&mut buf).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    sink.write_all(&buf[..n]).unwrap();
+                }
+                assert_eq!(sink.finish().unwrap().size, large);
+            })
+        };
+        // Rotate which side goes first.
+        match rep % 3 {
+            0 => {
+                w_std.push(write_std());
+                w_store.push(write_store());
+                w_sink.push(write_sink());
+            }
+            1 => {
+                w_store.push(write_store());
+                w_sink.push(write_sink());
+                w_std.push(write_std());
+            }
+            _ => {
+                w_sink.push(write_sink());
+                w_std.push(write_std());
+                w_store.push(write_store());
+            }
         }
         let read_std =
             || timed(|| assert_eq!(drain(File::open(root.join("std.bin")).unwrap()), large));
@@ -162,7 +205,8 @@ fn main() {
             })
         }));
     }
-    let (w_std, w_store) = (median(w_std), median(w_store));
+    let sink_spread = spread(&w_sink, &w_store);
+    let (w_std, w_store, w_sink) = (median(w_std), median(w_store), median(w_sink));
     let (r_std, r_store, r_async) = (median(r_std), median(r_store), median(r_async));
 
     // 10k small files, write then read.
@@ -238,6 +282,13 @@ fn main() {
         mib_s(large, w_std),
         mib_s(large, w_store),
         w_std.as_secs_f64() / w_store.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "| {mib} MiB write + fsync through the writer sink (`Store::writer_with`, atomic) vs `write_atomic` from a reader | {:.0} MiB/s (reader) | {:.0} MiB/s (sink) | {:.2}× (runs {sink_spread}) |",
+        mib_s(large, w_store),
+        mib_s(large, w_sink),
+        w_store.as_secs_f64() / w_sink.as_secs_f64()
     );
     let _ = writeln!(
         out,

@@ -1,7 +1,7 @@
 //! A tour of every operation, on the sync and the async face, printing
 //! what each call did. Run it with `cargo run --example tour`.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use futures::TryStreamExt;
 use remote_store::backends::{AsyncMemoryBackend, MemoryBackend};
@@ -45,6 +45,13 @@ fn sync_tour(store: Store) -> Result<()> {
         "write_with data/config.json (overwrite, atomic) -> {} bytes, etag {:?}",
         written.size, written.etag
     );
+    // A writer sink, for serializers and format crates that want an
+    // `io::Write`: the file appears whole on `finish`, never if dropped.
+    let mut out = store.writer("data/report.csv", false)?;
+    writeln!(out, "region,total")?;
+    writeln!(out, "north,10")?;
+    let written = out.finish()?;
+    println!("writer data/report.csv -> {} bytes", written.size);
     // Compare-and-swap: replace only the version read; a writer holding a
     // stale etag is refused (`PreconditionFailed`) and changes nothing.
     let etag = store.get_file_info("data/config.json")?.etag;
