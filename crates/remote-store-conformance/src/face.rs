@@ -6,7 +6,7 @@
 //! collect them (tests compare whole values); [`Face::read_verify`] and
 //! [`Face::write_source`] stream, for the large-file cases.
 
-use std::io::Read;
+use std::io::{Read, SeekFrom};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -91,6 +91,24 @@ pub trait Face: Send + Sync {
         overwrite: bool,
         finish: bool,
     ) -> Result<Option<WriteResult>>;
+    /// Opens `open_seekable`, and for each `(to, n)` seeks to `to` and
+    /// reads up to `n` bytes (fewer only at the end): the bytes each read
+    /// gave, and whether the reader is pinned.
+    async fn seek_reads(
+        &self,
+        path: &str,
+        reads: Vec<(SeekFrom, usize)>,
+    ) -> Result<(bool, Vec<Bytes>)>;
+    /// Opens `open_seekable`, reads `first` bytes, lets `meanwhile` run
+    /// (the store replaces the file), then seeks to `then` and reads one
+    /// byte: whether the reader is pinned, and what that last read gave.
+    async fn seek_across_replace(
+        &self,
+        path: &str,
+        first: usize,
+        replacement: Bytes,
+        then: u64,
+    ) -> Result<(bool, Result<Bytes>)>;
     /// Streams `source` into `write` (or `write_atomic`).
     async fn write_source(
         &self,
@@ -265,6 +283,42 @@ impl Face for AsyncStore {
             drop(writer);
             Ok(None)
         }
+    }
+    async fn seek_reads(
+        &self,
+        path: &str,
+        reads: Vec<(SeekFrom, usize)>,
+    ) -> Result<(bool, Vec<Bytes>)> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let mut reader = AsyncStore::open_seekable(self, path).await?;
+        let mut got = Vec::new();
+        for (to, n) in reads {
+            reader.seek(to).await?;
+            let mut buf = Vec::new();
+            (&mut reader).take(n as u64).read_to_end(&mut buf).await?;
+            got.push(Bytes::from(buf));
+        }
+        Ok((reader.is_pinned(), got))
+    }
+    async fn seek_across_replace(
+        &self,
+        path: &str,
+        first: usize,
+        replacement: Bytes,
+        then: u64,
+    ) -> Result<(bool, Result<Bytes>)> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let mut reader = AsyncStore::open_seekable(self, path).await?;
+        let mut buf = vec![0; first];
+        reader.read_exact(&mut buf).await?;
+        AsyncStore::write_bytes(self, path, replacement, true).await?;
+        reader.seek(SeekFrom::Start(then)).await?;
+        let mut one = [0u8; 1];
+        let last = match reader.read(&mut one).await {
+            Ok(n) => Ok(Bytes::copy_from_slice(&one[..n])),
+            Err(e) => Err(Error::from(e)),
+        };
+        Ok((reader.is_pinned(), last))
     }
     async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult> {
         let src = futures::stream::iter([Ok(data)]);
@@ -576,6 +630,50 @@ impl Face for Store {
                 drop(writer);
                 Ok(None)
             }
+        })
+        .await
+    }
+    async fn seek_reads(
+        &self,
+        path: &str,
+        reads: Vec<(SeekFrom, usize)>,
+    ) -> Result<(bool, Vec<Bytes>)> {
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            use std::io::Seek;
+            let mut reader = s.open_seekable(path)?;
+            let mut got = Vec::new();
+            for (to, n) in reads {
+                reader.seek(to)?;
+                let mut buf = Vec::new();
+                (&mut reader).take(n as u64).read_to_end(&mut buf)?;
+                got.push(Bytes::from(buf));
+            }
+            Ok((reader.is_pinned(), got))
+        })
+        .await
+    }
+    async fn seek_across_replace(
+        &self,
+        path: &str,
+        first: usize,
+        replacement: Bytes,
+        then: u64,
+    ) -> Result<(bool, Result<Bytes>)> {
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            use std::io::Seek;
+            let mut reader = s.open_seekable(&path)?;
+            let mut buf = vec![0; first];
+            reader.read_exact(&mut buf)?;
+            s.write_bytes(&path, &replacement, true)?;
+            reader.seek(SeekFrom::Start(then))?;
+            let mut one = [0u8; 1];
+            let last = match reader.read(&mut one) {
+                Ok(n) => Ok(Bytes::copy_from_slice(&one[..n])),
+                Err(e) => Err(Error::from(e)),
+            };
+            Ok((reader.is_pinned(), last))
         })
         .await
     }

@@ -103,6 +103,8 @@ macro_rules! __for_each_case {
         $crate::__cases!($face, $factory;
             write_then_read,
             write_results_report_what_was_stored,
+            seekable_reads_any_range,
+            seekable_reader_is_pinned,
             writer_sink_round_trip,
             writer_sink_dropped_discards,
             writer_sink_refuses_like_write,

@@ -19,6 +19,7 @@ use crate::options::{
 };
 use crate::path::RemotePath;
 use crate::scope::{Needs, Scope, Transfer};
+use crate::seekable::AsyncSeekableReader;
 use crate::stream::{ByteStream, FileStream, FolderStream, byte_stream_once};
 use crate::writer::AsyncFileWriter;
 
@@ -274,6 +275,18 @@ impl AsyncStore {
             .write(&p, src.boxed(), options)
             .await
             .map_err(self.fail())
+    }
+
+    /// Opens the file at `path` for random access: an
+    /// [`AsyncSeekableReader`] (`AsyncRead + AsyncSeek`) built on range
+    /// reads, with a bounded read-ahead window, pinned to the version it
+    /// opened where the backend declares `Capability::ConditionalRead` (see
+    /// [`seekable`](crate::seekable)).
+    ///
+    /// # Errors
+    /// As for [`Store::open_seekable`](crate::Store::open_seekable).
+    pub async fn open_seekable(&self, path: impl AsRef<str>) -> Result<AsyncSeekableReader> {
+        AsyncSeekableReader::open(self.clone(), path.as_ref()).await
     }
 
     /// A writer sink for the file at `path`: a `tokio::io::AsyncWrite`

@@ -286,6 +286,7 @@ impl Error {
             ErrorKind::NotFound => std::io::ErrorKind::NotFound,
             ErrorKind::PermissionDenied => std::io::ErrorKind::PermissionDenied,
             ErrorKind::AlreadyExists => std::io::ErrorKind::AlreadyExists,
+            ErrorKind::InvalidArgument => std::io::ErrorKind::InvalidInput,
             _ => std::io::ErrorKind::Other,
         };
         std::io::Error::new(kind, self)

@@ -37,6 +37,7 @@ mod metadata;
 pub mod options;
 mod path;
 mod scope;
+pub mod seekable;
 mod store;
 pub mod stream;
 mod writer;
@@ -55,6 +56,7 @@ pub use options::{
     RenameOptions, WriteOptions,
 };
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENT_BYTES, RemotePath};
+pub use seekable::{AsyncSeekableReader, SeekableReader};
 pub use store::Store;
 pub use writer::{AsyncFileWriter, FileWriter};
 

@@ -19,6 +19,7 @@ use crate::options::{
 };
 use crate::path::RemotePath;
 use crate::scope::{Needs, Scope, Transfer};
+use crate::seekable::SeekableReader;
 use crate::stream::{FileIter, FolderIter, ReadStream};
 use crate::writer::FileWriter;
 
@@ -256,6 +257,22 @@ impl Store {
         self.backend
             .write(&p, &mut src, options)
             .map_err(self.fail())
+    }
+
+    /// Opens the file at `path` for random access: a [`SeekableReader`]
+    /// (`Read + Seek`) built on range reads, with a bounded read-ahead
+    /// window, pinned to the version it opened where the backend declares
+    /// `Capability::ConditionalRead` (a file replaced mid-read then fails
+    /// with `PreconditionFailed`, never mixes two versions; see
+    /// [`seekable`](crate::seekable)).
+    ///
+    /// # Errors
+    /// As for `get_file_info` (`NotFound`, `InvalidPath` for a folder, …);
+    /// `CapabilityNotSupported` without `RangeRead` or `Metadata`. Reads
+    /// fail with the errors of `read_range`, and `PreconditionFailed` as
+    /// above.
+    pub fn open_seekable(&self, path: impl AsRef<str>) -> Result<SeekableReader> {
+        SeekableReader::open(self.clone(), path.as_ref())
     }
 
     /// A writer sink for the file at `path`: an `io::Write` whose content

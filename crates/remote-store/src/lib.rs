@@ -51,12 +51,13 @@ pub mod url;
 pub use config::Config;
 pub use registry::{Registry, backend_types, install_default_backends, register_backend};
 pub use remote_store_core::{
-    AnyBackend, AsAny, AsyncBackend, AsyncBackendBridge, AsyncFileWriter, AsyncStore, Backend,
-    BackendFactory, ByteRange, Bytes, Capabilities, Capability, CopyOptions, DeleteFolderOptions,
-    DeleteOptions, Error, ErrorKind, FileInfo, FileWriter, FolderInfo, Gated, IntoAsyncBackend,
-    IntoBackend, ListOptions, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, OptionSpec, Options, ReadOptions,
-    RemotePath, RenameOptions, Result, Store, SyncBackendAdapter, UrlParts, UrlTarget,
-    WriteOptions, WriteResult, factory, glob, marker, options, stream,
+    AnyBackend, AsAny, AsyncBackend, AsyncBackendBridge, AsyncFileWriter, AsyncSeekableReader,
+    AsyncStore, Backend, BackendFactory, ByteRange, Bytes, Capabilities, Capability, CopyOptions,
+    DeleteFolderOptions, DeleteOptions, Error, ErrorKind, FileInfo, FileWriter, FolderInfo, Gated,
+    IntoAsyncBackend, IntoBackend, ListOptions, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, OptionSpec,
+    Options, ReadOptions, RemotePath, RenameOptions, Result, SeekableReader, Store,
+    SyncBackendAdapter, UrlParts, UrlTarget, WriteOptions, WriteResult, factory, glob, marker,
+    options, seekable, stream,
 };
 pub use url::OpenUrl;
 
