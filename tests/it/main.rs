@@ -14,3 +14,4 @@ mod sftp;
 mod sftp_faults;
 mod wild_keys;
 mod wild_trees;
+mod zip_members;
