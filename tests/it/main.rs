@@ -8,6 +8,7 @@ mod cancelled_writes;
 mod close_releases;
 mod faults;
 mod object_store_memory;
+mod presign;
 mod s3;
 mod services;
 mod sftp;

@@ -72,7 +72,7 @@ impl AzureBackend {
             || format!("{}.blob.core.windows.net", config.account),
             |e| e.trim_end_matches('/').to_owned(),
         );
-        let inner = ObjectStoreBackend::paginated(native.clone())
+        let mut inner = ObjectStoreBackend::paginated(native.clone())
             .with_name(crate::NAME)
             .with_storage_id(format!(
                 "az://{endpoint}/{}/{}",
@@ -83,6 +83,12 @@ impl AzureBackend {
             .with_create_only_store(Arc::new(create_only))
             .with_bulk_delete(config.bulk_delete)
             .with_raw_keys(Arc::new(raw));
+        if config.access_key.is_some() {
+            // A service SAS is signed with the account key; without it
+            // (a SAS token given, or a bearer token) nothing can sign.
+            // A presigned `Put Blob` must say which kind of blob it makes.
+            inner = inner.with_signer(native.clone(), &[("x-ms-blob-type", "BlockBlob")], None);
+        }
         Ok(AzureBackend {
             inner,
             native: Arc::downgrade(&native),

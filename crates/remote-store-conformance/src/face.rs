@@ -8,13 +8,15 @@
 
 use std::io::{Read, SeekFrom};
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 use futures::{StreamExt, TryStreamExt};
 use remote_store_core::{
     AsyncStore, Capabilities, Capability, DeleteOptions, Error, FileInfo, FolderInfo, ListOptions,
-    ReadOptions, RemotePath, Result, Store, WriteOptions, WriteResult,
+    PresignMethod, PresignOptions, PresignedRequest, ReadOptions, RemotePath, Result, Store,
+    WriteOptions, WriteResult,
 };
 
 /// The whole file.
@@ -109,6 +111,13 @@ pub trait Face: Send + Sync {
         replacement: Bytes,
         then: u64,
     ) -> Result<(bool, Result<Bytes>)>;
+    /// `presign(path, method, expires)`.
+    async fn presign(
+        &self,
+        path: &str,
+        method: PresignMethod,
+        expires: Duration,
+    ) -> Result<PresignedRequest>;
     /// Streams `source` into `write` (or `write_atomic`).
     async fn write_source(
         &self,
@@ -319,6 +328,14 @@ impl Face for AsyncStore {
             Err(e) => Err(Error::from(e)),
         };
         Ok((reader.is_pinned(), last))
+    }
+    async fn presign(
+        &self,
+        path: &str,
+        method: PresignMethod,
+        expires: Duration,
+    ) -> Result<PresignedRequest> {
+        AsyncStore::presign(self, path, &PresignOptions::new(method, expires)).await
     }
     async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult> {
         let src = futures::stream::iter([Ok(data)]);
@@ -676,6 +693,15 @@ impl Face for Store {
             Ok((reader.is_pinned(), last))
         })
         .await
+    }
+    async fn presign(
+        &self,
+        path: &str,
+        method: PresignMethod,
+        expires: Duration,
+    ) -> Result<PresignedRequest> {
+        let (path, options) = (path.to_owned(), PresignOptions::new(method, expires));
+        blocking(self, move |s| s.presign(path, &options)).await
     }
     async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult> {
         let (path, options) = (path.to_owned(), WriteOptions::new().if_match(etag));

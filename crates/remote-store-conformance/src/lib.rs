@@ -111,6 +111,7 @@ macro_rules! __for_each_case {
             conditional_write_compare_and_swap,
             conditional_read_is_pinned,
             compare_and_swap_with_16_updaters,
+            presign_requests,
             write_refuses_existing_without_overwrite,
             write_overwrites_when_asked,
             write_creates_parent_folders,

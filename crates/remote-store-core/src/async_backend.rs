@@ -9,10 +9,10 @@ use crate::backend::AsAny;
 use crate::capability::{Capabilities, Capability};
 use crate::contract::contract;
 use crate::error::{Error, Result};
-use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::metadata::{FileInfo, FolderInfo, PresignedRequest, WriteResult};
 use crate::options::{
-    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, ReadOptions, RenameOptions,
-    WriteOptions,
+    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, PresignOptions, ReadOptions,
+    RenameOptions, WriteOptions,
 };
 use crate::path::RemotePath;
 use crate::stream::{ByteStream, FileStream, FolderStream};
@@ -150,6 +150,19 @@ pub trait AsyncBackend: AsAny + Send + Sync {
     async fn glob(&self, pattern: &str) -> Result<FileStream> {
         let _ = pattern;
         Err(Error::unsupported(Capability::Glob))
+    }
+
+    #[doc = contract!(presign)]
+    ///
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
+    async fn presign(
+        &self,
+        path: &RemotePath,
+        options: &PresignOptions,
+    ) -> Result<PresignedRequest> {
+        let _ = (path, options);
+        Err(Error::unsupported(Capability::Presign))
     }
 
     #[doc = contract!(close)]

@@ -12,10 +12,10 @@ use crate::capability::{Capabilities, Capability};
 use crate::contract::contract;
 use crate::error::Result;
 use crate::into_backend::IntoAsyncBackend;
-use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::metadata::{FileInfo, FolderInfo, PresignedRequest, WriteResult};
 use crate::options::{
-    CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions, ReadOptions,
-    RenameOptions, WriteOptions,
+    CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions, PresignOptions,
+    ReadOptions, RenameOptions, WriteOptions,
 };
 use crate::path::RemotePath;
 use crate::scope::{Needs, Scope, Transfer};
@@ -561,6 +561,16 @@ impl AsyncStore {
         let pattern = self.scope.pattern(pattern).map_err(self.fail())?;
         let files = self.backend.glob(&pattern).await.map_err(self.fail())?;
         Ok(self.strip_files(files))
+    }
+
+    #[doc = contract!(presign)]
+    pub async fn presign(
+        &self,
+        path: impl AsRef<str>,
+        options: &PresignOptions,
+    ) -> Result<PresignedRequest> {
+        let p = self.file(path.as_ref(), options)?;
+        self.backend.presign(&p, options).await.map_err(self.fail())
     }
 
     #[doc = contract!(to_key)]

@@ -8,10 +8,10 @@ use bytes::Bytes;
 use crate::capability::{Capabilities, Capability};
 use crate::contract::contract;
 use crate::error::{Error, Result};
-use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::metadata::{FileInfo, FolderInfo, PresignedRequest, WriteResult};
 use crate::options::{
-    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, ReadOptions, RenameOptions,
-    WriteOptions,
+    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, PresignOptions, ReadOptions,
+    RenameOptions, WriteOptions,
 };
 use crate::path::RemotePath;
 use crate::stream::{FileIter, FolderIter, ReadStream};
@@ -175,6 +175,15 @@ pub trait Backend: AsAny + Send + Sync {
     fn glob(&self, pattern: &str) -> Result<FileIter> {
         let _ = pattern;
         Err(Error::unsupported(Capability::Glob))
+    }
+
+    #[doc = contract!(presign)]
+    ///
+    /// The default body refuses with `CapabilityNotSupported`: implement it
+    /// when you declare the capability.
+    fn presign(&self, path: &RemotePath, options: &PresignOptions) -> Result<PresignedRequest> {
+        let _ = (path, options);
+        Err(Error::unsupported(Capability::Presign))
     }
 
     #[doc = contract!(close)]

@@ -39,6 +39,8 @@ pub enum Capability {
     ConditionalWrite,
     /// `read` with `ReadOptions::if_match`: a read pinned to one version.
     ConditionalRead,
+    /// `presign`: URLs that let a plain HTTP client read or write one file.
+    Presign,
     /// Quality: `rename` is atomic (not copy + delete).
     AtomicMove,
     /// Quality: `write` with `overwrite = false` is race-free: of concurrent
@@ -55,7 +57,7 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability, in declaration order.
-    pub const ALL: [Capability; 17] = [
+    pub const ALL: [Capability; 18] = [
         Capability::Read,
         Capability::Write,
         Capability::Delete,
@@ -69,6 +71,7 @@ impl Capability {
         Capability::RangeRead,
         Capability::ConditionalWrite,
         Capability::ConditionalRead,
+        Capability::Presign,
         Capability::AtomicMove,
         Capability::ExclusiveWrite,
         Capability::ServerSideCopy,
@@ -91,6 +94,7 @@ impl Capability {
             Capability::RangeRead => "range_read",
             Capability::ConditionalWrite => "conditional_write",
             Capability::ConditionalRead => "conditional_read",
+            Capability::Presign => "presign",
             Capability::AtomicMove => "atomic_move",
             Capability::ExclusiveWrite => "exclusive_write",
             Capability::ServerSideCopy => "server_side_copy",

@@ -202,6 +202,18 @@ stay within one segment, `**` spans any depth, `[...]` is a class; see \
 `InvalidPath` for a pattern the rules refuse; as for `list_files` \
 otherwise."
     };
+    (presign) => {
+        "A request for the file at `path` that a plain HTTP client can make \
+without credentials: `PresignOptions::method` (`GET` reads the file, `PUT` \
+writes it whole), valid for `PresignOptions::expires` (at least one \
+second). No I/O: the URL is signed locally, and a `GET` of a file that \
+does not exist is only refused when used. The URL carries the \
+authorization: treat it as a secret. Needs `Capability::Presign`.
+
+# Errors
+`InvalidArgument` for an expiry shorter than a second or longer than the \
+service allows (S3: 7 days); `InvalidPath` for the root."
+    };
     (close) => {
         "Releases connections and other resources. Afterwards every I/O call \
 fails with `Closed` (a stream or listing it returns, on its first item); a \
@@ -238,7 +250,7 @@ pub(crate) use contract;
 /// The operations every twin documents with [`contract!`]; a new trait
 /// method must be added here (the test below fails until it is).
 #[cfg(test)]
-pub(crate) const OPERATIONS: [&str; 21] = [
+pub(crate) const OPERATIONS: [&str; 22] = [
     "name",
     "capabilities",
     "exists",
@@ -256,6 +268,7 @@ pub(crate) const OPERATIONS: [&str; 21] = [
     "rename",
     "copy",
     "glob",
+    "presign",
     "close",
     "storage_id",
     "native_path",

@@ -50,10 +50,10 @@ pub use capability::{Capabilities, Capability};
 pub use error::{Error, ErrorKind, Result};
 pub use factory::{AnyBackend, BackendFactory, OptionSpec, Options, UrlParts, UrlTarget};
 pub use into_backend::{IntoAsyncBackend, IntoBackend, marker};
-pub use metadata::{FileInfo, FolderInfo, WriteResult};
+pub use metadata::{FileInfo, FolderInfo, PresignedRequest, WriteResult};
 pub use options::{
-    ByteRange, CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions, ReadOptions,
-    RenameOptions, WriteOptions,
+    ByteRange, CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions, PresignMethod,
+    PresignOptions, ReadOptions, RenameOptions, WriteOptions,
 };
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENT_BYTES, RemotePath};
 pub use seekable::{AsyncSeekableReader, SeekableReader};

@@ -112,6 +112,39 @@ impl WriteResult {
     }
 }
 
+/// A request a plain HTTP client can make without credentials: send
+/// `method` to `url` with `headers` (the body, for a `PUT`, is the file's
+/// new content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PresignedRequest {
+    /// The HTTP method to use.
+    pub method: crate::options::PresignMethod,
+    /// The signed URL; it carries the authorization, so treat it as a
+    /// secret until it expires.
+    pub url: String,
+    /// Headers the request must carry (e.g. Azure's `x-ms-blob-type` on a
+    /// `PUT`).
+    pub headers: Vec<(String, String)>,
+}
+
+impl PresignedRequest {
+    /// A request with no required headers.
+    pub fn new(method: crate::options::PresignMethod, url: impl Into<String>) -> Self {
+        PresignedRequest {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Adds a header the request must carry.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
 /// Summary of a folder and everything below it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

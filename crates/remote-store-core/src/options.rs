@@ -331,6 +331,59 @@ impl Gated for CopyOptions {
     }
 }
 
+/// What a presigned request may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PresignMethod {
+    /// Read the file (HTTP `GET`).
+    Get,
+    /// Write the file, replacing it (HTTP `PUT`).
+    Put,
+}
+
+impl PresignMethod {
+    /// The HTTP method: `"GET"` or `"PUT"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PresignMethod::Get => "GET",
+            PresignMethod::Put => "PUT",
+        }
+    }
+}
+
+/// Options of `presign`: the request to allow, and for how long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PresignOptions {
+    /// The request the URL allows.
+    pub method: PresignMethod,
+    /// How long the URL stays valid, from now (at least one second; the
+    /// service sets the most, e.g. 7 days for S3's SigV4).
+    pub expires: std::time::Duration,
+}
+
+impl PresignOptions {
+    /// A URL for `method`, valid for `expires`.
+    pub fn new(method: PresignMethod, expires: std::time::Duration) -> Self {
+        PresignOptions { method, expires }
+    }
+}
+
+impl Gated for PresignOptions {
+    fn required(&self) -> Capabilities {
+        Capabilities::of(&[Capability::Presign])
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.expires < std::time::Duration::from_secs(1) {
+            return Err(contradiction(
+                "a presigned URL must stay valid for at least one second",
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

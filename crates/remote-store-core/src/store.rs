@@ -12,10 +12,10 @@ use crate::capability::{Capabilities, Capability};
 use crate::contract::contract;
 use crate::error::Result;
 use crate::into_backend::IntoBackend;
-use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::metadata::{FileInfo, FolderInfo, PresignedRequest, WriteResult};
 use crate::options::{
-    CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions, ReadOptions,
-    RenameOptions, WriteOptions,
+    CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions, PresignOptions,
+    ReadOptions, RenameOptions, WriteOptions,
 };
 use crate::path::RemotePath;
 use crate::scope::{Needs, Scope, Transfer};
@@ -527,6 +527,16 @@ impl Store {
         let pattern = self.scope.pattern(pattern).map_err(self.fail())?;
         let files = self.backend.glob(&pattern).map_err(self.fail())?;
         Ok(self.strip_files(files))
+    }
+
+    #[doc = contract!(presign)]
+    pub fn presign(
+        &self,
+        path: impl AsRef<str>,
+        options: &PresignOptions,
+    ) -> Result<PresignedRequest> {
+        let p = self.file(path.as_ref(), options)?;
+        self.backend.presign(&p, options).map_err(self.fail())
     }
 
     #[doc = contract!(to_key)]

@@ -34,9 +34,11 @@ pub struct LocalBackend {
 /// no-overwrite, atomic moves, kernel copies, compare-and-swap on etags
 /// made of inode numbers (where there are none, no conditions).
 #[cfg(unix)]
-const CAPABILITIES: Capabilities = Capabilities::all();
+const CAPABILITIES: Capabilities =
+    Capabilities::all().without(remote_store_core::Capability::Presign);
 #[cfg(not(unix))]
 const CAPABILITIES: Capabilities = Capabilities::all()
+    .without(remote_store_core::Capability::Presign)
     .without(remote_store_core::Capability::ConditionalWrite)
     .without(remote_store_core::Capability::ConditionalRead);
 

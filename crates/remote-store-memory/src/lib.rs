@@ -35,5 +35,8 @@ use remote_store_core::{Capabilities, Capability};
 /// The name both memory backends report.
 pub const NAME: &str = "memory";
 
-/// What both memory backends declare: everything but persistent folders.
-pub const CAPABILITIES: Capabilities = Capabilities::all().without(Capability::PersistentFolders);
+/// What both memory backends declare: everything but persistent folders
+/// and presigned URLs (memory has no HTTP face).
+pub const CAPABILITIES: Capabilities = Capabilities::all()
+    .without(Capability::PersistentFolders)
+    .without(Capability::Presign);

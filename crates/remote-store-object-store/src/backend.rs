@@ -2,16 +2,19 @@
 
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use object_store::list::PaginatedListStore;
 use object_store::path::Path;
+use object_store::signer::Signer;
 use object_store::{CopyMode, GetOptions, GetRange, ObjectStore, ObjectStoreExt};
 use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
 use remote_store_core::{
     AsyncBackend, ByteRange, Capabilities, Capability, CopyOptions, DeleteFolderOptions,
-    DeleteOptions, Error, ErrorKind, FileInfo, Gated, ListOptions, ReadOptions, RemotePath,
-    RenameOptions, Result, WriteOptions, WriteResult, async_trait, glob,
+    DeleteOptions, Error, ErrorKind, FileInfo, Gated, ListOptions, PresignMethod, PresignOptions,
+    PresignedRequest, ReadOptions, RemotePath, RenameOptions, Result, WriteOptions, WriteResult,
+    async_trait, glob,
 };
 
 use crate::error::{map, map_create};
@@ -37,6 +40,15 @@ const BASE: Capabilities = Capabilities::of(&[
     Capability::ConditionalRead,
     Capability::ServerSideCopy,
 ]);
+
+/// What presigning needs: the signer and what the service asks of a
+/// request made with its URLs.
+#[derive(Clone)]
+struct Signing {
+    signer: Arc<dyn Signer>,
+    put_headers: Vec<(String, String)>,
+    max_expiry: Option<Duration>,
+}
 
 /// `PreconditionFailed` unless the file `info` describes has the etag
 /// `expected` (when given).
@@ -208,6 +220,8 @@ struct Clients {
     /// A client of the same store whose multipart commits carry
     /// `If-None-Match: *` (see [`CreateOnlyCommits`](crate::CreateOnlyCommits)).
     create_only: Option<Arc<dyn ObjectStore>>,
+    /// Signs presigned URLs, where the service crate gave a signer.
+    signer: Option<Signing>,
     /// Listing and deleting by raw key, where the service crate has it.
     raw: Option<Arc<dyn RawKeys>>,
 }
@@ -225,6 +239,7 @@ impl ObjectStoreBackend {
                 store,
                 pages: None,
                 create_only: None,
+                signer: None,
                 raw: None,
             }))),
             keys: Keys {
@@ -270,6 +285,29 @@ impl ObjectStoreBackend {
     pub fn with_prefix(mut self, prefix: &str) -> Result<Self> {
         self.keys.prefix = RemotePath::new(prefix)?;
         Ok(self)
+    }
+
+    /// Signs presigned URLs with `signer` (S3's and Azure's clients are
+    /// signers), declaring `Capability::Presign`. A presigned `PUT` must
+    /// carry `put_headers` (Azure: `x-ms-blob-type: BlockBlob`); expiries
+    /// above `max_expiry` (S3's SigV4: 7 days) are refused with
+    /// `InvalidArgument` before signing.
+    pub fn with_signer(
+        mut self,
+        signer: Arc<dyn Signer>,
+        put_headers: &[(&str, &str)],
+        max_expiry: Option<Duration>,
+    ) -> Self {
+        self.capabilities = self.capabilities.with(Capability::Presign);
+        let signing = Signing {
+            signer,
+            put_headers: put_headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            max_expiry,
+        };
+        self.edit_clients(|c| c.signer = Some(signing))
     }
 
     /// Declares (or not) that the store honours `If-Match` on a `GET`
@@ -831,6 +869,42 @@ impl AsyncBackend for ObjectStoreBackend {
     async fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
         self.open()?;
         self.transfer(src, dst, options.overwrite).await
+    }
+
+    async fn presign(
+        &self,
+        path: &RemotePath,
+        options: &PresignOptions,
+    ) -> Result<PresignedRequest> {
+        options.check(self.capabilities)?;
+        let Some(signing) = self.clients()?.signer.clone() else {
+            return Err(Error::unsupported(Capability::Presign));
+        };
+        let backend = self.keys.name.to_string();
+        if let Some(max) = signing.max_expiry.filter(|max| options.expires > *max) {
+            return Err(Error::new(ErrorKind::InvalidArgument)
+                .with_path(path)
+                .with_backend(backend)
+                .with_message(format!(
+                    "a presigned URL can stay valid for at most {} s here",
+                    max.as_secs()
+                )));
+        }
+        let (method, headers) = match options.method {
+            PresignMethod::Get => (http::Method::GET, Vec::new()),
+            PresignMethod::Put => (http::Method::PUT, signing.put_headers.clone()),
+            _ => return Err(Error::unsupported(Capability::Presign).with_path(path)),
+        };
+        let url = signing
+            .signer
+            .signed_url(method, &self.keys.key(path), options.expires)
+            .await
+            .map_err(self.fail(path))?;
+        let mut request = PresignedRequest::new(options.method, url.to_string());
+        for (name, value) in headers {
+            request = request.with_header(name, value);
+        }
+        Ok(request)
     }
 
     async fn glob(&self, pattern: &str) -> Result<FileStream> {

@@ -117,6 +117,13 @@ macro_rules! forward_async_backend {
             ) -> $crate::__private::Result<$crate::__private::FileStream> {
                 self.$field.glob(pattern).await
             }
+            async fn presign(
+                &self,
+                p: &$crate::__private::RemotePath,
+                o: &$crate::__private::PresignOptions,
+            ) -> $crate::__private::Result<$crate::__private::PresignedRequest> {
+                self.$field.presign(p, o).await
+            }
             async fn close(&self) -> $crate::__private::Result<()> {
                 self.$field.close().await
             }

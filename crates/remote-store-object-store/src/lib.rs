@@ -48,8 +48,8 @@ pub mod __private {
     pub use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
     pub use remote_store_core::{
         AsyncBackend, Bytes, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions,
-        FileInfo, FolderInfo, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
-        WriteOptions, WriteResult, async_trait,
+        FileInfo, FolderInfo, ListOptions, PresignOptions, PresignedRequest, ReadOptions,
+        RemotePath, RenameOptions, Result, WriteOptions, WriteResult, async_trait,
     };
 }
 

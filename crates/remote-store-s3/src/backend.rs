@@ -1,6 +1,7 @@
 //! [`S3Backend`].
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::client::ReqwestConnector;
@@ -77,6 +78,12 @@ impl S3Backend {
             .with_prefix(&config.prefix)?
             .with_exclusive_write(config.conditional_put)
             .with_conditional_reads(config.conditional_put);
+        // SigV4 query signing allows at most 7 days.
+        inner = inner.with_signer(
+            native.clone(),
+            &[],
+            Some(Duration::from_secs(7 * 24 * 3600)),
+        );
         // Listings and recursive deletes by raw key (ADR-0010).
         if let Some(raw) = S3Raw::new(&builder, native.credentials().clone(), retry)? {
             inner = inner.with_raw_keys(Arc::new(raw));

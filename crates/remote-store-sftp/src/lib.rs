@@ -128,8 +128,10 @@ pub(crate) const COMMIT_RETRIES: u32 = 3;
 /// Everything but server-side copy (OpenSSH's `copy-data` is not used)
 /// and conditions: SFTP has no etag (only sizes and modification times in
 /// whole seconds) and no compare-and-swap, so a condition could not be
-/// kept; a conditional call is refused before any I/O.
+/// kept; a conditional call is refused before any I/O. No presigned URLs:
+/// SFTP has no HTTP face.
 pub(crate) const CAPABILITIES: Capabilities = Capabilities::all()
     .without(remote_store_core::Capability::ServerSideCopy)
     .without(remote_store_core::Capability::ConditionalWrite)
-    .without(remote_store_core::Capability::ConditionalRead);
+    .without(remote_store_core::Capability::ConditionalRead)
+    .without(remote_store_core::Capability::Presign);

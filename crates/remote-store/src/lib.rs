@@ -55,9 +55,9 @@ pub use remote_store_core::{
     AsyncStore, Backend, BackendFactory, ByteRange, Bytes, Capabilities, Capability, CopyOptions,
     DeleteFolderOptions, DeleteOptions, Error, ErrorKind, FileInfo, FileWriter, FolderInfo, Gated,
     IntoAsyncBackend, IntoBackend, ListOptions, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, OptionSpec,
-    Options, ReadOptions, RemotePath, RenameOptions, Result, SeekableReader, Store,
-    SyncBackendAdapter, UrlParts, UrlTarget, WriteOptions, WriteResult, factory, glob, marker,
-    options, seekable, stream,
+    Options, PresignMethod, PresignOptions, PresignedRequest, ReadOptions, RemotePath,
+    RenameOptions, Result, SeekableReader, Store, SyncBackendAdapter, UrlParts, UrlTarget,
+    WriteOptions, WriteResult, factory, glob, marker, options, seekable, stream,
 };
 pub use url::OpenUrl;
 

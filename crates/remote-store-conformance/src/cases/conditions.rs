@@ -96,6 +96,41 @@ pub async fn conditional_read_is_pinned(s: Subject) {
     );
 }
 
+/// A presigned request (where declared) is an absolute `http(s)` URL for
+/// the method asked, made without I/O (a file that does not exist yet can
+/// be presigned for a `PUT`); an expiry under a second is
+/// `InvalidArgument`, the root `InvalidPath`. (Using the URLs needs an
+/// HTTP client: `tests/it/presign.rs` does, against the servers.)
+pub async fn presign_requests(s: Subject) {
+    need!(s, Presign);
+    use remote_store_core::PresignMethod;
+    use std::time::Duration;
+    let minute = Duration::from_secs(60);
+    for method in [PresignMethod::Get, PresignMethod::Put] {
+        let request = ok(s.presign("up/new.bin", method, minute).await, "presign");
+        assert_eq!(request.method, method);
+        assert!(
+            request.url.starts_with("http://") || request.url.starts_with("https://"),
+            "not an http URL: {}",
+            request.url
+        );
+        assert!(
+            request.url.contains("new.bin"),
+            "the URL names another file"
+        );
+    }
+    let short = s
+        .presign("f.txt", PresignMethod::Get, Duration::from_millis(10))
+        .await;
+    expect_err(
+        short,
+        ErrorKind::InvalidArgument,
+        "an expiry under a second",
+    );
+    let root = s.presign("", PresignMethod::Get, minute).await;
+    expect_err(root, ErrorKind::InvalidPath, "the root");
+}
+
 /// Sixteen writers race to replace one file from the same etag, round
 /// after round: exactly one wins each round, every other one is refused
 /// with `PreconditionFailed`, and the file holds the winner's content (no

@@ -53,6 +53,15 @@ pub async fn unsupported_capabilities_refused(s: Subject) {
                     .await
                     .map(drop),
             ],
+            Capability::Presign => vec![
+                s.presign(
+                    "sentinel",
+                    remote_store_core::PresignMethod::Get,
+                    std::time::Duration::from_secs(60),
+                )
+                .await
+                .map(drop),
+            ],
             Capability::ConditionalRead => {
                 vec![s.read_if_match("sentinel", "\"e\"", None).await.map(drop)]
             }

@@ -19,10 +19,10 @@ use crate::async_backend::AsyncBackend;
 use crate::backend::Backend;
 use crate::capability::Capabilities;
 use crate::error::{Error, ErrorKind, Result};
-use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::metadata::{FileInfo, FolderInfo, PresignedRequest, WriteResult};
 use crate::options::{
-    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, ReadOptions, RenameOptions,
-    WriteOptions,
+    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, PresignOptions, ReadOptions,
+    RenameOptions, WriteOptions,
 };
 use crate::path::RemotePath;
 use crate::stream::{ByteStream, FileIter, FolderIter, ReadStream};
@@ -297,6 +297,11 @@ impl Backend for AsyncBackendBridge {
     fn glob(&self, pattern: &str) -> Result<FileIter> {
         let pattern = pattern.to_owned();
         self.open_listing(|b| async move { b.glob(&pattern).await })
+    }
+
+    fn presign(&self, path: &RemotePath, options: &PresignOptions) -> Result<PresignedRequest> {
+        let (path, options) = (path.clone(), options.clone());
+        self.run(|b| async move { b.presign(&path, &options).await })
     }
 
     fn close(&self) -> Result<()> {

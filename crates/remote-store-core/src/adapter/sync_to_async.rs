@@ -15,10 +15,10 @@ use crate::async_backend::AsyncBackend;
 use crate::backend::Backend;
 use crate::capability::Capabilities;
 use crate::error::{Error, Result};
-use crate::metadata::{FileInfo, FolderInfo, WriteResult};
+use crate::metadata::{FileInfo, FolderInfo, PresignedRequest, WriteResult};
 use crate::options::{
-    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, ReadOptions, RenameOptions,
-    WriteOptions,
+    CopyOptions, DeleteFolderOptions, DeleteOptions, ListOptions, PresignOptions, ReadOptions,
+    RenameOptions, WriteOptions,
 };
 use crate::path::RemotePath;
 use crate::stream::{ByteStream, FileStream, FolderStream, ReadStream};
@@ -249,6 +249,15 @@ impl AsyncBackend for SyncBackendAdapter {
     async fn glob(&self, pattern: &str) -> Result<FileStream> {
         let pattern = pattern.to_owned();
         self.open_listing(move |b| b.glob(&pattern)).await
+    }
+
+    async fn presign(
+        &self,
+        path: &RemotePath,
+        options: &PresignOptions,
+    ) -> Result<PresignedRequest> {
+        let (path, options) = (path.clone(), options.clone());
+        self.run(move |b| b.presign(&path, &options)).await
     }
 
     async fn close(&self) -> Result<()> {
