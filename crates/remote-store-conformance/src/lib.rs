@@ -103,6 +103,7 @@ macro_rules! __for_each_case {
         $crate::__cases!($face, $factory;
             write_then_read,
             write_results_report_what_was_stored,
+            interrupted_source_reads_are_retried,
             seekable_reads_any_range,
             seekable_reader_is_pinned,
             writer_sink_round_trip,

@@ -66,6 +66,21 @@ pub async fn write_results_report_what_was_stored(s: Subject) {
     }
 }
 
+/// A source whose reads are interrupted (`io::ErrorKind::Interrupted`,
+/// before every chunk) is read again, as `io::Read` specifies: the write
+/// succeeds with exactly the source's bytes.
+pub async fn interrupted_source_reads_are_retried(s: Subject) {
+    need!(s, Write, Read);
+    let len = 300_000;
+    let written = s.write_source("eintr.bin", Source::interrupting(len, 5), false, false);
+    assert_eq!(ok(written.await, "write").size, len);
+    assert_same(
+        &ok(s.read_bytes("eintr.bin").await, "read"),
+        &bytes(len as usize, 5),
+        "eintr.bin",
+    );
+}
+
 /// `overwrite = false` refuses an existing file and leaves it untouched.
 pub async fn write_refuses_existing_without_overwrite(s: Subject) {
     need!(s, Write, Read);
