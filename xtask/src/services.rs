@@ -292,6 +292,32 @@ fn create_azurite_container() -> Result {
     exec(cmd)
 }
 
+/// moto's server, with every mutating request (PUT, POST, DELETE) handled
+/// one at a time. moto checks `If-Match` / `If-None-Match` and then stores,
+/// with no lock between (moto/s3/responses.py, `put_object`), on a threaded
+/// server: racing conditional writers can both win, which S3 never lets
+/// happen. Serializing writes makes the check and the store one step, as
+/// on S3, so the conformance race cases test our code, not moto's gaps.
+/// Reads stay concurrent.
+const MOTO_SERIALIZED: &str = r#"import os, sys, threading
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication, MotoRequestHandler, create_backend_app)
+
+os.environ.setdefault("MOTO_PORT", sys.argv[1])
+app = DomainDispatcherApplication(create_backend_app)
+writes = threading.Lock()
+
+def serialized(environ, start_response):
+    if environ.get("REQUEST_METHOD") in ("PUT", "POST", "DELETE"):
+        with writes:
+            return [b"".join(app(environ, start_response))]
+    return app(environ, start_response)
+
+run_simple("127.0.0.1", int(sys.argv[1]), serialized, threaded=True,
+           request_handler=MotoRequestHandler)
+"#;
+
 /// Installs what is missing, (re)starts every server, creates the bucket
 /// and container, writes `run/services.env`; returns the variables.
 pub(crate) fn up() -> Result<Vec<(String, String)>> {
@@ -305,14 +331,13 @@ pub(crate) fn up() -> Result<Vec<(String, String)>> {
     fs::create_dir_all(s3s_data.join(BUCKET)).map_err(|e| e.to_string())?;
     let mut pids = Vec::new();
     let base = base();
+    let moto_front = run.join("moto-serialized.py");
+    fs::write(&moto_front, MOTO_SERIALIZED).map_err(|e| e.to_string())?;
     spawn(
         "moto",
-        Command::new(base.join("venv/bin/moto_server")).args([
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &MOTO_PORT.to_string(),
-        ]),
+        Command::new(base.join("venv/bin/python"))
+            .arg(&moto_front)
+            .arg(MOTO_PORT.to_string()),
         &mut pids,
     )?;
     spawn(
