@@ -24,6 +24,8 @@ use remote_store_benches::{peak_rss_mib, reset_peak_rss};
 /// The buffer both sides stream through (the backend's own write buffer).
 const BUF: usize = 256 * 1024;
 const REPS: usize = 5;
+/// Runs of the sink-only comparison on tmpfs (cheap: no disk).
+const SINK_REPS: usize = 9;
 const SMALL: usize = 4096;
 const SMALL_COUNT: usize = 10_000;
 
@@ -113,6 +115,58 @@ fn timed(f: impl FnOnce()) -> Duration {
     start.elapsed()
 }
 
+/// 1 GiB through the writer sink, fed in the same 256 KiB pieces the
+/// reader gives `write_atomic`.
+fn sink_write(store: &Store, large: u64) {
+    let options = WriteOptions::new().overwrite(true).atomic(true);
+    let mut sink = store.writer_with("sink.bin", &options).unwrap();
+    let mut src = Pattern::new(large);
+    let mut buf = vec![0u8; BUF];
+    loop {
+        let n = src.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        sink.write_all(&buf[..n]).unwrap();
+    }
+    assert_eq!(sink.finish().unwrap().size, large);
+}
+
+/// The writer sink against `write_atomic` from a reader on a store whose
+/// disk does not dominate (tmpfs): the sink's own cost. Median ratio and
+/// spread over `reps` runs, alternating which side goes first.
+fn sink_on_tmpfs(large: u64, reps: usize) -> Option<(f64, f64, String)> {
+    let shm = Path::new("/dev/shm");
+    if !shm.is_dir() {
+        return None;
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("rs-bench-sink")
+        .tempdir_in(shm)
+        .ok()?;
+    let store = Store::new(LocalBackend::new(dir.path()).unwrap());
+    let reader = || {
+        timed(|| {
+            store
+                .write_atomic("reader.bin", Pattern::new(large), true)
+                .unwrap();
+        })
+    };
+    let (mut r, mut w) = (vec![], vec![]);
+    for rep in 0..reps {
+        if rep % 2 == 0 {
+            r.push(reader());
+            w.push(timed(|| sink_write(&store, large)));
+        } else {
+            w.push(timed(|| sink_write(&store, large)));
+            r.push(reader());
+        }
+    }
+    let spread = spread(&w, &r);
+    let (r, w) = (median(r), median(w));
+    Some((mib_s(large, r), mib_s(large, w), spread))
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not supported.
     let mib: u64 = std::env::var("RS_BENCH_LOCAL_MIB")
@@ -148,23 +202,9 @@ fn main() {
                     .unwrap();
             })
         };
-        // The writer sink, fed in the same 256 KiB pieces the reader gives.
         let write_sink = || {
             flush();
-            timed(|| {
-                let options = WriteOptions::new().overwrite(true).atomic(true);
-                let mut sink = store.writer_with("sink.bin", &options).unwrap();
-                let mut src = Pattern::new(large);
-                let mut buf = vec![0u8; BUF];
-                loop {
-                    let n = src.read(&mut buf).unwrap();
-                    if n == 0 {
-                        break;
-                    }
-                    sink.write_all(&buf[..n]).unwrap();
-                }
-                assert_eq!(sink.finish().unwrap().size, large);
-            })
+            timed(|| sink_write(&store, large))
         };
         // Rotate which side goes first.
         match rep % 3 {
@@ -206,6 +246,7 @@ fn main() {
         }));
     }
     let sink_spread = spread(&w_sink, &w_store);
+    let sink_tmpfs = sink_on_tmpfs(large, SINK_REPS);
     let (w_std, w_store, w_sink) = (median(w_std), median(w_store), median(w_sink));
     let (r_std, r_store, r_async) = (median(r_std), median(r_store), median(r_async));
 
@@ -290,6 +331,13 @@ fn main() {
         mib_s(large, w_sink),
         w_store.as_secs_f64() / w_sink.as_secs_f64()
     );
+    if let Some((reader, sink, spread)) = &sink_tmpfs {
+        let _ = writeln!(
+            out,
+            "| {mib} MiB through the writer sink vs `write_atomic` from a reader, on tmpfs (the sink's own cost, no disk), {SINK_REPS} runs | {reader:.0} MiB/s (reader) | {sink:.0} MiB/s (sink) | {:.2}× (runs {spread}) |",
+            sink / reader
+        );
+    }
     let _ = writeln!(
         out,
         "| {mib} MiB streaming read | {:.0} MiB/s | {:.0} MiB/s | {:.2}× |",

@@ -10,6 +10,7 @@ fn backend() -> ObjectStoreBackend {
     ObjectStoreBackend::new(Arc::new(InMemory::new()))
         .with_name("in-memory-object-store")
         .with_exclusive_write(true)
+        .with_attributes(8 * 1024)
 }
 
 remote_store_conformance::conformance_tests!(async, backend);

@@ -82,7 +82,9 @@ impl AzureBackend {
             .with_exclusive_write(true)
             .with_create_only_store(Arc::new(create_only))
             .with_bulk_delete(config.bulk_delete)
-            .with_raw_keys(Arc::new(raw));
+            .with_raw_keys(Arc::new(raw))
+            // Azure keeps at most 8 KiB of metadata (names plus values).
+            .with_attributes(8 * 1024);
         if config.access_key.is_some() {
             // A service SAS is signed with the account key; without it
             // (a SAS token given, or a bearer token) nothing can sign.

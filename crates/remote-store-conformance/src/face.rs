@@ -75,6 +75,13 @@ pub trait Face: Send + Sync {
     async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult>;
     /// `write_with` an `if_match` condition (a compare-and-swap).
     async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult>;
+    /// `write_with` any options.
+    async fn write_with(
+        &self,
+        path: &str,
+        data: Bytes,
+        options: WriteOptions,
+    ) -> Result<WriteResult>;
     /// `read_with` an `if_match` condition (and a range when given),
     /// streamed and collected.
     async fn read_if_match(
@@ -342,6 +349,15 @@ impl Face for AsyncStore {
         let options = WriteOptions::new().if_match(etag);
         AsyncStore::write_with(self, path, src, &options).await
     }
+    async fn write_with(
+        &self,
+        path: &str,
+        data: Bytes,
+        options: WriteOptions,
+    ) -> Result<WriteResult> {
+        let src = futures::stream::iter([Ok(data)]);
+        AsyncStore::write_with(self, path, src, &options).await
+    }
     async fn read_if_match(
         &self,
         path: &str,
@@ -480,6 +496,24 @@ impl Face for AsyncStore {
             (
                 Capability::RecursiveList,
                 first_of_stream(b.list_files(&f, &ListOptions::new().recursive(true)).await).await,
+            ),
+            (
+                Capability::ContentType,
+                b.write(&g, one(), &replace().content_type("text/plain"))
+                    .await
+                    .map(drop),
+            ),
+            (
+                Capability::CacheControl,
+                b.write(&g, one(), &replace().cache_control("no-cache"))
+                    .await
+                    .map(drop),
+            ),
+            (
+                Capability::UserMetadata,
+                b.write(&g, one(), &replace().metadata("probe", "1"))
+                    .await
+                    .map(drop),
             ),
         ]
     }
@@ -707,6 +741,15 @@ impl Face for Store {
         let (path, options) = (path.to_owned(), WriteOptions::new().if_match(etag));
         blocking(self, move |s| s.write_with(path, &data[..], &options)).await
     }
+    async fn write_with(
+        &self,
+        path: &str,
+        data: Bytes,
+        options: WriteOptions,
+    ) -> Result<WriteResult> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.write_with(path, &data[..], &options)).await
+    }
     async fn read_if_match(
         &self,
         path: &str,
@@ -866,6 +909,21 @@ impl Face for Store {
                 (
                     Capability::RecursiveList,
                     first_of_iter(b.list_files(&f, &recursive)),
+                ),
+                (
+                    Capability::ContentType,
+                    b.write(&g, &mut &b"x"[..], &replace().content_type("text/plain"))
+                        .map(drop),
+                ),
+                (
+                    Capability::CacheControl,
+                    b.write(&g, &mut &b"x"[..], &replace().cache_control("no-cache"))
+                        .map(drop),
+                ),
+                (
+                    Capability::UserMetadata,
+                    b.write(&g, &mut &b"x"[..], &replace().metadata("probe", "1"))
+                        .map(drop),
                 ),
             ]
         })

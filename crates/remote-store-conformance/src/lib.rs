@@ -113,6 +113,8 @@ macro_rules! __for_each_case {
             conditional_read_is_pinned,
             compare_and_swap_with_16_updaters,
             presign_requests,
+            write_attributes_are_kept,
+            write_attributes_refused_when_bad,
             write_refuses_existing_without_overwrite,
             write_overwrites_when_asked,
             write_creates_parent_folders,

@@ -125,6 +125,17 @@ impl AsyncStore {
             .map_err(|e| e.with_backend(self.name().to_owned()))
     }
 
+    /// The write options a backend gets: with the content type guessed
+    /// from the extension when none is given and the backend keeps one.
+    fn with_guessed_type<'a>(
+        &self,
+        options: &'a WriteOptions,
+        path: &RemotePath,
+    ) -> std::borrow::Cow<'a, WriteOptions> {
+        let keeps_type = self.capabilities().contains(C::ContentType);
+        crate::attributes::with_guessed_type(options, path, keeps_type)
+    }
+
     fn file(&self, path: &str, needs: &impl Gated) -> Result<RemotePath> {
         self.check(needs)?;
         self.scope.file(path).map_err(self.fail())
@@ -271,8 +282,9 @@ impl AsyncStore {
         options: &WriteOptions,
     ) -> Result<WriteResult> {
         let p = self.file(path.as_ref(), options)?;
+        let options = self.with_guessed_type(options, &p);
         self.backend
-            .write(&p, src.boxed(), options)
+            .write(&p, src.boxed(), &options)
             .await
             .map_err(self.fail())
     }
@@ -317,7 +329,8 @@ impl AsyncStore {
         options: &WriteOptions,
     ) -> Result<AsyncFileWriter> {
         let p = self.file(path.as_ref(), options)?;
-        let (backend, options) = (self.backend.clone(), options.clone());
+        let options = self.with_guessed_type(options, &p).into_owned();
+        let backend = self.backend.clone();
         let (scope, name) = (self.scope.clone(), self.name().to_owned());
         Ok(AsyncFileWriter::start(move |src| async move {
             backend

@@ -41,6 +41,17 @@ pub enum Capability {
     ConditionalRead,
     /// `presign`: URLs that let a plain HTTP client read or write one file.
     Presign,
+    /// `write` with `WriteOptions::content_type`: the file keeps a MIME type,
+    /// reported by `get_file_info` (and served by the service). Where it is
+    /// declared, a write without one stores the type guessed from the
+    /// extension.
+    ContentType,
+    /// `write` with `WriteOptions::cache_control`: the file keeps an HTTP
+    /// `Cache-Control` value the service serves with it.
+    CacheControl,
+    /// `write` with `WriteOptions::metadata`: the file keeps user metadata
+    /// (name → value pairs), reported by `get_file_info`.
+    UserMetadata,
     /// Quality: `rename` is atomic (not copy + delete).
     AtomicMove,
     /// Quality: `write` with `overwrite = false` is race-free: of concurrent
@@ -57,7 +68,7 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability, in declaration order.
-    pub const ALL: [Capability; 18] = [
+    pub const ALL: [Capability; 21] = [
         Capability::Read,
         Capability::Write,
         Capability::Delete,
@@ -72,6 +83,9 @@ impl Capability {
         Capability::ConditionalWrite,
         Capability::ConditionalRead,
         Capability::Presign,
+        Capability::ContentType,
+        Capability::CacheControl,
+        Capability::UserMetadata,
         Capability::AtomicMove,
         Capability::ExclusiveWrite,
         Capability::ServerSideCopy,
@@ -95,6 +109,9 @@ impl Capability {
             Capability::ConditionalWrite => "conditional_write",
             Capability::ConditionalRead => "conditional_read",
             Capability::Presign => "presign",
+            Capability::ContentType => "content_type",
+            Capability::CacheControl => "cache_control",
+            Capability::UserMetadata => "user_metadata",
             Capability::AtomicMove => "atomic_move",
             Capability::ExclusiveWrite => "exclusive_write",
             Capability::ServerSideCopy => "server_side_copy",
@@ -155,6 +172,11 @@ impl Capabilities {
     /// This set minus `cap`.
     pub const fn without(self, cap: Capability) -> Self {
         Capabilities(self.0 & !cap.bit())
+    }
+
+    /// This set minus every capability in `other`.
+    pub const fn without_all(self, other: Capabilities) -> Self {
+        Capabilities(self.0 & !other.0)
     }
 
     /// Whether `cap` is in the set.

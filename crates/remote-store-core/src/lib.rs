@@ -26,6 +26,7 @@
 mod adapter;
 mod async_backend;
 mod async_store;
+pub mod attributes;
 mod backend;
 mod capability;
 mod contract;
@@ -52,13 +53,13 @@ pub use factory::{AnyBackend, BackendFactory, OptionSpec, Options, UrlParts, Url
 pub use into_backend::{IntoAsyncBackend, IntoBackend, marker};
 pub use metadata::{FileInfo, FolderInfo, PresignedRequest, WriteResult};
 pub use options::{
-    ByteRange, CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions, PresignMethod,
-    PresignOptions, ReadOptions, RenameOptions, WriteOptions,
+    ByteRange, CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions,
+    MAX_METADATA_BYTES, PresignMethod, PresignOptions, ReadOptions, RenameOptions, WriteOptions,
 };
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENT_BYTES, RemotePath};
 pub use seekable::{AsyncSeekableReader, SeekableReader};
 pub use store::Store;
-pub use writer::{AsyncFileWriter, FileWriter};
+pub use writer::{AsyncFileWriter, FileWriter, SINK_CHUNK_SIZE};
 
 /// Re-exported so backend crates use the same `async_trait` as the trait.
 pub use async_trait::async_trait;

@@ -21,8 +21,17 @@ pub struct FileInfo {
     pub modified: Option<SystemTime>,
     /// An opaque version tag (ETag, checksum), if the backend has one.
     pub etag: Option<String>,
-    /// MIME type, if known.
+    /// MIME type: the one the file was written with where the backend
+    /// keeps one ([`Capability::ContentType`](crate::Capability::ContentType)),
+    /// else a guess from the name, if any.
     pub content_type: Option<String>,
+    /// The `Cache-Control` value the file was written with, where the
+    /// backend keeps one ([`Capability::CacheControl`](crate::Capability::CacheControl)).
+    pub cache_control: Option<String>,
+    /// User metadata the file was written with, where the backend keeps it
+    /// ([`Capability::UserMetadata`](crate::Capability::UserMetadata));
+    /// empty otherwise. Filled by `get_file_info`, not by listings.
+    pub metadata: BTreeMap<String, String>,
     /// Backend-specific extras (e.g. storage class).
     pub extra: BTreeMap<String, String>,
 }
@@ -36,6 +45,8 @@ impl FileInfo {
             modified: None,
             etag: None,
             content_type: None,
+            cache_control: None,
+            metadata: BTreeMap::new(),
             extra: BTreeMap::new(),
         }
     }
@@ -55,6 +66,18 @@ impl FileInfo {
     /// Sets `content_type`.
     pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// Sets `cache_control`.
+    pub fn with_cache_control(mut self, cache_control: impl Into<String>) -> Self {
+        self.cache_control = Some(cache_control.into());
+        self
+    }
+
+    /// Sets `metadata`.
+    pub fn with_metadata(mut self, metadata: BTreeMap<String, String>) -> Self {
+        self.metadata = metadata;
         self
     }
 

@@ -17,6 +17,8 @@
 //! assert_eq!(read.range.map(|r| (r.offset, r.len)), Some((10, Some(5))));
 //! ```
 
+use std::collections::BTreeMap;
+
 use crate::capability::{Capabilities, Capability};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -126,7 +128,29 @@ pub struct WriteOptions {
     /// `PreconditionFailed` when the file was replaced since, or is gone;
     /// needs `overwrite` (the builder sets it).
     pub if_match: Option<String>,
+    /// The file's MIME type (needs [`Capability::ContentType`]), e.g.
+    /// `text/csv`. Where the backend declares the capability and this is
+    /// `None`, the stores put the type guessed from the extension (none
+    /// for an unknown extension).
+    pub content_type: Option<String>,
+    /// The HTTP `Cache-Control` value the service serves the file with
+    /// (needs [`Capability::CacheControl`]), e.g. `max-age=3600`.
+    pub cache_control: Option<String>,
+    /// User metadata kept with the file (needs
+    /// [`Capability::UserMetadata`]) and returned by `get_file_info`. Names
+    /// are 1 to 64 of `a-z`, `0-9` and `_`, starting with a letter (what
+    /// S3, Azure and GCS all accept); values are printable ASCII, not
+    /// empty, without a space at either end (they travel as HTTP headers,
+    /// which would drop those). Names and values together are at most
+    /// [`MAX_METADATA_BYTES`]; a backend may allow less (S3: 2 KiB, its
+    /// service limit) and refuses more with `InvalidArgument`. A write
+    /// replaces the file's metadata, it does not merge.
+    pub metadata: BTreeMap<String, String>,
 }
+
+/// The most user metadata (names plus values, in bytes) any backend keeps:
+/// Azure's service limit of 8 KiB. S3 keeps 2 KiB.
+pub const MAX_METADATA_BYTES: usize = 8 * 1024;
 
 impl WriteOptions {
     /// A plain write that refuses to replace a file.
@@ -153,6 +177,25 @@ impl WriteOptions {
         self.overwrite = true;
         self
     }
+
+    /// Sets [`content_type`](Self::content_type).
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// Sets [`cache_control`](Self::cache_control).
+    pub fn cache_control(mut self, cache_control: impl Into<String>) -> Self {
+        self.cache_control = Some(cache_control.into());
+        self
+    }
+
+    /// Adds one pair of user [`metadata`](Self::metadata) (a second value
+    /// for the same name replaces the first).
+    pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.metadata.insert(name.into(), value.into());
+        self
+    }
 }
 
 impl Gated for WriteOptions {
@@ -162,11 +205,16 @@ impl Gated for WriteOptions {
         } else {
             Capabilities::of(&[Capability::Write])
         };
-        if self.if_match.is_some() {
-            caps.with(Capability::ConditionalWrite)
-        } else {
-            caps
-        }
+        let wanted = [
+            (self.if_match.is_some(), Capability::ConditionalWrite),
+            (self.content_type.is_some(), Capability::ContentType),
+            (self.cache_control.is_some(), Capability::CacheControl),
+            (!self.metadata.is_empty(), Capability::UserMetadata),
+        ];
+        wanted
+            .into_iter()
+            .filter(|(wanted, _)| *wanted)
+            .fold(caps, |caps, (_, cap)| caps.with(cap))
     }
 
     fn validate(&self) -> Result<()> {
@@ -175,8 +223,31 @@ impl Gated for WriteOptions {
                 "if_match replaces a file, but overwrite is false",
             ));
         }
-        Ok(())
+        for (what, value) in [
+            ("content_type", &self.content_type),
+            ("cache_control", &self.cache_control),
+        ] {
+            if let Some(value) = value
+                && !is_header_value(value)
+            {
+                return Err(contradiction(&format!(
+                    "{what} must be printable ASCII, not empty, without spaces at either end \
+                     (it travels as an HTTP header, which would drop them)"
+                )));
+            }
+        }
+        crate::attributes::check_metadata(&self.metadata, MAX_METADATA_BYTES)
     }
+}
+
+/// What an HTTP header value carries unchanged: printable ASCII and inner
+/// spaces, not empty, no space at either end (HTTP trims those, RFC 9110
+/// §5.5).
+pub(crate) fn is_header_value(value: &str) -> bool {
+    !value.is_empty()
+        && !value.starts_with(' ')
+        && !value.ends_with(' ')
+        && value.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// Options of `delete`.

@@ -128,6 +128,17 @@ impl Store {
             .map_err(|e| e.with_backend(self.name().to_owned()))
     }
 
+    /// The write options a backend gets: with the content type guessed
+    /// from the extension when none is given and the backend keeps one.
+    fn with_guessed_type<'a>(
+        &self,
+        options: &'a WriteOptions,
+        path: &RemotePath,
+    ) -> std::borrow::Cow<'a, WriteOptions> {
+        let keeps_type = self.capabilities().contains(C::ContentType);
+        crate::attributes::with_guessed_type(options, path, keeps_type)
+    }
+
     fn file(&self, path: &str, needs: &impl Gated) -> Result<RemotePath> {
         self.check(needs)?;
         self.scope.file(path).map_err(self.fail())
@@ -254,8 +265,9 @@ impl Store {
         options: &WriteOptions,
     ) -> Result<WriteResult> {
         let p = self.file(path.as_ref(), options)?;
+        let options = self.with_guessed_type(options, &p);
         self.backend
-            .write(&p, &mut src, options)
+            .write(&p, &mut src, &options)
             .map_err(self.fail())
     }
 
@@ -298,7 +310,8 @@ impl Store {
     /// As for [`writer`](Self::writer).
     pub fn writer_with(&self, path: impl AsRef<str>, options: &WriteOptions) -> Result<FileWriter> {
         let p = self.file(path.as_ref(), options)?;
-        let (backend, options) = (self.backend.clone(), options.clone());
+        let options = self.with_guessed_type(options, &p).into_owned();
+        let backend = self.backend.clone();
         let (scope, name) = (self.scope.clone(), self.name().to_owned());
         Ok(FileWriter::start(move |src| {
             backend

@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
 use remote_store_core::{
-    Backend, ByteRange, Bytes, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions,
-    Error, ErrorKind, FileInfo, Gated, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
-    WriteOptions, WriteResult, glob,
+    Backend, ByteRange, Bytes, Capabilities, Capability, CopyOptions, DeleteFolderOptions,
+    DeleteOptions, Error, ErrorKind, FileInfo, Gated, ListOptions, ReadOptions, RemotePath,
+    RenameOptions, Result, WriteOptions, WriteResult, glob,
 };
 
 use crate::condition::{self, Locked};
@@ -30,17 +30,25 @@ pub struct LocalBackend {
     closed: AtomicBool,
 }
 
-/// Everything: real folders, atomic and durable writes, race-free
-/// no-overwrite, atomic moves, kernel copies, compare-and-swap on etags
-/// made of inode numbers (where there are none, no conditions).
+/// Everything but what a file system does not keep with a file: real
+/// folders, atomic and durable writes, race-free no-overwrite, atomic
+/// moves, kernel copies, compare-and-swap on etags made of inode numbers
+/// (where there are none, no conditions). No presigned URLs, and no
+/// content type, cache-control or user metadata (a file has bytes and a
+/// name; the content type `get_file_info` reports is guessed from it).
+const NOT_KEPT: Capabilities = Capabilities::of(&[
+    Capability::Presign,
+    Capability::ContentType,
+    Capability::CacheControl,
+    Capability::UserMetadata,
+]);
 #[cfg(unix)]
-const CAPABILITIES: Capabilities =
-    Capabilities::all().without(remote_store_core::Capability::Presign);
+const CAPABILITIES: Capabilities = Capabilities::all().without_all(NOT_KEPT);
 #[cfg(not(unix))]
 const CAPABILITIES: Capabilities = Capabilities::all()
-    .without(remote_store_core::Capability::Presign)
-    .without(remote_store_core::Capability::ConditionalWrite)
-    .without(remote_store_core::Capability::ConditionalRead);
+    .without_all(NOT_KEPT)
+    .without(Capability::ConditionalWrite)
+    .without(Capability::ConditionalRead);
 
 /// Metadata as a [`FileInfo`]; the content type is guessed from the name.
 pub(crate) fn file_info(path: RemotePath, meta: &fs::Metadata) -> FileInfo {

@@ -96,8 +96,7 @@ impl AsyncBackend for AsyncMemoryBackend {
     ) -> Result<WriteResult> {
         self.state.check_open()?;
         let data = drain(src).await?;
-        self.state
-            .put(path, data, options.overwrite, options.if_match.as_deref())
+        self.state.put(path, data, options)
     }
 
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {

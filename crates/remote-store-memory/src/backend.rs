@@ -78,8 +78,7 @@ impl Backend for MemoryBackend {
     ) -> Result<WriteResult> {
         self.state.check_open()?;
         let data = drain(src)?;
-        self.state
-            .put(path, data, options.overwrite, options.if_match.as_deref())
+        self.state.put(path, data, options)
     }
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {

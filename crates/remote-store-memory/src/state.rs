@@ -3,17 +3,39 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use remote_store_core::{Error, ErrorKind, FileInfo, RemotePath, Result, WriteResult};
+use remote_store_core::{
+    Error, ErrorKind, FileInfo, Gated, RemotePath, Result, WriteOptions, WriteResult,
+};
 
 #[derive(Clone)]
 pub(crate) struct Entry {
     pub(crate) data: Bytes,
     modified: SystemTime,
     version: u64,
+    /// What the write gave besides bytes; shared by copies.
+    attributes: Arc<Attributes>,
+}
+
+/// A file's content type, cache-control and user metadata, as written.
+#[derive(Debug, Default)]
+struct Attributes {
+    content_type: Option<String>,
+    cache_control: Option<String>,
+    metadata: BTreeMap<String, String>,
+}
+
+impl Attributes {
+    fn of(options: &WriteOptions) -> Arc<Self> {
+        Arc::new(Attributes {
+            content_type: options.content_type.clone(),
+            cache_control: options.cache_control.clone(),
+            metadata: options.metadata.clone(),
+        })
+    }
 }
 
 /// Files keyed by their normalized path. Folders are implicit.
@@ -40,11 +62,18 @@ pub(crate) fn after_subtree(folder_key: &str) -> String {
 }
 
 fn info(key: &str, entry: &Entry) -> Result<FileInfo> {
-    Ok(
-        FileInfo::new(RemotePath::new(key)?, entry.data.len() as u64)
-            .with_modified(entry.modified)
-            .with_etag(etag(entry)),
-    )
+    let attributes = &entry.attributes;
+    let mut info = FileInfo::new(RemotePath::new(key)?, entry.data.len() as u64)
+        .with_modified(entry.modified)
+        .with_etag(etag(entry))
+        .with_metadata(attributes.metadata.clone());
+    if let Some(content_type) = &attributes.content_type {
+        info = info.with_content_type(content_type);
+    }
+    if let Some(cache_control) = &attributes.cache_control {
+        info = info.with_cache_control(cache_control);
+    }
+    Ok(info)
 }
 
 fn etag(entry: &Entry) -> String {
@@ -133,9 +162,12 @@ impl State {
         &self,
         path: &RemotePath,
         data: Bytes,
-        overwrite: bool,
-        if_match: Option<&str>,
+        options: &WriteOptions,
     ) -> Result<WriteResult> {
+        // The stores check the options; a caller of the backend itself
+        // gets the same rules on metadata here.
+        options.validate()?;
+        let (overwrite, if_match) = (options.overwrite, options.if_match.as_deref());
         let mut files = self.write()?;
         check_file_slot(&files, path)?;
         if let Some(expected) = if_match {
@@ -147,7 +179,7 @@ impl State {
         if !overwrite && files.contains_key(path.as_str()) {
             return Err(Error::already_exists(path));
         }
-        let entry = self.entry(data);
+        let entry = self.entry(data, Attributes::of(options));
         let result = WriteResult::new(entry.data.len() as u64)
             .with_modified(entry.modified)
             .with_etag(etag(&entry));
@@ -155,9 +187,10 @@ impl State {
         Ok(result)
     }
 
-    fn entry(&self, data: Bytes) -> Entry {
+    fn entry(&self, data: Bytes, attributes: Arc<Attributes>) -> Entry {
         Entry {
             data,
+            attributes,
             modified: SystemTime::now(),
             version: self.versions.fetch_add(1, Ordering::Relaxed),
         }
@@ -210,8 +243,10 @@ impl State {
         keep_source: bool,
     ) -> Result<()> {
         let mut files = self.write()?;
-        let data = match files.get(src.as_str()) {
-            Some(entry) => entry.data.clone(),
+        // A copy keeps the source's content type and metadata, as object
+        // stores' server-side copies do.
+        let (data, attributes) = match files.get(src.as_str()) {
+            Some(entry) => (entry.data.clone(), entry.attributes.clone()),
             None => return Err(Error::not_found(src)),
         };
         if src == dst {
@@ -225,7 +260,7 @@ impl State {
         if !overwrite && files.contains_key(dst.as_str()) {
             return Err(Error::already_exists(dst));
         }
-        let entry = self.entry(data);
+        let entry = self.entry(data, attributes);
         files.insert(dst.to_string(), entry);
         if !keep_source {
             files.remove(src.as_str());

@@ -33,6 +33,7 @@
 //!   5xx → `BackendUnavailable` (retryable); the `object_store` error is
 //!   the source.
 
+mod attributes;
 mod backend;
 mod create_only;
 mod error;

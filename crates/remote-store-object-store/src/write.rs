@@ -7,8 +7,8 @@ use bytes::Bytes;
 use futures::StreamExt;
 use object_store::path::Path;
 use object_store::{
-    ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, PutResult, UpdateVersion,
-    WriteMultipart,
+    Attributes, ObjectStore, ObjectStoreExt, PutMode, PutMultipartOptions, PutOptions, PutPayload,
+    PutResult, UpdateVersion, WriteMultipart,
 };
 use remote_store_core::stream::ByteStream;
 use remote_store_core::{Error, ErrorKind, RemotePath, Result, WriteResult};
@@ -28,6 +28,8 @@ pub(crate) struct Target<'a> {
     pub(crate) create_only: Option<&'a Arc<dyn ObjectStore>>,
     /// Replace only the object with this etag (compare-and-swap).
     pub(crate) if_match: Option<&'a str>,
+    /// Content type, cache-control and user metadata to store.
+    pub(crate) attributes: Attributes,
 }
 
 /// A failed compare-and-swap: the object was replaced, or is gone.
@@ -116,6 +118,7 @@ pub(crate) async fn write(
         };
         let opts = PutOptions {
             mode,
+            attributes: t.attributes.clone(),
             ..Default::default()
         };
         let payload: PutPayload = head.into_iter().collect();
@@ -152,8 +155,12 @@ pub(crate) async fn write(
         refuse_existing(&t).await?;
     }
     let store = conditional_commit.unwrap_or(t.store);
+    let opts = PutMultipartOptions {
+        attributes: t.attributes.clone(),
+        ..Default::default()
+    };
     let upload = store
-        .put_multipart(&t.key)
+        .put_multipart_opts(&t.key, opts)
         .await
         .map_err(|e| map(e, t.path, t.backend))?;
     // Dropped before the commit (the caller's future cancelled), the

@@ -77,7 +77,9 @@ impl S3Backend {
             ))
             .with_prefix(&config.prefix)?
             .with_exclusive_write(config.conditional_put)
-            .with_conditional_reads(config.conditional_put);
+            .with_conditional_reads(config.conditional_put)
+            // S3 keeps at most 2 KiB of user metadata (names plus values).
+            .with_attributes(2 * 1024);
         // SigV4 query signing allows at most 7 days.
         inner = inner.with_signer(
             native.clone(),

@@ -129,9 +129,13 @@ pub(crate) const COMMIT_RETRIES: u32 = 3;
 /// and conditions: SFTP has no etag (only sizes and modification times in
 /// whole seconds) and no compare-and-swap, so a condition could not be
 /// kept; a conditional call is refused before any I/O. No presigned URLs:
-/// SFTP has no HTTP face.
+/// SFTP has no HTTP face. No content type, cache-control or user metadata:
+/// an SFTP file has bytes, a name and attributes, none of which hold them.
 pub(crate) const CAPABILITIES: Capabilities = Capabilities::all()
     .without(remote_store_core::Capability::ServerSideCopy)
     .without(remote_store_core::Capability::ConditionalWrite)
     .without(remote_store_core::Capability::ConditionalRead)
-    .without(remote_store_core::Capability::Presign);
+    .without(remote_store_core::Capability::Presign)
+    .without(remote_store_core::Capability::ContentType)
+    .without(remote_store_core::Capability::CacheControl)
+    .without(remote_store_core::Capability::UserMetadata);

@@ -1,7 +1,7 @@
 //! Capability gating and the closed state.
 
 use bytes::Bytes;
-use remote_store_core::{Capability, ErrorKind, Result};
+use remote_store_core::{Capability, ErrorKind, Result, WriteOptions};
 
 use super::{expect_err, ok};
 use crate::face::Subject;
@@ -58,6 +58,33 @@ pub async fn unsupported_capabilities_refused(s: Subject) {
                     "sentinel",
                     remote_store_core::PresignMethod::Get,
                     std::time::Duration::from_secs(60),
+                )
+                .await
+                .map(drop),
+            ],
+            Capability::ContentType => vec![
+                s.write_with(
+                    "w",
+                    Bytes::from("x"),
+                    WriteOptions::new().content_type("text/plain"),
+                )
+                .await
+                .map(drop),
+            ],
+            Capability::CacheControl => vec![
+                s.write_with(
+                    "w",
+                    Bytes::from("x"),
+                    WriteOptions::new().cache_control("no-cache"),
+                )
+                .await
+                .map(drop),
+            ],
+            Capability::UserMetadata => vec![
+                s.write_with(
+                    "w",
+                    Bytes::from("x"),
+                    WriteOptions::new().metadata("k", "v"),
                 )
                 .await
                 .map(drop),

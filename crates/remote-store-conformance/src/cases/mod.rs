@@ -17,6 +17,7 @@ macro_rules! need {
     };
 }
 
+mod attributes;
 mod concurrency;
 mod conditions;
 mod contract;
@@ -40,6 +41,7 @@ mod transfer;
 mod write;
 mod writers;
 
+pub use attributes::*;
 pub use concurrency::*;
 pub use conditions::*;
 pub use contract::*;
