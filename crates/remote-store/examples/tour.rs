@@ -1,7 +1,7 @@
 //! A tour of every operation, on the sync and the async face, printing
 //! what each call did. Run it with `cargo run --example tour`.
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use futures::TryStreamExt;
 use remote_store::backends::{AsyncMemoryBackend, MemoryBackend};
@@ -62,6 +62,26 @@ fn sync_tour(store: Store) -> Result<()> {
     println!(
         "compare-and-swap from {etag}: ok; again from {etag} -> {}",
         stale.unwrap_err()
+    );
+    // Random access: `Read + Seek` on range reads, pinned to the version
+    // it opened (for zip, parquet and other formats that seek).
+    let mut seekable = store.open_seekable("data/report.csv")?;
+    seekable.seek(SeekFrom::Start(13))?;
+    let mut row = String::new();
+    seekable.read_to_string(&mut row)?;
+    println!("open_seekable data/report.csv at 13 -> {row:?}");
+    // Attributes kept with the file where the backend keeps them: a content
+    // type (guessed from the extension when not given), cache-control and
+    // user metadata, returned by `get_file_info`.
+    let tagged = WriteOptions::new()
+        .overwrite(true)
+        .cache_control("max-age=60")
+        .metadata("source", "tour");
+    store.write_with("data/report.csv", &b"region,total\n"[..], &tagged)?;
+    let info = store.get_file_info("data/report.csv")?;
+    println!(
+        "write_with attributes -> content type {:?}, cache-control {:?}, metadata {:?}",
+        info.content_type, info.cache_control, info.metadata
     );
     let again = store.write_bytes("docs/readme.txt", "clobber", false);
     println!(
