@@ -136,6 +136,8 @@ pub trait Face: Send + Sync {
     async fn delete(&self, path: &str, missing_ok: bool) -> Result<()>;
     async fn delete_folder(&self, path: &str, recursive: bool, missing_ok: bool) -> Result<()>;
     async fn list_files(&self, path: &str, recursive: bool) -> Result<Vec<FileInfo>>;
+    /// `list_files_with` any options, collected.
+    async fn list_files_with(&self, path: &str, options: ListOptions) -> Result<Vec<FileInfo>>;
     /// Counts a listing while streaming it.
     async fn count_files(&self, path: &str, recursive: bool) -> Result<usize>;
     /// Takes the first `n` entries of a listing and drops the rest.
@@ -392,6 +394,12 @@ impl Face for AsyncStore {
     }
     async fn list_files(&self, path: &str, recursive: bool) -> Result<Vec<FileInfo>> {
         AsyncStore::list_files(self, path, recursive)
+            .await?
+            .try_collect()
+            .await
+    }
+    async fn list_files_with(&self, path: &str, options: ListOptions) -> Result<Vec<FileInfo>> {
+        AsyncStore::list_files_with(self, path, &options)
             .await?
             .try_collect()
             .await
@@ -797,6 +805,10 @@ impl Face for Store {
     async fn list_files(&self, path: &str, recursive: bool) -> Result<Vec<FileInfo>> {
         let path = path.to_owned();
         blocking(self, move |s| s.list_files(path, recursive)?.collect()).await
+    }
+    async fn list_files_with(&self, path: &str, options: ListOptions) -> Result<Vec<FileInfo>> {
+        let path = path.to_owned();
+        blocking(self, move |s| s.list_files_with(path, &options)?.collect()).await
     }
     async fn count_files(&self, path: &str, recursive: bool) -> Result<usize> {
         let path = path.to_owned();

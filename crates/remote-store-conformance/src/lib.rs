@@ -127,6 +127,7 @@ macro_rules! __for_each_case {
             read_range_single_bytes,
             list_files_direct_only,
             list_files_recursive,
+            list_files_with_depth_and_pattern,
             list_folders_direct_only,
             list_missing_folder_is_empty,
             listed_paths_round_trip,

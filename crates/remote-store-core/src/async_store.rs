@@ -23,6 +23,7 @@ use crate::seekable::AsyncSeekableReader;
 use crate::stream::{ByteStream, FileStream, FolderStream, byte_stream_once};
 use crate::writer::AsyncFileWriter;
 
+use crate::glob::ListFilter;
 use Capability as C;
 
 /// A folder of a backend, used from async code.
@@ -443,11 +444,18 @@ impl AsyncStore {
         options: &ListOptions,
     ) -> Result<FileStream> {
         let p = self.folder(path.as_ref(), options)?;
+        let filter = ListFilter::new(&p, options).map_err(self.fail())?;
         let files = self
             .backend
             .list_files(&p, options)
             .await
             .map_err(self.fail())?;
+        let files = match filter {
+            Some(filter) => {
+                Box::pin(files.filter(move |item| std::future::ready(filter.keeps(item))))
+            }
+            None => files,
+        };
         Ok(self.strip_files(files))
     }
 

@@ -13,6 +13,7 @@ use futures::{StreamExt, future};
 use crate::async_backend::AsyncBackend;
 use crate::backend::Backend;
 use crate::error::{Error, ErrorKind, Result};
+use crate::metadata::FileInfo;
 use crate::options::ListOptions;
 use crate::path::RemotePath;
 use crate::stream::{FileIter, FileStream};
@@ -89,6 +90,51 @@ pub fn escape(literal: &str) -> String {
         }
     }
     out
+}
+
+/// What [`ListOptions::max_depth`] and [`ListOptions::pattern`] keep of a
+/// listing of one folder. The stores apply it to whatever the backend
+/// returns, so a backend may prune its walk by those options (local does,
+/// by depth) but never has to. Error items are always kept.
+pub(crate) struct ListFilter {
+    /// Bytes of the listed folder's path plus its `/`, cut to get the
+    /// relative path.
+    skip: usize,
+    depth: usize,
+    matcher: Option<globset::GlobMatcher>,
+}
+
+impl ListFilter {
+    /// `None` when the options keep everything the backend returns.
+    pub(crate) fn new(dir: &RemotePath, options: &ListOptions) -> Result<Option<Self>> {
+        if options.pattern.is_none() && options.max_depth.is_none() {
+            return Ok(None);
+        }
+        let matcher = match &options.pattern {
+            Some(pattern) => Some(GlobPattern::new(pattern)?.matcher),
+            None => None,
+        };
+        let skip = if dir.is_root() {
+            0
+        } else {
+            dir.as_str().len() + 1
+        };
+        Ok(Some(ListFilter {
+            skip,
+            depth: options.depth_limit(),
+            matcher,
+        }))
+    }
+
+    /// Whether `item` stays in the listing.
+    pub(crate) fn keeps(&self, item: &Result<FileInfo>) -> bool {
+        let Ok(info) = item else { return true };
+        let Some(relative) = info.path.as_str().get(self.skip..) else {
+            return true;
+        };
+        relative.split('/').count() <= self.depth
+            && self.matcher.as_ref().is_none_or(|m| m.is_match(relative))
+    }
 }
 
 /// `glob` for a sync backend: lists the pattern's literal prefix (lazily)

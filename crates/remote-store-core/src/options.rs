@@ -320,6 +320,18 @@ pub struct ListOptions {
     /// List files at any depth (needs [`Capability::RecursiveList`]), not
     /// only those directly in the folder. Default `false`.
     pub recursive: bool,
+    /// With `recursive`: only files at most this many levels below the
+    /// folder (1: directly in it, 2: also in its subfolders, …). At least
+    /// 1; `None` is no limit. Backends that can (local) stop walking
+    /// below it, which makes a shallow listing of a deep tree cheap.
+    pub max_depth: Option<usize>,
+    /// Only files whose path relative to the listed folder matches this
+    /// glob (`*` and `?` stay within a segment, `**` crosses segments,
+    /// `[…]` and `{a,b}` as usual; see [`glob`](crate::glob)): `*.csv`
+    /// directly in the folder, `**/*.csv` at any depth (with
+    /// `recursive`). Filtered as the listing streams, so it costs what the
+    /// listing costs, not a second pass.
+    pub pattern: Option<String>,
 }
 
 impl ListOptions {
@@ -333,6 +345,29 @@ impl ListOptions {
         self.recursive = recursive;
         self
     }
+
+    /// Lists at most `levels` deep (sets [`recursive`](Self::recursive)).
+    pub fn max_depth(mut self, levels: usize) -> Self {
+        self.max_depth = Some(levels);
+        self.recursive = true;
+        self
+    }
+
+    /// Lists only files whose relative path matches `glob`.
+    pub fn pattern(mut self, glob: impl Into<String>) -> Self {
+        self.pattern = Some(glob.into());
+        self
+    }
+
+    /// How many levels below the folder files are listed: 1 without
+    /// `recursive`, else `max_depth` (unlimited when `None`).
+    pub fn depth_limit(&self) -> usize {
+        match (self.recursive, self.max_depth) {
+            (false, _) => 1,
+            (true, Some(levels)) => levels,
+            (true, None) => usize::MAX,
+        }
+    }
 }
 
 impl Gated for ListOptions {
@@ -343,6 +378,22 @@ impl Gated for ListOptions {
         } else {
             caps
         }
+    }
+
+    fn validate(&self) -> Result<()> {
+        match self.max_depth {
+            Some(0) => return Err(contradiction("max_depth must be at least 1")),
+            Some(_) if !self.recursive => {
+                return Err(contradiction(
+                    "max_depth limits a recursive listing, but recursive is false",
+                ));
+            }
+            _ => {}
+        }
+        if let Some(pattern) = &self.pattern {
+            crate::glob::GlobPattern::new(pattern)?;
+        }
+        Ok(())
     }
 }
 

@@ -23,6 +23,7 @@ use crate::seekable::SeekableReader;
 use crate::stream::{FileIter, FolderIter, ReadStream};
 use crate::writer::FileWriter;
 
+use crate::glob::ListFilter;
 use Capability as C;
 
 /// A folder of a backend, used from sync code.
@@ -420,7 +421,12 @@ impl Store {
         options: &ListOptions,
     ) -> Result<FileIter> {
         let p = self.folder(path.as_ref(), options)?;
+        let filter = ListFilter::new(&p, options).map_err(self.fail())?;
         let files = self.backend.list_files(&p, options).map_err(self.fail())?;
+        let files = match filter {
+            Some(filter) => Box::new(files.filter(move |item| filter.keeps(item))),
+            None => files,
+        };
         Ok(self.strip_files(files))
     }
 

@@ -207,7 +207,7 @@ impl LocalBackend {
         }
     }
 
-    fn listing(&self, dir: &RemotePath, recursive: bool, folders: bool) -> Result<Walker> {
+    fn listing(&self, dir: &RemotePath, max_depth: usize, folders: bool) -> Result<Walker> {
         self.open()?;
         let located = self.resolver.locate(dir)?;
         let Some(real) = located.folder() else {
@@ -215,7 +215,7 @@ impl LocalBackend {
             return Walker::empty(self.resolver.clone(), dir.clone());
         };
         let real = real.to_path_buf();
-        Walker::new(self.resolver.clone(), dir.clone(), real, recursive, folders)
+        Walker::new(self.resolver.clone(), dir.clone(), real, max_depth, folders)
     }
 }
 
@@ -348,7 +348,8 @@ impl Backend for LocalBackend {
     }
 
     fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileIter> {
-        let walker = self.listing(path, options.recursive, false)?;
+        // Walks no deeper than the store will keep (`max_depth`).
+        let walker = self.listing(path, options.depth_limit(), false)?;
         Ok(Box::new(walker.filter_map(|item| match item {
             Ok(Listed::File(info)) => Some(Ok(info)),
             Ok(Listed::Folder(_)) => None,
@@ -357,7 +358,7 @@ impl Backend for LocalBackend {
     }
 
     fn list_folders(&self, path: &RemotePath) -> Result<FolderIter> {
-        let walker = self.listing(path, false, true)?;
+        let walker = self.listing(path, 1, true)?;
         Ok(Box::new(walker.filter_map(|item| match item {
             Ok(Listed::Folder(p)) => Some(Ok(p)),
             Ok(Listed::File(_)) => None,

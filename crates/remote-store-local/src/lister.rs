@@ -23,24 +23,26 @@ enum Kind {
 /// Walks folders depth-first, keeping one open `ReadDir` per level.
 pub(crate) struct Walker {
     resolver: Resolver,
-    recursive: bool,
+    /// How many levels below the listed folder to read (1: only it).
+    max_depth: usize,
     folders_only: bool,
     stack: Vec<(RemotePath, ReadDir)>,
 }
 
 impl Walker {
-    /// Files below `dir` (`recursive`), or the folders directly in it.
+    /// Files below `dir` down to `max_depth` levels (1: directly in it),
+    /// or the folders directly in it.
     pub(crate) fn new(
         resolver: Resolver,
         dir: RemotePath,
         real: PathBuf,
-        recursive: bool,
+        max_depth: usize,
         folders_only: bool,
     ) -> Result<Self> {
         let read = fs::read_dir(&real).map_err(|e| io_error(e, &dir))?;
         Ok(Walker {
             resolver,
-            recursive,
+            max_depth,
             folders_only,
             stack: vec![(dir, read)],
         })
@@ -50,7 +52,7 @@ impl Walker {
     pub(crate) fn empty(resolver: Resolver, _dir: RemotePath) -> Result<Self> {
         Ok(Walker {
             resolver,
-            recursive: false,
+            max_depth: 1,
             folders_only: false,
             stack: Vec::new(),
         })
@@ -158,7 +160,8 @@ impl Iterator for Walker {
                 Kind::File(_) => {}
                 Kind::Folder { .. } if self.folders_only => return Some(Ok(Listed::Folder(path))),
                 Kind::Folder { linked } => {
-                    if self.recursive && !linked {
+                    // The stack holds one open folder per level read.
+                    if self.stack.len() < self.max_depth && !linked {
                         match fs::read_dir(entry.path()) {
                             Ok(read) => self.stack.push((path, read)),
                             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

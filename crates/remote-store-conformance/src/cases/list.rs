@@ -1,8 +1,9 @@
 //! `list_files`, `list_folders`: depth, missing folders, round trips.
 
 use bytes::Bytes;
+use remote_store_core::{ErrorKind, ListOptions};
 
-use super::{ok, paths};
+use super::{expect_err, ok, paths};
 use crate::face::Subject;
 
 async fn tree(s: &Subject) {
@@ -133,4 +134,73 @@ pub async fn entries_after_a_subfolder_are_listed(s: Subject) {
         .collect();
     top.sort();
     assert_eq!(top, ["0", "m"]);
+}
+
+/// `ListOptions::max_depth` keeps files at most that many levels below the
+/// folder, `pattern` those whose relative path matches the glob, alone and
+/// together, on the root and on a subfolder; bad values (`max_depth` 0,
+/// `max_depth` without `recursive`, a broken glob) are `InvalidArgument`
+/// before any I/O.
+pub async fn list_files_with_depth_and_pattern(s: Subject) {
+    need!(s, Write, List, RecursiveList);
+    for p in [
+        "top.csv",
+        "top.txt",
+        "l1/a.csv",
+        "l1/b.txt",
+        "l1/l2/c.csv",
+        "l1/l2/l3/d.csv",
+    ] {
+        ok(s.write(p, Bytes::from(p.to_owned()), false).await, "write");
+    }
+    let listed = |options: ListOptions, dir: &'static str| {
+        let s = s.clone();
+        async move {
+            let what = format!("{options:?}");
+            paths(&ok(s.list_files_with(dir, options).await, &what))
+        }
+    };
+    let depth = |n| ListOptions::new().max_depth(n);
+    assert_eq!(listed(depth(1), "").await, ["top.csv", "top.txt"]);
+    assert_eq!(
+        listed(depth(2), "").await,
+        ["l1/a.csv", "l1/b.txt", "top.csv", "top.txt"]
+    );
+    assert_eq!(
+        listed(depth(2), "l1").await,
+        ["l1/a.csv", "l1/b.txt", "l1/l2/c.csv"]
+    );
+    assert_eq!(
+        listed(depth(99), "l1/l2").await,
+        ["l1/l2/c.csv", "l1/l2/l3/d.csv"]
+    );
+    assert_eq!(
+        listed(ListOptions::new().pattern("*.csv"), "").await,
+        ["top.csv"]
+    );
+    assert_eq!(
+        listed(ListOptions::new().recursive(true).pattern("**/*.csv"), "").await,
+        ["l1/a.csv", "l1/l2/c.csv", "l1/l2/l3/d.csv", "top.csv"]
+    );
+    assert_eq!(
+        listed(depth(2).pattern("**/*.csv"), "l1").await,
+        ["l1/a.csv", "l1/l2/c.csv"]
+    );
+    assert_eq!(
+        listed(ListOptions::new().recursive(true).pattern("l2/*"), "l1").await,
+        ["l1/l2/c.csv"]
+    );
+    let mut shallow_only = ListOptions::new();
+    shallow_only.max_depth = Some(2);
+    for (options, what) in [
+        (depth(0), "max_depth 0"),
+        (shallow_only, "max_depth without recursive"),
+        (ListOptions::new().pattern("[unclosed"), "a broken glob"),
+    ] {
+        expect_err(
+            s.list_files_with("", options).await,
+            ErrorKind::InvalidArgument,
+            what,
+        );
+    }
 }
