@@ -75,6 +75,8 @@ pub trait Face: Send + Sync {
     async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult>;
     /// `write_with` an `if_match` condition (a compare-and-swap).
     async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult>;
+    /// `delete_with` an `if_match` condition.
+    async fn delete_if_match(&self, path: &str, etag: &str) -> Result<()>;
     /// `write_with` any options.
     async fn write_with(
         &self,
@@ -183,6 +185,15 @@ fn probe_paths(root: &RemotePath, file: &str, dir: &str) -> [RemotePath; 3] {
         backend_path(root, dir),
         backend_path(root, &format!("{file}.probe")),
     ]
+}
+
+/// A declared condition that does not hold answers `PreconditionFailed`:
+/// for a probe, that is the option honoured.
+fn stale_is_fine(e: Error) -> Result<()> {
+    match e.kind() {
+        remote_store_core::ErrorKind::PreconditionFailed => Ok(()),
+        _ => Err(e),
+    }
 }
 
 /// A call that returned a stream: failed when the call or its first item
@@ -351,6 +362,9 @@ impl Face for AsyncStore {
         let options = WriteOptions::new().if_match(etag);
         AsyncStore::write_with(self, path, src, &options).await
     }
+    async fn delete_if_match(&self, path: &str, etag: &str) -> Result<()> {
+        AsyncStore::delete_with(self, path, &DeleteOptions::new().if_match(etag)).await
+    }
     async fn write_with(
         &self,
         path: &str,
@@ -504,6 +518,12 @@ impl Face for AsyncStore {
             (
                 Capability::RecursiveList,
                 first_of_stream(b.list_files(&f, &ListOptions::new().recursive(true)).await).await,
+            ),
+            (
+                Capability::ConditionalDelete,
+                b.delete(&g, &DeleteOptions::new().if_match("\"stale\""))
+                    .await
+                    .or_else(stale_is_fine),
             ),
             (
                 Capability::ContentType,
@@ -749,6 +769,10 @@ impl Face for Store {
         let (path, options) = (path.to_owned(), WriteOptions::new().if_match(etag));
         blocking(self, move |s| s.write_with(path, &data[..], &options)).await
     }
+    async fn delete_if_match(&self, path: &str, etag: &str) -> Result<()> {
+        let (path, options) = (path.to_owned(), DeleteOptions::new().if_match(etag));
+        blocking(self, move |s| s.delete_with(path, &options)).await
+    }
     async fn write_with(
         &self,
         path: &str,
@@ -921,6 +945,11 @@ impl Face for Store {
                 (
                     Capability::RecursiveList,
                     first_of_iter(b.list_files(&f, &recursive)),
+                ),
+                (
+                    Capability::ConditionalDelete,
+                    b.delete(&g, &DeleteOptions::new().if_match("\"stale\""))
+                        .or_else(stale_is_fine),
                 ),
                 (
                     Capability::ContentType,

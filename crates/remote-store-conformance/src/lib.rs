@@ -112,6 +112,7 @@ macro_rules! __for_each_case {
             conditional_write_compare_and_swap,
             conditional_read_is_pinned,
             compare_and_swap_with_16_updaters,
+            conditional_delete,
             presign_requests,
             write_attributes_are_kept,
             write_attributes_refused_when_bad,

@@ -39,6 +39,8 @@ pub enum Capability {
     ConditionalWrite,
     /// `read` with `ReadOptions::if_match`: a read pinned to one version.
     ConditionalRead,
+    /// `delete` with `DeleteOptions::if_match`: delete only that version.
+    ConditionalDelete,
     /// `presign`: URLs that let a plain HTTP client read or write one file.
     Presign,
     /// `write` with `WriteOptions::content_type`: the file keeps a MIME type,
@@ -68,7 +70,7 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability, in declaration order.
-    pub const ALL: [Capability; 21] = [
+    pub const ALL: [Capability; 22] = [
         Capability::Read,
         Capability::Write,
         Capability::Delete,
@@ -82,6 +84,7 @@ impl Capability {
         Capability::RangeRead,
         Capability::ConditionalWrite,
         Capability::ConditionalRead,
+        Capability::ConditionalDelete,
         Capability::Presign,
         Capability::ContentType,
         Capability::CacheControl,
@@ -108,6 +111,7 @@ impl Capability {
             Capability::RangeRead => "range_read",
             Capability::ConditionalWrite => "conditional_write",
             Capability::ConditionalRead => "conditional_read",
+            Capability::ConditionalDelete => "conditional_delete",
             Capability::Presign => "presign",
             Capability::ContentType => "content_type",
             Capability::CacheControl => "cache_control",

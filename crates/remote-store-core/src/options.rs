@@ -256,6 +256,11 @@ pub(crate) fn is_header_value(value: &str) -> bool {
 pub struct DeleteOptions {
     /// Succeed when there is no file to delete. Default `false`.
     pub missing_ok: bool,
+    /// Delete only if the file's etag is still this one (needs
+    /// [`Capability::ConditionalDelete`]): fails with `PreconditionFailed`
+    /// when the file was replaced since, or is gone, and deletes nothing.
+    /// Cannot be combined with `missing_ok`.
+    pub if_match: Option<String>,
 }
 
 impl DeleteOptions {
@@ -269,11 +274,31 @@ impl DeleteOptions {
         self.missing_ok = missing_ok;
         self
     }
+
+    /// Deletes only the version whose etag is `etag`.
+    pub fn if_match(mut self, etag: impl Into<String>) -> Self {
+        self.if_match = Some(etag.into());
+        self
+    }
 }
 
 impl Gated for DeleteOptions {
     fn required(&self) -> Capabilities {
-        Capabilities::of(&[Capability::Delete])
+        let caps = Capabilities::of(&[Capability::Delete]);
+        if self.if_match.is_some() {
+            caps.with(Capability::ConditionalDelete)
+        } else {
+            caps
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.if_match.is_some() && self.missing_ok {
+            return Err(contradiction(
+                "if_match deletes one version, which a missing file is not; missing_ok is true",
+            ));
+        }
+        Ok(())
     }
 }
 

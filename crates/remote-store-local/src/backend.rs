@@ -48,7 +48,8 @@ const CAPABILITIES: Capabilities = Capabilities::all().without_all(NOT_KEPT);
 const CAPABILITIES: Capabilities = Capabilities::all()
     .without_all(NOT_KEPT)
     .without(Capability::ConditionalWrite)
-    .without(Capability::ConditionalRead);
+    .without(Capability::ConditionalRead)
+    .without(Capability::ConditionalDelete);
 
 /// Metadata as a [`FileInfo`]; the content type is guessed from the name.
 pub(crate) fn file_info(path: RemotePath, meta: &fs::Metadata) -> FileInfo {
@@ -292,6 +293,17 @@ impl Backend for LocalBackend {
         if located.folder().is_some() {
             return Err(Error::invalid_path(path, "is a folder; use delete_folder")
                 .with_backend(crate::NAME));
+        }
+        if options.if_match.is_some() {
+            // Under the lock compare-and-swap writers hold: no replace can
+            // slip between the check and the unlink.
+            options.check(CAPABILITIES)?;
+            let lock = match located.file() {
+                Some(real) => Locked::target(real).at(path)?,
+                None => Locked::none(),
+            };
+            lock.check(path, options.if_match.as_deref())?;
+            return fs::remove_file(&located.entry).at(path);
         }
         match located.file() {
             Some(_) => fs::remove_file(&located.entry).at(path),

@@ -100,7 +100,7 @@ impl AsyncBackend for AsyncMemoryBackend {
     }
 
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
-        self.state.delete(path, options.missing_ok)
+        self.state.delete(path, options)
     }
 
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {

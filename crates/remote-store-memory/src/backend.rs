@@ -82,7 +82,7 @@ impl Backend for MemoryBackend {
     }
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
-        self.state.delete(path, options.missing_ok)
+        self.state.delete(path, options)
     }
 
     fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {

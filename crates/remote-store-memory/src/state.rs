@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use remote_store_core::{
-    Error, ErrorKind, FileInfo, Gated, RemotePath, Result, WriteOptions, WriteResult,
+    DeleteOptions, Error, ErrorKind, FileInfo, Gated, RemotePath, Result, WriteOptions, WriteResult,
 };
 
 #[derive(Clone)]
@@ -196,8 +196,18 @@ impl State {
         }
     }
 
-    pub(crate) fn delete(&self, path: &RemotePath, missing_ok: bool) -> Result<()> {
-        let removed = self.write()?.remove(path.as_str());
+    pub(crate) fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        options.validate()?;
+        let mut files = self.write()?;
+        if let Some(expected) = options.if_match.as_deref() {
+            // Checked and removed under one lock: exact.
+            match files.get(path.as_str()) {
+                Some(entry) => check_etag(path, entry, Some(expected))?,
+                None => return Err(precondition(path, "there is no file")),
+            }
+        }
+        let missing_ok = options.missing_ok;
+        let removed = files.remove(path.as_str());
         match removed {
             Some(_) => Ok(()),
             None if missing_ok => Ok(()),

@@ -784,6 +784,8 @@ impl AsyncBackend for ObjectStoreBackend {
     }
 
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        // object_store has no conditional delete: `if_match` is refused.
+        options.check(self.capabilities)?;
         let missing_ok = options.missing_ok;
         self.open()?;
         // Most services answer 204 for a missing key, so check first when

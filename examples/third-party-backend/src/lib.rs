@@ -124,6 +124,7 @@ impl Backend for KvBackend {
     }
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        options.check(self.capabilities())?; // refuses `if_match`: not declared
         self.open()?;
         match self.files().remove(path.as_str()) {
             Some(_) => Ok(()),

@@ -170,3 +170,32 @@ pub async fn compare_and_swap_with_16_updaters(s: Subject) {
         assert_eq!(content, want.as_bytes(), "round {round}: a lost update");
     }
 }
+
+/// A delete with `if_match` removes the file only while its etag is the
+/// one given: a stale etag, or a file that is gone, is
+/// `PreconditionFailed` and removes nothing; combined with `missing_ok`
+/// it is `InvalidArgument` before any I/O.
+pub async fn conditional_delete(s: Subject) {
+    need!(s, ConditionalDelete, Write, Read, Metadata);
+    ok(s.write("cd.txt", Bytes::from("one"), false).await, "write");
+    let first = etag_of(&s, "cd.txt").await;
+    ok(s.write("cd.txt", Bytes::from("two"), true).await, "write");
+    let stale = s.delete_if_match("cd.txt", &first).await;
+    expect_err(stale, ErrorKind::PreconditionFailed, "a stale etag");
+    assert_eq!(
+        ok(s.read_bytes("cd.txt").await, "read"),
+        "two",
+        "a refused delete removed the file"
+    );
+    let current = etag_of(&s, "cd.txt").await;
+    ok(
+        s.delete_if_match("cd.txt", &current).await,
+        "delete with the current etag",
+    );
+    assert!(
+        !ok(s.exists("cd.txt").await, "exists"),
+        "the file is still there"
+    );
+    let gone = s.delete_if_match("cd.txt", &current).await;
+    expect_err(gone, ErrorKind::PreconditionFailed, "a file that is gone");
+}

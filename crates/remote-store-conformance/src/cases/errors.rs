@@ -62,6 +62,9 @@ pub async fn unsupported_capabilities_refused(s: Subject) {
                 .await
                 .map(drop),
             ],
+            Capability::ConditionalDelete => {
+                vec![s.delete_if_match("sentinel", "\"e\"").await]
+            }
             Capability::ContentType => vec![
                 s.write_with(
                     "w",

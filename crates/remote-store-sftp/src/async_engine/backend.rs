@@ -605,6 +605,7 @@ impl AsyncBackend for AsyncSftpBackend {
     }
 
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        options.check(self.capabilities())?;
         let missing_ok = options.missing_ok;
         match self.is_dir(path).await? {
             Some(true) => Err(Error::invalid_path(path, "is a folder; use delete_folder")

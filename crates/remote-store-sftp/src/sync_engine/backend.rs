@@ -418,6 +418,7 @@ impl Backend for SftpBackend {
     }
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        options.check(self.capabilities())?;
         let missing_ok = options.missing_ok;
         match self.stat(path)? {
             Some(stat) if is_dir(&stat) => {
