@@ -38,6 +38,18 @@ use crate::data::{Source, Verifier};
 /// The store under test, whichever face it is.
 pub type Subject = Arc<dyn Face>;
 
+/// What each call on a writer sink answered (see [`Face::sink_every_call`]).
+#[derive(Debug)]
+pub struct SinkCalls {
+    /// Each `write_all`, in order.
+    pub writes: Vec<Result<()>>,
+    /// The commit.
+    pub commit: Result<()>,
+    /// A write after the commit (async face; `None` on the sync face,
+    /// whose `finish` consumes the writer).
+    pub after_commit: Option<Result<()>>,
+}
+
 /// One async interface over [`Store`] and [`AsyncStore`].
 #[allow(missing_docs)] // each method is the store method of the same name
 #[async_trait]
@@ -102,6 +114,16 @@ pub trait Face: Send + Sync {
         overwrite: bool,
         finish: bool,
     ) -> Result<Option<WriteResult>>;
+    /// Writes each piece through a writer sink, going on after errors:
+    /// each `write_all`'s result, then the commit's (`finish`; on the
+    /// async face `shutdown`), then (async face only) a write after the
+    /// commit.
+    async fn sink_every_call(
+        &self,
+        path: &str,
+        pieces: Vec<Bytes>,
+        overwrite: bool,
+    ) -> Result<SinkCalls>;
     /// Opens `open_seekable`, and for each `(to, n)` seeks to `to` and
     /// reads up to `n` bytes (fewer only at the end): the bytes each read
     /// gave, and whether the reader is pinned.
@@ -312,6 +334,34 @@ impl Face for AsyncStore {
             drop(writer);
             Ok(None)
         }
+    }
+    async fn sink_every_call(
+        &self,
+        path: &str,
+        pieces: Vec<Bytes>,
+        overwrite: bool,
+    ) -> Result<SinkCalls> {
+        use tokio::io::AsyncWriteExt;
+        let mut writer = AsyncStore::writer(self, path, overwrite)?;
+        let mut writes = Vec::new();
+        for piece in pieces {
+            writes.push(
+                writer
+                    .write_all(&piece)
+                    .await
+                    .map_err(Error::from_source_io),
+            );
+        }
+        let commit = writer.shutdown().await.map_err(Error::from_source_io);
+        let after = writer
+            .write_all(b"late")
+            .await
+            .map_err(Error::from_source_io);
+        Ok(SinkCalls {
+            writes,
+            commit,
+            after_commit: Some(after),
+        })
     }
     async fn seek_reads(
         &self,
@@ -709,6 +759,28 @@ impl Face for Store {
                 drop(writer);
                 Ok(None)
             }
+        })
+        .await
+    }
+    async fn sink_every_call(
+        &self,
+        path: &str,
+        pieces: Vec<Bytes>,
+        overwrite: bool,
+    ) -> Result<SinkCalls> {
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            use std::io::Write;
+            let mut writer = s.writer(path, overwrite)?;
+            let mut writes = Vec::new();
+            for piece in pieces {
+                writes.push(writer.write_all(&piece).map_err(Error::from_source_io));
+            }
+            Ok(SinkCalls {
+                writes,
+                commit: writer.finish().map(drop),
+                after_commit: None,
+            })
         })
         .await
     }

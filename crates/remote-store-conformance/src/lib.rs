@@ -109,6 +109,7 @@ macro_rules! __for_each_case {
             writer_sink_round_trip,
             writer_sink_dropped_discards,
             writer_sink_refuses_like_write,
+            writer_sink_fails_every_call_after_a_failure,
             conditional_write_compare_and_swap,
             conditional_read_is_pinned,
             compare_and_swap_with_16_updaters,

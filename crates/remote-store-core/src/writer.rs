@@ -57,6 +57,9 @@ pub struct FileWriter {
     tx: Option<mpsc::Sender<Msg<Bytes>>>,
     task: Option<JoinHandle<Result<WriteResult>>>,
     pending: BytesMut,
+    /// Once the backend's write failed: its error again, for every later
+    /// call (the first caller got the original).
+    failed: Option<Error>,
 }
 
 impl FileWriter {
@@ -74,6 +77,7 @@ impl FileWriter {
             tx: Some(tx),
             task: Some(task),
             pending: BytesMut::new(),
+            failed: None,
         }
     }
 
@@ -89,18 +93,29 @@ impl FileWriter {
 
     fn send(&mut self, msg: Msg<Bytes>) -> io::Result<()> {
         let Some(tx) = &self.tx else {
-            return Err(finished().into_io());
+            return Err(self.earlier().into_io());
         };
         if block_on(tx.send(msg)).is_ok() {
             return Ok(());
         }
-        // The backend stopped reading: its write failed. Its error says why.
+        Err(self.backend_failed().into_io())
+    }
+
+    /// The backend stopped reading: its write failed, and its error says
+    /// why. Keeps a copy for later calls.
+    fn backend_failed(&mut self) -> Error {
         self.tx = None;
-        Err(match self.join() {
+        let error = match self.join() {
             Err(e) => e,
             Ok(_) => Error::other("the backend ended the write early"),
-        }
-        .into_io())
+        };
+        self.failed = Some(echo(&error));
+        error
+    }
+
+    /// Why the writer takes no more: the earlier failure, or finished.
+    fn earlier(&self) -> Error {
+        self.failed.as_ref().map_or_else(finished, echo)
     }
 
     fn join(&mut self) -> Result<WriteResult> {
@@ -120,6 +135,9 @@ impl FileWriter {
     /// (a condition), or the failure of the storage; the path then holds
     /// what it held before.
     pub fn finish(mut self) -> Result<WriteResult> {
+        if let Some(failed) = &self.failed {
+            return Err(echo(failed));
+        }
         self.send_pending().map_err(Error::from_source_io)?;
         self.send(Msg::End).map_err(Error::from_source_io)?;
         self.tx = None;
@@ -133,6 +151,13 @@ impl FileWriter {
 
 impl io::Write for FileWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &self.tx {
+            None => return Err(self.earlier().into_io()),
+            // The backend gave up (e.g. the file exists): say so now, not
+            // after the caller has written everything.
+            Some(tx) if tx.is_closed() => return Err(self.backend_failed().into_io()),
+            Some(_) => {}
+        }
         if self.pending.len() >= SINK_CHUNK_SIZE {
             self.send_pending()?;
         }
@@ -173,6 +198,12 @@ impl std::fmt::Debug for FileWriter {
 
 fn finished() -> Error {
     Error::new(crate::ErrorKind::InvalidArgument).with_message("the writer is already finished")
+}
+
+/// `error` again, for a call after the one that reported it: same kind,
+/// same words.
+fn echo(error: &Error) -> Error {
+    Error::new(error.kind()).with_message(format!("the write failed earlier: {error}"))
 }
 
 /// Async writer sink from [`AsyncStore::writer`](crate::AsyncStore::writer):
@@ -225,7 +256,11 @@ impl AsyncFileWriter {
     /// that `Error::from_source_io` turns back into it).
     fn take_error(&mut self) -> io::Error {
         match self.result.take() {
-            Some(Err(e)) => e.into_io(),
+            Some(Err(e)) => {
+                // Later calls get the same answer.
+                self.result = Some(Err(echo(&e)));
+                e.into_io()
+            }
             Some(Ok(done)) => {
                 self.result = Some(Ok(done));
                 Error::other("the backend ended the write early").into_io()
@@ -304,6 +339,22 @@ impl tokio::io::AsyncWrite for AsyncFileWriter {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
+        match &this.tx {
+            // Shut down, or failed: nothing more goes anywhere.
+            None => {
+                return Poll::Ready(Err(match &this.result {
+                    Some(Err(_)) => this.take_error(),
+                    _ => finished().into_io(),
+                }));
+            }
+            // The backend gave up (e.g. the file exists): say so now.
+            Some(tx) if tx.is_closed() => {
+                this.tx = None;
+                ready!(this.poll_task(cx));
+                return Poll::Ready(Err(this.take_error()));
+            }
+            Some(_) => {}
+        }
         if this.pending.len() >= SINK_CHUNK_SIZE {
             ready!(this.poll_pending(cx))?;
         }

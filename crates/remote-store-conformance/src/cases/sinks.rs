@@ -90,3 +90,68 @@ pub async fn writer_sink_refuses_like_write(s: Subject) {
     );
     assert_eq!(ok(s.read_bytes("taken.txt").await, "read"), "mine");
 }
+
+/// A writer sink whose backend write failed says so on every later call,
+/// with the same kind, never `Ok` for bytes that go nowhere: a writer
+/// onto an existing file without overwrite answers `AlreadyExists` from
+/// the first call that learns of it (a write or the commit) and from
+/// every call after, and the file keeps its content. A writer that has
+/// committed refuses further writes.
+pub async fn writer_sink_fails_every_call_after_a_failure(s: Subject) {
+    need!(s, Write, Read);
+    ok(
+        s.write("kept.txt", Bytes::from("mine"), false).await,
+        "write",
+    );
+    let piece = Bytes::from(vec![7u8; 300 * 1024]);
+    let calls = ok(
+        s.sink_every_call("kept.txt", vec![piece.clone(); 4], false)
+            .await,
+        "writer",
+    );
+    let mut failed = false;
+    for (i, write) in calls.writes.iter().enumerate() {
+        match write {
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::AlreadyExists, "write {i}: {e}");
+                failed = true;
+            }
+            Ok(()) => assert!(!failed, "write {i} succeeded after a failed one"),
+        }
+    }
+    let commit = calls.commit;
+    expect_err(
+        commit,
+        ErrorKind::AlreadyExists,
+        "the commit after a failure",
+    );
+    if let Some(after) = calls.after_commit {
+        expect_err(
+            after,
+            ErrorKind::AlreadyExists,
+            "a write after the failed commit",
+        );
+    }
+    assert_eq!(ok(s.read_bytes("kept.txt").await, "read"), "mine");
+
+    let calls = ok(
+        s.sink_every_call("fresh.txt", vec![piece; 2], false).await,
+        "writer",
+    );
+    for (i, write) in calls.writes.into_iter().enumerate() {
+        ok(write, &format!("write {i}"));
+    }
+    ok(calls.commit, "commit");
+    if let Some(after) = calls.after_commit {
+        let late = expect_err(
+            after,
+            ErrorKind::InvalidArgument,
+            "a write after the commit",
+        );
+        assert!(late.to_string().contains("finished"), "{late}");
+    }
+    assert_eq!(
+        ok(s.read_bytes("fresh.txt").await, "read").len(),
+        600 * 1024
+    );
+}
