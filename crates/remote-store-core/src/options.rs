@@ -236,7 +236,26 @@ impl Gated for WriteOptions {
                 )));
             }
         }
+        if let Some(content_type) = &self.content_type
+            && !is_media_type(content_type)
+        {
+            return Err(contradiction(&format!(
+                "content_type {content_type:?} is not a media type (type/subtype, RFC 9110 §8.3.1)"
+            )));
+        }
         crate::attributes::check_metadata(&self.metadata, MAX_METADATA_BYTES)
+    }
+}
+
+/// `type/subtype`, parameters after `;` allowed: both parts non-empty,
+/// without spaces or further slashes.
+fn is_media_type(value: &str) -> bool {
+    let essence = value.split(';').next().unwrap_or_default();
+    match essence.split_once('/') {
+        Some((kind, sub)) => [kind, sub]
+            .iter()
+            .all(|part| !part.is_empty() && !part.contains([' ', '/'])),
+        None => false,
     }
 }
 

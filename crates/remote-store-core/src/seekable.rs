@@ -119,7 +119,11 @@ impl Cursor {
             }
             None => Err(Error::new(ErrorKind::InvalidArgument)
                 .with_path(self.path.as_str())
-                .with_message("a seek before the start of the file")
+                .with_message(if base.1 < 0 {
+                    "a seek before the start of the file"
+                } else {
+                    "a seek past the largest offset (2^64 - 1)"
+                })
                 .into_io()),
         }
     }

@@ -295,11 +295,17 @@ impl Store {
     /// backend receives the bytes as they are written, as `write` from a
     /// reader would (multipart, staged).
     ///
+    /// Needs no `Seek`: streaming format writers work (csv, serde_json,
+    /// `zip::ZipWriter::new_stream`); those that seek back to patch a
+    /// header (`zip::ZipWriter::new`) do not.
+    ///
     /// # Errors
     /// Before anything is written: `Closed`, `CapabilityNotSupported`,
-    /// `InvalidPath` for a path the rules refuse or the root. The rest of
-    /// `write`'s errors (`AlreadyExists`, …) come from the writer's
-    /// `write` or `finish`.
+    /// `InvalidPath` for a path the rules refuse or the root,
+    /// `InvalidArgument` for options that break the rules (bad metadata,
+    /// `if_match` without `overwrite`). The rest of `write`'s errors
+    /// (`AlreadyExists`, …) come from the writer's `write` or `finish`;
+    /// once one has, every later call answers it again.
     pub fn writer(&self, path: impl AsRef<str>, overwrite: bool) -> Result<FileWriter> {
         self.writer_with(path, &WriteOptions::new().overwrite(overwrite))
     }

@@ -190,6 +190,11 @@ pub async fn write_attributes_refused_when_bad(s: Subject) {
         Capability::CacheControl,
         "an empty cache-control",
     );
+    add(
+        WriteOptions::new().content_type("not a media type"),
+        Capability::ContentType,
+        "a content type without type/subtype",
+    );
     for (options, kind, what) in refused {
         let result = s.write_with(path, Bytes::from("x"), options).await;
         expect_err(result, kind, &what);
