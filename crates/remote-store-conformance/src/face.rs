@@ -157,6 +157,13 @@ pub trait Face: Send + Sync {
         atomic: bool,
         overwrite: bool,
     ) -> Result<WriteResult>;
+    /// Streams `source` into `write_with` with `options`.
+    async fn write_source_with(
+        &self,
+        path: &str,
+        source: Source,
+        options: WriteOptions,
+    ) -> Result<WriteResult>;
     async fn delete(&self, path: &str, missing_ok: bool) -> Result<()>;
     async fn delete_folder(&self, path: &str, recursive: bool, missing_ok: bool) -> Result<()>;
     async fn list_files(&self, path: &str, recursive: bool) -> Result<Vec<FileInfo>>;
@@ -449,6 +456,14 @@ impl Face for AsyncStore {
         } else {
             AsyncStore::write(self, path, src, overwrite).await
         }
+    }
+    async fn write_source_with(
+        &self,
+        path: &str,
+        source: Source,
+        options: WriteOptions,
+    ) -> Result<WriteResult> {
+        AsyncStore::write_with(self, path, source.into_stream(), &options).await
     }
     async fn delete(&self, path: &str, missing_ok: bool) -> Result<()> {
         AsyncStore::delete(self, path, missing_ok).await
@@ -887,6 +902,18 @@ impl Face for Store {
             } else {
                 s.write(path, src, overwrite)
             }
+        })
+        .await
+    }
+    async fn write_source_with(
+        &self,
+        path: &str,
+        source: Source,
+        options: WriteOptions,
+    ) -> Result<WriteResult> {
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            s.write_with(path, source.into_reader(), &options)
         })
         .await
     }

@@ -342,6 +342,9 @@ impl tokio::io::AsyncWrite for AsyncFileWriter {
         match &this.tx {
             // Shut down, or failed: nothing more goes anywhere.
             None => {
+                // A failure seen by an earlier poll may still be settling:
+                // wait for the backend's answer before giving it.
+                ready!(this.poll_task(cx));
                 return Poll::Ready(Err(match &this.result {
                     Some(Err(_)) => this.take_error(),
                     _ => finished().into_io(),

@@ -2,7 +2,7 @@
 //! one version, by etag.
 
 use bytes::Bytes;
-use remote_store_core::{Capability, ErrorKind};
+use remote_store_core::{Capability, ErrorKind, WriteOptions};
 
 use super::{expect_err, ok};
 use crate::data::{self, assert_same};
@@ -131,6 +131,13 @@ pub async fn presign_requests(s: Subject) {
     expect_err(root, ErrorKind::InvalidPath, "the root");
 }
 
+/// Bytes each racing updater sends: three chunks, two pauses.
+const CAS_LEN: usize = 3 * 64 * 1024;
+
+fn seed(round: u64, writer: u64) -> u64 {
+    1000 + round * 16 + writer
+}
+
 /// Sixteen writers race to replace one file from the same etag, round
 /// after round: exactly one wins each round, every other one is refused
 /// with `PreconditionFailed`, and the file holds the winner's content (no
@@ -141,14 +148,17 @@ pub async fn compare_and_swap_with_16_updaters(s: Subject) {
         s.write("cas.txt", Bytes::from("start"), false).await,
         "write",
     );
-    for round in 0..16 {
+    for round in 0..16u64 {
         let etag = etag_of(&s, "cas.txt").await;
-        let tasks: Vec<_> = (0..16)
+        let tasks: Vec<_> = (0..16u64)
             .map(|i| {
                 let (s, etag) = (s.clone(), etag.clone());
                 tokio::spawn(async move {
-                    let body = Bytes::from(format!("round {round} writer {i}"));
-                    (i, s.write_if_match("cas.txt", body, &etag).await)
+                    // A pausing source: every updater starts before any
+                    // commits, so a check made only at the start is caught.
+                    let src = data::Source::pausing(CAS_LEN as u64, seed(round, i));
+                    let options = WriteOptions::new().if_match(&etag);
+                    (i, s.write_source_with("cas.txt", src, options).await)
                 })
             })
             .collect();
@@ -166,8 +176,12 @@ pub async fn compare_and_swap_with_16_updaters(s: Subject) {
         }
         assert_eq!(winners.len(), 1, "round {round}: winners {winners:?}");
         let content = ok(s.read_bytes("cas.txt").await, "read");
-        let want = format!("round {round} writer {}", winners[0]);
-        assert_eq!(content, want.as_bytes(), "round {round}: a lost update");
+        let want = data::bytes(CAS_LEN, seed(round, winners[0]));
+        assert_same(
+            &content,
+            &want,
+            &format!("round {round}: the winner's content"),
+        );
     }
 }
 

@@ -100,8 +100,8 @@ pub async fn backend_refuses_undeclared_options(s: Subject) {
 }
 
 /// The backend's `to_key` refuses a native path outside the backend: one
-/// that climbs out with `..`, and a sibling whose name merely starts with
-/// the root's.
+/// that climbs out with `..`, a sibling whose name merely starts with the
+/// root's, an absolute path elsewhere and another scheme's URL.
 pub async fn to_key_refuses_outside_the_backend(s: Subject) {
     let root = s.backend_native_root();
     let joined = if root.is_empty() || root.ends_with('/') {
@@ -113,6 +113,17 @@ pub async fn to_key_refuses_outside_the_backend(s: Subject) {
     if !root.is_empty() && !root.ends_with('/') {
         let sibling = format!("{root}-outside/x");
         expect_err(s.backend_to_key(&sibling), ErrorKind::InvalidPath, &sibling);
+    }
+    // Paths that are nowhere near the root: an absolute path elsewhere,
+    // and another scheme's URL.
+    for elsewhere in ["/rs-conformance-elsewhere/x", "elsewhere://host/x"] {
+        if !root.is_empty() && root != "/" && !elsewhere.starts_with(&root) {
+            expect_err(
+                s.backend_to_key(elsewhere),
+                ErrorKind::InvalidPath,
+                elsewhere,
+            );
+        }
     }
 }
 

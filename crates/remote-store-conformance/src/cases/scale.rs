@@ -93,8 +93,13 @@ pub async fn concurrent_writers_distinct_paths(s: Subject) {
     }
 }
 
+/// Bytes each racing writer sends: three chunks, two pauses.
+const RACE_LEN: usize = 3 * 64 * 1024;
+
 /// 16 writers race to create one path without overwrite: exactly one
 /// wins, the others get `AlreadyExists`, and the file is the winner's.
+/// Each writer streams from a pausing source, so all have started before
+/// any commits: a check made only when a write starts is caught.
 pub async fn concurrent_exclusive_writers(s: Subject) {
     need!(s, Write, Read, ExclusiveWrite);
     let barrier = Arc::new(tokio::sync::Barrier::new(16));
@@ -103,7 +108,9 @@ pub async fn concurrent_exclusive_writers(s: Subject) {
             let (s, barrier) = (s.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                (i, s.write("race.bin", bytes(50_000, 100 + i), false).await)
+                // Pausing sources: every writer starts before any commits.
+                let src = Source::pausing(RACE_LEN as u64, 100 + i);
+                (i, s.write_source("race.bin", src, false, false).await)
             })
         })
         .collect();
@@ -119,5 +126,5 @@ pub async fn concurrent_exclusive_writers(s: Subject) {
     assert_eq!(winners.len(), 1, "winners: {winners:?}");
     let content = ok(s.read_bytes("race.bin").await, "read");
     // The winner's content, not a mix.
-    crate::data::assert_same(&content, &bytes(50_000, 100 + winners[0]), "race.bin");
+    crate::data::assert_same(&content, &bytes(RACE_LEN, 100 + winners[0]), "race.bin");
 }

@@ -1,7 +1,7 @@
 //! `write`, `write_atomic`: round trips, overwrite flag, no partial writes.
 
 use bytes::Bytes;
-use remote_store_core::ErrorKind;
+use remote_store_core::{Capability, ErrorKind};
 
 use super::{expect_err, ok};
 use crate::data::{INJECTED_FAILURE, Source, assert_same, bytes};
@@ -63,6 +63,18 @@ pub async fn write_results_report_what_was_stored(s: Subject) {
                 "{path}: the etag of the write and of get_file_info"
             );
         }
+        // A modification time in the result is the one stored (within the
+        // coarsest resolution a backend keeps: a second).
+        if let (Some(written), Some(now)) = (result.modified, info.modified) {
+            let apart = match written.duration_since(now) {
+                Ok(d) => d,
+                Err(e) => e.duration(),
+            };
+            assert!(
+                apart <= std::time::Duration::from_secs(1),
+                "{path}: the write reported {written:?}, get_file_info {now:?}"
+            );
+        }
     }
 }
 
@@ -94,15 +106,31 @@ pub async fn write_refuses_existing_without_overwrite(s: Subject) {
     assert_eq!(ok(s.read_bytes("f.txt").await, "read"), "first");
 }
 
-/// `overwrite = true` replaces the content.
+/// `overwrite = true` replaces the content, and renews the modification
+/// time (compared after more than a second, the coarsest resolution).
 pub async fn write_overwrites_when_asked(s: Subject) {
     need!(s, Write, Read);
     ok(s.write("f.txt", bytes(5000, 1), false).await, "write");
+    let before = match s.capabilities().contains(Capability::Metadata) {
+        true => ok(s.get_file_info("f.txt").await, "get_file_info").modified,
+        false => None,
+    };
+    if before.is_some() {
+        // Past the coarsest time resolution a backend keeps (SFTP: 1 s).
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    }
     ok(
         s.write("f.txt", Bytes::from("short"), true).await,
         "overwrite",
     );
     assert_eq!(ok(s.read_bytes("f.txt").await, "read"), "short");
+    if let Some(before) = before {
+        let after = ok(s.get_file_info("f.txt").await, "get_file_info").modified;
+        assert!(
+            after.is_some_and(|after| after > before),
+            "an overwrite must renew the modification time: {before:?} then {after:?}"
+        );
+    }
 }
 
 /// Writing creates the parent folders.
