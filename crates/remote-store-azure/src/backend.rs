@@ -83,6 +83,7 @@ impl AzureBackend {
             .with_create_only_store(Arc::new(create_only))
             .with_bulk_delete(config.bulk_delete)
             .with_raw_keys(Arc::new(raw))
+            .with_conditional_deletes()
             // Azure keeps at most 8 KiB of metadata (names plus values).
             .with_attributes(8 * 1024);
         if config.access_key.is_some() {

@@ -87,7 +87,25 @@ impl AzureRaw {
 
     /// A request, authorized when the store signs.
     async fn request(&self, method: Method, url: &str) -> Result<HttpRequest> {
+        self.request_with(method, url, None).await
+    }
+
+    /// A request with an `If-Match` header, signed with it.
+    async fn request_with(
+        &self,
+        method: Method,
+        url: &str,
+        if_match: Option<&str>,
+    ) -> Result<HttpRequest> {
         let mut req = raw::request(method, url, Bytes::new(), NAME)?;
+        if let Some(etag) = if_match {
+            let value = http::HeaderValue::from_str(etag).map_err(|e| {
+                Error::new(ErrorKind::InvalidArgument)
+                    .with_message("an etag that cannot be a header value")
+                    .with_source(e)
+            })?;
+            req.headers_mut().insert(http::header::IF_MATCH, value);
+        }
         if !self.sign {
             let date = chrono::Utc::now().format("%a, %d %h %Y %T GMT").to_string();
             let headers = req.headers_mut();
@@ -141,6 +159,15 @@ impl RawKeys for AzureRaw {
         let url = raw::url_with_query(&self.container_url, params, NAME)?;
         let body = self.http.send(|| self.request(Method::GET, &url)).await?;
         parse_list(&body)
+    }
+
+    async fn delete_if_match(&self, key: &str, etag: &str) -> Result<()> {
+        let url = format!("{}/{}", self.container_url, raw::url_path_of(key, NAME)?);
+        let answer = self
+            .http
+            .send(|| self.request_with(Method::DELETE, &url, Some(etag)))
+            .await;
+        raw::gone_is_precondition(answer)
     }
 
     async fn delete_keys(&self, keys: &[String]) -> Result<()> {

@@ -379,6 +379,15 @@ impl ObjectStoreBackend {
         self.edit_clients(|c| c.raw = Some(raw))
     }
 
+    /// Declares `ConditionalDelete`: deletes with `if_match` go through the
+    /// raw-key client ([`with_raw_keys`](Self::with_raw_keys), which must be
+    /// set) as a `DELETE` with `If-Match`. Only for a service that honours
+    /// it (S3, Azure; not s3rver, which ignores conditions).
+    pub fn with_conditional_deletes(mut self) -> Self {
+        self.capabilities = self.capabilities.with(Capability::ConditionalDelete);
+        self
+    }
+
     /// Whether recursive folder deletes use the service's bulk delete (the
     /// default) or one request per object, 16 at a time
     /// (for emulators whose bulk endpoint is slow, e.g. Azurite's batch).
@@ -784,10 +793,20 @@ impl AsyncBackend for ObjectStoreBackend {
     }
 
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
-        // object_store has no conditional delete: `if_match` is refused.
         options.check(self.capabilities)?;
         let missing_ok = options.missing_ok;
         self.open()?;
+        if let Some(etag) = &options.if_match {
+            // object_store has no conditional delete; the raw client does.
+            let Some(raw) = self.clients()?.raw.clone() else {
+                return Err(Error::unsupported(Capability::ConditionalDelete).with_path(path));
+            };
+            let key = self.keys.key(path);
+            return raw
+                .delete_if_match(key.as_ref(), etag)
+                .await
+                .map_err(|e| e.with_path(path).with_backend(self.keys.name.to_string()));
+        }
         // Most services answer 204 for a missing key, so check first when
         // the caller wants to hear about it.
         if !missing_ok && !self.exists_file(path).await? {

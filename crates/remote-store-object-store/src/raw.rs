@@ -21,7 +21,7 @@ use object_store::RetryConfig;
 use object_store::client::{
     ClientConfigKey, ClientOptions, HttpClient, HttpConnector, HttpRequest, HttpRequestBody,
 };
-use remote_store_core::{Error, ErrorKind, Result, async_trait};
+use remote_store_core::{Capability, Error, ErrorKind, Result, async_trait};
 
 /// One object of a raw listing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +75,30 @@ pub trait RawKeys: Send + Sync + fmt::Debug + 'static {
     /// As [`RawHttp::send`]; `InvalidPath` for a key the service's API
     /// cannot address (the other keys may be deleted).
     async fn delete_keys(&self, keys: &[String]) -> Result<()>;
+
+    /// Deletes `key` only while its etag is `etag` (`If-Match` on the
+    /// service's `DELETE`; S3 and Azure honour it). The default refuses.
+    ///
+    /// # Errors
+    /// `PreconditionFailed` when the etag differs or the key is gone;
+    /// `CapabilityNotSupported` where the service crate does not do it;
+    /// else as [`RawHttp::send`].
+    async fn delete_if_match(&self, key: &str, etag: &str) -> Result<()> {
+        let _ = (key, etag);
+        Err(Error::unsupported(Capability::ConditionalDelete))
+    }
+}
+
+/// A conditional request's answer for a key that is gone (404) is the
+/// condition failing: the version asked for is gone with it.
+pub fn gone_is_precondition(result: Result<Bytes>) -> Result<()> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::NotFound => Err(Error::new(ErrorKind::PreconditionFailed)
+            .with_message("there is no file")
+            .with_source(e)),
+        Err(e) => Err(e),
+    }
 }
 
 /// An HTTP client for raw requests, with `object_store`'s retry budget.
@@ -205,6 +229,7 @@ impl Failure {
             Failure::Status(status, body) => {
                 let kind = match status {
                     404 => ErrorKind::NotFound,
+                    412 => ErrorKind::PreconditionFailed,
                     401 | 403 => ErrorKind::PermissionDenied,
                     429 | 500.. => ErrorKind::BackendUnavailable,
                     _ => ErrorKind::Other,
@@ -403,6 +428,7 @@ mod tests {
     fn statuses_map_to_kinds() {
         let kind = |s| Failure::Status(s, Bytes::from_static(b"<Code>X</Code>")).into_error("s3");
         assert_eq!(kind(404).kind(), ErrorKind::NotFound);
+        assert_eq!(kind(412).kind(), ErrorKind::PreconditionFailed);
         assert_eq!(kind(403).kind(), ErrorKind::PermissionDenied);
         assert_eq!(kind(503).kind(), ErrorKind::BackendUnavailable);
         assert_eq!(kind(429).kind(), ErrorKind::BackendUnavailable);

@@ -89,6 +89,10 @@ impl S3Backend {
         // Listings and recursive deletes by raw key (ADR-0010).
         if let Some(raw) = S3Raw::new(&builder, native.credentials().clone(), retry)? {
             inner = inner.with_raw_keys(Arc::new(raw));
+            if config.conditional_put {
+                // `DELETE` with `If-Match`, where conditions are honoured.
+                inner = inner.with_conditional_deletes();
+            }
         }
         if config.conditional_put {
             // Multipart commits with `If-None-Match: *`: large no-overwrite

@@ -134,6 +134,16 @@ impl RawKeys for S3Raw {
         parse_list(&body)
     }
 
+    async fn delete_if_match(&self, key: &str, etag: &str) -> Result<()> {
+        let url = format!("{}/{}", self.bucket_url, raw::url_path_of(key, NAME)?);
+        let headers = [("if-match", etag.to_owned())];
+        let answer = self
+            .http
+            .send(|| self.request(Method::DELETE, &url, Bytes::new(), &headers))
+            .await;
+        raw::gone_is_precondition(answer)
+    }
+
     async fn delete_keys(&self, keys: &[String]) -> Result<()> {
         // XML 1.0 cannot carry most control characters, even escaped.
         let (xml_safe, other): (Vec<&String>, Vec<&String>) =
