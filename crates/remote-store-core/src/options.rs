@@ -435,6 +435,9 @@ impl Gated for ListOptions {
             _ => {}
         }
         if let Some(pattern) = &self.pattern {
+            if pattern.is_empty() {
+                return Err(contradiction("an empty pattern would match nothing"));
+            }
             crate::glob::GlobPattern::new(pattern)?;
         }
         Ok(())

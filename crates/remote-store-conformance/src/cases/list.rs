@@ -139,7 +139,7 @@ pub async fn entries_after_a_subfolder_are_listed(s: Subject) {
 /// `ListOptions::max_depth` keeps files at most that many levels below the
 /// folder, `pattern` those whose relative path matches the glob, alone and
 /// together, on the root and on a subfolder; bad values (`max_depth` 0,
-/// `max_depth` without `recursive`, a broken glob) are `InvalidArgument`
+/// `max_depth` without `recursive`, a broken or empty glob) are `InvalidArgument`
 /// before any I/O.
 pub async fn list_files_with_depth_and_pattern(s: Subject) {
     need!(s, Write, List, RecursiveList);
@@ -196,6 +196,7 @@ pub async fn list_files_with_depth_and_pattern(s: Subject) {
         (depth(0), "max_depth 0"),
         (shallow_only, "max_depth without recursive"),
         (ListOptions::new().pattern("[unclosed"), "a broken glob"),
+        (ListOptions::new().pattern(""), "an empty pattern"),
     ] {
         expect_err(
             s.list_files_with("", options).await,
