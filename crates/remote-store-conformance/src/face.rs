@@ -86,7 +86,10 @@ pub trait Face: Send + Sync {
     async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult>;
     async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult>;
     /// `write_with` an `if_match` condition (a compare-and-swap).
-    async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult>;
+    async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult> {
+        self.write_with(path, data, WriteOptions::new().if_match(etag))
+            .await
+    }
     /// `delete_with` an `if_match` condition.
     async fn delete_if_match(&self, path: &str, etag: &str) -> Result<()>;
     /// `write_with` any options.
@@ -413,11 +416,6 @@ impl Face for AsyncStore {
         expires: Duration,
     ) -> Result<PresignedRequest> {
         AsyncStore::presign(self, path, &PresignOptions::new(method, expires)).await
-    }
-    async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult> {
-        let src = futures::stream::iter([Ok(data)]);
-        let options = WriteOptions::new().if_match(etag);
-        AsyncStore::write_with(self, path, src, &options).await
     }
     async fn delete_if_match(&self, path: &str, etag: &str) -> Result<()> {
         AsyncStore::delete_with(self, path, &DeleteOptions::new().if_match(etag)).await
@@ -851,10 +849,6 @@ impl Face for Store {
     ) -> Result<PresignedRequest> {
         let (path, options) = (path.to_owned(), PresignOptions::new(method, expires));
         blocking(self, move |s| s.presign(path, &options)).await
-    }
-    async fn write_if_match(&self, path: &str, data: Bytes, etag: &str) -> Result<WriteResult> {
-        let (path, options) = (path.to_owned(), WriteOptions::new().if_match(etag));
-        blocking(self, move |s| s.write_with(path, &data[..], &options)).await
     }
     async fn delete_if_match(&self, path: &str, etag: &str) -> Result<()> {
         let (path, options) = (path.to_owned(), DeleteOptions::new().if_match(etag));

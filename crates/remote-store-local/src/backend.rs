@@ -60,7 +60,7 @@ pub(crate) fn file_info(path: RemotePath, meta: &fs::Metadata) -> FileInfo {
     if let Some(etag) = condition::etag(meta) {
         info = info.with_etag(etag);
     }
-    if let Some(mime) = mime_guess::from_path(info.path.as_str()).first_raw() {
+    if let Some(mime) = remote_store_core::attributes::guess_content_type(&info.path) {
         info = info.with_content_type(mime);
     }
     info
@@ -288,6 +288,7 @@ impl Backend for LocalBackend {
     }
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        options.check(CAPABILITIES)?;
         self.open()?;
         let located = self.resolver.locate(path)?;
         if located.folder().is_some() {
@@ -297,7 +298,6 @@ impl Backend for LocalBackend {
         if options.if_match.is_some() {
             // Under the lock compare-and-swap writers hold: no replace can
             // slip between the check and the unlink.
-            options.check(CAPABILITIES)?;
             let lock = match located.file() {
                 Some(real) => Locked::target(real).at(path)?,
                 None => Locked::none(),
