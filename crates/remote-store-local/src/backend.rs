@@ -306,7 +306,13 @@ impl Backend for LocalBackend {
             return fs::remove_file(&located.entry).at(path);
         }
         match located.file() {
-            Some(_) => fs::remove_file(&located.entry).at(path),
+            Some(_) => match fs::remove_file(&located.entry).at(path) {
+                // A concurrent delete got there first: with `missing_ok`
+                // that is the outcome asked for (SFTP and the object
+                // stores settle the same race the same way).
+                Err(e) if e.kind() == ErrorKind::NotFound && options.missing_ok => Ok(()),
+                other => other,
+            },
             None if options.missing_ok => Ok(()),
             None => Err(Error::not_found(path).with_backend(crate::NAME)),
         }
