@@ -188,6 +188,8 @@ macro_rules! __for_each_case {
             every_writer_refused_onto_folders_and_below_files,
             folder_names_after_emptying_and_deleting,
             failed_and_chunked_atomic_writes,
+            failed_writes_leave_no_folders,
+            failed_and_good_writers_share_new_folders,
             names_are_literal_in_folder_operations,
             error_paths_name_the_operand,
             model_based_sequences,

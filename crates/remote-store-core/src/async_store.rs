@@ -302,13 +302,13 @@ impl AsyncStore {
         AsyncSeekableReader::open(self.clone(), path.as_ref()).await
     }
 
-    /// A writer sink for the file at `path`: a `tokio::io::AsyncWrite`
-    /// whose content is committed, whole, by `shutdown` (or
+    #[doc = contract!(writer)]
+    ///
+    /// The sink is an [`AsyncFileWriter`], committed by `shutdown` (or
     /// [`AsyncFileWriter::finish`], which returns the write result) and
-    /// discarded when the writer is dropped or
-    /// [`abort`](AsyncFileWriter::abort)ed before that; `path` keeps what
-    /// it held until then. Memory stays bounded; the backend receives the
-    /// bytes as they are written, as `write` from a stream would.
+    /// discarded when dropped or [`abort`](AsyncFileWriter::abort)ed
+    /// before that. The backend receives the bytes as they are written, as
+    /// `write` from a stream would.
     ///
     /// # Errors
     /// Before anything is written: `Closed`, `CapabilityNotSupported`,

@@ -15,6 +15,7 @@ use crate::options::{
 };
 use crate::path::RemotePath;
 use crate::stream::{FileIter, FolderIter, ReadStream};
+use crate::writer::WriteSink;
 
 /// Lets a `&dyn Backend` or `&dyn AsyncBackend` be downcast to the concrete
 /// type, to reach a backend's native handle. Implemented for every type;
@@ -106,6 +107,24 @@ pub trait Backend: AsAny + Send + Sync {
         src: &mut dyn Read,
         options: &WriteOptions,
     ) -> Result<WriteResult>;
+
+    #[doc = contract!(writer)]
+    ///
+    /// The default, `Ok(None)`, has the store run [`write`](Self::write) on
+    /// a thread of its own, fed through a bounded channel. Override it
+    /// when the backend can take the bytes on the caller's thread, with no
+    /// hand-off and no copy (local writes them straight into the staged
+    /// file). Errors found before any byte is written may come from this
+    /// call: the store holds them for the sink's first `write` or
+    /// `finish`, where the threaded sink reports them.
+    fn writer(
+        &self,
+        path: &RemotePath,
+        options: &WriteOptions,
+    ) -> Result<Option<Box<dyn WriteSink>>> {
+        let _ = (path, options);
+        Ok(None)
+    }
 
     #[doc = contract!(delete)]
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()>;

@@ -59,7 +59,7 @@ pub use options::{
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENT_BYTES, RemotePath};
 pub use seekable::{AsyncSeekableReader, SeekableReader};
 pub use store::Store;
-pub use writer::{AsyncFileWriter, FileWriter, SINK_CHUNK_SIZE};
+pub use writer::{AsyncFileWriter, FileWriter, SINK_CHUNK_SIZE, WriteSink};
 
 /// Re-exported so backend crates use the same `async_trait` as the trait.
 pub use async_trait::async_trait;

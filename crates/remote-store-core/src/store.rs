@@ -288,12 +288,12 @@ impl Store {
         SeekableReader::open(self.clone(), path.as_ref())
     }
 
-    /// A writer sink for the file at `path`: an `io::Write` whose content
-    /// is committed, whole, by [`FileWriter::finish`] (which returns the
-    /// write result) and discarded when the writer is dropped unfinished;
-    /// `path` keeps what it held until then. Memory stays bounded; the
-    /// backend receives the bytes as they are written, as `write` from a
-    /// reader would (multipart, staged).
+    #[doc = contract!(writer)]
+    ///
+    /// The sink is a [`FileWriter`], committed by [`FileWriter::finish`].
+    /// The backend receives the bytes as they are written, as `write` from
+    /// a reader would (multipart, staged), or through its own sink where
+    /// it has one ([`Backend::writer`]).
     ///
     /// Needs no `Seek`: streaming format writers work (csv, serde_json,
     /// `zip::ZipWriter::new_stream`); those that seek back to patch a
@@ -320,6 +320,12 @@ impl Store {
         let options = self.with_guessed_type(options, &p).into_owned();
         let backend = self.backend.clone();
         let (scope, name) = (self.scope.clone(), self.name().to_owned());
+        // The backend's own sink, or what stopped it opening (reported by
+        // the sink's first call, as on the threaded path).
+        if let Some(opened) = backend.writer(&p, &options).transpose() {
+            let map = Box::new(move |e| scope.error(&name, e));
+            return Ok(FileWriter::native(opened, map));
+        }
         Ok(FileWriter::start(move |src| {
             backend
                 .write(&p, src, &options)

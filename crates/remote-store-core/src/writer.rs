@@ -54,12 +54,47 @@ pub const SINK_CHUNK_SIZE: usize = 4 * CHUNK_SIZE;
 /// # Ok(()) }
 /// ```
 pub struct FileWriter {
-    tx: Option<mpsc::Sender<Msg<Bytes>>>,
-    task: Option<JoinHandle<Result<WriteResult>>>,
-    pending: BytesMut,
-    /// Once the backend's write failed: its error again, for every later
-    /// call (the first caller got the original).
+    sink: Sink,
+    /// Once the write failed: its error again, for every later call (the
+    /// first caller got the original).
     failed: Option<Error>,
+    /// An error found before the first byte (by a backend's own sink),
+    /// given to the first call, as the threaded sink would.
+    deferred: Option<Error>,
+}
+
+/// Where a [`FileWriter`]'s bytes go.
+enum Sink {
+    /// A thread running the backend's `write`, fed through a channel.
+    Thread {
+        tx: Option<mpsc::Sender<Msg<Bytes>>>,
+        task: Option<JoinHandle<Result<WriteResult>>>,
+        pending: BytesMut,
+    },
+    /// The backend's own sink ([`Backend::writer`](crate::Backend::writer)),
+    /// and how its errors become the store's.
+    Native {
+        sink: Option<Box<dyn WriteSink>>,
+        map: ErrorMap,
+    },
+}
+
+/// Turns a backend's error into the store's (its paths, its name).
+pub(crate) type ErrorMap = Box<dyn Fn(Error) -> Error + Send>;
+
+/// A backend's own writer sink, from
+/// [`Backend::writer`](crate::Backend::writer): the bytes written become
+/// the file at the path, whole, only on [`finish`](Self::finish). Dropped
+/// unfinished, it discards them: the path keeps what it held before.
+///
+/// Its `io::Write` errors carry the backend's [`Error`]
+/// ([`Error::into_io`]), so the store can report them as such.
+pub trait WriteSink: io::Write + Send {
+    /// Commits the file and returns what was stored.
+    ///
+    /// # Errors
+    /// As for [`Backend::write`](crate::Backend::write).
+    fn finish(self: Box<Self>) -> Result<WriteResult>;
 }
 
 impl FileWriter {
@@ -74,25 +109,61 @@ impl FileWriter {
             write(&mut reader)
         });
         FileWriter {
-            tx: Some(tx),
-            task: Some(task),
-            pending: BytesMut::new(),
+            sink: Sink::Thread {
+                tx: Some(tx),
+                task: Some(task),
+                pending: BytesMut::new(),
+            },
             failed: None,
+            deferred: None,
         }
+    }
+
+    /// Writes through the backend's own sink (or, when opening it
+    /// failed, answers that error to the first call).
+    pub(crate) fn native(opened: Result<Box<dyn WriteSink>>, map: ErrorMap) -> Self {
+        let (sink, deferred) = match opened {
+            Ok(sink) => (Some(sink), None),
+            Err(e) => (None, Some(map(e))),
+        };
+        FileWriter {
+            sink: Sink::Native { sink, map },
+            failed: None,
+            deferred,
+        }
+    }
+
+    /// The error that ended the write: the deferred one the first time,
+    /// then the same again.
+    fn refusal(&mut self) -> Option<Error> {
+        if let Some(e) = self.deferred.take() {
+            self.failed = Some(echo(&e));
+            return Some(e);
+        }
+        self.failed.as_ref().map(echo)
+    }
+
+    /// Keeps a copy of `error` for later calls and returns it.
+    fn fail(&mut self, error: Error) -> Error {
+        self.failed = Some(echo(&error));
+        error
     }
 
     /// Sends the buffered bytes; when the backend is gone (its write
     /// failed), returns the backend's error.
     fn send_pending(&mut self) -> io::Result<()> {
-        if self.pending.is_empty() {
+        let Sink::Thread { pending, .. } = &mut self.sink else {
+            return Ok(());
+        };
+        if pending.is_empty() {
             return Ok(());
         }
-        let chunk = self.pending.split().freeze();
+        let chunk = pending.split().freeze();
         self.send(Msg::Item(chunk))
     }
 
     fn send(&mut self, msg: Msg<Bytes>) -> io::Result<()> {
-        let Some(tx) = &self.tx else {
+        let Sink::Thread { tx: Some(tx), .. } = &self.sink else {
             return Err(self.earlier().into_io());
         };
         if block_on(tx.send(msg)).is_ok() {
@@ -104,13 +175,14 @@ impl FileWriter {
     /// The backend stopped reading: its write failed, and its error says
     /// why. Keeps a copy for later calls.
     fn backend_failed(&mut self) -> Error {
-        self.tx = None;
+        if let Sink::Thread { tx, .. } = &mut self.sink {
+            *tx = None;
+        }
         let error = match self.join() {
             Err(e) => e,
             Ok(_) => Error::other("the backend ended the write early"),
         };
-        self.failed = Some(echo(&error));
-        error
+        self.fail(error)
     }
 
     /// Why the writer takes no more: the earlier failure, or finished.
@@ -119,7 +191,10 @@ impl FileWriter {
     }
 
     fn join(&mut self) -> Result<WriteResult> {
-        match self.task.take() {
+        let Sink::Thread { task, .. } = &mut self.sink else {
+            return Err(finished());
+        };
+        match task.take() {
             Some(task) => task
                 .join()
                 .unwrap_or_else(|_| Err(Error::other("the backend panicked during the write"))),
@@ -135,12 +210,20 @@ impl FileWriter {
     /// (a condition), or the failure of the storage; the path then holds
     /// what it held before.
     pub fn finish(mut self) -> Result<WriteResult> {
-        if let Some(failed) = &self.failed {
-            return Err(echo(failed));
+        if let Some(refused) = self.refusal() {
+            return Err(refused);
+        }
+        if let Sink::Native { sink, map } = &mut self.sink {
+            let Some(sink) = sink.take() else {
+                return Err(finished());
+            };
+            return sink.finish().map_err(map);
         }
         self.send_pending().map_err(Error::from_source_io)?;
         self.send(Msg::End).map_err(Error::from_source_io)?;
-        self.tx = None;
+        if let Sink::Thread { tx, .. } = &mut self.sink {
+            *tx = None;
+        }
         self.join()
     }
 
@@ -151,27 +234,65 @@ impl FileWriter {
 
 impl io::Write for FileWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &self.tx {
-            None => return Err(self.earlier().into_io()),
+        if let Some(refused) = self.refusal() {
+            return Err(refused.into_io());
+        }
+        let pending = match &mut self.sink {
+            Sink::Native { sink, map } => {
+                let Some(open) = sink else {
+                    return Err(finished().into_io());
+                };
+                return match open.write(buf) {
+                    Ok(n) => Ok(n),
+                    Err(e) => {
+                        // What was staged goes now, not when dropped.
+                        *sink = None;
+                        let error = map(Error::from_source_io(e));
+                        Err(self.fail(error).into_io())
+                    }
+                };
+            }
+            Sink::Thread { tx: None, .. } => return Err(finished().into_io()),
             // The backend gave up (e.g. the file exists): say so now, not
             // after the caller has written everything.
-            Some(tx) if tx.is_closed() => return Err(self.backend_failed().into_io()),
-            Some(_) => {}
-        }
-        if self.pending.len() >= SINK_CHUNK_SIZE {
+            Sink::Thread { tx: Some(tx), .. } if tx.is_closed() => {
+                return Err(self.backend_failed().into_io());
+            }
+            Sink::Thread { pending, .. } => pending,
+        };
+        if pending.len() >= SINK_CHUNK_SIZE {
             self.send_pending()?;
         }
-        if self.pending.is_empty() {
+        let Sink::Thread { pending, .. } = &mut self.sink else {
+            unreachable!("a threaded sink stays one");
+        };
+        if pending.is_empty() {
             // One allocation per chunk, not a doubling series of them.
-            self.pending.reserve(SINK_CHUNK_SIZE);
+            pending.reserve(SINK_CHUNK_SIZE);
         }
-        let n = buf.len().min(SINK_CHUNK_SIZE - self.pending.len());
-        self.pending.extend_from_slice(&buf[..n]);
+        let n = buf.len().min(SINK_CHUNK_SIZE - pending.len());
+        pending.extend_from_slice(&buf[..n]);
         Ok(n)
     }
 
     /// Hands the buffered bytes to the backend; commits nothing.
     fn flush(&mut self) -> io::Result<()> {
+        if let Some(refused) = self.refusal() {
+            return Err(refused.into_io());
+        }
+        if let Sink::Native { sink, map } = &mut self.sink {
+            let Some(open) = sink else {
+                return Err(finished().into_io());
+            };
+            return match open.flush() {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    *sink = None;
+                    let error = map(Error::from_source_io(e));
+                    Err(self.fail(error).into_io())
+                }
+            };
+        }
         self.send_pending()
     }
 }
@@ -179,20 +300,27 @@ impl io::Write for FileWriter {
 impl Drop for FileWriter {
     fn drop(&mut self) {
         // Without the end marker the backend's source fails, so it
-        // discards the upload; wait for that to be done.
-        self.tx = None;
-        if self.task.is_some() {
-            let _ = self.join();
+        // discards the upload; wait for that to be done. A backend's own
+        // sink discards when dropped.
+        if let Sink::Thread { tx, task, .. } = &mut self.sink {
+            *tx = None;
+            if task.is_some() {
+                let _ = self.join();
+            }
         }
     }
 }
 
 impl std::fmt::Debug for FileWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FileWriter")
-            .field("buffered", &self.pending.len())
-            .field("open", &self.tx.is_some())
-            .finish()
+        let mut d = f.debug_struct("FileWriter");
+        match &self.sink {
+            Sink::Thread { tx, pending, .. } => d
+                .field("buffered", &pending.len())
+                .field("open", &tx.is_some()),
+            Sink::Native { sink, .. } => d.field("native", &true).field("open", &sink.is_some()),
+        };
+        d.field("failed", &self.failed.is_some()).finish()
     }
 }
 

@@ -158,9 +158,15 @@ const PRIVATE_HELPERS: [&str; 7] = [
     "file_result",
 ];
 
+/// Methods only the sync backend has: `writer`, a sink that takes the
+/// bytes on the caller's thread (an async backend's write already runs as
+/// the task the async sink feeds).
+const SYNC_ONLY: [&str; 1] = ["writer"];
+
 #[test]
 fn backend_traits_do_not_drift() {
-    let sync = methods(include_str!("../src/backend.rs"), "pub trait Backend");
+    let mut sync = methods(include_str!("../src/backend.rs"), "pub trait Backend");
+    sync.retain(|m| !SYNC_ONLY.contains(&m.as_str()));
     let asyn = methods(
         include_str!("../src/async_backend.rs"),
         "pub trait AsyncBackend",

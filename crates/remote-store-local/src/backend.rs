@@ -10,14 +10,15 @@ use remote_store_core::stream::{FileIter, FolderIter, ReadStream};
 use remote_store_core::{
     Backend, ByteRange, Bytes, Capabilities, Capability, CopyOptions, DeleteFolderOptions,
     DeleteOptions, Error, ErrorKind, FileInfo, Gated, ListOptions, ReadOptions, RemotePath,
-    RenameOptions, Result, WriteOptions, WriteResult, glob,
+    RenameOptions, Result, WriteOptions, WriteResult, WriteSink, glob,
 };
 
 use crate::condition::{self, Locked};
 use crate::error::Context;
 use crate::lister::{Listed, Walker};
 use crate::resolve::{Located, Resolver};
-use crate::write::{TempFile, copy_stream, rename_no_replace, sync_dir};
+use crate::stage::{self, Staged};
+use crate::write::{self, LocalSink, lock_replaced};
 
 /// A backend rooted at a folder of the local file system.
 ///
@@ -137,77 +138,6 @@ impl LocalBackend {
         }
     }
 
-    /// Writes through a temporary file renamed into place; `durable` (an
-    /// atomic write) also syncs the file and its folder.
-    fn write_file(
-        &self,
-        path: &RemotePath,
-        src: &mut dyn Read,
-        options: &WriteOptions,
-    ) -> Result<WriteResult> {
-        let (overwrite, durable) = (options.overwrite, options.atomic);
-        let if_match = options.if_match.as_deref();
-        self.open()?;
-        let located = self.resolver.locate(path)?;
-        if located.folder().is_some() {
-            return Err(
-                Error::invalid_path(path, "a folder exists at this path").with_backend(crate::NAME)
-            );
-        }
-        if located.file().is_some() && !overwrite {
-            // Fail fast; the commit below is what makes it race-free.
-            return Err(Error::already_exists(path).with_backend(crate::NAME));
-        }
-        // Fail fast too; the check under the lock below is the one that
-        // counts.
-        if if_match.is_some() {
-            match located.file() {
-                Some(real) => {
-                    condition::check_etag(path, &fs::metadata(real).at(path)?, if_match)?;
-                }
-                None => Locked::none().check(path, if_match)?,
-            }
-        }
-        let dir = match located.parent {
-            Some(dir) => dir,
-            None => self.resolver.make_parent(path)?,
-        };
-        let target = dir.join(path.name());
-        let mut temp = TempFile::create(&dir, path.name()).at(path)?;
-        let size = copy_stream(src, temp.file(), path)?;
-        if durable {
-            temp.file().sync_all().at(path)?;
-        }
-        // Of the file as written (the rename keeps it), not of whatever a
-        // later writer puts at the path.
-        let written = temp.file().metadata().at(path)?;
-        let lock = self.lock_replaced(&target, path, overwrite)?;
-        lock.check(path, if_match)?;
-        temp.commit(&target, overwrite).at(path)?;
-        drop(lock);
-        if durable {
-            sync_dir(&dir).at(path)?;
-        }
-        let mut result = WriteResult::new(size);
-        if let Ok(modified) = written.modified() {
-            result = result.with_modified(modified);
-        }
-        if let Some(etag) = condition::etag(&written) {
-            result = result.with_etag(etag);
-        }
-        Ok(result)
-    }
-
-    /// The lock a write that replaces `target` (a file, when `overwrite`)
-    /// holds around its rename: see [`condition`](crate::condition).
-    fn lock_replaced(&self, target: &Path, path: &RemotePath, overwrite: bool) -> Result<Locked> {
-        if overwrite && cfg!(unix) {
-            Locked::target(target).at(path)
-        } else {
-            Ok(Locked::none())
-        }
-    }
-
     fn listing(&self, dir: &RemotePath, max_depth: usize, folders: bool) -> Result<Walker> {
         self.open()?;
         let located = self.resolver.locate(dir)?;
@@ -284,7 +214,22 @@ impl Backend for LocalBackend {
         options: &WriteOptions,
     ) -> Result<WriteResult> {
         options.check(CAPABILITIES)?;
-        self.write_file(path, src, options)
+        self.open()?;
+        let (staged, mut file) = write::begin(&self.resolver, path, options)?;
+        let size = write::copy_stream(src, &mut file, path)?;
+        write::commit(staged, file, path, options, size)
+    }
+
+    /// Stages the file now and takes the bytes on the caller's thread.
+    fn writer(
+        &self,
+        path: &RemotePath,
+        options: &WriteOptions,
+    ) -> Result<Option<Box<dyn WriteSink>>> {
+        options.check(CAPABILITIES)?;
+        self.open()?;
+        let (staged, file) = write::begin(&self.resolver, path, options)?;
+        Ok(Some(Box::new(LocalSink::new(staged, file, path, options))))
     }
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
@@ -405,14 +350,15 @@ impl Backend for LocalBackend {
             return Err(Error::not_found(src).with_backend(crate::NAME));
         }
         self.check_destination(dst, overwrite)?;
-        let dir = self.resolver.make_parent(dst)?;
-        let target = dir.join(dst.name());
-        let _lock = self.lock_replaced(&target, dst, overwrite)?;
-        if overwrite {
-            fs::rename(&from.entry, &target).at(dst)
-        } else {
-            rename_no_replace(&from.entry, &target).at(dst)
-        }
+        stage::into_folder(&self.resolver, dst, &from.entry, |dir| {
+            let target = dir.join(dst.name());
+            let _lock = lock_replaced(&target, dst, overwrite)?;
+            if overwrite {
+                fs::rename(&from.entry, &target).at(dst)
+            } else {
+                stage::rename_no_replace(&from.entry, &target).at(dst)
+            }
+        })
     }
 
     fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
@@ -420,13 +366,12 @@ impl Backend for LocalBackend {
         let real = self.file(src)?;
         self.check_destination(dst, overwrite)?;
         let mut source = File::open(real).at(src)?;
-        let dir = self.resolver.make_parent(dst)?;
-        let mut temp = TempFile::create(&dir, dst.name()).at(dst)?;
+        let (staged, mut file) = Staged::create(&self.resolver, dst, None)?;
         // File to file: std uses copy_file_range / sendfile where it can.
-        std::io::copy(&mut source, temp.file()).at(dst)?;
-        let target = dir.join(dst.name());
-        let _lock = self.lock_replaced(&target, dst, overwrite)?;
-        temp.commit(&target, overwrite).at(dst)
+        std::io::copy(&mut source, &mut file).at(dst)?;
+        drop(file);
+        let _lock = lock_replaced(&staged.target(dst.name()), dst, overwrite)?;
+        staged.commit(dst.name(), overwrite).at(dst).map(drop)
     }
 
     fn glob(&self, pattern: &str) -> Result<FileIter> {

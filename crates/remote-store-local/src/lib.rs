@@ -56,6 +56,7 @@ mod error;
 mod factory;
 mod lister;
 mod resolve;
+mod stage;
 mod write;
 
 pub use backend::LocalBackend;

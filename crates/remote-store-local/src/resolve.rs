@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use remote_store_core::{Error, RemotePath, Result};
 
-use crate::error::{Context, escapes, io_error};
+use crate::error::{escapes, io_error};
+use crate::stage::{CreatedFolders, FOLDER_RETRIES};
 
 /// Where an entry is, as seen from inside the root.
 #[derive(Debug)]
@@ -138,8 +139,30 @@ impl Resolver {
     }
 
     /// Creates the parent folders of `path` inside the root and returns
-    /// the real parent folder.
-    pub(crate) fn make_parent(&self, path: &RemotePath) -> Result<PathBuf> {
+    /// the real parent folder, with the folders this call created (which
+    /// go again when the caller's operation fails).
+    pub(crate) fn make_parent(&self, path: &RemotePath) -> Result<(PathBuf, CreatedFolders)> {
+        let mut vanished = 0;
+        loop {
+            match self.try_make_parent(path)? {
+                Some(made) => return Ok(made),
+                // A folder on the way went while we built on it (a failed
+                // write removing what it had created): start again.
+                None if vanished < FOLDER_RETRIES => vanished += 1,
+                None => {
+                    return Err(
+                        Error::other("its folder keeps vanishing while being created")
+                            .with_path(path)
+                            .with_backend(crate::NAME),
+                    );
+                }
+            }
+        }
+    }
+
+    /// One attempt of [`make_parent`](Self::make_parent); `None` when a
+    /// folder on the way vanished meanwhile.
+    fn try_make_parent(&self, path: &RemotePath) -> Result<Option<(PathBuf, CreatedFolders)>> {
         let parent = path.parent().unwrap_or_default();
         let mut existing = parent.clone();
         let mut missing = Vec::new();
@@ -155,19 +178,43 @@ impl Resolver {
         }
         let mut dir = match self.folder(&existing) {
             Ok(dir) => dir,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Err(escapes(path)),
             Err(e) => return Err(io_error(e, path)),
         };
-        if !dir.is_dir() {
-            return Err(
-                Error::invalid_path(path, format!("'{existing}' is a file, not a folder"))
-                    .with_backend(crate::NAME),
-            );
+        match fs::metadata(&dir) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                return Err(Error::invalid_path(
+                    path,
+                    format!("'{existing}' is a file, not a folder"),
+                )
+                .with_backend(crate::NAME));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_error(e, path)),
         }
+        let mut created = CreatedFolders::default();
         for segment in missing.iter().rev() {
             dir.push(segment);
+            match fs::create_dir(&dir) {
+                Ok(()) => created.push(dir.clone()),
+                // Another writer made it meanwhile: theirs, not ours (or
+                // gone again already).
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match fs::metadata(&dir) {
+                    Ok(meta) if meta.is_dir() => {}
+                    Ok(_) => {
+                        return Err(Error::invalid_path(path, "a file is in the way")
+                            .with_backend(crate::NAME));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                    Err(e) => return Err(io_error(e, path)),
+                },
+                // The folder above went: what we made here goes too.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(io_error(e, path)),
+            }
         }
-        fs::create_dir_all(&dir).at(path)?;
-        Ok(dir)
+        Ok(Some((dir, created)))
     }
 }

@@ -1,98 +1,156 @@
-//! Writes that never expose a partial file: stream into a hidden temporary
-//! file beside the target, then rename it into place.
+//! Writes that never expose a partial file: stream into a file staged
+//! beside the target ([`Staged`]), then rename it into place, under the
+//! lock of the file it replaces (see [`condition`](crate::condition)).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::Path;
 
-use remote_store_core::{Error, RemotePath, Result};
+use remote_store_core::{Error, RemotePath, Result, WriteOptions, WriteResult, WriteSink};
 
-use crate::TEMP_PREFIX;
-use crate::error::io_error;
+use crate::condition::{self, Locked};
+use crate::error::{Context, io_error};
+use crate::resolve::Resolver;
+use crate::stage::Staged;
 
 /// The fixed buffer writes stream through.
 pub(crate) const BUFFER: usize = 256 * 1024;
 
-/// A temporary file that removes itself unless committed.
-#[derive(Debug)]
-pub(crate) struct TempFile {
-    path: PathBuf,
-    file: Option<File>,
-    committed: bool,
-}
-
-/// `.~tmp.<name>.<random>`, short enough for any file-system name limit.
-fn temp_name(name: &str) -> String {
-    let mut end = name.len().min(200);
-    while !name.is_char_boundary(end) {
-        end -= 1;
+/// Starts a write of `path`: refuses what the options forbid (fast; the
+/// commit is what is race-free) and stages the file.
+pub(crate) fn begin(
+    resolver: &Resolver,
+    path: &RemotePath,
+    options: &WriteOptions,
+) -> Result<(Staged, File)> {
+    let if_match = options.if_match.as_deref();
+    let located = resolver.locate(path)?;
+    if located.folder().is_some() {
+        return Err(
+            Error::invalid_path(path, "a folder exists at this path").with_backend(crate::NAME)
+        );
     }
-    format!("{TEMP_PREFIX}{}.{:016x}", &name[..end], fastrand::u64(..))
-}
-
-impl TempFile {
-    /// Creates a fresh temporary file for `name` in `dir`.
-    pub(crate) fn create(dir: &Path, name: &str) -> io::Result<Self> {
-        loop {
-            let path = dir.join(temp_name(name));
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(file) => {
-                    return Ok(TempFile {
-                        path,
-                        file: Some(file),
-                        committed: false,
-                    });
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
+    if located.file().is_some() && !options.overwrite {
+        return Err(Error::already_exists(path).with_backend(crate::NAME));
+    }
+    if if_match.is_some() {
+        match located.file() {
+            Some(real) => {
+                condition::check_etag(path, &fs::metadata(real).at(path)?, if_match)?;
             }
+            None => Locked::none().check(path, if_match)?,
         }
     }
+    Staged::create(resolver, path, located.parent)
+}
 
-    pub(crate) fn file(&mut self) -> &mut File {
-        self.file.as_mut().expect("open until committed")
+/// Commits a staged write of `size` bytes: syncs the file and its folder
+/// when the write is atomic, takes the lock of the file it replaces,
+/// checks the condition under it, and renames the file into place.
+pub(crate) fn commit(
+    staged: Staged,
+    file: File,
+    path: &RemotePath,
+    options: &WriteOptions,
+    size: u64,
+) -> Result<WriteResult> {
+    let (overwrite, durable) = (options.overwrite, options.atomic);
+    if durable {
+        file.sync_all().at(path)?;
     }
+    // Of the file as written (the rename keeps it), not of whatever a
+    // later writer puts at the path.
+    let written = file.metadata().at(path)?;
+    drop(file);
+    let lock = lock_replaced(&staged.target(path.name()), path, overwrite)?;
+    lock.check(path, options.if_match.as_deref())?;
+    let dir = staged.commit(path.name(), overwrite).at(path)?;
+    drop(lock);
+    if durable {
+        sync_dir(&dir).at(path)?;
+    }
+    let mut result = WriteResult::new(size);
+    if let Ok(modified) = written.modified() {
+        result = result.with_modified(modified);
+    }
+    if let Some(etag) = condition::etag(&written) {
+        result = result.with_etag(etag);
+    }
+    Ok(result)
+}
 
-    /// Moves the file to `target`: replacing it when `overwrite`, else
-    /// failing with `AlreadyExists` if it exists (atomically, race-free).
-    pub(crate) fn commit(mut self, target: &Path, overwrite: bool) -> io::Result<()> {
-        drop(self.file.take());
-        if overwrite {
-            fs::rename(&self.path, target)?;
-        } else {
-            rename_no_replace(&self.path, target)?;
-        }
-        self.committed = true;
-        Ok(())
+/// The lock a write that replaces `target` (a file, when `overwrite`)
+/// holds around its rename: see [`condition`](crate::condition).
+pub(crate) fn lock_replaced(target: &Path, path: &RemotePath, overwrite: bool) -> Result<Locked> {
+    if overwrite && cfg!(unix) {
+        Locked::target(target).at(path)
+    } else {
+        Ok(Locked::none())
     }
 }
 
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_file(&self.path);
+/// The local backend's own writer sink: bytes go straight into the staged
+/// file, through a [`BUFFER`]-byte buffer that larger writes bypass, on
+/// the caller's thread. `finish` commits as `write` does; dropped
+/// unfinished, the staged file and the folders made for it go.
+pub(crate) struct LocalSink {
+    // Fields drop in order: the file is closed before it is removed.
+    out: BufWriter<File>,
+    staged: Staged,
+    path: RemotePath,
+    options: WriteOptions,
+    size: u64,
+}
+
+impl LocalSink {
+    pub(crate) fn new(
+        staged: Staged,
+        file: File,
+        path: &RemotePath,
+        options: &WriteOptions,
+    ) -> Self {
+        LocalSink {
+            out: BufWriter::with_capacity(BUFFER, file),
+            staged,
+            path: path.clone(),
+            options: options.clone(),
+            size: 0,
         }
     }
 }
 
-/// Renames `from` to `to` unless `to` exists, in one atomic step:
-/// `renameat2(RENAME_NOREPLACE)`, or a hard link on file systems without it.
-pub(crate) fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::{CWD, RenameFlags, renameat_with};
-        use rustix::io::Errno;
-        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
-            Ok(()) => return Ok(()),
-            // The file system does not support the flag: fall back below.
-            Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::NOTSUP => {}
-            Err(e) => return Err(e.into()),
+impl Write for LocalSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.out.write(buf) {
+            Ok(n) => {
+                self.size += n as u64;
+                Ok(n)
+            }
+            Err(e) => Err(io_error(e, &self.path).into_io()),
         }
     }
-    fs::hard_link(from, to)?;
-    // The target is in place; a leftover source only costs space.
-    let _ = fs::remove_file(from);
-    Ok(())
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out
+            .flush()
+            .map_err(|e| io_error(e, &self.path).into_io())
+    }
+}
+
+impl WriteSink for LocalSink {
+    fn finish(self: Box<Self>) -> Result<WriteResult> {
+        let LocalSink {
+            out,
+            staged,
+            path,
+            options,
+            size,
+        } = *self;
+        let file = out
+            .into_inner()
+            .map_err(|e| io_error(e.into_error(), &path))?;
+        commit(staged, file, &path, &options, size)
+    }
 }
 
 /// Streams `src` into `dst` through a fixed buffer. Source errors keep

@@ -93,8 +93,7 @@ pub async fn folder_names_after_emptying_and_deleting(s: Subject) {
 
 /// An atomic (and a plain) write from a source that fails after 256 KiB,
 /// to a new file in a new folder, leaves nothing: no file, no listing
-/// entry, no hidden staging file (where folders are real, the folder can
-/// then be deleted without `recursive`). A successful atomic write of a
+/// entry, no hidden staging file, no folder. A successful atomic write of a
 /// multi-chunk stream (3 MiB, above multipart and block-staging thresholds
 /// of small part sizes) reads back intact.
 pub async fn failed_and_chunked_atomic_writes(s: Subject) {
@@ -116,19 +115,11 @@ pub async fn failed_and_chunked_atomic_writes(s: Subject) {
             let left = ok(s.list_files(folder, true).await, "list_files");
             assert!(left.is_empty(), "left behind: {:?}", super::paths(&left));
         }
-        if caps.contains(Capability::PersistentFolders) {
-            if caps.contains(Capability::Delete) && ok(s.is_folder(folder).await, "is_folder") {
-                ok(
-                    s.delete_folder(folder, false, true).await,
-                    &format!("{folder} holds a hidden staging file"),
-                );
-            }
-        } else {
-            assert!(
-                !ok(s.is_folder(folder).await, "is_folder"),
-                "{folder} appeared"
-            );
-        }
+        // Nor the folder it created (where folders are real).
+        assert!(
+            !ok(s.is_folder(folder).await, "is_folder"),
+            "{folder} was left behind"
+        );
     }
     let len = 3 * 1024 * 1024 + 17;
     let source = Source::generated(len, 12);
@@ -141,4 +132,78 @@ pub async fn failed_and_chunked_atomic_writes(s: Subject) {
         "read",
     );
     verifier.assert_complete(len);
+}
+
+/// A failed write leaves no trace, folders included: a write whose source
+/// fails (plain and atomic), and a writer sink dropped unfinished, into
+/// new folders below an existing one, leave neither the file nor the
+/// folders they created; the existing folder and its file stay.
+pub async fn failed_writes_leave_no_folders(s: Subject) {
+    need!(s, Write, Read);
+    let caps = s.capabilities();
+    ok(
+        s.write("keep/file.txt", Bytes::from("k"), false).await,
+        "write",
+    );
+    let mut attempts = vec![("keep/plain/deep/new.bin", false), ("fresh/new.bin", false)];
+    if caps.contains(Capability::AtomicWrite) {
+        attempts.push(("keep/atomic/deep/new.bin", true));
+    }
+    for (path, atomic) in attempts {
+        let failing = Source::failing_after(100_000, 13);
+        let err = s
+            .write_source(path, failing, atomic, false)
+            .await
+            .expect_err("a failing source must fail the write");
+        assert!(err.to_string().contains(INJECTED_FAILURE), "got: {err}");
+    }
+    let piece = Bytes::from(vec![5u8; 300 * 1024]);
+    let dropped = s
+        .sink("keep/sink/deep/new.bin", vec![piece; 2], false, false)
+        .await;
+    assert!(ok(dropped, "dropped sink").is_none());
+    for gone in ["keep/plain", "keep/atomic", "keep/sink", "fresh"] {
+        assert!(
+            !ok(s.exists(gone).await, "exists"),
+            "{gone} was left by a failed write"
+        );
+    }
+    assert!(ok(s.is_folder("keep").await, "is_folder"), "keep went");
+    assert_eq!(ok(s.read_bytes("keep/file.txt").await, "read"), "k");
+}
+
+/// Writers into one new folder at once, half of them failing at their
+/// first byte, over 12 rounds: every write whose source is good succeeds
+/// (a failed writer removing the folder it made must not fail another
+/// writer who found that folder), and only the good files remain.
+pub async fn failed_and_good_writers_share_new_folders(s: Subject) {
+    need!(s, Write, Read);
+    for round in 0..12 {
+        let tasks: Vec<_> = (0..8u64)
+            .map(|i| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    let path = format!("round{round}/sub/{i}.bin");
+                    let source = match i % 2 {
+                        0 => Source::failing_after(0, i),
+                        _ => Source::generated(1000, i),
+                    };
+                    (i, s.write_source(&path, source, false, false).await)
+                })
+            })
+            .collect();
+        for task in tasks {
+            let (i, result) = task.await.expect("a writer panicked");
+            if i % 2 == 0 {
+                assert!(result.is_err(), "round {round}: writer {i} should fail");
+            } else {
+                ok(result, &format!("round {round}: good writer {i}"));
+            }
+        }
+        for i in 0..8u64 {
+            let path = format!("round{round}/sub/{i}.bin");
+            let there = ok(s.exists(&path).await, "exists");
+            assert_eq!(there, i % 2 == 1, "round {round}: {path}");
+        }
+    }
 }

@@ -26,6 +26,7 @@ use crate::options::{
 };
 use crate::path::RemotePath;
 use crate::stream::{ByteStream, FileIter, FolderIter, ReadStream};
+use crate::writer::WriteSink;
 
 /// Runs an [`AsyncBackend`] as a sync [`Backend`]: the blocking bridge.
 ///
@@ -252,6 +253,16 @@ impl Backend for AsyncBackendBridge {
         self.write_from(src, |b, stream| async move {
             b.write(&path, stream, &options).await
         })
+    }
+
+    /// None: the async backend's `write` is fed through the store's
+    /// channel, as its own async sink would be.
+    fn writer(
+        &self,
+        _path: &RemotePath,
+        _options: &WriteOptions,
+    ) -> Result<Option<Box<dyn WriteSink>>> {
+        Ok(None)
     }
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
