@@ -86,7 +86,8 @@ As for `read`."
 returns a `WriteResult` (the size in bytes; etag, version and modification \
 time where the storage reports them). If `src` fails, the write fails with \
 that error and `path` holds what it held before (its old content, or \
-nothing): never a partial file. (With `Capability::PersistentFolders`, parent folders the failed write created may stay, empty.) `WriteOptions::overwrite` replaces a file \
+nothing): never a partial file, nor the folders it created. \
+`WriteOptions::overwrite` replaces a file \
 already there; `WriteOptions::atomic` is `write_atomic`; \
 `WriteOptions::if_match` replaces the file only while its etag is the one \
 given, a compare-and-swap (needs `Capability::ConditionalWrite`). Needs \

@@ -125,6 +125,12 @@ impl Settings {
 /// reporting the refusal.
 pub(crate) const COMMIT_RETRIES: u32 = 3;
 
+/// How often creating a file's folders starts again after a folder on the
+/// way vanished (a failed write removing the folders it had made, while
+/// this one was building on them). Each retry needs another such failure
+/// to race with: a handful is plenty.
+pub(crate) const FOLDER_RETRIES: u32 = 8;
+
 /// Everything but server-side copy (OpenSSH's `copy-data` is not used)
 /// and conditions: SFTP has no etag (only sizes and modification times in
 /// whole seconds) and no compare-and-swap, so a condition could not be

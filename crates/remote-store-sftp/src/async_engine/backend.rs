@@ -186,36 +186,67 @@ impl AsyncSftpBackend {
         }
     }
 
-    async fn make_parents(&self, path: &RemotePath) -> Result<()> {
+    async fn make_parents(&self, path: &RemotePath) -> Result<Vec<RemotePath>> {
+        let mut created = Vec::new();
         let Some(parent) = path.parent().filter(|p| !p.is_root()) else {
-            return Ok(());
+            return Ok(created);
         };
-        if self.is_dir(&parent).await? == Some(true) {
-            return Ok(());
-        }
-        let mut dir = RemotePath::root();
-        for part in parent.parts() {
-            dir = dir.join(part)?;
-            let native = self.native(&dir);
-            let made = self
-                .pool
-                .run(dir.as_str(), |c| {
-                    let native = native.clone();
-                    async move { c.raw.mkdir(native, FileAttributes::empty()).await }
-                })
-                .await;
-            if let Err(e) = made {
-                match self.is_dir(&dir).await? {
-                    Some(true) => {}
-                    Some(false) => {
-                        return Err(Error::invalid_path(path, "a file is in the way")
-                            .with_backend(crate::NAME));
-                    }
-                    None => return Err(e),
-                }
+        'attempt: for _ in 0..=crate::FOLDER_RETRIES {
+            if self.is_dir(&parent).await? == Some(true) {
+                return Ok(created);
             }
+            let mut dir = RemotePath::root();
+            for part in parent.parts() {
+                dir = dir.join(part)?;
+                let native = self.native(&dir);
+                let made = self
+                    .pool
+                    .run(dir.as_str(), |c| {
+                        let native = native.clone();
+                        async move { c.raw.mkdir(native, FileAttributes::empty()).await }
+                    })
+                    .await;
+                let refused = match made {
+                    Ok(_) if !created.contains(&dir) => {
+                        created.push(dir.clone());
+                        continue;
+                    }
+                    Ok(_) => continue,
+                    Err(e) => e,
+                };
+                let outcome = match self.is_dir(&dir).await {
+                    Ok(Some(true)) => continue,
+                    // The folder above went meanwhile: start again.
+                    Ok(None) if refused.kind() == ErrorKind::NotFound => continue 'attempt,
+                    Ok(Some(false)) => Err(Error::invalid_path(path, "a file is in the way")
+                        .with_backend(crate::NAME)),
+                    Ok(None) => Err(refused),
+                    Err(e) => Err(e),
+                };
+                self.remove_created(&created).await;
+                return outcome;
+            }
+            return Ok(created);
         }
-        Ok(())
+        self.remove_created(&created).await;
+        Err(Error::other("its folder keeps vanishing while being created")
+            .with_path(path)
+            .with_backend(crate::NAME))
+    }
+
+    /// Removes the folders an operation that failed had created (deepest
+    /// first), while they are empty: best effort, as the link may be gone.
+    async fn remove_created(&self, created: &[RemotePath]) {
+        if created.is_empty() {
+            return;
+        }
+        if let Ok((conn, _)) = self.pool.get().await {
+            remove_folders(&conn, self.natives(created)).await;
+        }
+    }
+
+    fn natives(&self, dirs: &[RemotePath]) -> Vec<String> {
+        dirs.iter().map(|d| self.native(d)).collect()
     }
 
     /// Uploads to a temporary file renamed into place; `durable` (an
@@ -244,16 +275,32 @@ impl AsyncSftpBackend {
         };
         // Parents are created only when missing: one round trip saved on
         // the common case.
-        let (conn, file) = match open().await {
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                self.make_parents(path).await?;
-                open().await?
+        let mut created = Vec::new();
+        let mut attempt = 0;
+        let (conn, file) = loop {
+            match open().await {
+                // The folder is missing (or went again, see
+                // `make_parents`): create it.
+                Err(e) if e.kind() == ErrorKind::NotFound && attempt <= crate::FOLDER_RETRIES => {
+                    attempt += 1;
+                    for dir in self.make_parents(path).await? {
+                        if !created.contains(&dir) {
+                            created.push(dir);
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.remove_created(&created).await;
+                    return Err(e);
+                }
+                Ok(opened) => break opened,
             }
-            other => other?,
         };
         // Cancelled (the caller's future dropped) before the outcome is
-        // known, the guard removes the staged file in a task of its own.
-        let mut guard = RemoveOnDrop(Some((conn.clone(), temp.clone())));
+        // known, the guard removes the staged file and the folders made
+        // for it in a task of its own.
+        let folders = self.natives(&created);
+        let mut guard = RemoveOnDrop(Some((conn.clone(), temp.clone(), folders)));
         let staged = stage(file, src, durable, &conn, path).await;
         // The guard covers the upload only: a commit cancelled half-way (the
         // old file set aside) must not lose the new data with it.
@@ -267,6 +314,7 @@ impl AsyncSftpBackend {
         };
         if committed.is_err() {
             let _ = conn.raw.remove(temp).await;
+            remove_folders(&conn, self.natives(&created)).await;
         }
         committed
     }
@@ -448,16 +496,28 @@ impl AsyncSftpBackend {
 }
 
 /// Removes a staged temp file whose write was cancelled.
-struct RemoveOnDrop(Option<(Arc<Conn>, String)>);
+struct RemoveOnDrop(Option<(Arc<Conn>, String, Vec<String>)>);
 
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
-        if let (Some((conn, temp)), Ok(runtime)) =
+        if let (Some((conn, temp, folders)), Ok(runtime)) =
             (self.0.take(), tokio::runtime::Handle::try_current())
         {
             runtime.spawn(async move {
                 let _ = conn.raw.remove(temp).await;
+                remove_folders(&conn, folders).await;
             });
+        }
+    }
+}
+
+/// Removes `folders` (server paths, outermost first) deepest first, while
+/// each is empty; stops at the first that stays (another writer's file is
+/// in it, or the link is gone).
+async fn remove_folders(conn: &Conn, folders: Vec<String>) {
+    for dir in folders.into_iter().rev() {
+        if conn.raw.rmdir(dir).await.is_err() {
+            break;
         }
     }
 }
@@ -727,9 +787,25 @@ impl AsyncBackend for AsyncSftpBackend {
         refuse_lossy(dst)?;
         self.file(src).await?;
         self.check_destination(dst, overwrite).await?;
-        self.make_parents(dst).await?;
-        let (conn, _) = self.pool.get().await?;
-        self.commit(&conn, &self.native(src), dst, overwrite).await
+        let mut attempt = 0;
+        loop {
+            let created = self.make_parents(dst).await?;
+            let (conn, _) = self.pool.get().await?;
+            let moved = self.commit(&conn, &self.native(src), dst, overwrite).await;
+            let Err(e) = moved else {
+                return Ok(());
+            };
+            remove_folders(&conn, self.natives(&created)).await;
+            // The folder went between (see `make_parents`), not the source:
+            // again.
+            let vanished = e.kind() == ErrorKind::NotFound
+                && attempt < crate::FOLDER_RETRIES
+                && self.file(src).await.is_ok();
+            if !vanished {
+                return Err(e);
+            }
+            attempt += 1;
+        }
     }
 
     async fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {

@@ -160,34 +160,69 @@ impl SftpBackend {
         }
     }
 
-    /// Creates the missing folders above `path`.
-    fn make_parents(&self, path: &RemotePath) -> Result<()> {
+    /// Creates the missing folders above `path`; returns those it created
+    /// (outermost first), for an operation that fails to remove again
+    /// ([`remove_created`](Self::remove_created)). A folder that vanishes
+    /// meanwhile (a failed write removing what it had made) is created
+    /// again.
+    fn make_parents(&self, path: &RemotePath) -> Result<Vec<RemotePath>> {
+        let mut created = Vec::new();
         let Some(parent) = path.parent().filter(|p| !p.is_root()) else {
-            return Ok(());
+            return Ok(created);
         };
-        if self.stat(&parent)?.is_some_and(|s| is_dir(&s)) {
-            return Ok(());
-        }
-        let mut dir = RemotePath::root();
-        for part in parent.parts() {
-            dir = dir.join(part)?;
-            let native = self.native(&dir);
-            match self
-                .pool
-                .run(dir.as_str(), |sftp| sftp.mkdir(Path::new(&native), 0o755))
-            {
-                Ok(()) => {}
-                Err(e) => match self.stat(&dir)? {
-                    Some(stat) if is_dir(&stat) => {}
-                    Some(_) => {
-                        return Err(Error::invalid_path(path, "a file is in the way")
-                            .with_backend(crate::NAME));
+        'attempt: for _ in 0..=crate::FOLDER_RETRIES {
+            if self.stat(&parent)?.is_some_and(|s| is_dir(&s)) {
+                return Ok(created);
+            }
+            let mut dir = RemotePath::root();
+            for part in parent.parts() {
+                dir = dir.join(part)?;
+                let native = self.native(&dir);
+                let refused = match self
+                    .pool
+                    .run(dir.as_str(), |sftp| sftp.mkdir(Path::new(&native), 0o755))
+                {
+                    Ok(()) => {
+                        if !created.contains(&dir) {
+                            created.push(dir.clone());
+                        }
+                        continue;
                     }
-                    None => return Err(e),
-                },
+                    Err(e) => e,
+                };
+                let outcome = match self.stat(&dir) {
+                    Ok(Some(stat)) if is_dir(&stat) => continue,
+                    // The folder above went meanwhile: start again.
+                    Ok(None) if refused.kind() == ErrorKind::NotFound => continue 'attempt,
+                    Ok(Some(_)) => Err(Error::invalid_path(path, "a file is in the way")
+                        .with_backend(crate::NAME)),
+                    Ok(None) => Err(refused),
+                    Err(e) => Err(e),
+                };
+                self.remove_created(&created);
+                return outcome;
+            }
+            return Ok(created);
+        }
+        self.remove_created(&created);
+        Err(Error::other("its folder keeps vanishing while being created")
+            .with_path(path)
+            .with_backend(crate::NAME))
+    }
+
+    /// Removes the folders an operation that failed had created (deepest
+    /// first), while each is empty; stops at the first that stays
+    /// (another writer's file is in it, or the link is gone).
+    fn remove_created(&self, created: &[RemotePath]) {
+        for dir in created.iter().rev() {
+            let native = self.native(dir);
+            let removed = self
+                .pool
+                .run(dir.as_str(), |sftp| sftp.rmdir(Path::new(&native)));
+            if removed.is_err() {
+                break;
             }
         }
-        Ok(())
     }
 
     /// Uploads to a temporary file renamed into place; `durable` (an
@@ -214,12 +249,26 @@ impl SftpBackend {
         };
         // Parents are created only when missing: one round trip saved on
         // the common case.
-        let (conn, mut file) = match open() {
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                self.make_parents(path)?;
-                open()?
+        let mut created = Vec::new();
+        let mut attempt = 0;
+        let (conn, mut file) = loop {
+            match open() {
+                // The folder is missing (or went again, see
+                // `make_parents`): create it.
+                Err(e) if e.kind() == ErrorKind::NotFound && attempt <= crate::FOLDER_RETRIES => {
+                    attempt += 1;
+                    for dir in self.make_parents(path)? {
+                        if !created.contains(&dir) {
+                            created.push(dir);
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.remove_created(&created);
+                    return Err(e);
+                }
+                Ok(opened) => break opened,
             }
-            other => other?,
         };
         let staged = copy_into(src, &mut file, &conn, path.as_str())
             .and_then(|size| match durable {
@@ -242,8 +291,10 @@ impl SftpBackend {
         });
         if committed.is_err() {
             // Never leave the staged data behind (best effort: the link may
-            // be gone; listings hide temp files either way).
+            // be gone; listings hide temp files either way), nor the
+            // folders made for it.
             let _ = conn.sftp.unlink(Path::new(&temp));
+            self.remove_created(&created);
         }
         committed
     }
@@ -521,9 +572,24 @@ impl Backend for SftpBackend {
         let overwrite = options.overwrite;
         self.file(src)?;
         self.check_destination(dst, overwrite)?;
-        self.make_parents(dst)?;
-        let (conn, _) = self.pool.get()?;
-        self.commit(&conn, &self.native(src), dst, overwrite)
+        let mut attempt = 0;
+        loop {
+            let created = self.make_parents(dst)?;
+            let (conn, _) = self.pool.get()?;
+            let Err(e) = self.commit(&conn, &self.native(src), dst, overwrite) else {
+                return Ok(());
+            };
+            self.remove_created(&created);
+            // The folder went between (see `make_parents`), not the source:
+            // again.
+            let vanished = e.kind() == ErrorKind::NotFound
+                && attempt < crate::FOLDER_RETRIES
+                && self.file(src).is_ok();
+            if !vanished {
+                return Err(e);
+            }
+            attempt += 1;
+        }
     }
 
     fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
