@@ -38,6 +38,18 @@ use crate::data::{Source, Verifier};
 /// The store under test, whichever face it is.
 pub type Subject = Arc<dyn Face>;
 
+/// How [`Face::sink`] ends its writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkEnd {
+    /// `finish`: commits, and the write result comes back.
+    Finish,
+    /// Dropped unfinished: discards (on the async face the backend's
+    /// clean-up may still be running when the drop returns).
+    Drop,
+    /// `abort`: discards, and returns once the backend has cleaned up.
+    Abort,
+}
+
 /// What each call on a writer sink answered (see [`Face::sink_every_call`]).
 #[derive(Debug)]
 pub struct SinkCalls {
@@ -108,14 +120,14 @@ pub trait Face: Send + Sync {
         range: Option<(u64, Option<u64>)>,
     ) -> Result<Bytes>;
     /// Writes `pieces` one after the other through the store's writer sink
-    /// (`writer`), then finishes it (`Some` result) or, without `finish`,
-    /// drops it unfinished (`None`).
+    /// (`writer`), then ends it as `end` says: the write result when
+    /// finished, `None` when dropped or aborted.
     async fn sink(
         &self,
         path: &str,
         pieces: Vec<Bytes>,
         overwrite: bool,
-        finish: bool,
+        end: SinkEnd,
     ) -> Result<Option<WriteResult>>;
     /// Writes each piece through a writer sink, going on after errors:
     /// each `write_all`'s result, then the commit's (`finish`; on the
@@ -331,18 +343,23 @@ impl Face for AsyncStore {
         path: &str,
         pieces: Vec<Bytes>,
         overwrite: bool,
-        finish: bool,
+        end: SinkEnd,
     ) -> Result<Option<WriteResult>> {
         use tokio::io::AsyncWriteExt;
         let mut writer = AsyncStore::writer(self, path, overwrite)?;
         for piece in pieces {
             writer.write_all(&piece).await?;
         }
-        if finish {
-            writer.finish().await.map(Some)
-        } else {
-            drop(writer);
-            Ok(None)
+        match end {
+            SinkEnd::Finish => writer.finish().await.map(Some),
+            SinkEnd::Drop => {
+                drop(writer);
+                Ok(None)
+            }
+            SinkEnd::Abort => {
+                writer.abort().await;
+                Ok(None)
+            }
         }
     }
     async fn sink_every_call(
@@ -757,7 +774,7 @@ impl Face for Store {
         path: &str,
         pieces: Vec<Bytes>,
         overwrite: bool,
-        finish: bool,
+        end: SinkEnd,
     ) -> Result<Option<WriteResult>> {
         let path = path.to_owned();
         blocking(self, move |s| {
@@ -766,11 +783,16 @@ impl Face for Store {
             for piece in pieces {
                 writer.write_all(&piece)?;
             }
-            if finish {
-                writer.finish().map(Some)
-            } else {
-                drop(writer);
-                Ok(None)
+            match end {
+                SinkEnd::Finish => writer.finish().map(Some),
+                SinkEnd::Drop => {
+                    drop(writer);
+                    Ok(None)
+                }
+                SinkEnd::Abort => {
+                    writer.abort();
+                    Ok(None)
+                }
             }
         })
         .await

@@ -115,9 +115,11 @@ As for `write`."
         "A writer sink for the file at `path` (an `io::Write`; on the async face a \
 `tokio::io::AsyncWrite`) whose bytes become \
 the file, whole, only when the sink is finished (`finish` returns the write \
-result), with `WriteOptions` as for `write`. Dropped unfinished, it discards \
-them: `path` keeps what it held before. Memory stays bounded whatever the \
-size.
+result), with `WriteOptions` as for `write`. Dropped or aborted unfinished, \
+it discards them: `path` keeps what it held before, and nothing the write \
+staged or created stays (the async sink's `abort` waits for that clean-up; \
+its drop lets it finish in the background). Memory stays bounded whatever \
+the size.
 
 # Errors
 As for `write`. On a store, the errors `write` finds at the storage \

@@ -341,7 +341,10 @@ fn echo(error: &Error) -> Error {
 /// written. `shutdown` (or [`finish`](Self::finish), which also returns
 /// what was stored) commits the file; `flush` only hands buffered bytes
 /// on. Dropped or [`abort`](Self::abort)ed before that, the upload is
-/// discarded and the path keeps what it held before.
+/// discarded and the path keeps what it held before. `abort` returns once
+/// the backend has cleaned up (staged data, multipart parts, folders the
+/// write created); a drop cannot wait, so that clean-up finishes in the
+/// background after the drop returns.
 pub struct AsyncFileWriter {
     tx: Option<PollSender<Msg<Bytes>>>,
     task: Option<tokio::task::JoinHandle<Result<WriteResult>>>,

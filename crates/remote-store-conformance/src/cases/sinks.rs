@@ -6,7 +6,7 @@ use remote_store_core::{Capability, ErrorKind};
 
 use super::{expect_err, ok};
 use crate::data::{self, assert_same};
-use crate::face::Subject;
+use crate::face::{SinkEnd, Subject};
 
 /// `content` cut into pieces of uneven sizes (1 byte up to 200 KiB), as a
 /// serializer writes.
@@ -36,14 +36,14 @@ pub async fn writer_sink_round_trip(s: Subject) {
         ("sink/large.bin", 9 * 1024 * 1024 + 5),
     ] {
         let content = data::bytes(len, 31);
-        let result = ok(s.sink(path, pieces(&content), false, true).await, "sink");
+        let result = ok(s.sink(path, pieces(&content), false, SinkEnd::Finish).await, "sink");
         let result = result.expect("a finished writer returns its result");
         assert_eq!(result.size, len as u64, "{path}: the writer's result");
         assert_same(&ok(s.read_bytes(path).await, "read"), &content, path);
     }
 }
 
-/// A writer dropped unfinished stores nothing: a new path stays absent
+/// A writer dropped or aborted unfinished stores nothing: a new path stays absent
 /// and an existing file keeps its content, even after megabytes were
 /// written (and handed to the backend); nothing is left behind in
 /// listings.
@@ -54,17 +54,16 @@ pub async fn writer_sink_dropped_discards(s: Subject) {
         "write",
     );
     let big = data::bytes(3 * 1024 * 1024, 32);
-    let dropped = s.sink("keep.txt", pieces(&big), true, false).await;
+    let dropped = s.sink("keep.txt", pieces(&big), true, SinkEnd::Drop).await;
     assert!(ok(dropped, "dropped sink").is_none());
     assert_eq!(ok(s.read_bytes("keep.txt").await, "read"), "old");
-    ok(
-        s.sink("new.bin", pieces(&big), false, false).await,
-        "dropped sink",
-    );
-    assert!(
-        !ok(s.exists("new.bin").await, "exists"),
-        "a dropped writer stored a file"
-    );
+    for (path, end) in [("new.bin", SinkEnd::Drop), ("aborted.bin", SinkEnd::Abort)] {
+        ok(s.sink(path, pieces(&big), false, end).await, "unfinished sink");
+        assert!(
+            !ok(s.exists(path).await, "exists"),
+            "a writer ended by {end:?} stored a file"
+        );
+    }
     if s.capabilities().contains(Capability::List) {
         let files = ok(s.list_files("", false).await, "list_files");
         assert_eq!(super::paths(&files), ["keep.txt"], "left behind");
@@ -81,7 +80,7 @@ pub async fn writer_sink_refuses_like_write(s: Subject) {
         "write",
     );
     let attempt = s
-        .sink("taken.txt", vec![Bytes::from("theirs")], false, true)
+        .sink("taken.txt", vec![Bytes::from("theirs")], false, SinkEnd::Finish)
         .await;
     expect_err(
         attempt,

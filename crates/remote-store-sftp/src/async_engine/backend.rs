@@ -188,6 +188,7 @@ impl AsyncSftpBackend {
 
     async fn make_parents(&self, path: &RemotePath) -> Result<Vec<RemotePath>> {
         let mut created = Vec::new();
+        let mut last_refusal = None;
         let Some(parent) = path.parent().filter(|p| !p.is_root()) else {
             return Ok(created);
         };
@@ -216,8 +217,13 @@ impl AsyncSftpBackend {
                 };
                 let outcome = match self.is_dir(&dir).await {
                     Ok(Some(true)) => continue,
-                    // The folder above went meanwhile: start again.
-                    Ok(None) if refused.kind() == ErrorKind::NotFound => continue 'attempt,
+                    // Refused, yet not there: a folder on the way went
+                    // meanwhile (the refusal was "no such file", or "exists"
+                    // about a folder since removed). Start again.
+                    Ok(None) if refused.kind() != ErrorKind::PermissionDenied => {
+                        last_refusal = Some(refused);
+                        continue 'attempt;
+                    }
                     Ok(Some(false)) => Err(Error::invalid_path(path, "a file is in the way")
                         .with_backend(crate::NAME)),
                     Ok(None) => Err(refused),
@@ -229,9 +235,11 @@ impl AsyncSftpBackend {
             return Ok(created);
         }
         self.remove_created(&created).await;
-        Err(Error::other("its folder keeps vanishing while being created")
-            .with_path(path)
-            .with_backend(crate::NAME))
+        Err(last_refusal.unwrap_or_else(|| {
+            Error::other("its folder keeps vanishing while being created")
+                .with_path(path)
+                .with_backend(crate::NAME)
+        }))
     }
 
     /// Removes the folders an operation that failed had created (deepest

@@ -109,9 +109,15 @@ impl SftpBackend {
         };
         if !path.is_root() {
             let base = self.base_real()?.to_owned();
-            let real = self
+            let real = match self
                 .pool
-                .run(path.as_str(), |sftp| sftp.realpath(Path::new(&native)))?;
+                .run(path.as_str(), |sftp| sftp.realpath(Path::new(&native)))
+            {
+                Ok(real) => real,
+                // Removed between the two calls: absent now.
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            };
             if !links::inside(&base, &real.to_string_lossy()) {
                 return Err(links::escapes(path));
             }
@@ -167,6 +173,7 @@ impl SftpBackend {
     /// again.
     fn make_parents(&self, path: &RemotePath) -> Result<Vec<RemotePath>> {
         let mut created = Vec::new();
+        let mut last_refusal = None;
         let Some(parent) = path.parent().filter(|p| !p.is_root()) else {
             return Ok(created);
         };
@@ -192,8 +199,13 @@ impl SftpBackend {
                 };
                 let outcome = match self.stat(&dir) {
                     Ok(Some(stat)) if is_dir(&stat) => continue,
-                    // The folder above went meanwhile: start again.
-                    Ok(None) if refused.kind() == ErrorKind::NotFound => continue 'attempt,
+                    // Refused, yet not there: a folder on the way went
+                    // meanwhile (the refusal was "no such file", or "exists"
+                    // about a folder since removed). Start again.
+                    Ok(None) if refused.kind() != ErrorKind::PermissionDenied => {
+                        last_refusal = Some(refused);
+                        continue 'attempt;
+                    }
                     Ok(Some(_)) => Err(Error::invalid_path(path, "a file is in the way")
                         .with_backend(crate::NAME)),
                     Ok(None) => Err(refused),
@@ -205,9 +217,11 @@ impl SftpBackend {
             return Ok(created);
         }
         self.remove_created(&created);
-        Err(Error::other("its folder keeps vanishing while being created")
-            .with_path(path)
-            .with_backend(crate::NAME))
+        Err(last_refusal.unwrap_or_else(|| {
+            Error::other("its folder keeps vanishing while being created")
+                .with_path(path)
+                .with_backend(crate::NAME)
+        }))
     }
 
     /// Removes the folders an operation that failed had created (deepest
