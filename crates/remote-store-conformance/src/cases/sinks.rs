@@ -36,7 +36,10 @@ pub async fn writer_sink_round_trip(s: Subject) {
         ("sink/large.bin", 9 * 1024 * 1024 + 5),
     ] {
         let content = data::bytes(len, 31);
-        let result = ok(s.sink(path, pieces(&content), false, SinkEnd::Finish).await, "sink");
+        let result = ok(
+            s.sink(path, pieces(&content), false, SinkEnd::Finish).await,
+            "sink",
+        );
         let result = result.expect("a finished writer returns its result");
         assert_eq!(result.size, len as u64, "{path}: the writer's result");
         assert_same(&ok(s.read_bytes(path).await, "read"), &content, path);
@@ -58,7 +61,10 @@ pub async fn writer_sink_dropped_discards(s: Subject) {
     assert!(ok(dropped, "dropped sink").is_none());
     assert_eq!(ok(s.read_bytes("keep.txt").await, "read"), "old");
     for (path, end) in [("new.bin", SinkEnd::Drop), ("aborted.bin", SinkEnd::Abort)] {
-        ok(s.sink(path, pieces(&big), false, end).await, "unfinished sink");
+        ok(
+            s.sink(path, pieces(&big), false, end).await,
+            "unfinished sink",
+        );
         assert!(
             !ok(s.exists(path).await, "exists"),
             "a writer ended by {end:?} stored a file"
@@ -80,7 +86,12 @@ pub async fn writer_sink_refuses_like_write(s: Subject) {
         "write",
     );
     let attempt = s
-        .sink("taken.txt", vec![Bytes::from("theirs")], false, SinkEnd::Finish)
+        .sink(
+            "taken.txt",
+            vec![Bytes::from("theirs")],
+            false,
+            SinkEnd::Finish,
+        )
         .await;
     expect_err(
         attempt,

@@ -162,7 +162,12 @@ pub async fn failed_writes_leave_no_folders(s: Subject) {
     // up, where an async writer's drop leaves that to run in the
     // background.
     let aborted = s
-        .sink("keep/sink/deep/new.bin", vec![piece; 2], false, SinkEnd::Abort)
+        .sink(
+            "keep/sink/deep/new.bin",
+            vec![piece; 2],
+            false,
+            SinkEnd::Abort,
+        )
         .await;
     assert!(ok(aborted, "aborted sink").is_none());
     for gone in ["keep/plain", "keep/atomic", "keep/sink", "fresh"] {

@@ -224,8 +224,7 @@ impl AsyncSftpBackend {
                         last_refusal = Some(refused);
                         continue 'attempt;
                     }
-                    Ok(Some(false)) => Err(Error::invalid_path(path, "a file is in the way")
-                        .with_backend(crate::NAME)),
+                    Ok(Some(false)) => Err(file_in_the_way(path)),
                     Ok(None) => Err(refused),
                     Err(e) => Err(e),
                 };
@@ -846,4 +845,9 @@ impl AsyncBackend for AsyncSftpBackend {
     fn to_key(&self, native: &str) -> Result<RemotePath> {
         self.settings.layout.to_key(native)
     }
+}
+
+/// A file stands where a folder of `path`'s is needed.
+fn file_in_the_way(path: &RemotePath) -> Error {
+    Error::invalid_path(path, "a file is in the way").with_backend(crate::NAME)
 }

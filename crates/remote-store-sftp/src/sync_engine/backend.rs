@@ -206,8 +206,7 @@ impl SftpBackend {
                         last_refusal = Some(refused);
                         continue 'attempt;
                     }
-                    Ok(Some(_)) => Err(Error::invalid_path(path, "a file is in the way")
-                        .with_backend(crate::NAME)),
+                    Ok(Some(_)) => Err(file_in_the_way(path)),
                     Ok(None) => Err(refused),
                     Err(e) => Err(e),
                 };
@@ -635,4 +634,9 @@ impl Backend for SftpBackend {
     fn to_key(&self, native: &str) -> Result<RemotePath> {
         self.settings.layout.to_key(native)
     }
+}
+
+/// A file stands where a folder of `path`'s is needed.
+fn file_in_the_way(path: &RemotePath) -> Error {
+    Error::invalid_path(path, "a file is in the way").with_backend(crate::NAME)
 }
