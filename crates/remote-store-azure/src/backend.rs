@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use object_store::azure::{MicrosoftAzure, MicrosoftAzureBuilder};
+use remote_store_core::layer::LayeredAsyncBackend;
 use remote_store_core::{Error, ErrorKind, Result};
-use remote_store_object_store::{ObjectStoreBackend, forward_async_backend};
+use remote_store_object_store::ObjectStoreBackend;
 
 use crate::AzureConfig;
 use crate::commit::create_only_commits;
@@ -113,4 +114,11 @@ impl AzureBackend {
     }
 }
 
-forward_async_backend!(AzureBackend, inner);
+/// Every operation is the generic backend's; the type adds the service's
+/// configuration and native client.
+impl LayeredAsyncBackend for AzureBackend {
+    type Inner = ObjectStoreBackend;
+    fn inner(&self) -> &ObjectStoreBackend {
+        &self.inner
+    }
+}

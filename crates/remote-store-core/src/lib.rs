@@ -34,6 +34,7 @@ mod error;
 pub mod factory;
 pub mod glob;
 mod into_backend;
+pub mod layer;
 mod metadata;
 pub mod options;
 mod path;

@@ -12,6 +12,7 @@ use crate::capability::{Capabilities, Capability};
 use crate::contract::contract;
 use crate::error::Result;
 use crate::into_backend::IntoBackend;
+use crate::layer::Layer;
 use crate::metadata::{FileInfo, FolderInfo, PresignedRequest, WriteResult};
 use crate::options::{
     CopyOptions, DeleteFolderOptions, DeleteOptions, Gated, ListOptions, PresignOptions,
@@ -110,6 +111,29 @@ impl Store {
     /// [`root`](Self::root) joined with the store path.
     pub fn backend(&self) -> &Arc<dyn Backend> {
         &self.backend
+    }
+
+    /// This store with `layer` wrapped around its backend (retry,
+    /// timeouts, tracing, …; see [`layer`](crate::layer)); chainable, the
+    /// last applied is the outermost. The layer wraps the backend's own
+    /// trait: an async backend's async one, inside the blocking bridge.
+    ///
+    /// [`backend_as`](Self::backend_as) does not see through layers: take
+    /// the native API from the store before layering it.
+    pub fn layer(self, layer: impl Layer) -> Self {
+        let backend = match self
+            .backend
+            .as_ref()
+            .as_any()
+            .downcast_ref::<AsyncBackendBridge>()
+        {
+            Some(bridge) => Arc::new(bridge.rewrap(layer.layer_async(bridge.inner().clone()))),
+            None => layer.layer(self.backend),
+        };
+        Store {
+            backend,
+            scope: self.scope,
+        }
     }
 
     /// The concrete backend, to reach its native API. Sees through the

@@ -215,3 +215,39 @@ fn adapters_forward_every_method() {
     );
     assert_eq!(asyn, adapter, "the adapter must forward every method");
 }
+
+/// The forwarding traits of layers, and the blanket impls over them, name
+/// every method of the trait they stand for: one left out would fall back
+/// to the trait's default (refusing, or answering for the wrong backend)
+/// under every layer.
+#[test]
+fn layers_forward_every_method() {
+    let layer = include_str!("../src/layer.rs");
+    let backend = methods(include_str!("../src/backend.rs"), "pub trait Backend");
+    let asyn = methods(
+        include_str!("../src/async_backend.rs"),
+        "pub trait AsyncBackend",
+    );
+    let mut forwarding = methods(layer, "pub trait LayeredBackend");
+    forwarding.remove("inner");
+    assert_eq!(
+        backend, forwarding,
+        "LayeredBackend must forward every method"
+    );
+    assert_eq!(
+        backend,
+        methods(layer, "impl<L: LayeredBackend> Backend for L"),
+        "the blanket Backend impl must forward every method"
+    );
+    let mut forwarding = methods(layer, "pub trait LayeredAsyncBackend");
+    forwarding.remove("inner");
+    assert_eq!(
+        asyn, forwarding,
+        "LayeredAsyncBackend must forward every method"
+    );
+    assert_eq!(
+        asyn,
+        methods(layer, "impl<L: LayeredAsyncBackend> AsyncBackend for L"),
+        "the blanket AsyncBackend impl must forward every method"
+    );
+}

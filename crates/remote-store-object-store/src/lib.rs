@@ -37,22 +37,10 @@ mod attributes;
 mod backend;
 mod create_only;
 mod error;
-mod forward;
 mod list;
 pub mod raw;
 mod read;
 mod write;
-
-/// Paths the [`forward_async_backend!`] macro expands to. Not public API.
-#[doc(hidden)]
-pub mod __private {
-    pub use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
-    pub use remote_store_core::{
-        AsyncBackend, Bytes, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions,
-        FileInfo, FolderInfo, ListOptions, PresignOptions, PresignedRequest, ReadOptions,
-        RemotePath, RenameOptions, Result, WriteOptions, WriteResult, async_trait,
-    };
-}
 
 pub use backend::ObjectStoreBackend;
 pub use create_only::{CreateOnlyCommits, Resign};

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::client::ReqwestConnector;
+use remote_store_core::layer::LayeredAsyncBackend;
 use remote_store_core::{Error, ErrorKind, Result};
-use remote_store_object_store::{CreateOnlyCommits, ObjectStoreBackend, forward_async_backend};
+use remote_store_object_store::{CreateOnlyCommits, ObjectStoreBackend};
 
 use crate::S3Config;
 use crate::raw::S3Raw;
@@ -124,4 +125,11 @@ impl S3Backend {
     }
 }
 
-forward_async_backend!(S3Backend, inner);
+/// Every operation is the generic backend's; the type adds the service's
+/// configuration and native client.
+impl LayeredAsyncBackend for S3Backend {
+    type Inner = ObjectStoreBackend;
+    fn inner(&self) -> &ObjectStoreBackend {
+        &self.inner
+    }
+}

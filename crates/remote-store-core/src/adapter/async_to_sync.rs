@@ -90,6 +90,15 @@ impl AsyncBackendBridge {
         &self.inner
     }
 
+    /// The same bridge (same runtime) over another backend: for a layer
+    /// wrapped around the bridged one.
+    pub(crate) fn rewrap(&self, inner: Arc<dyn AsyncBackend>) -> Self {
+        AsyncBackendBridge {
+            inner,
+            handle: self.handle.clone(),
+        }
+    }
+
     fn run<T, F>(&self, call: impl FnOnce(Arc<dyn AsyncBackend>) -> F) -> Result<T>
     where
         T: Send + 'static,
