@@ -329,9 +329,22 @@ fn finished() -> Error {
 }
 
 /// `error` again, for a call after the one that reported it: same kind,
-/// same words.
+/// path and backend, its words once (an echo of an echo says no more).
 fn echo(error: &Error) -> Error {
-    Error::new(error.kind()).with_message(format!("the write failed earlier: {error}"))
+    const EARLIER: &str = "the write failed earlier: ";
+    let reason = error.reason();
+    let message = match reason.starts_with(EARLIER) {
+        true => reason,
+        false => format!("{EARLIER}{reason}"),
+    };
+    let mut echoed = Error::new(error.kind()).with_message(message);
+    if let Some(path) = error.path() {
+        echoed = echoed.with_path(path);
+    }
+    if let Some(backend) = error.backend() {
+        echoed = echoed.with_backend(backend.to_owned());
+    }
+    echoed
 }
 
 /// Async writer sink from [`AsyncStore::writer`](crate::AsyncStore::writer):
@@ -482,7 +495,9 @@ impl tokio::io::AsyncWrite for AsyncFileWriter {
                 }));
             }
             // The backend gave up (e.g. the file exists): say so now.
-            Some(tx) if tx.is_closed() => {
+            // (`PollSender::is_closed` only sees this side close; the
+            // sender it holds sees the backend's side go.)
+            Some(tx) if tx.is_closed() || tx.get_ref().is_some_and(|s| s.is_closed()) => {
                 this.tx = None;
                 ready!(this.poll_task(cx));
                 return Poll::Ready(Err(this.take_error()));
