@@ -339,9 +339,11 @@ impl AsyncStore {
     ///
     /// # Errors
     /// Before anything is written: `Closed`, `CapabilityNotSupported`,
-    /// `InvalidPath` for a path the rules refuse or the root. The rest of
-    /// `write`'s errors (`AlreadyExists`, …) come from the writer's
-    /// `poll_write`, `shutdown` or `finish`.
+    /// `InvalidPath` for a path the rules refuse or the root,
+    /// `InvalidArgument` for options that break the rules (bad metadata,
+    /// `if_match` without `overwrite`). The rest of `write`'s errors
+    /// (`AlreadyExists`, …) come from the writer's `poll_write`, `shutdown`
+    /// or `finish`; once one has, every later call answers it again.
     pub fn writer(&self, path: impl AsRef<str>, overwrite: bool) -> Result<AsyncFileWriter> {
         self.writer_with(path, &WriteOptions::new().overwrite(overwrite))
     }

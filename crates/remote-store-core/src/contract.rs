@@ -216,8 +216,9 @@ stay within one segment, `**` spans any depth, `[...]` is a class; see \
 `glob`), as they are listed. Needs `Capability::Glob`.
 
 # Errors
-`InvalidPath` for a pattern the rules refuse; as for `list_files` \
-otherwise."
+`InvalidPath` for a pattern the rules refuse; `InvalidArgument` for an \
+empty pattern (or one of only `/` and `.`), which would match nothing; as \
+for `list_files` otherwise."
     };
     (presign) => {
         "A request for the file at `path` that a plain HTTP client can make \

@@ -77,6 +77,13 @@ impl GlobPattern {
     }
 }
 
+/// Whether `pattern` names no file at all: empty, or only `/` and `.`
+/// (the folder itself), which the stores refuse rather than answer with
+/// nothing.
+pub(crate) fn names_nothing(pattern: &str) -> bool {
+    pattern.chars().all(|c| c == '/' || c == '.') && !pattern.contains("..")
+}
+
 /// Escapes glob metacharacters in `literal`, so that it matches itself.
 pub fn escape(literal: &str) -> String {
     let mut out = String::with_capacity(literal.len());

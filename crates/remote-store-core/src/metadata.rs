@@ -30,7 +30,9 @@ pub struct FileInfo {
     pub cache_control: Option<String>,
     /// User metadata the file was written with, where the backend keeps it
     /// ([`Capability::UserMetadata`](crate::Capability::UserMetadata));
-    /// empty otherwise. Filled by `get_file_info`, not by listings.
+    /// empty otherwise. Always filled by `get_file_info`; listings may
+    /// leave it empty (most services do not list it), so read it from
+    /// `get_file_info` when it matters.
     pub metadata: BTreeMap<String, String>,
     /// Backend-specific extras (e.g. storage class).
     pub extra: BTreeMap<String, String>,

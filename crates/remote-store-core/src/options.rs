@@ -9,6 +9,12 @@
 //! refuses an option it does not declare with the same check
 //! ([`Gated::check`]), so an option is never silently ignored.
 //!
+//! Two options are the stores' own work: `ListOptions::max_depth` and
+//! `ListOptions::pattern` are applied by `Store` and `AsyncStore` to the
+//! listing as it streams. A backend may use them to walk less (local
+//! stops below `max_depth`), but need not: called directly, it may list
+//! more than they allow.
+//!
 //! ```
 //! use remote_store_core::{ReadOptions, WriteOptions};
 //! let write = WriteOptions::new().overwrite(true).atomic(true);
@@ -374,7 +380,11 @@ pub struct ListOptions {
     /// `[…]` and `{a,b}` as usual; see [`glob`](crate::glob)): `*.csv`
     /// directly in the folder, `**/*.csv` at any depth (with
     /// `recursive`). Filtered as the listing streams, so it costs what the
-    /// listing costs, not a second pass.
+    /// listing costs, not a second pass. Without `recursive` only files
+    /// directly in the folder are listed, so a pattern with a `/` matches
+    /// none of them. An entry the listing could not read (an `Err` item)
+    /// is passed on whatever the pattern: its name may be one that would
+    /// match. An empty pattern is `InvalidArgument`.
     pub pattern: Option<String>,
 }
 
@@ -435,8 +445,10 @@ impl Gated for ListOptions {
             _ => {}
         }
         if let Some(pattern) = &self.pattern {
-            if pattern.is_empty() {
-                return Err(contradiction("an empty pattern would match nothing"));
+            if crate::glob::names_nothing(pattern) {
+                return Err(contradiction(
+                    "an empty pattern (or one of only '/' and '.') would match nothing",
+                ));
             }
             crate::glob::GlobPattern::new(pattern)?;
         }

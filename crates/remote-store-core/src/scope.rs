@@ -129,6 +129,11 @@ impl Scope {
 
     /// A glob pattern relative to the store, as a backend pattern.
     pub(crate) fn pattern(&self, rel: &str) -> Result<String> {
+        if glob::names_nothing(rel) {
+            return Err(Error::new(crate::ErrorKind::InvalidArgument).with_message(
+                "an empty pattern (or one of only '/' and '.') would match nothing",
+            ));
+        }
         let rel = RemotePath::new(rel)?;
         if self.root.is_root() {
             return Ok(rel.as_str().to_owned());

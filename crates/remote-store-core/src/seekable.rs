@@ -15,6 +15,11 @@
 //! read fails the read with `PreconditionFailed` instead of mixing two
 //! versions. Elsewhere (SFTP: no etag) [`is_pinned`](SeekableReader::is_pinned)
 //! is false and a file replaced mid-read is not detected.
+//!
+//! **Errors** of `read` and `seek` are `io::Error`s (the traits say so);
+//! one from the store carries its [`Error`], kind included:
+//! [`Error::from_source_io`] gives it back, e.g. to tell a file replaced
+//! mid-read (`PreconditionFailed`) from a broken connection.
 
 use std::io::{self, Read, Seek, SeekFrom};
 use std::pin::Pin;

@@ -26,7 +26,7 @@ mod layered {
     use remote_store_core::{AsyncBackend, Backend};
 
     /// A sync layer that forwards everything.
-    pub struct Forward<B>(pub B);
+    pub(crate) struct Forward<B>(pub(crate) B);
 
     impl<B: Backend> LayeredBackend for Forward<B> {
         type Inner = B;
@@ -36,7 +36,7 @@ mod layered {
     }
 
     /// An async layer that forwards everything.
-    pub struct ForwardAsync<B>(pub B);
+    pub(crate) struct ForwardAsync<B>(pub(crate) B);
 
     impl<B: AsyncBackend> LayeredAsyncBackend for ForwardAsync<B> {
         type Inner = B;

@@ -7,7 +7,8 @@ use super::{expect_err, ok, paths};
 use crate::face::Subject;
 
 /// `*` stays in a segment, `**` spans depth, `?` and classes work, and a
-/// malformed pattern is `InvalidArgument`.
+/// malformed pattern, or one naming the folder itself (empty, `/`, `.`),
+/// is `InvalidArgument`.
 pub async fn glob_matches(s: Subject) {
     need!(s, Write, Glob);
     for p in [
@@ -47,4 +48,9 @@ pub async fn glob_matches(s: Subject) {
         ErrorKind::InvalidPath,
         "escaping pattern",
     );
+    // Patterns that name the folder itself match no file: refused, not
+    // answered with nothing.
+    for pattern in ["", "/", ".", "./"] {
+        expect_err(s.glob(pattern).await, ErrorKind::InvalidArgument, pattern);
+    }
 }

@@ -197,6 +197,8 @@ pub async fn list_files_with_depth_and_pattern(s: Subject) {
         (shallow_only, "max_depth without recursive"),
         (ListOptions::new().pattern("[unclosed"), "a broken glob"),
         (ListOptions::new().pattern(""), "an empty pattern"),
+        (ListOptions::new().pattern("/"), "the pattern '/'"),
+        (ListOptions::new().pattern("."), "the pattern '.'"),
     ] {
         expect_err(
             s.list_files_with("", options).await,
