@@ -86,6 +86,11 @@ pub use remote_store_azure as azure;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "sftp-russh", feature = "sftp-ssh2"))))]
 pub use remote_store_sftp as sftp;
 
+/// Layers for any backend: retry, fault injection (ADR-0017).
+#[cfg(feature = "layers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "layers")))]
+pub use remote_store_layers as layers;
+
 /// The main type of every enabled backend, in one place.
 pub mod backends {
     #[cfg(feature = "azure")]

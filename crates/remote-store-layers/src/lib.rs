@@ -1,0 +1,17 @@
+//! Layers for remote-store backends (ADR-0017): wrappers a
+//! [`Store`](remote_store_core::Store) or
+//! [`AsyncStore`](remote_store_core::AsyncStore) puts around its backend
+//! with `layer`, the same for every backend and both faces.
+//!
+//! - [`RetryLayer`]: retries what is safe to repeat, with exponential
+//!   backoff and full jitter under an attempt count and a time budget;
+//!   streamed reads resume where they broke, pinned to the version first
+//!   read.
+//! - [`FaultLayer`]: injects failures on demand, for tests of code that
+//!   must survive them (retry above all), next to the conformance suite.
+
+pub mod faults;
+pub mod retry;
+
+pub use faults::{FaultLayer, Faults, Op};
+pub use retry::{RetryLayer, RetryPolicy};
