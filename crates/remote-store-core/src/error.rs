@@ -89,6 +89,8 @@ struct Inner {
     backend: Option<Cow<'static, str>>,
     capability: Option<Capability>,
     retryable: bool,
+    /// How long the service asked the client to wait before trying again.
+    retry_after: Option<std::time::Duration>,
     /// Made by [`Error::unlisted`]: one entry of a listing, which goes on.
     unlisted: bool,
     source: Option<Source>,
@@ -106,6 +108,7 @@ impl Error {
                 backend: None,
                 capability: None,
                 retryable: kind == ErrorKind::BackendUnavailable,
+                retry_after: None,
                 unlisted: false,
                 source: None,
             }),
@@ -213,6 +216,14 @@ impl Error {
         self
     }
 
+    /// Records how long the service asked the client to wait before
+    /// trying again (HTTP `Retry-After`, RFC 9110 §10.2.3), for a retry
+    /// layer to honour.
+    pub fn with_retry_after(mut self, wait: std::time::Duration) -> Self {
+        self.inner.retry_after = Some(wait);
+        self
+    }
+
     /// Rewrites the path, if one is set, with `f` (used by stores to turn
     /// backend paths into store-relative ones).
     pub fn map_path(mut self, f: impl FnOnce(&str) -> Option<String>) -> Self {
@@ -264,6 +275,12 @@ impl Error {
     /// Whether retrying the same call may succeed.
     pub fn is_retryable(&self) -> bool {
         self.inner.retryable
+    }
+
+    /// How long the service asked the client to wait before trying again,
+    /// when it said (HTTP `Retry-After`).
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.inner.retry_after
     }
 
     /// Turns an I/O error raised while reading a caller's source stream back
@@ -365,6 +382,9 @@ impl fmt::Debug for Error {
             d.field("capability", c);
         }
         d.field("retryable", &i.retryable);
+        if let Some(wait) = i.retry_after {
+            d.field("retry_after", &wait);
+        }
         if let Some(s) = &i.source {
             d.field("source", s);
         }

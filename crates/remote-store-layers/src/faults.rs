@@ -92,6 +92,8 @@ struct State {
     lose: HashMap<Op, u32>,
     /// Read streams to break: after how many bytes, and how many streams.
     break_reads: Option<(u64, u32)>,
+    /// The `Retry-After` injected errors carry.
+    retry_after: Option<std::time::Duration>,
     calls: HashMap<Op, u32>,
 }
 
@@ -134,6 +136,21 @@ impl Faults {
         self.state().break_reads = Some((after, times));
     }
 
+    /// Injected errors from now on carry this `Retry-After` wait (as a
+    /// throttling service's 429 or 503 does); `None` again clears it.
+    pub fn retry_after(&self, wait: Option<std::time::Duration>) {
+        self.state().retry_after = wait;
+    }
+
+    /// An injected error, with the planned `Retry-After`.
+    fn error(&self) -> Error {
+        let wait = self.state().retry_after;
+        match wait {
+            Some(wait) => injected().with_retry_after(wait),
+            None => injected(),
+        }
+    }
+
     /// How many calls of `op` reached the layer so far.
     pub fn calls(&self, op: Op) -> u32 {
         self.state().calls.get(&op).copied().unwrap_or(0)
@@ -143,16 +160,19 @@ impl Faults {
     fn before(&self, op: Op) -> Result<()> {
         let mut state = self.state();
         *state.calls.entry(op).or_default() += 1;
-        match take_one(&mut state.fail, op) {
-            true => Err(injected()),
+        let fail = take_one(&mut state.fail, op);
+        drop(state);
+        match fail {
+            true => Err(self.error()),
             false => Ok(()),
         }
     }
 
     /// `result`, or a lost answer when planned.
     fn after<T>(&self, op: Op, result: Result<T>) -> Result<T> {
-        match take_one(&mut self.state().lose, op) {
-            true => Err(injected()),
+        let lose = take_one(&mut self.state().lose, op);
+        match lose {
+            true => Err(self.error()),
             false => result,
         }
     }

@@ -82,6 +82,22 @@ fn attempts_are_bounded_and_said() {
 }
 
 #[test]
+fn a_wait_the_service_asks_for_is_kept() {
+    for (kind, store, faults, _) in stores() {
+        store.write_bytes("a.txt", "x", false).unwrap();
+        faults.retry_after(Some(Duration::from_millis(300)));
+        faults.fail(Op::Exists, 1);
+        let started = std::time::Instant::now();
+        assert!(store.exists("a.txt").unwrap(), "{kind}");
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(300),
+            "{kind}: retried after {waited:?}"
+        );
+    }
+}
+
+#[test]
 fn errors_that_are_not_retryable_are_not_retried() {
     for (kind, store, faults, _) in stores() {
         let err = store.get_file_info("missing.txt").unwrap_err();

@@ -162,20 +162,23 @@ impl RawHttp {
             let failure = match self.client.execute(request).await {
                 Ok(response) => {
                     let status = response.status();
+                    let wait = retry_after(response.headers());
                     let body = response.into_body().bytes().await;
                     match body {
                         Ok(body) if status.is_success() => return Ok(body),
-                        Ok(body) => Failure::Status(status.as_u16(), body),
+                        Ok(body) => Failure::Status(status.as_u16(), body, wait),
                         Err(e) => Failure::Transport(Box::new(e)),
                     }
                 }
                 Err(e) => Failure::Transport(Box::new(e)),
             };
-            let retryable = match &failure {
-                Failure::Transport(_) => true,
-                Failure::Status(status, _) => *status == 429 || *status >= 500,
+            let (retryable, asked) = match &failure {
+                Failure::Transport(_) => (true, None),
+                Failure::Status(status, _, wait) => (*status == 429 || *status >= 500, *wait),
             };
-            let delay = self.backoff(attempt);
+            // The service's own wait, when it gave one, else backoff.
+            let delay =
+                asked.map_or_else(|| self.backoff(attempt), |w| w.max(self.backoff(attempt)));
             if !retryable
                 || attempt as usize >= self.retry.max_retries
                 || start.elapsed() + delay > self.retry.retry_timeout
@@ -216,7 +219,15 @@ impl RawHttp {
 
 enum Failure {
     Transport(Box<dyn std::error::Error + Send + Sync>),
-    Status(u16, Bytes),
+    /// The status, the body, and the `Retry-After` wait when given.
+    Status(u16, Bytes, Option<Duration>),
+}
+
+/// A `Retry-After` header in its delay-seconds form (RFC 9110 §10.2.3);
+/// the HTTP-date form is not used by S3 or Azure and is ignored.
+fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 impl Failure {
@@ -226,7 +237,7 @@ impl Failure {
                 .with_backend(backend)
                 .with_message(format!("the service could not be reached: {e}"))
                 .with_source(e),
-            Failure::Status(status, body) => {
+            Failure::Status(status, body, wait) => {
                 let kind = match status {
                     404 => ErrorKind::NotFound,
                     412 => ErrorKind::PreconditionFailed,
@@ -236,9 +247,13 @@ impl Failure {
                 };
                 let body = String::from_utf8_lossy(&body);
                 let body: String = body.chars().take(512).collect();
-                Error::new(kind)
+                let error = Error::new(kind)
                     .with_backend(backend)
-                    .with_message(format!("HTTP {status}: {}", body.trim()))
+                    .with_message(format!("HTTP {status}: {}", body.trim()));
+                match wait {
+                    Some(wait) => error.with_retry_after(wait),
+                    None => error,
+                }
             }
         }
     }
@@ -426,7 +441,8 @@ mod tests {
 
     #[test]
     fn statuses_map_to_kinds() {
-        let kind = |s| Failure::Status(s, Bytes::from_static(b"<Code>X</Code>")).into_error("s3");
+        let body = Bytes::from_static(b"<Code>X</Code>");
+        let kind = |s| Failure::Status(s, body.clone(), None).into_error("s3");
         assert_eq!(kind(404).kind(), ErrorKind::NotFound);
         assert_eq!(kind(412).kind(), ErrorKind::PreconditionFailed);
         assert_eq!(kind(403).kind(), ErrorKind::PermissionDenied);
@@ -434,5 +450,22 @@ mod tests {
         assert_eq!(kind(429).kind(), ErrorKind::BackendUnavailable);
         assert_eq!(kind(400).kind(), ErrorKind::Other);
         assert!(kind(400).to_string().contains("<Code>X</Code>"));
+    }
+
+    #[test]
+    fn retry_after_is_read_and_kept() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(http::header::RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(
+            http::header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), None, "the date form is ignored");
+        let wait = Some(Duration::from_secs(3));
+        let error = Failure::Status(503, Bytes::new(), wait).into_error("s3");
+        assert_eq!(error.retry_after(), wait);
+        assert!(error.is_retryable());
     }
 }

@@ -33,6 +33,8 @@ pub struct S3Config {
     /// a conditional call is refused before any I/O.
     pub conditional_put: bool,
     /// Retries of a failed request (object_store's default, 10, when unset).
+    /// Under `remote_store_layers::RetryLayer` set it to 0, or each of the
+    /// layer's attempts makes up to this many retries of its own.
     pub retry_max: Option<usize>,
     /// Give up retrying after this long (object_store's default, 3 minutes,
     /// when unset).

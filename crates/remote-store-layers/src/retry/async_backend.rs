@@ -183,7 +183,11 @@ impl LayeredAsyncBackend for AsyncRetryBackend {
         self.retry(|made| {
             let chunks = &chunks;
             async move {
-                match self.inner.write(path, replay(chunks.clone()), options).await {
+                match self
+                    .inner
+                    .write(path, replay(chunks.clone()), options)
+                    .await
+                {
                     Err(e) if e.kind() == ErrorKind::AlreadyExists && made > 1 => {
                         // Ours, stored by an attempt whose answer was lost?
                         let stored = self.inner.read_bytes(path, &ReadOptions::new()).await;

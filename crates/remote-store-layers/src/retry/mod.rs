@@ -165,7 +165,7 @@ impl Attempts {
         if !error.is_retryable() {
             return Err(error);
         }
-        match policy.pause(self.made, self.started) {
+        match policy.pause(self.made, self.started, error.retry_after()) {
             Some(pause) => {
                 self.made += 1;
                 Ok(pause)

@@ -72,13 +72,21 @@ impl RetryPolicy {
     }
 
     /// The pause before the next attempt, or `None` when `attempt` calls
-    /// (made since `started`) are all the policy allows.
-    pub(crate) fn pause(&self, attempt: u32, started: Instant) -> Option<Duration> {
+    /// (made since `started`) are all the policy allows. A wait the
+    /// service `asked` for (`Retry-After`) is the least pause.
+    pub(crate) fn pause(
+        &self,
+        attempt: u32,
+        started: Instant,
+        asked: Option<Duration>,
+    ) -> Option<Duration> {
         if attempt >= self.max_attempts {
             return None;
         }
         let bound = self.backoff_bound(attempt);
-        let pause = bound.mul_f64(fastrand::f64());
+        let pause = bound
+            .mul_f64(fastrand::f64())
+            .max(asked.unwrap_or_default());
         (started.elapsed() + pause <= self.budget).then_some(pause)
     }
 }
@@ -98,13 +106,21 @@ mod tests {
     fn pauses_stop_at_the_attempts_and_the_budget() {
         let p = RetryPolicy::new().max_attempts(3);
         let now = Instant::now();
-        assert!(p.pause(1, now).is_some_and(|d| d <= p.backoff_bound(1)));
-        assert!(p.pause(2, now).is_some());
-        assert_eq!(p.pause(3, now), None, "three calls made: no more");
+        assert!(
+            p.pause(1, now, None)
+                .is_some_and(|d| d <= p.backoff_bound(1))
+        );
+        assert!(p.pause(2, now, None).is_some());
+        assert_eq!(p.pause(3, now, None), None, "three calls made: no more");
         if let Some(spent) = Instant::now().checked_sub(Duration::from_secs(61)) {
-            let pause = RetryPolicy::new().pause(1, spent);
+            let pause = RetryPolicy::new().pause(1, spent, None);
             assert_eq!(pause, None, "the budget is spent");
         }
         assert_eq!(RetryPolicy::new().max_attempts(0).max_attempts, 1);
+        // The service's Retry-After is the least pause, within the budget.
+        let asked = Some(Duration::from_secs(5));
+        assert_eq!(p.pause(1, now, asked), Some(Duration::from_secs(5)));
+        let asked = Some(Duration::from_secs(120));
+        assert_eq!(p.pause(1, now, asked), None, "past the 60 s budget");
     }
 }
