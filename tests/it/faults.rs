@@ -102,61 +102,19 @@ fn an_unreachable_server_is_retryable_backend_unavailable() {
     assert!(err.is_retryable());
 }
 
-/// A loopback proxy to `upstream` that resets the first connection it
-/// accepts and relays every later one.
-fn resetting_proxy(upstream: String) -> (u16, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let count = accepted.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(client) = conn else { continue };
-            if count.fetch_add(1, Ordering::SeqCst) == 0 {
-                // Let the request arrive, then close with it unread: the
-                // kernel answers with a reset.
-                std::thread::sleep(Duration::from_millis(100));
-                drop(client);
-                continue;
-            }
-            let Ok(server) = TcpStream::connect(&upstream) else {
-                continue;
-            };
-            relay(client, server);
-        }
-    });
-    (port, accepted)
-}
-
-fn relay(client: TcpStream, server: TcpStream) {
-    let pipe = |mut from: TcpStream, mut to: TcpStream| {
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 64 * 1024];
-            while let Ok(n) = from.read(&mut buf) {
-                if n == 0 || to.write_all(&buf[..n]).is_err() {
-                    break;
-                }
-            }
-            let _ = to.shutdown(std::net::Shutdown::Write);
-        });
-    };
-    pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
-    pipe(server, client);
-}
-
 #[test]
 fn a_reset_connection_is_survived_by_retries() {
     let upstream = var("RS_S3_ENDPOINT")
         .trim_start_matches("http://")
         .to_owned();
-    let (port, accepted) = resetting_proxy(upstream);
-    let config = crate::s3::moto_config().endpoint(format!("http://127.0.0.1:{port}"));
+    let proxy = crate::proxy::Proxy::resetting(upstream, 1);
+    let config = crate::s3::moto_config().endpoint(format!("http://127.0.0.1:{}", proxy.port));
     let store = Store::new(S3Backend::new(config).unwrap());
     let key = unique("survivor.txt");
     store.write_bytes(&key, "made it", true).unwrap();
     assert_eq!(store.read_bytes(&key).unwrap(), "made it");
     assert!(
-        accepted.load(Ordering::SeqCst) >= 2,
+        proxy.accepted() >= 2,
         "the reset connection was not retried"
     );
     store.delete(&key, false).unwrap();

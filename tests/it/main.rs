@@ -9,6 +9,8 @@ mod close_releases;
 mod faults;
 mod object_store_memory;
 mod presign;
+mod proxy;
+mod retry_layer;
 mod s3;
 mod services;
 mod sftp;
