@@ -2,7 +2,7 @@
 //! retries must survive, a server stopped mid-upload, a server that is not
 //! there at all.
 
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
