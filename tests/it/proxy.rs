@@ -1,6 +1,8 @@
 //! A loopback TCP proxy that breaks connections on demand: it resets the
 //! first connections it accepts (the client's request arrives and is
-//! answered with a TCP reset) and relays every later one to the upstream.
+//! answered with a TCP reset), or lets the first connections stall (one
+//! direction stops moving bytes, the connection stays open), and relays
+//! every later one to the upstream.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -42,6 +44,35 @@ impl Proxy {
         Proxy { port, accepted }
     }
 
+    /// A proxy to `upstream` whose first `stalls` connections stop moving
+    /// bytes in one direction after `after` bytes (`download`: from the
+    /// server; else to it), and stay open.
+    pub(crate) fn stalling(upstream: String, stalls: usize, after: usize, download: bool) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(client) = conn else { continue };
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let limit = match count.fetch_add(1, Ordering::SeqCst) < stalls {
+                    true => Some(after),
+                    false => None,
+                };
+                let (down, up) = match download {
+                    true => (limit, None),
+                    false => (None, limit),
+                };
+                pipe(client.try_clone().unwrap(), server.try_clone().unwrap(), up);
+                pipe(server, client, down);
+            }
+        });
+        Proxy { port, accepted }
+    }
+
     /// Connections accepted so far, the reset ones included.
     pub(crate) fn accepted(&self) -> usize {
         self.accepted.load(Ordering::SeqCst)
@@ -49,17 +80,42 @@ impl Proxy {
 }
 
 fn relay(client: TcpStream, server: TcpStream) {
-    let pipe = |mut from: TcpStream, mut to: TcpStream| {
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 64 * 1024];
-            while let Ok(n) = from.read(&mut buf) {
-                if n == 0 || to.write_all(&buf[..n]).is_err() {
-                    break;
-                }
+    pipe(
+        client.try_clone().unwrap(),
+        server.try_clone().unwrap(),
+        None,
+    );
+    pipe(server, client, None);
+}
+
+/// Copies `from` to `to` on a thread of its own; with `stall_after`, stops
+/// after that many bytes and holds both ends open, moving nothing.
+fn pipe(mut from: TcpStream, mut to: TcpStream, stall_after: Option<usize>) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 64 * 1024];
+        let mut moved = 0;
+        while let Ok(n) = from.read(&mut buf) {
+            let n = match stall_after {
+                Some(limit) => n.min(limit - moved),
+                None => n,
+            };
+            if n == 0 || to.write_all(&buf[..n]).is_err() {
+                break;
             }
-            let _ = to.shutdown(std::net::Shutdown::Write);
-        });
-    };
-    pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
-    pipe(server, client);
+            moved += n;
+            if stall_after.is_some_and(|limit| moved >= limit) {
+                // Stalled: hold the connection, move nothing, until the
+                // receiving side closes (or a minute passes).
+                let started = std::time::Instant::now();
+                let mut sink = [0u8; 1];
+                while started.elapsed() < Duration::from_secs(60)
+                    && to.peek(&mut sink).is_ok_and(|n| n > 0)
+                {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                return;
+            }
+        }
+        let _ = to.shutdown(std::net::Shutdown::Write);
+    });
 }

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use remote_store::backends::{AsyncSftpBackend, AzureBackend, S3Backend, SftpBackend};
-use remote_store::layers::{FaultLayer, Faults, Op, RetryLayer, RetryPolicy};
+use remote_store::layers::{FaultLayer, Faults, Op, RetryLayer, RetryPolicy, TimeoutLayer};
 use remote_store::sftp::SftpConfig;
 use remote_store::{ErrorKind, Store};
 
@@ -130,5 +130,121 @@ fn errors_that_are_not_retryable_are_tried_once() {
             assert_eq!(err.kind(), ErrorKind::NotFound, "{name}: {err}");
             assert_eq!(faults.calls(Op::GetFileInfo), 1, "{name}");
         }
+    });
+}
+
+/// Reads through a proxy whose first connection stops sending after
+/// 1 MiB: the stall timeout fails the stalled read within seconds (not
+/// after the HTTP client's 30 s request timeout), and under the retry
+/// layer the read resumes and completes with the right bytes.
+#[test]
+fn a_stalled_s3_read_fails_fast_and_resumes() {
+    watchdog("stalled read", Duration::from_secs(120), || {
+        let content: Vec<u8> = (0..4 * 1024 * 1024 + 3).map(|i| (i % 251) as u8).collect();
+        let key = unique("stalled.bin");
+        let direct = Store::new(S3Backend::new(crate::s3::moto_config()).unwrap());
+        direct.write_bytes(&key, content.clone(), true).unwrap();
+        let upstream = var("RS_S3_ENDPOINT")
+            .trim_start_matches("http://")
+            .to_owned();
+        let through = |proxy: &Proxy| {
+            let config = crate::s3::moto_config()
+                .endpoint(format!("http://127.0.0.1:{}", proxy.port))
+                .retry(0, Duration::from_secs(30));
+            Store::new(S3Backend::new(config).unwrap())
+                .layer(TimeoutLayer::new().stall(Duration::from_secs(1)))
+        };
+        // Alone, the timeout fails the read, retryably, within seconds.
+        let proxy = Proxy::stalling(upstream.clone(), 1, 1024 * 1024, true);
+        let started = std::time::Instant::now();
+        let err = through(&proxy).read_bytes(&key).unwrap_err();
+        assert!(err.is_retryable(), "{err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "took {:?}",
+            started.elapsed()
+        );
+        // Under retry, it resumes.
+        let proxy = Proxy::stalling(upstream, 1, 1024 * 1024, true);
+        let store = through(&proxy).layer(retry());
+        let mut read = Vec::new();
+        std::io::Read::read_to_end(&mut store.read(&key).unwrap(), &mut read).unwrap();
+        assert!(
+            read == content,
+            "{} bytes read, content differs",
+            read.len()
+        );
+        assert!(proxy.accepted() >= 2, "no second connection");
+        direct.delete(&key, false).unwrap();
+    });
+}
+
+/// A consumer slower than the stall limit is not a stall: the clock runs
+/// only while the consumer waits for the backend.
+#[test]
+fn a_slow_consumer_is_not_a_stall() {
+    use futures::StreamExt;
+    watchdog("slow consumer", Duration::from_secs(120), || {
+        let key = unique("slow.bin");
+        let direct = Store::new(S3Backend::new(crate::s3::moto_config()).unwrap());
+        direct
+            .write_bytes(&key, vec![7u8; 512 * 1024], true)
+            .unwrap();
+        crate::faults::runtime().block_on(async {
+            let store =
+                remote_store::AsyncStore::new(S3Backend::new(crate::s3::moto_config()).unwrap())
+                    .layer(TimeoutLayer::new().stall(Duration::from_millis(300)));
+            let mut stream = store.read(&key).await.unwrap();
+            let mut total = 0;
+            // Three waits longer than the stall limit, then the rest.
+            let mut waits = 3;
+            while let Some(chunk) = stream.next().await {
+                total += chunk.unwrap().len();
+                if waits > 0 {
+                    waits -= 1;
+                    tokio::time::sleep(Duration::from_millis(400)).await;
+                }
+            }
+            assert_eq!(total, 512 * 1024);
+        });
+        direct.delete(&key, false).unwrap();
+    });
+}
+
+/// An upload whose connection stops taking bytes fails within seconds,
+/// retryably, and leaves no object. (4 MiB goes as one `PUT` the backend
+/// buffers whole, so the source ends at once and the commit's limit,
+/// `operation`, is the one that fires; a multipart upload stalls its
+/// source, and `stall` fires.)
+#[test]
+fn a_stalled_s3_upload_fails_fast_and_leaves_nothing() {
+    watchdog("stalled upload", Duration::from_secs(120), || {
+        let upstream = var("RS_S3_ENDPOINT")
+            .trim_start_matches("http://")
+            .to_owned();
+        let proxy = Proxy::stalling(upstream, 1, 256 * 1024, false);
+        let config = crate::s3::moto_config()
+            .endpoint(format!("http://127.0.0.1:{}", proxy.port))
+            .retry(0, Duration::from_secs(30));
+        let limits = TimeoutLayer::new()
+            .stall(Duration::from_secs(1))
+            .operation(Duration::from_secs(2));
+        let store = Store::new(S3Backend::new(config).unwrap()).layer(limits);
+        let key = unique("stalled-upload.bin");
+        let started = std::time::Instant::now();
+        let err = store
+            .write_bytes(&key, vec![1u8; 4 * 1024 * 1024], true)
+            .unwrap_err();
+        assert!(err.is_retryable(), "{err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "took {:?}",
+            started.elapsed()
+        );
+        let direct = Store::new(S3Backend::new(crate::s3::moto_config()).unwrap());
+        assert!(
+            !direct.exists(&key).unwrap(),
+            "a stalled upload left an object"
+        );
     });
 }

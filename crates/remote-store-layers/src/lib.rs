@@ -7,11 +7,16 @@
 //!   backoff and full jitter under an attempt count and a time budget;
 //!   streamed reads resume where they broke, pinned to the version first
 //!   read.
+//! - [`TimeoutLayer`]: a deadline for one-shot calls and a stall timeout
+//!   for streams, which catches a dead connection without cutting a long
+//!   transfer or a slow consumer.
 //! - [`FaultLayer`]: injects failures on demand, for tests of code that
 //!   must survive them (retry above all), next to the conformance suite.
 
 pub mod faults;
 pub mod retry;
+pub mod timeout;
 
 pub use faults::{FaultLayer, Faults, Op};
 pub use retry::{RetryLayer, RetryPolicy};
+pub use timeout::TimeoutLayer;

@@ -1,0 +1,309 @@
+//! Timeouts that catch stalls without cutting long transfers: a deadline
+//! for one-shot calls, and a stall timeout for streams, which fails a
+//! read or write only when no byte moved for that long while the other
+//! side was waiting (ADR-0017).
+//!
+//! - **One-shot calls** (queries, listings' opening, deletes, renames,
+//!   copies, opening a read) fail after `operation` with a retryable
+//!   `BackendUnavailable`.
+//! - **Read streams** fail when the caller waits on the next chunk for
+//!   `stall` without one arriving. A caller that reads slowly never trips
+//!   it: the clock runs only while the caller waits.
+//! - **Writes** fail when the backend takes no bytes from the source for
+//!   `stall` while the source has more; once the source has ended, the
+//!   commit gets `operation` to finish. The write is dropped, so the
+//!   backend discards what it staged.
+//!
+//! Async backends only: a blocking call of a sync backend (local disk,
+//! the ssh2 SFTP engine) cannot be interrupted, so over a sync backend the
+//! layer changes nothing and the backend's own timeouts apply (the SFTP
+//! config's connect and I/O timeouts). The clocks are tokio's: polled
+//! outside a tokio runtime, the layer does not time anything (it never
+//! panics for want of one).
+//!
+//! Put it inside [`RetryLayer`](crate::RetryLayer)
+//! (`store.layer(TimeoutLayer::default()).layer(RetryLayer::default())`),
+//! so a timed-out attempt is retried and a stalled read resumes.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use remote_store_core::layer::{Layer, LayeredAsyncBackend, LayeredBackend};
+use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
+use remote_store_core::{
+    AsyncBackend, Backend, CopyOptions, DeleteFolderOptions, DeleteOptions, Error, ErrorKind,
+    FileInfo, FolderInfo, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
+    WriteOptions, WriteResult, async_trait,
+};
+
+/// Deadlines for calls and stall limits for streams (see the
+/// [module](self)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeoutLayer {
+    /// How long a one-shot call, or a write's commit, may take (default
+    /// 120 s).
+    pub operation: Duration,
+    /// How long a stream may move no byte while the other side waits
+    /// (default 60 s): the limit that catches a dead connection whatever
+    /// the size of the transfer.
+    pub stall: Duration,
+}
+
+impl Default for TimeoutLayer {
+    fn default() -> Self {
+        TimeoutLayer {
+            operation: Duration::from_secs(120),
+            stall: Duration::from_secs(60),
+        }
+    }
+}
+
+impl TimeoutLayer {
+    /// The defaults (see the fields).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How long a one-shot call, or a write's commit, may take.
+    pub fn operation(mut self, limit: Duration) -> Self {
+        self.operation = limit;
+        self
+    }
+
+    /// How long a stream may move no byte while the other side waits.
+    pub fn stall(mut self, limit: Duration) -> Self {
+        self.stall = limit;
+        self
+    }
+}
+
+impl Layer for TimeoutLayer {
+    fn layer(&self, inner: Arc<dyn Backend>) -> Arc<dyn Backend> {
+        // A blocking call cannot be interrupted: the backend's own
+        // timeouts apply (see the module docs).
+        Arc::new(Untimed { inner })
+    }
+
+    fn layer_async(&self, inner: Arc<dyn AsyncBackend>) -> Arc<dyn AsyncBackend> {
+        Arc::new(Timed {
+            inner,
+            limits: *self,
+        })
+    }
+}
+
+/// The sync side: forwards everything.
+struct Untimed {
+    inner: Arc<dyn Backend>,
+}
+
+impl LayeredBackend for Untimed {
+    type Inner = dyn Backend;
+    fn inner(&self) -> &dyn Backend {
+        &*self.inner
+    }
+}
+
+struct Timed {
+    inner: Arc<dyn AsyncBackend>,
+    limits: TimeoutLayer,
+}
+
+/// The retryable error of a call or stream that ran out of time.
+fn timed_out(what: &str, limit: Duration) -> Error {
+    Error::new(ErrorKind::BackendUnavailable)
+        .with_message(format!(
+            "{what} ({} s without progress)",
+            limit.as_secs_f64()
+        ))
+        .with_retryable(true)
+}
+
+/// `call`, failed after `limit` (untimed outside a tokio runtime).
+async fn deadline<T>(limit: Duration, call: impl Future<Output = Result<T>>) -> Result<T> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return call.await;
+    }
+    match tokio::time::timeout(limit, call).await {
+        Ok(result) => result,
+        Err(_) => Err(timed_out("the call timed out", limit)),
+    }
+}
+
+#[async_trait]
+impl LayeredAsyncBackend for Timed {
+    type Inner = dyn AsyncBackend;
+    fn inner(&self) -> &dyn AsyncBackend {
+        &*self.inner
+    }
+    async fn exists(&self, path: &RemotePath) -> Result<bool> {
+        deadline(self.limits.operation, self.inner.exists(path)).await
+    }
+    async fn is_file(&self, path: &RemotePath) -> Result<bool> {
+        deadline(self.limits.operation, self.inner.is_file(path)).await
+    }
+    async fn is_folder(&self, path: &RemotePath) -> Result<bool> {
+        deadline(self.limits.operation, self.inner.is_folder(path)).await
+    }
+    async fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
+        deadline(self.limits.operation, self.inner.get_file_info(path)).await
+    }
+    async fn get_folder_info(&self, path: &RemotePath) -> Result<FolderInfo> {
+        deadline(self.limits.operation, self.inner.get_folder_info(path)).await
+    }
+    async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        deadline(self.limits.operation, self.inner.delete(path, options)).await
+    }
+    async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
+        deadline(
+            self.limits.operation,
+            self.inner.delete_folder(path, options),
+        )
+        .await
+    }
+    async fn rename(
+        &self,
+        src: &RemotePath,
+        dst: &RemotePath,
+        options: &RenameOptions,
+    ) -> Result<()> {
+        deadline(self.limits.operation, self.inner.rename(src, dst, options)).await
+    }
+    async fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
+        deadline(self.limits.operation, self.inner.copy(src, dst, options)).await
+    }
+    async fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileStream> {
+        let files = deadline(self.limits.operation, self.inner.list_files(path, options)).await?;
+        Ok(Stalls::new(files, self.limits.stall).boxed())
+    }
+    async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream> {
+        let folders = deadline(self.limits.operation, self.inner.list_folders(path)).await?;
+        Ok(Stalls::new(folders, self.limits.stall).boxed())
+    }
+    async fn glob(&self, pattern: &str) -> Result<FileStream> {
+        let files = deadline(self.limits.operation, self.inner.glob(pattern)).await?;
+        Ok(Stalls::new(files, self.limits.stall).boxed())
+    }
+    async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
+        let stream = deadline(self.limits.operation, self.inner.read(path, options)).await?;
+        Ok(Stalls::new(stream, self.limits.stall).boxed())
+    }
+    async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
+        // Through `read`, so the stall limit applies, not a deadline on
+        // the whole file.
+        let mut stream = LayeredAsyncBackend::read(self, path, options).await?;
+        let mut buf = bytes::BytesMut::new();
+        while let Some(chunk) = stream.next().await {
+            buf.extend_from_slice(&chunk?);
+        }
+        Ok(buf.freeze())
+    }
+    async fn write(
+        &self,
+        path: &RemotePath,
+        src: ByteStream,
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return self.inner.write(path, src, options).await;
+        }
+        let progress = Arc::new(tokio::sync::Notify::new());
+        let ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watched = Watched {
+            inner: src,
+            progress: progress.clone(),
+            ended: ended.clone(),
+        };
+        let write = self.inner.write(path, watched.boxed(), options);
+        tokio::pin!(write);
+        loop {
+            let limit = match ended.load(std::sync::atomic::Ordering::Acquire) {
+                true => self.limits.operation,
+                false => self.limits.stall,
+            };
+            tokio::select! {
+                result = &mut write => return result,
+                _ = progress.notified() => {}
+                _ = tokio::time::sleep(limit) => {
+                    let what = match ended.load(std::sync::atomic::Ordering::Acquire) {
+                        true => "the write did not commit in time",
+                        false => "the write stalled: the backend took no bytes",
+                    };
+                    return Err(timed_out(what, limit).with_path(path));
+                }
+            }
+        }
+    }
+}
+
+/// A write's source, telling the write's watchdog when the backend takes
+/// a chunk and when it has taken the last.
+struct Watched {
+    inner: ByteStream,
+    progress: Arc<tokio::sync::Notify>,
+    ended: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Stream for Watched {
+    type Item = Result<Bytes>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let item = ready!(self.inner.poll_next_unpin(cx));
+        if item.is_none() {
+            self.ended.store(true, std::sync::atomic::Ordering::Release);
+        }
+        self.progress.notify_one();
+        Poll::Ready(item)
+    }
+}
+
+/// A stream that fails when its consumer waits `limit` for an item.
+struct Stalls<S> {
+    inner: S,
+    limit: Duration,
+    /// Running while the consumer waits.
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    failed: bool,
+}
+
+impl<S> Stalls<S> {
+    fn new(inner: S, limit: Duration) -> Self {
+        Stalls {
+            inner,
+            limit,
+            timer: None,
+            failed: false,
+        }
+    }
+}
+
+impl<S, T> Stream for Stalls<S>
+where
+    S: Stream<Item = Result<T>> + Unpin,
+{
+    type Item = Result<T>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.failed {
+            return Poll::Ready(None);
+        }
+        if let Poll::Ready(item) = self.inner.poll_next_unpin(cx) {
+            self.timer = None;
+            return Poll::Ready(item);
+        }
+        if self.timer.is_none() {
+            if tokio::runtime::Handle::try_current().is_err() {
+                return Poll::Pending; // no clock here: untimed
+            }
+            let limit = self.limit;
+            self.timer = Some(Box::pin(tokio::time::sleep(limit)));
+        }
+        let timer = self.timer.as_mut().expect("set above");
+        ready!(timer.as_mut().poll(cx));
+        self.failed = true;
+        Poll::Ready(Some(Err(timed_out("the stream stalled", self.limit))))
+    }
+}
