@@ -17,6 +17,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use object_store::memory::InMemory;
 use object_store::{ObjectStoreExt, PutPayload, path::Path as OsPath};
 use remote_store::backends::{AsyncMemoryBackend, MemoryBackend};
+use remote_store::layers::{MetricsLayer, RetryLayer, TimeoutLayer, TraceLayer};
 use remote_store::{
     AsyncBackend, AsyncStore, Backend, ReadOptions, RemotePath, Store, WriteOptions,
 };
@@ -33,6 +34,8 @@ struct Subjects {
     async_store: AsyncStore,
     adapted: AsyncStore,
     bridged: Store,
+    layered: Store,
+    async_layered: AsyncStore,
     object_store: InMemory,
     path: RemotePath,
     os_path: OsPath,
@@ -52,6 +55,8 @@ fn subjects() -> Subjects {
         async_store: AsyncStore::new(AsyncMemoryBackend::new()),
         adapted: AsyncStore::new(MemoryBackend::new()),
         bridged: Store::new(AsyncMemoryBackend::new()),
+        layered: stack(Store::new(MemoryBackend::new())),
+        async_layered: async_stack(AsyncStore::new(AsyncMemoryBackend::new())),
         object_store: InMemory::new(),
         path: RemotePath::new(KEY).expect("path"),
         os_path: OsPath::from(KEY),
@@ -63,6 +68,7 @@ fn subjects() -> Subjects {
         .expect("seed");
     s.store.write_bytes(KEY, &s.data, true).expect("seed");
     s.bridged.write_bytes(KEY, &s.data, true).expect("seed");
+    s.layered.write_bytes(KEY, &s.data, true).expect("seed");
     s.rt.block_on(async {
         s.raw_async
             .write(
@@ -80,12 +86,34 @@ fn subjects() -> Subjects {
             .write_bytes(KEY, s.data.clone(), true)
             .await
             .expect("seed");
+        s.async_layered
+            .write_bytes(KEY, s.data.clone(), true)
+            .await
+            .expect("seed");
         s.object_store
             .put(&s.os_path, PutPayload::from(s.data.clone()))
             .await
             .expect("seed");
     });
     s
+}
+
+/// The production stack: timeouts inside retry, traced and metered
+/// outside (no subscriber or recorder installed in the benchmark).
+fn stack(store: Store) -> Store {
+    store
+        .layer(TimeoutLayer::default())
+        .layer(RetryLayer::default())
+        .layer(TraceLayer)
+        .layer(MetricsLayer)
+}
+
+fn async_stack(store: AsyncStore) -> AsyncStore {
+    store
+        .layer(TimeoutLayer::default())
+        .layer(RetryLayer::default())
+        .layer(TraceLayer)
+        .layer(MetricsLayer)
 }
 
 /// A write that replaces: the benchmarks write one key again and again.
@@ -105,6 +133,12 @@ fn read_4k(c: &mut Criterion) {
     });
     g.bench_function("store_bridge", |b| {
         b.iter(|| s.bridged.read_bytes(KEY).unwrap())
+    });
+    g.bench_function("store_layered", |b| {
+        b.iter(|| s.layered.read_bytes(KEY).unwrap())
+    });
+    g.bench_function("async_store_layered", |b| {
+        b.iter(|| s.rt.block_on(s.async_layered.read_bytes(KEY)).unwrap())
     });
     g.bench_function("raw_async_memory", |b| {
         b.iter(|| {
@@ -143,6 +177,15 @@ fn write_4k(c: &mut Criterion) {
     });
     g.bench_function("store_bridge", |b| {
         b.iter(|| s.bridged.write_bytes(KEY, &s.data, true).unwrap())
+    });
+    g.bench_function("store_layered", |b| {
+        b.iter(|| s.layered.write_bytes(KEY, &s.data, true).unwrap())
+    });
+    g.bench_function("async_store_layered", |b| {
+        b.iter(|| {
+            s.rt.block_on(s.async_layered.write_bytes(KEY, s.data.clone(), true))
+                .unwrap()
+        })
     });
     g.bench_function("raw_async_memory", |b| {
         b.iter(|| {
@@ -184,6 +227,12 @@ fn stat(c: &mut Criterion) {
     });
     g.bench_function("store_bridge", |b| {
         b.iter(|| s.bridged.get_file_info(KEY).unwrap())
+    });
+    g.bench_function("store_layered", |b| {
+        b.iter(|| s.layered.get_file_info(KEY).unwrap())
+    });
+    g.bench_function("async_store_layered", |b| {
+        b.iter(|| s.rt.block_on(s.async_layered.get_file_info(KEY)).unwrap())
     });
     g.bench_function("raw_async_memory", |b| {
         b.iter(|| s.rt.block_on(s.raw_async.get_file_info(&s.path)).unwrap())

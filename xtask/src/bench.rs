@@ -96,7 +96,7 @@ fn time(ns: f64) -> String {
     }
 }
 
-const PER_OP: [(&str, &str); 7] = [
+const PER_OP: [(&str, &str); 9] = [
     (
         "raw_memory",
         "`MemoryBackend` called directly (sync anchor)",
@@ -114,6 +114,14 @@ const PER_OP: [(&str, &str); 7] = [
     (
         "async_store_adapter",
         "`AsyncStore` over `MemoryBackend` (`SyncBackendAdapter`)",
+    ),
+    (
+        "store_layered",
+        "`Store` over `MemoryBackend`, layer stack (timeout, retry, trace, metrics)",
+    ),
+    (
+        "async_store_layered",
+        "`AsyncStore` over `AsyncMemoryBackend`, layer stack",
     ),
     (
         "object_store_inmemory",
@@ -151,14 +159,20 @@ fn report(c: &Path) -> Result<String> {
         let native = mean_ns(c, group, "async_store_memory")?;
         let bridge = mean_ns(c, group, "store_bridge")?;
         let sync = mean_ns(c, group, "store_memory")?;
+        let layered = mean_ns(c, group, "store_layered")?;
+        let async_layered = mean_ns(c, group, "async_store_layered")?;
         let _ = writeln!(
             out,
             "\nAdded per call: `SyncBackendAdapter` {} ({:.2}× the native `AsyncStore` call), \
-             blocking bridge {} ({:.2}× the sync `Store` call).\n",
+             blocking bridge {} ({:.2}× the sync `Store` call). The layer stack \
+             (timeout, retry, trace, metrics; no subscriber or recorder): {:.2}× the bare \
+             `Store` call, {:.2}× the bare `AsyncStore` call (goal ≤ 1.1×).\n",
             time(adapter - native),
             adapter / native,
             time(bridge - sync),
-            bridge / sync
+            bridge / sync,
+            layered / sync,
+            async_layered / native
         );
     }
     let g = "concurrent_64";

@@ -65,6 +65,25 @@ impl ErrorKind {
             ErrorKind::Other => "error",
         }
     }
+
+    /// A stable identifier (`not_found`, `already_exists`, …, `other`):
+    /// for metric labels, log fields and machine-readable output.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::AlreadyExists => "already_exists",
+            ErrorKind::PermissionDenied => "permission_denied",
+            ErrorKind::InvalidPath => "invalid_path",
+            ErrorKind::CapabilityNotSupported => "capability_not_supported",
+            ErrorKind::BackendUnavailable => "backend_unavailable",
+            ErrorKind::FolderNotEmpty => "folder_not_empty",
+            ErrorKind::PreconditionFailed => "precondition_failed",
+            ErrorKind::InvalidConfig => "invalid_config",
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::Closed => "closed",
+            ErrorKind::Other => "other",
+        }
+    }
 }
 
 impl fmt::Display for ErrorKind {

@@ -103,7 +103,7 @@ impl AsyncBackend for RefusesWritesAsync {
 const PIECE: [u8; 1024] = [7; 1024];
 const DEADLINE: Duration = Duration::from_secs(10);
 
-/// Bytes accepted before the first failed write (1 KiB at a time, 1 ms
+/// Bytes accepted before the first failed write (1 KiB at a time, 3 ms
 /// apart), and that failure.
 fn until_refused_sync(store: &Store) -> (usize, Error) {
     let mut writer = store.writer("f.bin", true).expect("writer");
@@ -114,7 +114,7 @@ fn until_refused_sync(store: &Store) -> (usize, Error) {
             return (accepted, Error::from_source_io(e));
         }
         accepted += PIECE.len();
-        std::thread::sleep(Duration::from_millis(1));
+        std::thread::sleep(Duration::from_millis(3));
     }
     panic!("the writer took {accepted} bytes for {DEADLINE:?} after its backend had failed");
 }
@@ -128,7 +128,7 @@ async fn until_refused_async(store: &AsyncStore) -> (usize, Error) {
             return (accepted, Error::from_source_io(e));
         }
         accepted += PIECE.len();
-        tokio::time::sleep(Duration::from_millis(1)).await;
+        tokio::time::sleep(Duration::from_millis(3)).await;
     }
     panic!("the writer took {accepted} bytes for {DEADLINE:?} after its backend had failed");
 }

@@ -26,6 +26,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use bytes::Bytes;
 use futures::{StreamExt, stream};
 use remote_store_core::layer::{Layer, LayeredAsyncBackend, LayeredBackend};
+
+use crate::op::Op;
 use remote_store_core::stream::{
     ByteStream, FileIter, FileStream, FolderIter, FolderStream, ReadStream,
 };
@@ -34,45 +36,6 @@ use remote_store_core::{
     FileInfo, FolderInfo, ListOptions, PresignOptions, PresignedRequest, ReadOptions, RemotePath,
     RenameOptions, Result, WriteOptions, WriteResult, async_trait,
 };
-
-/// The operations a fault can target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Op {
-    /// `exists`.
-    Exists,
-    /// `is_file`.
-    IsFile,
-    /// `is_folder`.
-    IsFolder,
-    /// `read` (opening the stream; see [`Faults::break_reads`] for the
-    /// stream itself).
-    Read,
-    /// `read_bytes`.
-    ReadBytes,
-    /// `write`.
-    Write,
-    /// `delete`.
-    Delete,
-    /// `delete_folder`.
-    DeleteFolder,
-    /// `list_files`.
-    ListFiles,
-    /// `list_folders`.
-    ListFolders,
-    /// `get_file_info`.
-    GetFileInfo,
-    /// `get_folder_info`.
-    GetFolderInfo,
-    /// `rename`.
-    Rename,
-    /// `copy`.
-    Copy,
-    /// `glob`.
-    Glob,
-    /// `presign`.
-    Presign,
-}
 
 /// The text every injected error carries.
 pub const INJECTED: &str = "injected fault";

@@ -10,13 +10,23 @@
 //! - [`TimeoutLayer`]: a deadline for one-shot calls and a stall timeout
 //!   for streams, which catches a dead connection without cutting a long
 //!   transfer or a slow consumer.
+//! - [`TraceLayer`]: a `tracing` span per operation (backend, op, path,
+//!   outcome, bytes, entries, attempts), kept by streams until they end.
+//! - [`MetricsLayer`]: counters and histograms through the `metrics`
+//!   facade (operations, errors by kind, bytes, durations, time to first
+//!   byte, in flight).
 //! - [`FaultLayer`]: injects failures on demand, for tests of code that
 //!   must survive them (retry above all), next to the conformance suite.
 
 pub mod faults;
+mod observe;
+mod op;
 pub mod retry;
 pub mod timeout;
 
-pub use faults::{FaultLayer, Faults, Op};
+pub use faults::{FaultLayer, Faults};
+pub use observe::metrics::MetricsLayer;
+pub use observe::trace::TraceLayer;
+pub use op::Op;
 pub use retry::{RetryLayer, RetryPolicy};
 pub use timeout::TimeoutLayer;

@@ -168,6 +168,8 @@ impl Attempts {
         match policy.pause(self.made, self.started, error.retry_after()) {
             Some(pause) => {
                 self.made += 1;
+                // Shown on the operation's span (`TraceLayer`, outside).
+                tracing::Span::current().record("attempts", self.made);
                 Ok(pause)
             }
             None => Err(self.gave_up(error)),

@@ -1,0 +1,115 @@
+//! Metrics through the `metrics` facade.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::future::BoxFuture;
+use remote_store_core::layer::Layer;
+use remote_store_core::{AsyncBackend, Backend};
+
+use super::{Observer, Outcome};
+use crate::op::Op;
+
+/// Counters and histograms per operation, through the
+/// [`metrics`](https://docs.rs/metrics) facade (any recorder: Prometheus,
+/// StatsD, …; without one installed they cost a check per call).
+///
+/// Every metric has the labels `backend` and `op`:
+///
+/// | metric | kind | unit, extra labels |
+/// |---|---|---|
+/// | `remote_store_operations_total` | counter | `outcome` (`ok`, an error kind, `cancelled`) |
+/// | `remote_store_errors_total` | counter | `kind` (an error kind) |
+/// | `remote_store_bytes_total` | counter | bytes read or written |
+/// | `remote_store_entries_total` | counter | entries listed |
+/// | `remote_store_operation_duration_seconds` | histogram | seconds, to the end of the stream for reads and listings |
+/// | `remote_store_time_to_first_byte_seconds` | histogram | seconds, reads |
+/// | `remote_store_in_flight` | gauge | operations running (streams until they end) |
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MetricsLayer;
+
+impl Layer for MetricsLayer {
+    fn layer(&self, inner: Arc<dyn Backend>) -> Arc<dyn Backend> {
+        super::wrap(Arc::new(Meter), inner)
+    }
+
+    fn layer_async(&self, inner: Arc<dyn AsyncBackend>) -> Arc<dyn AsyncBackend> {
+        super::wrap_async(Arc::new(Meter), inner)
+    }
+}
+
+pub(crate) struct Meter;
+
+pub(crate) struct Metered {
+    backend: String,
+    op: &'static str,
+    started: Instant,
+}
+
+impl Observer for Meter {
+    type Call = Metered;
+
+    fn start(&self, backend: &str, op: Op, _: &str) -> Metered {
+        let call = Metered {
+            backend: backend.to_owned(),
+            op: op.as_str(),
+            started: Instant::now(),
+        };
+        metrics::gauge!("remote_store_in_flight", "backend" => call.backend.clone(), "op" => call.op)
+            .increment(1.0);
+        call
+    }
+
+    fn first_byte(&self, call: &Metered) {
+        metrics::histogram!(
+            "remote_store_time_to_first_byte_seconds",
+            "backend" => call.backend.clone(),
+            "op" => call.op,
+        )
+        .record(call.started.elapsed().as_secs_f64());
+    }
+
+    fn finish(&self, call: Metered, outcome: Outcome) {
+        let Metered {
+            backend,
+            op,
+            started,
+        } = call;
+        metrics::gauge!("remote_store_in_flight", "backend" => backend.clone(), "op" => op)
+            .decrement(1.0);
+        metrics::counter!(
+            "remote_store_operations_total",
+            "backend" => backend.clone(),
+            "op" => op,
+            "outcome" => outcome.label(),
+        )
+        .increment(1);
+        if let Some(kind) = outcome.error {
+            metrics::counter!(
+                "remote_store_errors_total",
+                "backend" => backend.clone(),
+                "op" => op,
+                "kind" => kind.code(),
+            )
+            .increment(1);
+        }
+        if let Some(bytes) = outcome.bytes {
+            metrics::counter!("remote_store_bytes_total", "backend" => backend.clone(), "op" => op)
+                .increment(bytes);
+        }
+        if let Some(entries) = outcome.entries {
+            metrics::counter!("remote_store_entries_total", "backend" => backend.clone(), "op" => op)
+                .increment(entries);
+        }
+        metrics::histogram!("remote_store_operation_duration_seconds", "backend" => backend, "op" => op)
+            .record(started.elapsed().as_secs_f64());
+    }
+
+    fn scope<R>(&self, _: &Metered, f: impl FnOnce() -> R) -> R {
+        f()
+    }
+
+    fn instrument<'a, T: 'a>(&self, _: &Metered, future: BoxFuture<'a, T>) -> BoxFuture<'a, T> {
+        future
+    }
+}

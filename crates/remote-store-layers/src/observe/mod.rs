@@ -1,0 +1,94 @@
+//! Watching calls: one pair of wrappers (sync and async) that tell an
+//! [`Observer`] when each operation starts and how it ended, streams
+//! included (a read or listing ends when its stream does). Tracing and
+//! metrics are the two observers.
+
+mod async_backend;
+pub(crate) mod metrics;
+mod sync_backend;
+pub(crate) mod trace;
+
+use std::sync::Arc;
+
+use remote_store_core::{AsyncBackend, Backend, Error, ErrorKind};
+
+use crate::op::Op;
+
+pub(crate) use async_backend::AsyncObserved;
+pub(crate) use sync_backend::Observed;
+
+/// How a call ended.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Outcome {
+    /// The error's kind, when it failed.
+    pub(crate) error: Option<ErrorKind>,
+    /// Bytes read or written, where the operation moves bytes.
+    pub(crate) bytes: Option<u64>,
+    /// Entries listed, for listings.
+    pub(crate) entries: Option<u64>,
+    /// The caller dropped the stream before its end.
+    pub(crate) cancelled: bool,
+}
+
+impl Outcome {
+    pub(crate) fn of<T>(result: &Result<T, Error>) -> Self {
+        Outcome {
+            error: result.as_ref().err().map(Error::kind),
+            ..Outcome::default()
+        }
+    }
+
+    pub(crate) fn failed(error: &Error) -> Self {
+        Outcome {
+            error: Some(error.kind()),
+            ..Outcome::default()
+        }
+    }
+
+    /// `ok`, or the error's kind (`not_found`, …), or `cancelled`.
+    pub(crate) fn label(&self) -> &'static str {
+        match (self.error, self.cancelled) {
+            (Some(kind), _) => kind.code(),
+            (None, true) => "cancelled",
+            (None, false) => "ok",
+        }
+    }
+}
+
+/// Told when calls start and end.
+pub(crate) trait Observer: Send + Sync + 'static {
+    /// What the observer keeps for one call.
+    type Call: Send + Sync + Unpin + 'static;
+
+    /// A call of `op` on `path` starts.
+    fn start(&self, backend: &str, op: Op, path: &str) -> Self::Call;
+
+    /// The first byte of a read arrived.
+    fn first_byte(&self, call: &Self::Call);
+
+    /// The call ended (for a stream: the stream did).
+    fn finish(&self, call: Self::Call, outcome: Outcome);
+
+    /// Runs `f` as part of the call (a span entered).
+    fn scope<R>(&self, call: &Self::Call, f: impl FnOnce() -> R) -> R;
+
+    /// `future` as part of the call.
+    fn instrument<'a, T: 'a>(
+        &self,
+        call: &Self::Call,
+        future: futures::future::BoxFuture<'a, T>,
+    ) -> futures::future::BoxFuture<'a, T>;
+}
+
+/// Wraps a sync backend.
+pub(crate) fn wrap<O: Observer>(observer: Arc<O>, inner: Arc<dyn Backend>) -> Arc<dyn Backend> {
+    Arc::new(Observed::new(observer, inner))
+}
+
+/// Wraps an async backend.
+pub(crate) fn wrap_async<O: Observer>(
+    observer: Arc<O>,
+    inner: Arc<dyn AsyncBackend>,
+) -> Arc<dyn AsyncBackend> {
+    Arc::new(AsyncObserved::new(observer, inner))
+}
