@@ -21,33 +21,41 @@ impl Proxy {
     /// A proxy to `upstream` (`host:port`) that resets the first `resets`
     /// connections.
     pub(crate) fn resetting(upstream: String, resets: usize) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let count = accepted.clone();
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                let Ok(client) = conn else { continue };
-                if count.fetch_add(1, Ordering::SeqCst) < resets {
-                    // Let the request arrive, then close with it unread:
-                    // the kernel answers with a reset.
-                    std::thread::sleep(Duration::from_millis(100));
-                    drop(client);
-                    continue;
-                }
-                let Ok(server) = TcpStream::connect(&upstream) else {
-                    continue;
-                };
+        Proxy::serve(move |client, nth| {
+            if nth < resets {
+                // Let the request arrive, then close with it unread: the
+                // kernel answers with a reset.
+                std::thread::sleep(Duration::from_millis(100));
+                drop(client);
+                return;
+            }
+            if let Ok(server) = TcpStream::connect(&upstream) {
                 relay(client, server);
             }
-        });
-        Proxy { port, accepted }
+        })
     }
 
     /// A proxy to `upstream` whose first `stalls` connections stop moving
     /// bytes in one direction after `after` bytes (`download`: from the
     /// server; else to it), and stay open.
     pub(crate) fn stalling(upstream: String, stalls: usize, after: usize, download: bool) -> Proxy {
+        Proxy::serve(move |client, nth| {
+            let Ok(server) = TcpStream::connect(&upstream) else {
+                return;
+            };
+            let limit = (nth < stalls).then_some(after);
+            let (down, up) = match download {
+                true => (limit, None),
+                false => (None, limit),
+            };
+            pipe(client.try_clone().unwrap(), server.try_clone().unwrap(), up);
+            pipe(server, client, down);
+        })
+    }
+
+    /// Listens on a loopback port and hands each connection, with its
+    /// number (from 0), to `handle`.
+    fn serve(handle: impl Fn(TcpStream, usize) + Send + 'static) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let accepted = Arc::new(AtomicUsize::new(0));
@@ -55,19 +63,7 @@ impl Proxy {
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 let Ok(client) = conn else { continue };
-                let Ok(server) = TcpStream::connect(&upstream) else {
-                    continue;
-                };
-                let limit = match count.fetch_add(1, Ordering::SeqCst) < stalls {
-                    true => Some(after),
-                    false => None,
-                };
-                let (down, up) = match download {
-                    true => (limit, None),
-                    false => (None, limit),
-                };
-                pipe(client.try_clone().unwrap(), server.try_clone().unwrap(), up);
-                pipe(server, client, down);
+                handle(client, count.fetch_add(1, Ordering::SeqCst));
             }
         });
         Proxy { port, accepted }

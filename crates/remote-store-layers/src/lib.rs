@@ -18,6 +18,7 @@
 //! - [`FaultLayer`]: injects failures on demand, for tests of code that
 //!   must survive them (retry above all), next to the conformance suite.
 
+mod clock;
 pub mod faults;
 mod observe;
 mod op;

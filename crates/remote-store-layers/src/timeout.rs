@@ -17,9 +17,9 @@
 //! Async backends only: a blocking call of a sync backend (local disk,
 //! the ssh2 SFTP engine) cannot be interrupted, so over a sync backend the
 //! layer changes nothing and the backend's own timeouts apply (the SFTP
-//! config's connect and I/O timeouts). The clocks are tokio's: polled
-//! outside a tokio runtime, the layer does not time anything (it never
-//! panics for want of one).
+//! config's connect and I/O timeouts). The clocks run on a small timer
+//! runtime of the crate's own, so they work under any executor, and in a
+//! tokio runtime built without timers.
 //!
 //! Put it inside [`RetryLayer`](crate::RetryLayer)
 //! (`store.layer(TimeoutLayer::default()).layer(RetryLayer::default())`),
@@ -124,14 +124,11 @@ fn timed_out(what: &str, limit: Duration) -> Error {
         .with_retryable(true)
 }
 
-/// `call`, failed after `limit` (untimed outside a tokio runtime).
+/// `call`, failed after `limit`.
 async fn deadline<T>(limit: Duration, call: impl Future<Output = Result<T>>) -> Result<T> {
-    if tokio::runtime::Handle::try_current().is_err() {
-        return call.await;
-    }
-    match tokio::time::timeout(limit, call).await {
-        Ok(result) => result,
-        Err(_) => Err(timed_out("the call timed out", limit)),
+    tokio::select! {
+        result = call => result,
+        _ = crate::clock::sleep(limit) => Err(timed_out("the call timed out", limit)),
     }
 }
 
@@ -209,9 +206,6 @@ impl LayeredAsyncBackend for Timed {
         src: ByteStream,
         options: &WriteOptions,
     ) -> Result<WriteResult> {
-        if tokio::runtime::Handle::try_current().is_err() {
-            return self.inner.write(path, src, options).await;
-        }
         let progress = Arc::new(tokio::sync::Notify::new());
         let ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let watched = Watched {
@@ -229,7 +223,7 @@ impl LayeredAsyncBackend for Timed {
             tokio::select! {
                 result = &mut write => return result,
                 _ = progress.notified() => {}
-                _ = tokio::time::sleep(limit) => {
+                _ = crate::clock::sleep(limit) => {
                     let what = match ended.load(std::sync::atomic::Ordering::Acquire) {
                         true => "the write did not commit in time",
                         false => "the write stalled: the backend took no bytes",
@@ -295,11 +289,7 @@ where
             return Poll::Ready(item);
         }
         if self.timer.is_none() {
-            if tokio::runtime::Handle::try_current().is_err() {
-                return Poll::Pending; // no clock here: untimed
-            }
-            let limit = self.limit;
-            self.timer = Some(Box::pin(tokio::time::sleep(limit)));
+            self.timer = Some(Box::pin(crate::clock::sleep(self.limit)));
         }
         let timer = self.timer.as_mut().expect("set above");
         ready!(timer.as_mut().poll(cx));

@@ -285,3 +285,26 @@ fn the_async_face_retries_and_resumes_too() {
         });
     }
 }
+
+/// A tokio runtime built without timers (`enable_time` not called) is a
+/// runtime like any other for the layers: they keep their own clock, so
+/// retry pauses and timeouts work there, and never panic.
+#[test]
+fn layers_work_in_a_runtime_without_timers() {
+    use remote_store_layers::TimeoutLayer;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let faults = Faults::new();
+    let store = AsyncStore::new(AsyncMemoryBackend::new())
+        .layer(FaultLayer::new(faults.clone()))
+        .layer(TimeoutLayer::new().stall(Duration::from_secs(5)))
+        .layer(quick());
+    runtime.block_on(async {
+        faults.fail(Op::Write, 2);
+        store.write_bytes("a.txt", "x", false).await.unwrap();
+        faults.break_reads(0, 1);
+        assert_eq!(store.read_bytes("a.txt").await.unwrap(), "x");
+    });
+}

@@ -186,19 +186,9 @@ impl Attempts {
     }
 }
 
-/// Waits `pause` in async code: on tokio's timer inside a tokio runtime;
-/// elsewhere (another executor) on a thread of its own, as a timer must
-/// not block the executor's thread.
+/// Waits `pause` in async code, under any executor (see `clock`).
 pub(crate) async fn sleep(pause: std::time::Duration) {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return tokio::time::sleep(pause).await;
-    }
-    let (done, wait) = futures::channel::oneshot::channel::<()>();
-    std::thread::spawn(move || {
-        std::thread::sleep(pause);
-        let _ = done.send(());
-    });
-    let _ = wait.await;
+    crate::clock::sleep(pause).await;
 }
 
 /// A delete retried after an answer was lost finds the target gone: the
