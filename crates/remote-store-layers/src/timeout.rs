@@ -124,9 +124,16 @@ fn timed_out(what: &str, limit: Duration) -> Error {
         .with_retryable(true)
 }
 
-/// `call`, failed after `limit`.
+/// `call`, failed after `limit`. The timer starts only if the call does
+/// not finish when first polled, so a call answered at once (a cache, the
+/// memory backend) costs no timer.
 async fn deadline<T>(limit: Duration, call: impl Future<Output = Result<T>>) -> Result<T> {
+    let mut call = std::pin::pin!(call);
+    if let Some(done) = futures::FutureExt::now_or_never(call.as_mut()) {
+        return done;
+    }
     tokio::select! {
+        biased;
         result = call => result,
         _ = crate::clock::sleep(limit) => Err(timed_out("the call timed out", limit)),
     }
@@ -215,12 +222,17 @@ impl LayeredAsyncBackend for Timed {
         };
         let write = self.inner.write(path, watched.boxed(), options);
         tokio::pin!(write);
+        // Done when first polled (a small write to memory): no timer.
+        if let Some(done) = futures::FutureExt::now_or_never(write.as_mut()) {
+            return done;
+        }
         loop {
             let limit = match ended.load(std::sync::atomic::Ordering::Acquire) {
                 true => self.limits.operation,
                 false => self.limits.stall,
             };
             tokio::select! {
+                biased;
                 result = &mut write => return result,
                 _ = progress.notified() => {}
                 _ = crate::clock::sleep(limit) => {

@@ -21,11 +21,18 @@ use crate::op::Op;
 pub(crate) struct AsyncObserved<O: Observer> {
     inner: Arc<dyn AsyncBackend>,
     observer: Arc<O>,
+    /// The backend's name, interned once.
+    name: &'static str,
 }
 
 impl<O: Observer> AsyncObserved<O> {
     pub(crate) fn new(observer: Arc<O>, inner: Arc<dyn AsyncBackend>) -> Self {
-        AsyncObserved { inner, observer }
+        let name = super::intern(inner.name());
+        AsyncObserved {
+            inner,
+            observer,
+            name,
+        }
     }
 
     /// A one-shot call; `size` reads the bytes moved off its result.
@@ -36,7 +43,7 @@ impl<O: Observer> AsyncObserved<O> {
         call: futures::future::BoxFuture<'a, Result<T>>,
         size: impl FnOnce(&T) -> Option<u64>,
     ) -> Result<T> {
-        let watched = self.observer.start(self.inner.name(), op, path);
+        let watched = self.observer.start(self.name, op, path);
         let result = self.observer.instrument(&watched, call).await;
         let mut outcome = Outcome::of(&result);
         outcome.bytes = result.as_ref().ok().and_then(size);
@@ -55,7 +62,7 @@ impl<O: Observer> AsyncObserved<O> {
         >,
         bytes: fn(&T) -> Option<u64>,
     ) -> Result<futures::stream::BoxStream<'static, Result<T>>> {
-        let watched = self.observer.start(self.inner.name(), op, path);
+        let watched = self.observer.start(self.name, op, path);
         match self.observer.instrument(&watched, open).await {
             Ok(stream) => Ok(WatchedStream {
                 inner: stream,

@@ -41,7 +41,7 @@ impl Layer for MetricsLayer {
 pub(crate) struct Meter;
 
 pub(crate) struct Metered {
-    backend: String,
+    backend: &'static str,
     op: &'static str,
     started: Instant,
 }
@@ -49,13 +49,13 @@ pub(crate) struct Metered {
 impl Observer for Meter {
     type Call = Metered;
 
-    fn start(&self, backend: &str, op: Op, _: &str) -> Metered {
+    fn start(&self, backend: &'static str, op: Op, _: &str) -> Metered {
         let call = Metered {
-            backend: backend.to_owned(),
+            backend,
             op: op.as_str(),
             started: Instant::now(),
         };
-        metrics::gauge!("remote_store_in_flight", "backend" => call.backend.clone(), "op" => call.op)
+        metrics::gauge!("remote_store_in_flight", "backend" => call.backend, "op" => call.op)
             .increment(1.0);
         call
     }
@@ -63,7 +63,7 @@ impl Observer for Meter {
     fn first_byte(&self, call: &Metered) {
         metrics::histogram!(
             "remote_store_time_to_first_byte_seconds",
-            "backend" => call.backend.clone(),
+            "backend" => call.backend,
             "op" => call.op,
         )
         .record(call.started.elapsed().as_secs_f64());
@@ -75,11 +75,10 @@ impl Observer for Meter {
             op,
             started,
         } = call;
-        metrics::gauge!("remote_store_in_flight", "backend" => backend.clone(), "op" => op)
-            .decrement(1.0);
+        metrics::gauge!("remote_store_in_flight", "backend" => backend, "op" => op).decrement(1.0);
         metrics::counter!(
             "remote_store_operations_total",
-            "backend" => backend.clone(),
+            "backend" => backend,
             "op" => op,
             "outcome" => outcome.label(),
         )
@@ -87,18 +86,18 @@ impl Observer for Meter {
         if let Some(kind) = outcome.error {
             metrics::counter!(
                 "remote_store_errors_total",
-                "backend" => backend.clone(),
+                "backend" => backend,
                 "op" => op,
                 "kind" => kind.code(),
             )
             .increment(1);
         }
         if let Some(bytes) = outcome.bytes {
-            metrics::counter!("remote_store_bytes_total", "backend" => backend.clone(), "op" => op)
+            metrics::counter!("remote_store_bytes_total", "backend" => backend, "op" => op)
                 .increment(bytes);
         }
         if let Some(entries) = outcome.entries {
-            metrics::counter!("remote_store_entries_total", "backend" => backend.clone(), "op" => op)
+            metrics::counter!("remote_store_entries_total", "backend" => backend, "op" => op)
                 .increment(entries);
         }
         metrics::histogram!("remote_store_operation_duration_seconds", "backend" => backend, "op" => op)

@@ -61,7 +61,7 @@ pub(crate) trait Observer: Send + Sync + 'static {
     type Call: Send + Sync + Unpin + 'static;
 
     /// A call of `op` on `path` starts.
-    fn start(&self, backend: &str, op: Op, path: &str) -> Self::Call;
+    fn start(&self, backend: &'static str, op: Op, path: &str) -> Self::Call;
 
     /// The first byte of a read arrived.
     fn first_byte(&self, call: &Self::Call);
@@ -78,6 +78,26 @@ pub(crate) trait Observer: Send + Sync + 'static {
         call: &Self::Call,
         future: futures::future::BoxFuture<'a, T>,
     ) -> futures::future::BoxFuture<'a, T>;
+}
+
+/// `name` as a `&'static str`, each distinct name leaked once: backend
+/// names are few, and a static label costs a metric nothing per call.
+pub(crate) fn intern(name: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    match names.get(name) {
+        Some(known) => known,
+        None => {
+            let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+            names.insert(leaked);
+            leaked
+        }
+    }
 }
 
 /// Wraps a sync backend.

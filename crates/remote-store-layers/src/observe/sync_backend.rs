@@ -18,16 +18,23 @@ use crate::op::Op;
 pub(crate) struct Observed<O: Observer> {
     inner: Arc<dyn Backend>,
     observer: Arc<O>,
+    /// The backend's name, interned once.
+    name: &'static str,
 }
 
 impl<O: Observer> Observed<O> {
     pub(crate) fn new(observer: Arc<O>, inner: Arc<dyn Backend>) -> Self {
-        Observed { inner, observer }
+        let name = super::intern(inner.name());
+        Observed {
+            inner,
+            observer,
+            name,
+        }
     }
 
     /// A one-shot call.
     fn one<T>(&self, op: Op, path: &str, call: impl FnOnce() -> Result<T>) -> Result<T> {
-        let watched = self.observer.start(self.inner.name(), op, path);
+        let watched = self.observer.start(self.name, op, path);
         let result = self.observer.scope(&watched, call);
         self.observer.finish(watched, Outcome::of(&result));
         result
@@ -41,7 +48,7 @@ impl<O: Observer> Observed<O> {
         open: impl FnOnce() -> Result<S>,
         wrap: impl FnOnce(S, Watch<O>) -> S,
     ) -> Result<S> {
-        let watched = self.observer.start(self.inner.name(), op, path);
+        let watched = self.observer.start(self.name, op, path);
         match self.observer.scope(&watched, open) {
             Ok(stream) => Ok(wrap(stream, Watch::new(self.observer.clone(), watched))),
             Err(e) => {
@@ -222,9 +229,7 @@ impl<O: Observer> LayeredBackend for Observed<O> {
         })
     }
     fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
-        let watched = self
-            .observer
-            .start(self.inner.name(), Op::ReadBytes, path.as_str());
+        let watched = self.observer.start(self.name, Op::ReadBytes, path.as_str());
         let result = self
             .observer
             .scope(&watched, || self.inner.read_bytes(path, options));
@@ -239,9 +244,7 @@ impl<O: Observer> LayeredBackend for Observed<O> {
         src: &mut dyn Read,
         options: &WriteOptions,
     ) -> Result<WriteResult> {
-        let watched = self
-            .observer
-            .start(self.inner.name(), Op::Write, path.as_str());
+        let watched = self.observer.start(self.name, Op::Write, path.as_str());
         let result = self
             .observer
             .scope(&watched, || self.inner.write(path, src, options));

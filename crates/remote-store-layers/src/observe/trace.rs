@@ -55,7 +55,7 @@ pub(crate) struct Traced {
 impl Observer for Tracer {
     type Call = Traced;
 
-    fn start(&self, backend: &str, op: Op, path: &str) -> Traced {
+    fn start(&self, backend: &'static str, op: Op, path: &str) -> Traced {
         let span = tracing::info_span!(
             "remote_store",
             backend,
