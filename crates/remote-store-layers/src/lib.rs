@@ -29,5 +29,7 @@ pub use faults::{FaultLayer, Faults};
 pub use observe::metrics::MetricsLayer;
 pub use observe::trace::TraceLayer;
 pub use op::Op;
+/// The mechanism the layers are built on (core's `layer` module).
+pub use remote_store_core::layer::{Layer, LayeredAsyncBackend, LayeredBackend};
 pub use retry::{RetryLayer, RetryPolicy};
 pub use timeout::TimeoutLayer;

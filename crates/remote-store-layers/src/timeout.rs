@@ -9,10 +9,18 @@
 //! - **Read streams** fail when the caller waits on the next chunk for
 //!   `stall` without one arriving. A caller that reads slowly never trips
 //!   it: the clock runs only while the caller waits.
-//! - **Writes** fail when the backend takes no bytes from the source for
-//!   `stall` while the source has more; once the source has ended, the
-//!   commit gets `operation` to finish. The write is dropped, so the
-//!   backend discards what it staged.
+//! - **Writes** fail when no bytes move from the source to the backend
+//!   for `stall`; once the source has ended, the commit gets `operation`
+//!   to finish. The write is dropped, so the backend discards what it
+//!   staged. The watchdog cannot tell a backend that takes nothing from a
+//!   source that yields nothing: a source slower than `stall` between
+//!   chunks (a live producer) fails the write too; raise `stall` for such
+//!   sources. (Under [`RetryLayer`](crate::RetryLayer), a source within
+//!   its replay limit is buffered first and is not affected.)
+//! - `read_bytes` goes through `read`, so that the stall limit applies
+//!   rather than a deadline on the whole file: layers and backends inside
+//!   this one see a `read` ([`Op::Read`](crate::Op::Read)), not a
+//!   `read_bytes`.
 //!
 //! Async backends only: a blocking call of a sync backend (local disk,
 //! the ssh2 SFTP engine) cannot be interrupted, so over a sync backend the
@@ -135,7 +143,7 @@ async fn deadline<T>(limit: Duration, call: impl Future<Output = Result<T>>) -> 
     tokio::select! {
         biased;
         result = call => result,
-        _ = crate::clock::sleep(limit) => Err(timed_out("the call timed out", limit)),
+        _ = crate::clock::sleep(limit) => Err(timed_out("the call did not finish in time", limit)),
     }
 }
 
@@ -238,7 +246,7 @@ impl LayeredAsyncBackend for Timed {
                 _ = crate::clock::sleep(limit) => {
                     let what = match ended.load(std::sync::atomic::Ordering::Acquire) {
                         true => "the write did not commit in time",
-                        false => "the write stalled: the backend took no bytes",
+                        false => "the write stalled: no bytes moved from the source to the backend",
                     };
                     return Err(timed_out(what, limit).with_path(path));
                 }
@@ -306,6 +314,9 @@ where
         let timer = self.timer.as_mut().expect("set above");
         ready!(timer.as_mut().poll(cx));
         self.failed = true;
-        Poll::Ready(Some(Err(timed_out("the stream stalled", self.limit))))
+        Poll::Ready(Some(Err(timed_out(
+            "the stream stalled: no bytes arrived",
+            self.limit,
+        ))))
     }
 }

@@ -57,7 +57,8 @@ pub use remote_store_core::{
     IntoAsyncBackend, IntoBackend, ListOptions, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, OptionSpec,
     Options, PresignMethod, PresignOptions, PresignedRequest, ReadOptions, RemotePath,
     RenameOptions, Result, SeekableReader, Store, SyncBackendAdapter, UrlParts, UrlTarget,
-    WriteOptions, WriteResult, factory, glob, marker, options, seekable, stream,
+    WriteOptions, WriteResult, async_trait, factory, glob, layer, marker, options, seekable,
+    stream,
 };
 pub use url::OpenUrl;
 

@@ -25,6 +25,13 @@ use crate::op::Op;
 /// | `remote_store_operation_duration_seconds` | histogram | seconds, to the end of the stream for reads and listings |
 /// | `remote_store_time_to_first_byte_seconds` | histogram | seconds, reads |
 /// | `remote_store_in_flight` | gauge | operations running (streams until they end) |
+///
+/// Bytes and outcomes of a read are those the backend's stream delivered
+/// to the layer above it. Under a `Store` over an async backend the
+/// blocking bridge reads ahead (a few chunks) of the caller, so a read the
+/// caller dropped early may count bytes it never took, and one whose
+/// stream the bridge had already drained counts as `ok`. The same holds
+/// for `TraceLayer`'s fields.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MetricsLayer;
 

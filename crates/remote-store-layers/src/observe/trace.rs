@@ -20,7 +20,8 @@ use crate::op::Op;
 /// `not_found`, or `cancelled` for a stream dropped before its end),
 /// `bytes` (read or written), `entries` (listed), `elapsed_ms`, and
 /// `attempts` when a [`RetryLayer`](crate::RetryLayer) inside it made more
-/// than one. A read or listing keeps its span until its stream ends, and
+/// than one call (recorded once, when the call ends; a stream's resumes
+/// are not counted there). A read or listing keeps its span until its stream ends, and
 /// the stream's polls run inside it. With no subscriber interested, a
 /// span is never built: the cost is a check per call.
 ///

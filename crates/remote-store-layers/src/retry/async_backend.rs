@@ -41,9 +41,15 @@ impl AsyncRetryBackend {
             match call(attempts.made()).await {
                 Err(e) => match attempts.after(&self.settings.policy, e) {
                     Ok(pause) => super::sleep(pause).await,
-                    Err(e) => return Err(e),
+                    Err(e) => {
+                        attempts.report();
+                        return Err(e);
+                    }
                 },
-                done => return done,
+                done => {
+                    attempts.report();
+                    return done;
+                }
             }
         }
     }

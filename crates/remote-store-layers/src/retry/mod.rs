@@ -19,7 +19,12 @@
 //!   reads; it costs one `get_file_info` when the read opens.
 //! - **Deletes** without a condition: a retry that finds the file or
 //!   folder gone reports success, as the earlier attempt whose answer was
-//!   lost may have deleted it.
+//!   lost may have deleted it. After a failure the layer cannot tell that
+//!   from a path that was never there (the failed attempt may not have
+//!   reached the backend), so a delete of a missing path whose first
+//!   attempt failed retryably succeeds too: the path is absent either way.
+//!   To learn whether it existed, ask first, or delete with `if_match`
+//!   (never retried).
 //! - **Writes** whose source fits the replay buffer (1 MiB by default),
 //!   without a condition: the source is buffered, so it can be sent again.
 //!   A write that refuses to replace (`overwrite` false) and, on a retry,
@@ -168,11 +173,17 @@ impl Attempts {
         match policy.pause(self.made, self.started, error.retry_after()) {
             Some(pause) => {
                 self.made += 1;
-                // Shown on the operation's span (`TraceLayer`, outside).
-                tracing::Span::current().record("attempts", self.made);
                 Ok(pause)
             }
             None => Err(self.gave_up(error)),
+        }
+    }
+
+    /// Records the attempts made on the operation's span (`TraceLayer`,
+    /// outside), once, when there was more than one.
+    pub(crate) fn report(&self) {
+        if self.made > 1 {
+            tracing::Span::current().record("attempts", self.made);
         }
     }
 

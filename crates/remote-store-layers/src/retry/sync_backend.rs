@@ -34,9 +34,15 @@ impl RetryBackend {
             match call(attempts.made()) {
                 Err(e) => match attempts.after(&self.settings.policy, e) {
                     Ok(pause) => std::thread::sleep(pause),
-                    Err(e) => return Err(e),
+                    Err(e) => {
+                        attempts.report();
+                        return Err(e);
+                    }
                 },
-                done => return done,
+                done => {
+                    attempts.report();
+                    return done;
+                }
             }
         }
     }
