@@ -29,13 +29,18 @@ use std::path::Path;
 use remote_store_core::{Error, ErrorKind, Options, Result};
 use serde_json::Value;
 
-/// One named backend: its type and options.
+use crate::layers_config::LayersConfig;
+
+/// One named backend: its type, options and layers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackendConfig {
     /// The factory type (`local`, `memory`, `s3`, …).
     pub kind: String,
     /// The options, as strings.
     pub options: Options,
+    /// The layers its stores get (`[backends.NAME.retry]`, …; see
+    /// [`LayersConfig`]).
+    pub layers: LayersConfig,
 }
 
 /// One named store: a backend and a root inside it.
@@ -94,6 +99,7 @@ impl Config {
             BackendConfig {
                 kind: kind.to_owned(),
                 options,
+                layers: LayersConfig::default(),
             },
         );
         self
@@ -159,7 +165,10 @@ impl Config {
             for (k, v) in b.options.iter() {
                 out.push_str(&format!("{} = {}\n", quote_key(k), quote(v)));
             }
+            let (lines, tables) = b.layers.to_toml(&format!("backends.{}", quote_key(name)));
+            out.push_str(&lines);
             out.push('\n');
+            out.push_str(&tables);
         }
         for (name, s) in &self.stores {
             out.push_str(&format!(
@@ -202,13 +211,21 @@ impl Config {
                 }
             };
             let mut options = Options::new();
+            let mut layers = LayersConfig::default();
             for (key, v) in fields.iter().filter(|(k, _)| k.as_str() != "type") {
-                options.set(key.clone(), scalar(v, &format!("{at}.{key}"))?);
+                if !layers.take(key, v, &at)? {
+                    options.set(key.clone(), scalar(v, &format!("{at}.{key}"))?);
+                }
             }
             mark_secrets(&mut options);
-            config
-                .backends
-                .insert(name.clone(), BackendConfig { kind, options });
+            config.backends.insert(
+                name.clone(),
+                BackendConfig {
+                    kind,
+                    options,
+                    layers,
+                },
+            );
         }
         for (name, entry) in table(top.get("stores"), "stores")? {
             let at = format!("stores.{name}");

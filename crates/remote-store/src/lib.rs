@@ -45,6 +45,7 @@
 
 pub mod config;
 mod interpolate;
+pub mod layers_config;
 mod registry;
 pub mod url;
 

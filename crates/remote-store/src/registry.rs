@@ -108,6 +108,10 @@ pub(crate) fn no_factory(kind: &str) -> String {
 struct Slot {
     factory: Arc<dyn BackendFactory>,
     options: Options,
+    /// Read only with the `layers` feature (without it, building refuses
+    /// any).
+    #[cfg_attr(not(feature = "layers"), allow(dead_code))]
+    layers: crate::layers_config::LayersConfig,
     instance: Mutex<Option<AnyBackend>>,
 }
 
@@ -165,6 +169,11 @@ impl Registry {
             let factory = factory(&b.kind)
                 .ok_or_else(|| invalid(format!("{at}.type: {}", no_factory(&b.kind))))?;
             let mut options = b.options;
+            if !b.layers.is_empty() && !cfg!(feature = "layers") {
+                return Err(invalid(format!(
+                    "{at}: layers (retry, timeout, trace, metrics) need the `layers` feature of the remote-store crate"
+                )));
+            }
             let keyed = |e: Error| invalid(format!("{at}.{}", e.reason()));
             options.check(factory.options()).map_err(keyed)?;
             factory.validate(&options).map_err(keyed)?;
@@ -173,6 +182,7 @@ impl Registry {
                 Slot {
                     factory,
                     options,
+                    layers: b.layers,
                     instance: Mutex::new(None),
                 },
             );
@@ -232,16 +242,34 @@ impl Registry {
         })
     }
 
-    /// The sync store named `name`.
+    /// The sync store named `name`, with its backend's layers.
     pub fn store(&self, name: &str) -> Result<Store> {
         let s = self.store_config(name)?;
-        self.backend(&s.backend)?.store().child(&s.root)
+        let store = self.backend(&s.backend)?.store();
+        self.layered(&s.backend, store).child(&s.root)
     }
 
-    /// The async store named `name`.
+    /// The async store named `name`, with its backend's layers.
     pub fn async_store(&self, name: &str) -> Result<AsyncStore> {
         let s = self.store_config(name)?;
-        self.backend(&s.backend)?.async_store().child(&s.root)
+        let store = self.backend(&s.backend)?.async_store();
+        self.layered(&s.backend, store).child(&s.root)
+    }
+
+    /// `store` with the layers configured for `backend`.
+    #[cfg(feature = "layers")]
+    fn layered<S: crate::layers_config::Layered>(&self, backend: &str, store: S) -> S {
+        match self.backends.get(backend) {
+            Some(slot) => crate::layers_config::apply(store, &slot.layers),
+            None => store,
+        }
+    }
+
+    /// Without the `layers` feature no backend has layers (building the
+    /// registry refused any).
+    #[cfg(not(feature = "layers"))]
+    fn layered<S>(&self, _: &str, store: S) -> S {
+        store
     }
 
     /// The names of the stores.

@@ -349,3 +349,16 @@ fn bad_urls_say_what_is_wrong() {
         "{err}"
     );
 }
+
+/// Without the `layers` feature, a configuration asking for layers is
+/// refused when the registry is built, naming the backend and the feature
+/// (never silently unlayered).
+#[cfg(not(feature = "layers"))]
+#[test]
+fn layers_without_the_feature_are_refused() {
+    let text = config_error("[backends.m]\ntype = \"memory\"\n[backends.m.retry]\nattempts = 3\n");
+    assert!(
+        text.contains("backends.m") && text.contains("`layers` feature"),
+        "{text}"
+    );
+}

@@ -1,0 +1,254 @@
+//! Layers from configuration: `[backends.NAME.retry]`,
+//! `[backends.NAME.timeout]`, `trace = true` and `metrics = true` give
+//! every store of that backend the layers of `remote_store_layers`
+//! (feature `layers`; ADR-0017), in the order the ADR sets: timeout inside
+//! retry, tracing and metrics outside.
+//!
+//! ```toml
+//! [backends.lake]
+//! type = "s3"
+//! bucket = "lake"
+//! trace = true
+//!
+//! [backends.lake.retry]
+//! attempts = 5          # calls in all
+//! initial_backoff = 0.2 # seconds
+//! max_backoff = 10
+//! budget = 60
+//!
+//! [backends.lake.timeout]
+//! operation = 120       # seconds, one-shot calls
+//! stall = 60            # seconds without a byte moving
+//! ```
+
+use std::time::Duration;
+
+use remote_store_core::{Error, ErrorKind, Result};
+use serde_json::Value;
+
+/// The layers a backend's stores get.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LayersConfig {
+    /// `[backends.NAME.retry]`: retry, with these settings (the layer's
+    /// defaults for those not given).
+    pub retry: Option<RetrySettings>,
+    /// `[backends.NAME.timeout]`: deadlines and stall limits.
+    pub timeout: Option<TimeoutSettings>,
+    /// `trace = true`: a `tracing` span per operation.
+    pub trace: bool,
+    /// `metrics = true`: counters and histograms through `metrics`.
+    pub metrics: bool,
+}
+
+/// `[backends.NAME.retry]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetrySettings {
+    /// `attempts`: calls in all, the first included (at least 1).
+    pub attempts: Option<u32>,
+    /// `initial_backoff`: the bound of the first pause, in seconds.
+    pub initial_backoff: Option<Duration>,
+    /// `max_backoff`: the largest bound of a pause, in seconds.
+    pub max_backoff: Option<Duration>,
+    /// `budget`: seconds from the first call after which no pause starts.
+    pub budget: Option<Duration>,
+}
+
+/// `[backends.NAME.timeout]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TimeoutSettings {
+    /// `operation`: seconds a one-shot call (or a write's commit) may take.
+    pub operation: Option<Duration>,
+    /// `stall`: seconds a stream may move no byte.
+    pub stall: Option<Duration>,
+}
+
+impl LayersConfig {
+    /// Whether any layer is asked for.
+    pub fn is_empty(&self) -> bool {
+        self.retry.is_none() && self.timeout.is_none() && !self.trace && !self.metrics
+    }
+
+    /// Takes `key` = `value` of backend table `at` when it is a layer
+    /// setting: `Ok(true)`; `Ok(false)` for a backend option.
+    pub(crate) fn take(&mut self, key: &str, value: &Value, at: &str) -> Result<bool> {
+        let at = format!("{at}.{key}");
+        match (key, value) {
+            ("retry", Value::Object(fields)) => {
+                let mut retry = RetrySettings::default();
+                for (name, v) in fields {
+                    let here = format!("{at}.{name}");
+                    match name.as_str() {
+                        "attempts" => retry.attempts = Some(attempts(v, &here)?),
+                        "initial_backoff" => retry.initial_backoff = Some(seconds(v, &here)?),
+                        "max_backoff" => retry.max_backoff = Some(seconds(v, &here)?),
+                        "budget" => retry.budget = Some(seconds(v, &here)?),
+                        _ => {
+                            return Err(unknown(
+                                &here,
+                                "attempts, initial_backoff, max_backoff, budget",
+                            ));
+                        }
+                    }
+                }
+                self.retry = Some(retry);
+            }
+            ("timeout", Value::Object(fields)) => {
+                let mut timeout = TimeoutSettings::default();
+                for (name, v) in fields {
+                    let here = format!("{at}.{name}");
+                    match name.as_str() {
+                        "operation" => timeout.operation = Some(seconds(v, &here)?),
+                        "stall" => timeout.stall = Some(seconds(v, &here)?),
+                        _ => return Err(unknown(&here, "operation, stall")),
+                    }
+                }
+                self.timeout = Some(timeout);
+            }
+            ("trace", Value::Bool(on)) => self.trace = *on,
+            ("metrics", Value::Bool(on)) => self.metrics = *on,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The settings as TOML lines of the backend's table (`trace`,
+    /// `metrics`) and as sub-tables of `[backends.NAME]`.
+    pub(crate) fn to_toml(&self, table: &str) -> (String, String) {
+        let mut lines = String::new();
+        if self.trace {
+            lines.push_str("trace = true\n");
+        }
+        if self.metrics {
+            lines.push_str("metrics = true\n");
+        }
+        let mut tables = String::new();
+        let secs = |d: &Duration| d.as_secs_f64().to_string();
+        if let Some(r) = &self.retry {
+            tables.push_str(&format!("[{table}.retry]\n"));
+            if let Some(n) = r.attempts {
+                tables.push_str(&format!("attempts = {n}\n"));
+            }
+            for (name, d) in [
+                ("initial_backoff", &r.initial_backoff),
+                ("max_backoff", &r.max_backoff),
+                ("budget", &r.budget),
+            ] {
+                if let Some(d) = d {
+                    tables.push_str(&format!("{name} = {}\n", secs(d)));
+                }
+            }
+            tables.push('\n');
+        }
+        if let Some(t) = &self.timeout {
+            tables.push_str(&format!("[{table}.timeout]\n"));
+            for (name, d) in [("operation", &t.operation), ("stall", &t.stall)] {
+                if let Some(d) = d {
+                    tables.push_str(&format!("{name} = {}\n", secs(d)));
+                }
+            }
+            tables.push('\n');
+        }
+        (lines, tables)
+    }
+}
+
+fn invalid(message: String) -> Error {
+    Error::new(ErrorKind::InvalidConfig).with_message(message)
+}
+
+fn unknown(at: &str, expected: &str) -> Error {
+    invalid(format!("{at}: unknown key (expected one of: {expected})"))
+}
+
+/// A number, or a string (environment variables expanded) holding one.
+fn number(value: &Value, at: &str) -> Result<f64> {
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => crate::interpolate::expand(s, at, &crate::interpolate::process_env)?,
+        _ => return Err(invalid(format!("{at}: expected a number"))),
+    };
+    text.trim()
+        .parse::<f64>()
+        .map_err(|_| invalid(format!("{at}: expected a number, got '{text}'")))
+}
+
+fn seconds(value: &Value, at: &str) -> Result<Duration> {
+    let n = number(value, at)?;
+    if !(n.is_finite() && n > 0.0 && n <= 7.0 * 24.0 * 3600.0) {
+        return Err(invalid(format!(
+            "{at}: expected seconds above 0 and at most a week, got {n}"
+        )));
+    }
+    Ok(Duration::from_secs_f64(n))
+}
+
+fn attempts(value: &Value, at: &str) -> Result<u32> {
+    let n = number(value, at)?;
+    if n.fract() != 0.0 || !(1.0..=1000.0).contains(&n) {
+        return Err(invalid(format!(
+            "{at}: expected a whole number of attempts from 1 to 1000, got {n}"
+        )));
+    }
+    Ok(n as u32)
+}
+
+/// The configured layers around `store` (feature `layers`).
+#[cfg(feature = "layers")]
+pub(crate) fn apply<S: Layered>(store: S, config: &LayersConfig) -> S {
+    use remote_store_layers::{MetricsLayer, RetryLayer, RetryPolicy, TimeoutLayer, TraceLayer};
+    let mut store = store;
+    if let Some(t) = &config.timeout {
+        let mut layer = TimeoutLayer::new();
+        if let Some(d) = t.operation {
+            layer = layer.operation(d);
+        }
+        if let Some(d) = t.stall {
+            layer = layer.stall(d);
+        }
+        store = store.with(layer);
+    }
+    if let Some(r) = &config.retry {
+        let defaults = RetryPolicy::new();
+        let mut policy = RetryPolicy::new();
+        if let Some(n) = r.attempts {
+            policy = policy.max_attempts(n);
+        }
+        let initial = r.initial_backoff.unwrap_or(defaults.initial_backoff);
+        let max = r.max_backoff.unwrap_or(defaults.max_backoff);
+        policy = policy.backoff(initial, max);
+        if let Some(d) = r.budget {
+            policy = policy.budget(d);
+        }
+        store = store.with(RetryLayer::new(policy));
+    }
+    if config.trace {
+        store = store.with(TraceLayer);
+    }
+    if config.metrics {
+        store = store.with(MetricsLayer);
+    }
+    store
+}
+
+/// Either face, for [`apply`].
+#[cfg(feature = "layers")]
+pub(crate) trait Layered: Sized {
+    fn with(self, layer: impl remote_store_core::layer::Layer) -> Self;
+}
+
+#[cfg(feature = "layers")]
+impl Layered for remote_store_core::Store {
+    fn with(self, layer: impl remote_store_core::layer::Layer) -> Self {
+        self.layer(layer)
+    }
+}
+
+#[cfg(feature = "layers")]
+impl Layered for remote_store_core::AsyncStore {
+    fn with(self, layer: impl remote_store_core::layer::Layer) -> Self {
+        self.layer(layer)
+    }
+}

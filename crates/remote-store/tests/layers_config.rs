@@ -1,0 +1,128 @@
+//! Layers from configuration: `[backends.NAME.retry]`, `.timeout`,
+//! `trace`, `metrics` are parsed, checked with errors that name the key,
+//! written back, and applied to the backend's stores on both faces.
+
+use std::time::Duration;
+
+use remote_store::backends::MemoryBackend;
+use remote_store::{Config, ErrorKind, Registry};
+
+const LAYERED: &str = r#"
+[backends.mem]
+type = "memory"
+trace = true
+metrics = true
+
+[backends.mem.retry]
+attempts = 5
+initial_backoff = 0.1
+max_backoff = "${RS_TEST_UNSET_BACKOFF:-2}"
+budget = 30
+
+[backends.mem.timeout]
+operation = 10
+stall = 5
+
+[backends.plain]
+type = "memory"
+
+[stores.layered]
+backend = "mem"
+root = "data"
+
+[stores.bare]
+backend = "plain"
+"#;
+
+#[test]
+fn layer_tables_are_parsed_and_written_back() {
+    let config = Config::from_toml_str(LAYERED).unwrap();
+    let layers = &config.backends["mem"].layers;
+    let retry = layers.retry.as_ref().unwrap();
+    assert_eq!(retry.attempts, Some(5));
+    assert_eq!(retry.initial_backoff, Some(Duration::from_millis(100)));
+    assert_eq!(retry.max_backoff, Some(Duration::from_secs(2)));
+    assert_eq!(retry.budget, Some(Duration::from_secs(30)));
+    let timeout = layers.timeout.as_ref().unwrap();
+    assert_eq!(timeout.operation, Some(Duration::from_secs(10)));
+    assert_eq!(timeout.stall, Some(Duration::from_secs(5)));
+    assert!(layers.trace && layers.metrics);
+    assert!(config.backends["plain"].layers.is_empty());
+    // Not taken for backend options.
+    assert!(config.backends["mem"].options.iter().next().is_none());
+    let again = Config::from_toml_str(&config.to_toml_string()).unwrap();
+    assert_eq!(
+        again.backends,
+        config.backends,
+        "{}",
+        config.to_toml_string()
+    );
+}
+
+#[test]
+fn stores_get_their_backends_layers_on_both_faces() {
+    let registry = Registry::new(Config::from_toml_str(LAYERED).unwrap()).unwrap();
+    let layered = registry.store("layered").unwrap();
+    assert!(
+        layered.backend_as::<MemoryBackend>().is_none(),
+        "the store's backend is the layer stack"
+    );
+    assert_eq!(layered.root().as_str(), "data", "the root stays");
+    layered.write_bytes("a.txt", "x", false).unwrap();
+    assert_eq!(layered.read_bytes("a.txt").unwrap(), "x");
+    let bare = registry.store("bare").unwrap();
+    assert!(bare.backend_as::<MemoryBackend>().is_some());
+    let async_layered = registry.async_store("layered").unwrap();
+    assert!(async_layered.backend_as::<MemoryBackend>().is_none());
+    let read = remote_store_core_block_on(async_layered.read_bytes("a.txt"));
+    assert_eq!(read.unwrap(), "x", "both faces share the backend");
+}
+
+fn remote_store_core_block_on<F: std::future::Future>(f: F) -> F::Output {
+    futures::executor::block_on(f)
+}
+
+fn refused(text: &str) -> String {
+    let err = Config::from_toml_str(text).expect_err("must be refused");
+    assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+    err.to_string()
+}
+
+#[test]
+fn bad_layer_settings_name_the_key() {
+    let base = "[backends.m]\ntype = \"memory\"\n";
+    for (extra, key) in [
+        (
+            "[backends.m.retry]\nattempts = 0\n",
+            "backends.m.retry.attempts",
+        ),
+        (
+            "[backends.m.retry]\nattempts = 2.5\n",
+            "backends.m.retry.attempts",
+        ),
+        ("[backends.m.retry]\ntries = 3\n", "backends.m.retry.tries"),
+        (
+            "[backends.m.retry]\nbudget = -1\n",
+            "backends.m.retry.budget",
+        ),
+        (
+            "[backends.m.retry]\nbudget = \"soon\"\n",
+            "backends.m.retry.budget",
+        ),
+        (
+            "[backends.m.timeout]\nstall = 0\n",
+            "backends.m.timeout.stall",
+        ),
+        (
+            "[backends.m.timeout]\nidle = 5\n",
+            "backends.m.timeout.idle",
+        ),
+        (
+            "[backends.m.retry]\nattempts = true\n",
+            "backends.m.retry.attempts",
+        ),
+    ] {
+        let text = refused(&format!("{base}{extra}"));
+        assert!(text.contains(key), "{extra}: {text}");
+    }
+}
