@@ -76,7 +76,7 @@ mod layout;
 mod links;
 mod status;
 
-use remote_store_core::Capabilities;
+use remote_store_core::{Capabilities, Error, RemotePath};
 
 #[cfg(feature = "russh")]
 pub use async_engine::AsyncSftpBackend;
@@ -130,6 +130,18 @@ pub(crate) const COMMIT_RETRIES: u32 = 3;
 /// this one was building on them). Each retry needs another such failure
 /// to race with: a handful is plenty.
 pub(crate) const FOLDER_RETRIES: u32 = 8;
+
+/// A file stands where a folder of `path`'s is needed.
+pub(crate) fn file_in_the_way(path: &RemotePath) -> Error {
+    Error::invalid_path(path, "a file is in the way").with_backend(NAME)
+}
+
+/// `FOLDER_RETRIES` attempts all found a folder gone again.
+pub(crate) fn folders_keep_vanishing(path: &RemotePath) -> Error {
+    Error::other("its folder keeps vanishing while being created")
+        .with_path(path)
+        .with_backend(NAME)
+}
 
 /// Everything but server-side copy (OpenSSH's `copy-data` is not used)
 /// and conditions: SFTP has no etag (only sizes and modification times in

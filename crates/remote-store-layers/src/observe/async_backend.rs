@@ -14,8 +14,7 @@ use remote_store_core::{
     WriteOptions, WriteResult, async_trait,
 };
 
-use super::sync_backend::Watch;
-use super::{Observer, Outcome};
+use super::{Observer, Outcome, Watch, none};
 use crate::op::Op;
 
 pub(crate) struct AsyncObserved<O: Observer> {
@@ -77,10 +76,6 @@ impl<O: Observer> AsyncObserved<O> {
             }
         }
     }
-}
-
-fn none<T>(_: &T) -> Option<u64> {
-    None
 }
 
 fn chunk_len(chunk: &Bytes) -> Option<u64> {

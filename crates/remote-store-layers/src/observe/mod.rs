@@ -100,6 +100,58 @@ pub(crate) fn intern(name: &str) -> &'static str {
     }
 }
 
+/// One watched stream's state: finished once, when it ends or is dropped.
+pub(crate) struct Watch<O: Observer> {
+    observer: Arc<O>,
+    call: Option<O::Call>,
+    pub(crate) count: u64,
+}
+
+impl<O: Observer> Watch<O> {
+    pub(crate) fn new(observer: Arc<O>, call: O::Call) -> Self {
+        Watch {
+            observer,
+            call: Some(call),
+            count: 0,
+        }
+    }
+
+    pub(crate) fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.call {
+            Some(call) => self.observer.scope(call, f),
+            None => f(),
+        }
+    }
+
+    pub(crate) fn first_byte(&self) {
+        if let Some(call) = &self.call {
+            self.observer.first_byte(call);
+        }
+    }
+
+    /// Ends the watch: `error` when the stream failed; bytes or entries
+    /// from the count.
+    pub(crate) fn end(&mut self, error: Option<&Error>, bytes: bool, cancelled: bool) {
+        if let Some(call) = self.call.take() {
+            let mut outcome = Outcome {
+                error: error.map(Error::kind),
+                cancelled,
+                ..Outcome::default()
+            };
+            match bytes {
+                true => outcome.bytes = Some(self.count),
+                false => outcome.entries = Some(self.count),
+            }
+            self.observer.finish(call, outcome);
+        }
+    }
+}
+
+/// No bytes to report (`size` of a call that moves none).
+pub(crate) fn none<T>(_: &T) -> Option<u64> {
+    None
+}
+
 /// Wraps a sync backend.
 pub(crate) fn wrap<O: Observer>(observer: Arc<O>, inner: Arc<dyn Backend>) -> Arc<dyn Backend> {
     Arc::new(Observed::new(observer, inner))

@@ -12,7 +12,7 @@ use remote_store_core::{
     WriteOptions, WriteResult,
 };
 
-use super::{Observer, Outcome};
+use super::{Observer, Outcome, Watch, none};
 use crate::op::Op;
 
 pub(crate) struct Observed<O: Observer> {
@@ -32,11 +32,19 @@ impl<O: Observer> Observed<O> {
         }
     }
 
-    /// A one-shot call.
-    fn one<T>(&self, op: Op, path: &str, call: impl FnOnce() -> Result<T>) -> Result<T> {
+    /// A one-shot call; `size` reads the bytes moved off its result.
+    fn one<T>(
+        &self,
+        op: Op,
+        path: &str,
+        call: impl FnOnce() -> Result<T>,
+        size: impl FnOnce(&T) -> Option<u64>,
+    ) -> Result<T> {
         let watched = self.observer.start(self.name, op, path);
         let result = self.observer.scope(&watched, call);
-        self.observer.finish(watched, Outcome::of(&result));
+        let mut outcome = Outcome::of(&result);
+        outcome.bytes = result.as_ref().ok().and_then(size);
+        self.observer.finish(watched, outcome);
         result
     }
 
@@ -55,53 +63,6 @@ impl<O: Observer> Observed<O> {
                 self.observer.finish(watched, Outcome::failed(&e));
                 Err(e)
             }
-        }
-    }
-}
-
-/// One watched stream's state: finished once, when it ends or is dropped.
-pub(crate) struct Watch<O: Observer> {
-    observer: Arc<O>,
-    call: Option<O::Call>,
-    pub(crate) count: u64,
-}
-
-impl<O: Observer> Watch<O> {
-    pub(crate) fn new(observer: Arc<O>, call: O::Call) -> Self {
-        Watch {
-            observer,
-            call: Some(call),
-            count: 0,
-        }
-    }
-
-    pub(crate) fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
-        match &self.call {
-            Some(call) => self.observer.scope(call, f),
-            None => f(),
-        }
-    }
-
-    pub(crate) fn first_byte(&self) {
-        if let Some(call) = &self.call {
-            self.observer.first_byte(call);
-        }
-    }
-
-    /// Ends the watch: `error` when the stream failed; bytes or entries
-    /// from the count.
-    pub(crate) fn end(&mut self, error: Option<&Error>, bytes: bool, cancelled: bool) {
-        if let Some(call) = self.call.take() {
-            let mut outcome = Outcome {
-                error: error.map(Error::kind),
-                cancelled,
-                ..Outcome::default()
-            };
-            match bytes {
-                true => outcome.bytes = Some(self.count),
-                false => outcome.entries = Some(self.count),
-            }
-            self.observer.finish(call, outcome);
         }
     }
 }
@@ -185,58 +146,50 @@ impl<O: Observer> LayeredBackend for Observed<O> {
         &*self.inner
     }
     fn exists(&self, path: &RemotePath) -> Result<bool> {
-        self.one(Op::Exists, path.as_str(), || self.inner.exists(path))
+        self.one(Op::Exists, path.as_str(), || self.inner.exists(path), none)
     }
     fn is_file(&self, path: &RemotePath) -> Result<bool> {
-        self.one(Op::IsFile, path.as_str(), || self.inner.is_file(path))
+        self.one(Op::IsFile, path.as_str(), || self.inner.is_file(path), none)
     }
     fn is_folder(&self, path: &RemotePath) -> Result<bool> {
-        self.one(Op::IsFolder, path.as_str(), || self.inner.is_folder(path))
+        self.one(
+            Op::IsFolder,
+            path.as_str(),
+            || self.inner.is_folder(path),
+            none,
+        )
     }
     fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
-        self.one(Op::GetFileInfo, path.as_str(), || {
-            self.inner.get_file_info(path)
-        })
+        let call = || self.inner.get_file_info(path);
+        self.one(Op::GetFileInfo, path.as_str(), call, none)
     }
     fn get_folder_info(&self, path: &RemotePath) -> Result<FolderInfo> {
-        self.one(Op::GetFolderInfo, path.as_str(), || {
-            self.inner.get_folder_info(path)
-        })
+        let call = || self.inner.get_folder_info(path);
+        self.one(Op::GetFolderInfo, path.as_str(), call, none)
     }
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
-        self.one(Op::Delete, path.as_str(), || {
-            self.inner.delete(path, options)
-        })
+        let call = || self.inner.delete(path, options);
+        self.one(Op::Delete, path.as_str(), call, none)
     }
     fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
-        self.one(Op::DeleteFolder, path.as_str(), || {
-            self.inner.delete_folder(path, options)
-        })
+        let call = || self.inner.delete_folder(path, options);
+        self.one(Op::DeleteFolder, path.as_str(), call, none)
     }
     fn rename(&self, src: &RemotePath, dst: &RemotePath, options: &RenameOptions) -> Result<()> {
-        self.one(Op::Rename, src.as_str(), || {
-            self.inner.rename(src, dst, options)
-        })
+        let call = || self.inner.rename(src, dst, options);
+        self.one(Op::Rename, src.as_str(), call, none)
     }
     fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
-        self.one(Op::Copy, src.as_str(), || {
-            self.inner.copy(src, dst, options)
-        })
+        let call = || self.inner.copy(src, dst, options);
+        self.one(Op::Copy, src.as_str(), call, none)
     }
     fn presign(&self, path: &RemotePath, options: &PresignOptions) -> Result<PresignedRequest> {
-        self.one(Op::Presign, path.as_str(), || {
-            self.inner.presign(path, options)
-        })
+        let call = || self.inner.presign(path, options);
+        self.one(Op::Presign, path.as_str(), call, none)
     }
     fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
-        let watched = self.observer.start(self.name, Op::ReadBytes, path.as_str());
-        let result = self
-            .observer
-            .scope(&watched, || self.inner.read_bytes(path, options));
-        let mut outcome = Outcome::of(&result);
-        outcome.bytes = result.as_ref().ok().map(|b| b.len() as u64);
-        self.observer.finish(watched, outcome);
-        result
+        let call = || self.inner.read_bytes(path, options);
+        self.one(Op::ReadBytes, path.as_str(), call, |b| Some(b.len() as u64))
     }
     fn write(
         &self,
@@ -244,14 +197,8 @@ impl<O: Observer> LayeredBackend for Observed<O> {
         src: &mut dyn Read,
         options: &WriteOptions,
     ) -> Result<WriteResult> {
-        let watched = self.observer.start(self.name, Op::Write, path.as_str());
-        let result = self
-            .observer
-            .scope(&watched, || self.inner.write(path, src, options));
-        let mut outcome = Outcome::of(&result);
-        outcome.bytes = result.as_ref().ok().map(|r| r.size);
-        self.observer.finish(watched, outcome);
-        result
+        let call = || self.inner.write(path, src, options);
+        self.one(Op::Write, path.as_str(), call, |r| Some(r.size))
     }
     fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
         self.streaming(

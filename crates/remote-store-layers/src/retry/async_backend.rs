@@ -14,8 +14,7 @@ use remote_store_core::{
 };
 
 use super::resume::ResumePlan;
-use super::sync_backend::written;
-use super::{Attempts, Settings, gone_after_retry};
+use super::{Attempts, Settings, gone_after_retry, written};
 
 /// An async backend whose calls are retried (see the [module](super)).
 pub(crate) struct AsyncRetryBackend {
@@ -40,7 +39,7 @@ impl AsyncRetryBackend {
         loop {
             match call(attempts.made()).await {
                 Err(e) => match attempts.after(&self.settings.policy, e) {
-                    Ok(pause) => super::sleep(pause).await,
+                    Ok(pause) => crate::clock::sleep(pause).await,
                     Err(e) => {
                         attempts.report();
                         return Err(e);
@@ -295,7 +294,7 @@ impl Resuming {
         let mut error = error;
         loop {
             let pause = self.attempts.after(&self.settings.policy, error)?;
-            super::sleep(pause).await;
+            crate::clock::sleep(pause).await;
             match reopen(&self.inner, &self.plan).await {
                 Ok(stream) => {
                     self.stream = stream;

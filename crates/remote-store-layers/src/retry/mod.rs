@@ -52,7 +52,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use remote_store_core::layer::Layer;
-use remote_store_core::{AsyncBackend, Backend, Error, ErrorKind, Result};
+use remote_store_core::{AsyncBackend, Backend, Error, ErrorKind, FileInfo, Result, WriteResult};
 
 pub use policy::RetryPolicy;
 
@@ -197,9 +197,12 @@ impl Attempts {
     }
 }
 
-/// Waits `pause` in async code, under any executor (see `clock`).
-pub(crate) async fn sleep(pause: std::time::Duration) {
-    crate::clock::sleep(pause).await;
+/// The write result of a file found already stored.
+pub(crate) fn written(info: &FileInfo) -> WriteResult {
+    let mut result = WriteResult::new(info.size);
+    result.etag = info.etag.clone();
+    result.modified = info.modified;
+    result
 }
 
 /// A delete retried after an answer was lost finds the target gone: the

@@ -13,7 +13,7 @@ use remote_store_core::{
 };
 
 use super::resume::ResumePlan;
-use super::{Attempts, Settings, gone_after_retry};
+use super::{Attempts, Settings, gone_after_retry, written};
 
 /// A sync backend whose calls are retried (see the [module](super)).
 pub(crate) struct RetryBackend {
@@ -183,14 +183,6 @@ impl LayeredBackend for RetryBackend {
         }
         self.retry(|_| self.inner.copy(src, dst, options))
     }
-}
-
-/// The write result of a file found already stored.
-pub(crate) fn written(info: &FileInfo) -> WriteResult {
-    let mut result = WriteResult::new(info.size);
-    result.etag = info.etag.clone();
-    result.modified = info.modified;
-    result
 }
 
 /// A read stream that resumes where it broke (see the [module](super)).

@@ -224,7 +224,7 @@ impl AsyncSftpBackend {
                         last_refusal = Some(refused);
                         continue 'attempt;
                     }
-                    Ok(Some(false)) => Err(file_in_the_way(path)),
+                    Ok(Some(false)) => Err(crate::file_in_the_way(path)),
                     Ok(None) => Err(refused),
                     Err(e) => Err(e),
                 };
@@ -234,11 +234,7 @@ impl AsyncSftpBackend {
             return Ok(created);
         }
         self.remove_created(&created).await;
-        Err(last_refusal.unwrap_or_else(|| {
-            Error::other("its folder keeps vanishing while being created")
-                .with_path(path)
-                .with_backend(crate::NAME)
-        }))
+        Err(last_refusal.unwrap_or_else(|| crate::folders_keep_vanishing(path)))
     }
 
     /// Removes the folders an operation that failed had created (deepest
@@ -845,9 +841,4 @@ impl AsyncBackend for AsyncSftpBackend {
     fn to_key(&self, native: &str) -> Result<RemotePath> {
         self.settings.layout.to_key(native)
     }
-}
-
-/// A file stands where a folder of `path`'s is needed.
-fn file_in_the_way(path: &RemotePath) -> Error {
-    Error::invalid_path(path, "a file is in the way").with_backend(crate::NAME)
 }

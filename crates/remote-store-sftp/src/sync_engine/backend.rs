@@ -206,7 +206,7 @@ impl SftpBackend {
                         last_refusal = Some(refused);
                         continue 'attempt;
                     }
-                    Ok(Some(_)) => Err(file_in_the_way(path)),
+                    Ok(Some(_)) => Err(crate::file_in_the_way(path)),
                     Ok(None) => Err(refused),
                     Err(e) => Err(e),
                 };
@@ -216,11 +216,7 @@ impl SftpBackend {
             return Ok(created);
         }
         self.remove_created(&created);
-        Err(last_refusal.unwrap_or_else(|| {
-            Error::other("its folder keeps vanishing while being created")
-                .with_path(path)
-                .with_backend(crate::NAME)
-        }))
+        Err(last_refusal.unwrap_or_else(|| crate::folders_keep_vanishing(path)))
     }
 
     /// Removes the folders an operation that failed had created (deepest
@@ -634,9 +630,4 @@ impl Backend for SftpBackend {
     fn to_key(&self, native: &str) -> Result<RemotePath> {
         self.settings.layout.to_key(native)
     }
-}
-
-/// A file stands where a folder of `path`'s is needed.
-fn file_in_the_way(path: &RemotePath) -> Error {
-    Error::invalid_path(path, "a file is in the way").with_backend(crate::NAME)
 }
