@@ -18,9 +18,19 @@ pub(crate) struct Cli {
     /// Print machine-readable JSON (one object per line).
     #[arg(long, global = true)]
     pub(crate) json: bool,
-    /// Show the cause chain of errors.
+    /// Show the cause chain of errors, and log every storage operation
+    /// (backend, path, bytes, outcome, attempts, time) to stderr.
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
+    /// Retry a call that failed with a transient error up to N more times,
+    /// with exponential backoff (default 3; 0 never retries).
+    #[arg(long, global = true, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub(crate) retries: Option<u32>,
+    /// Fail a call that does not answer, or a transfer that moves no byte,
+    /// within SECONDS (default: 120 for a call, 60 for a stalled transfer).
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = seconds)]
+    pub(crate) timeout: Option<f64>,
     /// No progress bars.
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
@@ -133,4 +143,18 @@ pub(crate) enum Command {
     },
     /// List the stores of the configuration file.
     Stores,
+}
+
+/// A number of seconds above 0 and at most a week.
+fn seconds(text: &str) -> Result<f64, String> {
+    let n: f64 = text
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    if n.is_finite() && n > 0.0 && n <= 7.0 * 24.0 * 3600.0 {
+        Ok(n)
+    } else {
+        Err(format!(
+            "{text}: expected seconds above 0 and at most a week"
+        ))
+    }
 }

@@ -10,6 +10,7 @@ use remote_store::{Capability, Error, ErrorKind, FileInfo, FolderInfo, RemotePat
 use serde_json::json;
 
 use crate::args::{Cli, Command};
+use crate::layers::Flags;
 use crate::output::Printer;
 use crate::overlap::refuse_overlap;
 use crate::progress::{Progress, wrap};
@@ -23,7 +24,14 @@ struct Ctx {
 
 pub(crate) fn run(cli: Cli) -> Result<()> {
     let mut ctx = Ctx {
-        resolver: Resolver::new(cli.config.as_deref())?,
+        resolver: Resolver::new(
+            cli.config.as_deref(),
+            Flags {
+                retries: cli.retries,
+                timeout: cli.timeout,
+                trace: cli.verbose,
+            },
+        )?,
         out: Printer::new(cli.json),
         progress: Progress::new(cli.quiet, cli.json),
     };

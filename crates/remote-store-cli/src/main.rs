@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod exit;
 mod interrupt;
+mod layers;
 mod output;
 mod overlap;
 mod progress;
@@ -18,6 +19,9 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let verbose = cli.verbose;
+    if verbose {
+        layers::log_spans();
+    }
     interrupt::install();
     match commands::run(cli) {
         Ok(()) if !interrupt::requested() => ExitCode::SUCCESS,

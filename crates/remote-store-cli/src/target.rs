@@ -11,7 +11,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use remote_store::{Error, ErrorKind, Registry, Result, Store, UrlParts};
+use remote_store::{Config, Error, ErrorKind, Registry, Result, Store, UrlParts};
+
+use crate::layers::Flags;
 
 /// A location: a store and a path inside it.
 #[derive(Debug, Clone)]
@@ -55,6 +57,7 @@ impl Target {
 }
 
 pub(crate) struct Resolver {
+    flags: Flags,
     registry: Option<Registry>,
     config_path: Option<PathBuf>,
     cache: HashMap<String, Store>,
@@ -116,10 +119,21 @@ fn default_config() -> Option<PathBuf> {
 impl Resolver {
     /// Loads the configuration: `explicit` (which must exist), else the
     /// default file when there is one.
-    pub(crate) fn new(explicit: Option<&Path>) -> Result<Self> {
+    /// Every store gets the layers of `flags` (see [`crate::layers`]).
+    pub(crate) fn new(explicit: Option<&Path>, flags: Flags) -> Result<Self> {
         let path = explicit.map(Path::to_path_buf).or_else(default_config);
-        let registry = path.as_deref().map(Registry::from_file).transpose()?;
+        let registry = match path.as_deref() {
+            Some(path) => {
+                let mut config = Config::from_file(path)?;
+                for backend in config.backends.values_mut() {
+                    backend.layers = flags.layers(&backend.layers, false);
+                }
+                Some(Registry::new(config)?)
+            }
+            None => None,
+        };
         Ok(Resolver {
+            flags,
             registry,
             config_path: path,
             cache: HashMap::new(),
@@ -210,8 +224,10 @@ impl Resolver {
         if let Some(store) = self.cache.get(&key) {
             return Ok(store.clone());
         }
-        let (backend, root) = remote_store::url::resolve_parts(&parts)?;
-        let store = backend.store().child(root)?;
+        let mut resolved = remote_store::url::resolve_parts(&parts)?;
+        // A URL's own options win over the flags (local paths have none).
+        resolved.layers = self.flags.layers(&resolved.layers, true);
+        let store = resolved.store()?;
         self.cache.insert(key, store.clone());
         Ok(store)
     }

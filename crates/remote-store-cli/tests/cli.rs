@@ -812,3 +812,51 @@ fn mv_r_never_deletes_what_it_did_not_move() {
     assert!(!d.join("src").exists());
     assert_eq!(fs::read_to_string(d.join("dst2/c.txt")).unwrap(), "c");
 }
+
+#[test]
+fn verbose_logs_each_operation_and_layer_flags_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("a.txt"), "hello").unwrap();
+    let run = rstore(d, &["-v", "cat", "a.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "hello");
+    let read = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("op=\"read\""))
+        .unwrap_or_else(|| panic!("no read span in: {}", run.stderr));
+    for field in ["backend=\"local\"", "outcome=\"ok\"", "bytes=5", "a.txt"] {
+        assert!(read.contains(field), "{field} missing: {read}");
+    }
+    // Quiet without -v.
+    assert_eq!(rstore(d, &["cat", "a.txt"]).stderr, "");
+
+    // A missing file is tried once, whatever --retries says (NotFound is
+    // not transient), and the span says so.
+    let run = rstore(d, &["-v", "--retries", "5", "cat", "missing.txt"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("outcome=\"not_found\""),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("attempts="), "{}", run.stderr);
+
+    for bad in [
+        &["--retries", "-1", "ls"][..],
+        &["--retries", "many", "ls"],
+        &["--timeout", "0", "ls"],
+        &["--timeout", "soon", "ls"],
+    ] {
+        let run = rstore(d, bad);
+        assert_eq!(run.code, 2, "{bad:?}: {}", run.stderr);
+    }
+    // Layer options in a URL are checked like the configuration's.
+    let url = format!("file://{}/?retry.attempts=0", d.display());
+    let run = rstore(d, &["ls", &url]);
+    assert!(run.stderr.contains("retry.attempts"), "{}", run.stderr);
+    assert_ne!(run.code, 0);
+    let url = format!("file://{}/?retry.attempts=2&timeout.stall=5", d.display());
+    assert!(ok(rstore(d, &["ls", &url])).contains("a.txt"));
+}

@@ -21,6 +21,7 @@
 //! stall = 60            # seconds without a byte moving
 //! ```
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use remote_store_core::{Error, ErrorKind, Result};
@@ -74,7 +75,11 @@ impl LayersConfig {
     /// Takes `key` = `value` of backend table `at` when it is a layer
     /// setting: `Ok(true)`; `Ok(false)` for a backend option.
     pub(crate) fn take(&mut self, key: &str, value: &Value, at: &str) -> Result<bool> {
-        let at = format!("{at}.{key}");
+        let at = if at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{at}.{key}")
+        };
         match (key, value) {
             ("retry", Value::Object(fields)) => {
                 let mut retry = RetrySettings::default();
@@ -112,6 +117,89 @@ impl LayersConfig {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// Takes the layer options out of a URL's query: `retry.attempts`,
+    /// `retry.initial_backoff`, `retry.max_backoff`, `retry.budget`,
+    /// `timeout.operation`, `timeout.stall` (numbers, seconds as in the
+    /// configuration), `trace` and `metrics` (`true` or `false`). Every
+    /// other key is left for the backend's factory.
+    ///
+    /// # Errors
+    /// `InvalidConfig` naming the option for a bad value or an unknown
+    /// `retry.`/`timeout.` key.
+    pub fn take_url_options(query: &mut BTreeMap<String, String>) -> Result<Self> {
+        let mut layers = LayersConfig::default();
+        let mut tables: BTreeMap<&str, serde_json::Map<String, Value>> = BTreeMap::new();
+        let keys: Vec<String> = query.keys().cloned().collect();
+        for key in keys {
+            let table = match key.split_once('.') {
+                Some(("retry", _)) => "retry",
+                Some(("timeout", _)) => "timeout",
+                _ if key == "trace" || key == "metrics" => {
+                    let on = match query[&key].as_str() {
+                        "true" | "" => true,
+                        "false" => false,
+                        other => {
+                            return Err(invalid(format!(
+                                "URL option '{key}': expected true or false, got '{other}'"
+                            )));
+                        }
+                    };
+                    query.remove(&key);
+                    layers.take(&key, &Value::Bool(on), "")?;
+                    continue;
+                }
+                _ => continue,
+            };
+            let value = query.remove(&key).unwrap_or_default();
+            let field = key[table.len() + 1..].to_owned();
+            tables
+                .entry(table)
+                .or_default()
+                .insert(field, Value::String(value));
+        }
+        for (table, fields) in tables {
+            layers
+                .take(table, &Value::Object(fields), "")
+                .map_err(|e| invalid(format!("URL option {}", e.reason())))?;
+        }
+        Ok(layers)
+    }
+
+    /// The settings as URL options, `&`-joined (empty when no layer is
+    /// asked for): what [`take_url_options`](Self::take_url_options) reads.
+    pub fn to_url_options(&self) -> String {
+        let mut pairs = Vec::new();
+        let secs = |d: &Duration| d.as_secs_f64().to_string();
+        if let Some(r) = &self.retry {
+            if let Some(n) = r.attempts {
+                pairs.push(format!("retry.attempts={n}"));
+            }
+            for (name, d) in [
+                ("initial_backoff", &r.initial_backoff),
+                ("max_backoff", &r.max_backoff),
+                ("budget", &r.budget),
+            ] {
+                if let Some(d) = d {
+                    pairs.push(format!("retry.{name}={}", secs(d)));
+                }
+            }
+        }
+        if let Some(t) = &self.timeout {
+            for (name, d) in [("operation", &t.operation), ("stall", &t.stall)] {
+                if let Some(d) = d {
+                    pairs.push(format!("timeout.{name}={}", secs(d)));
+                }
+            }
+        }
+        if self.trace {
+            pairs.push("trace=true".to_owned());
+        }
+        if self.metrics {
+            pairs.push("metrics=true".to_owned());
+        }
+        pairs.join("&")
     }
 
     /// The settings as TOML lines of the backend's table (`trace`,

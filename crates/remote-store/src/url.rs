@@ -4,6 +4,7 @@
 
 use remote_store_core::{AnyBackend, AsyncStore, Error, ErrorKind, Result, Store, UrlParts};
 
+use crate::layers_config::LayersConfig;
 use crate::registry::{factory_for_scheme, no_factory};
 
 /// URL schemes this crate knows, and the backend type of each.
@@ -176,14 +177,61 @@ fn refuse_reinterpreted(url: &str) -> Result<()> {
     Ok(())
 }
 
-/// The backend a URL names (created now, not shared) and the store root
-/// inside it.
+/// What a URL names: a backend (created now, not shared), the store root
+/// inside it, and the layers its options ask for.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Resolved {
+    /// The backend.
+    pub backend: AnyBackend,
+    /// The store root inside the backend.
+    pub root: String,
+    /// The layers of the URL's `retry.*`, `timeout.*`, `trace` and
+    /// `metrics` options ([`LayersConfig::take_url_options`]).
+    pub layers: LayersConfig,
+}
+
+impl Resolved {
+    /// The sync store at the root, with the layers.
+    ///
+    /// # Errors
+    /// `InvalidPath` for a root that is not a valid store path.
+    pub fn store(&self) -> Result<Store> {
+        layered(self.backend.store(), &self.layers).child(&self.root)
+    }
+
+    /// The async store at the root, with the layers.
+    ///
+    /// # Errors
+    /// As for [`store`](Self::store).
+    pub fn async_store(&self) -> Result<AsyncStore> {
+        layered(self.backend.async_store(), &self.layers).child(&self.root)
+    }
+}
+
+#[cfg(feature = "layers")]
+fn layered<S: crate::layers_config::Layered>(store: S, layers: &LayersConfig) -> S {
+    crate::layers_config::apply(store, layers)
+}
+
+/// Without the `layers` feature, resolving refused any layer option.
+#[cfg(not(feature = "layers"))]
+fn layered<S>(store: S, _: &LayersConfig) -> S {
+    store
+}
+
+/// The backend, store root and layers a URL names.
+///
+/// Besides the backend's own options, a URL takes the layer options of
+/// [`LayersConfig::take_url_options`]:
+/// `s3://lake/raw?retry.attempts=5&timeout.stall=30&trace=true`.
 ///
 /// # Errors
 /// `InvalidArgument` for a malformed URL or an unknown scheme;
 /// `InvalidConfig` for a scheme whose backend feature is off (the message
-/// names the feature) or bad options.
-pub fn resolve(url: &str) -> Result<(AnyBackend, String)> {
+/// names the feature), bad options, or layer options without the `layers`
+/// feature.
+pub fn resolve(url: &str) -> Result<Resolved> {
     resolve_parts(&parse(url)?).map_err(|e| {
         let message = e.reason();
         Error::new(e.kind())
@@ -193,7 +241,15 @@ pub fn resolve(url: &str) -> Result<(AnyBackend, String)> {
 }
 
 /// [`resolve`] for a URL already split into parts.
-pub fn resolve_parts(parts: &UrlParts) -> Result<(AnyBackend, String)> {
+pub fn resolve_parts(parts: &UrlParts) -> Result<Resolved> {
+    let mut parts = parts.clone();
+    let layers = LayersConfig::take_url_options(&mut parts.query)?;
+    if !layers.is_empty() && !cfg!(feature = "layers") {
+        return Err(Error::new(ErrorKind::InvalidConfig).with_message(
+            "layer options (retry.*, timeout.*, trace, metrics) need the `layers` \
+             feature of the remote-store crate",
+        ));
+    }
     let url = format!("{}://", parts.scheme);
     let url = url.as_str();
     let factory = factory_for_scheme(&parts.scheme).ok_or_else(|| {
@@ -203,7 +259,7 @@ pub fn resolve_parts(parts: &UrlParts) -> Result<(AnyBackend, String)> {
                 .with_message(format!("unknown URL scheme '{}'", redact(url))),
         }
     })?;
-    let mut target = factory.url_target(parts)?;
+    let mut target = factory.url_target(&parts)?;
     target.options.check(factory.options()).map_err(|e| {
         // The likeliest cause of an unknown option in a URL is a `?` meant
         // as part of a name.
@@ -213,12 +269,17 @@ pub fn resolve_parts(parts: &UrlParts) -> Result<(AnyBackend, String)> {
         ))
     })?;
     factory.validate(&target.options)?;
-    Ok((factory.build(&target.options)?, target.root))
+    Ok(Resolved {
+        backend: factory.build(&target.options)?,
+        root: target.root,
+        layers,
+    })
 }
 
 /// Opens a URL as a store: `Store::open` and `AsyncStore::open`.
 pub trait OpenUrl: Sized {
-    /// The store a URL names, on a backend of its own.
+    /// The store a URL names, on a backend of its own, with the layers its
+    /// options ask for ([`resolve`]).
     ///
     /// ```
     /// use remote_store::{OpenUrl, Store};
@@ -235,15 +296,13 @@ pub trait OpenUrl: Sized {
 
 impl OpenUrl for Store {
     fn open(url: &str) -> Result<Self> {
-        let (backend, root) = resolve(url)?;
-        backend.store().child(root)
+        resolve(url)?.store()
     }
 }
 
 impl OpenUrl for AsyncStore {
     fn open(url: &str) -> Result<Self> {
-        let (backend, root) = resolve(url)?;
-        backend.async_store().child(root)
+        resolve(url)?.async_store()
     }
 }
 
@@ -381,8 +440,8 @@ mod tests {
         assert!(e.to_string().contains("write %3F"), "{e}");
         let e = resolve("memory:///what?").unwrap_err();
         assert!(e.to_string().contains("write %3F"), "{e}");
-        let (_, root) = resolve("memory:///what%3F.txt").unwrap();
-        assert_eq!(root, "/what?.txt");
+        let resolved = resolve("memory:///what%3F.txt").unwrap();
+        assert_eq!(resolved.root, "/what?.txt");
     }
 
     proptest! {

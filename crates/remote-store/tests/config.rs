@@ -361,4 +361,7 @@ fn layers_without_the_feature_are_refused() {
         text.contains("backends.m") && text.contains("`layers` feature"),
         "{text}"
     );
+    let err = remote_store::url::resolve("memory:///?retry.attempts=3").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+    assert!(err.to_string().contains("`layers` feature"), "{err}");
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use remote_store::backends::MemoryBackend;
-use remote_store::{Config, ErrorKind, Registry};
+use remote_store::{AsyncStore, Config, ErrorKind, OpenUrl, Registry, Store};
 
 const LAYERED: &str = r#"
 [backends.mem]
@@ -125,4 +125,57 @@ fn bad_layer_settings_name_the_key() {
         let text = refused(&format!("{base}{extra}"));
         assert!(text.contains(key), "{extra}: {text}");
     }
+}
+
+#[test]
+fn url_options_give_the_same_layers_as_the_file() {
+    let url = "memory:///data?retry.attempts=5&retry.initial_backoff=0.1&retry.max_backoff=2\
+               &retry.budget=30&timeout.operation=10&timeout.stall=5&trace=true&metrics=true";
+    let resolved = remote_store::url::resolve(url).unwrap();
+    let file = Config::from_toml_str(LAYERED).unwrap();
+    assert_eq!(resolved.layers, file.backends["mem"].layers);
+    assert_eq!(resolved.root, "/data");
+    // Written back, read again: the same settings.
+    let again = format!("memory:///data?{}", resolved.layers.to_url_options());
+    assert_eq!(
+        remote_store::url::resolve(&again).unwrap().layers,
+        resolved.layers
+    );
+
+    let store = Store::open(url).unwrap();
+    assert!(
+        store.backend_as::<MemoryBackend>().is_none(),
+        "the store's backend is the layer stack"
+    );
+    assert_eq!(store.root().as_str(), "data");
+    store.write_bytes("a.txt", "x", false).unwrap();
+    assert_eq!(store.read_bytes("a.txt").unwrap(), "x");
+    let async_store = AsyncStore::open(url).unwrap();
+    assert!(async_store.backend_as::<MemoryBackend>().is_none());
+    let plain = Store::open("memory:///data").unwrap();
+    assert!(
+        plain.backend_as::<MemoryBackend>().is_some(),
+        "no options, no layers"
+    );
+}
+
+#[test]
+fn bad_url_options_name_the_option() {
+    for (query, named) in [
+        ("retry.tries=3", "retry.tries"),
+        ("retry.attempts=0", "retry.attempts"),
+        ("retry.attempts=many", "retry.attempts"),
+        ("timeout.stall=0", "timeout.stall"),
+        ("timeout.idle=5", "timeout.idle"),
+        ("trace=yes", "trace"),
+        ("metrics=1", "metrics"),
+    ] {
+        let err = remote_store::url::resolve(&format!("memory:///?{query}")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{query}: {err}");
+        assert!(err.to_string().contains(named), "{query}: {err}");
+    }
+    // Options that are not layers' still reach the backend's factory,
+    // which refuses the ones it does not know.
+    let err = remote_store::url::resolve("memory:///?retry.attempts=2&colour=red").unwrap_err();
+    assert!(err.to_string().contains("colour"), "{err}");
 }
