@@ -7,6 +7,7 @@ mod bridge_contexts;
 mod cancelled_writes;
 mod close_releases;
 mod faults;
+mod health;
 mod object_store_memory;
 mod presign;
 mod proxy;

@@ -85,20 +85,13 @@ fn relay(client: TcpStream, server: TcpStream) {
 }
 
 /// Copies `from` to `to` on a thread of its own; with `stall_after`, stops
-/// after that many bytes and holds both ends open, moving nothing.
+/// after that many bytes (`Some(0)`: before the first) and holds both ends
+/// open, moving nothing.
 fn pipe(mut from: TcpStream, mut to: TcpStream, stall_after: Option<usize>) {
     std::thread::spawn(move || {
         let mut buf = [0u8; 64 * 1024];
         let mut moved = 0;
-        while let Ok(n) = from.read(&mut buf) {
-            let n = match stall_after {
-                Some(limit) => n.min(limit - moved),
-                None => n,
-            };
-            if n == 0 || to.write_all(&buf[..n]).is_err() {
-                break;
-            }
-            moved += n;
+        loop {
             if stall_after.is_some_and(|limit| moved >= limit) {
                 // Stalled: hold the connection, move nothing, until the
                 // receiving side closes (or a minute passes).
@@ -111,6 +104,15 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, stall_after: Option<usize>) {
                 }
                 return;
             }
+            let Ok(n) = from.read(&mut buf) else { break };
+            let n = match stall_after {
+                Some(limit) => n.min(limit - moved),
+                None => n,
+            };
+            if n == 0 || to.write_all(&buf[..n]).is_err() {
+                break;
+            }
+            moved += n;
         }
         let _ = to.shutdown(std::net::Shutdown::Write);
     });

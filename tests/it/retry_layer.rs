@@ -68,7 +68,7 @@ fn through_resets() -> Vec<(&'static str, Store, Proxy)> {
 
 /// The test server's SFTP config, reached at `port` (its host key listed
 /// for that port too).
-fn sftp_config(port: u16) -> SftpConfig {
+pub(crate) fn sftp_config(port: u16) -> SftpConfig {
     let known = std::fs::read_to_string(var("RS_SFTP_KNOWN_HOSTS")).unwrap();
     let host = var("RS_SFTP_HOST");
     let listed = format!("[{host}]:{}", var("RS_SFTP_PORT"));

@@ -41,7 +41,7 @@ fn ssh_dir() -> PathBuf {
 }
 
 /// A fresh ed25519 key pair in `dir`; returns the private key's path.
-fn keygen(dir: &Path, name: &str) -> PathBuf {
+pub(crate) fn keygen(dir: &Path, name: &str) -> PathBuf {
     let key = dir.join(name);
     let status = Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-f"])

@@ -41,6 +41,14 @@ impl AzureBackend {
                 .with_allow_http(config.allow_http);
             builder = builder.with_client_options(options);
         }
+        let mut retry = object_store::RetryConfig::default();
+        if let Some(max) = config.retry_max {
+            retry.max_retries = max;
+        }
+        if let Some(timeout) = config.retry_timeout {
+            retry.retry_timeout = timeout;
+        }
+        builder = builder.with_retry(retry.clone());
         if let Some(key) = &config.access_key {
             builder = builder.with_access_key(key);
         }
@@ -63,7 +71,7 @@ impl AzureBackend {
         // Block-list commits with `If-None-Match: *` (signed again):
         // large no-overwrite writes are race-free too.
         // Listings and recursive deletes by raw name (ADR-0010).
-        let raw = AzureRaw::new(&builder, native.credentials().clone())?;
+        let raw = AzureRaw::new(&builder, native.credentials().clone(), retry)?;
         let connector = create_only_commits(&builder);
         let create_only = builder
             .with_http_connector(connector)

@@ -29,6 +29,14 @@ pub struct AzureConfig {
     /// Use the Blob Batch API for recursive folder deletes (default true;
     /// Azurite's batch endpoint is slow enough to stall it, set false there).
     pub bulk_delete: bool,
+    /// Retries of a failed request (object_store's default, 10, when unset).
+    /// Under `remote_store_layers::RetryLayer` set it to 0, or each of the
+    /// layer's attempts makes up to this many retries of its own (a
+    /// registry or URL with a `retry` layer does so when it is not given).
+    pub retry_max: Option<usize>,
+    /// Give up retrying after this long (object_store's default, 3 minutes,
+    /// when unset).
+    pub retry_timeout: Option<std::time::Duration>,
 }
 
 fn invalid(m: String) -> Error {
@@ -112,6 +120,13 @@ impl AzureConfig {
         self
     }
 
+    /// Bounds retries: at most `max` retries, none after `timeout`.
+    pub fn retry(mut self, max: usize, timeout: std::time::Duration) -> Self {
+        self.retry_max = Some(max);
+        self.retry_timeout = Some(timeout);
+        self
+    }
+
     /// Chooses batch (true) or one-by-one (false) recursive deletes.
     pub fn bulk_delete(mut self, bulk: bool) -> Self {
         self.bulk_delete = bulk;
@@ -176,6 +191,10 @@ impl AzureConfig {
         c.request_timeout = options
             .parse::<u64>("request_timeout_secs", "a number of seconds")?
             .map(std::time::Duration::from_secs);
+        c.retry_max = options.parse("retry_max", "a number of retries")?;
+        c.retry_timeout = options
+            .parse::<u64>("retry_timeout_secs", "a number of seconds")?
+            .map(std::time::Duration::from_secs);
         c.validate()?;
         Ok(c)
     }
@@ -194,6 +213,8 @@ impl fmt::Debug for AzureConfig {
             .field("sas_token", &redact(&self.sas_token))
             .field("bulk_delete", &self.bulk_delete)
             .field("request_timeout", &self.request_timeout)
+            .field("retry_max", &self.retry_max)
+            .field("retry_timeout", &self.retry_timeout)
             .finish()
     }
 }

@@ -26,6 +26,15 @@ const OPTIONS: &[OptionSpec] = &[
         "bulk_delete",
         "false to delete folders blob by blob (Azurite)",
     ),
+    OptionSpec::optional(
+        "request_timeout_secs",
+        "abandon one request after this many seconds",
+    ),
+    OptionSpec::optional("retry_max", "how many times to retry a failed request"),
+    OptionSpec::optional(
+        "retry_timeout_secs",
+        "stop retrying after this many seconds",
+    ),
 ];
 
 impl BackendFactory for AzureFactory {

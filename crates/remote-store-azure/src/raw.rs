@@ -43,6 +43,7 @@ impl AzureRaw {
     pub(crate) fn new(
         builder: &MicrosoftAzureBuilder,
         credentials: AzureCredentialProvider,
+        retry: object_store::RetryConfig,
     ) -> Result<Self> {
         let get = |k: AzureConfigKey| builder.get_config_value(&k);
         let yes = |k: AzureConfigKey| get(k).is_some_and(|v| v.eq_ignore_ascii_case("true"));
@@ -72,12 +73,7 @@ impl AzureRaw {
             options = options.with_allow_http(true);
         }
         Ok(AzureRaw {
-            http: RawHttp::new(
-                &ReqwestConnector::default(),
-                &options,
-                object_store::RetryConfig::default(),
-                NAME,
-            )?,
+            http: RawHttp::new(&ReqwestConnector::default(), &options, retry, NAME)?,
             credentials,
             container_url: format!("{}/{container}", account_url.trim_end_matches('/')),
             account,

@@ -197,6 +197,7 @@ pub trait Face: Send + Sync {
     fn to_key(&self, native: &str) -> Result<RemotePath>;
     fn native_path(&self, path: &str) -> Result<String>;
     async fn close(&self) -> Result<()>;
+    async fn check_health(&self) -> Result<()>;
     /// Calls each I/O method of the backend itself, bypassing the store's
     /// checks, on `file` and `dir` (store paths) and returns what each
     /// answered: for cases that check the backend's own contract (a store
@@ -541,6 +542,9 @@ impl Face for AsyncStore {
     async fn close(&self) -> Result<()> {
         AsyncStore::close(self).await
     }
+    async fn check_health(&self) -> Result<()> {
+        AsyncStore::check_health(self).await
+    }
     async fn backend_probe(&self, file: &str, dir: &str) -> Vec<(&'static str, Result<()>)> {
         let b = self.backend().clone();
         let [f, d, g] = probe_paths(self.root(), file, dir);
@@ -562,6 +566,7 @@ impl Face for AsyncStore {
                 first_of_stream(b.list_folders(&d).await).await,
             ),
             ("delete", b.delete(&f, &missing_ok()).await),
+            ("check_health", b.check_health().await),
         ]
     }
     async fn backend_option_probe(&self, file: &str) -> Vec<(Capability, Result<()>)> {
@@ -997,6 +1002,9 @@ impl Face for Store {
     async fn close(&self) -> Result<()> {
         blocking(self, |s| s.close()).await
     }
+    async fn check_health(&self) -> Result<()> {
+        blocking(self, |s| s.check_health()).await
+    }
     async fn backend_probe(&self, file: &str, dir: &str) -> Vec<(&'static str, Result<()>)> {
         let b = self.backend().clone();
         let [f, d, g] = probe_paths(self.root(), file, dir);
@@ -1018,6 +1026,7 @@ impl Face for Store {
                 ),
                 ("list_folders", first_of_iter(b.list_folders(&d))),
                 ("delete", b.delete(&f, &missing_ok())),
+                ("check_health", b.check_health()),
             ]
         })
         .await

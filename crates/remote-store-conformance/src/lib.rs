@@ -179,6 +179,7 @@ macro_rules! __for_each_case {
             paths_below_a_file_are_absent,
             root_refused_as_any_file_operand,
             empty_root_is_a_folder,
+            check_health_succeeds,
             closed_refusal_comes_first,
             abandoned_read_streams_release,
             read_stream_across_close,

@@ -173,6 +173,22 @@ pub trait AsyncBackend: AsAny + Send + Sync {
         Ok(())
     }
 
+    #[doc = contract!(check_health)]
+    ///
+    /// The default lists the backend's root and takes the first entry
+    /// (`CapabilityNotSupported` without `List`); override it with the
+    /// cheapest call that reaches your storage.
+    async fn check_health(&self) -> Result<()> {
+        use futures::StreamExt as _;
+        if !self.capabilities().contains(Capability::List) {
+            return Err(Error::unsupported(Capability::List));
+        }
+        let mut files = self
+            .list_files(&RemotePath::root(), &ListOptions::default())
+            .await?;
+        files.next().await.transpose().map(drop)
+    }
+
     #[doc = contract!(storage_id)]
     ///
     /// The default is `None`.

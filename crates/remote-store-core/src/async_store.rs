@@ -658,6 +658,14 @@ impl AsyncStore {
         self.backend.close().await.map_err(self.fail())
     }
 
+    #[doc = contract!(check_health)]
+    ///
+    /// It checks the backend, whatever the store's root.
+    pub async fn check_health(&self) -> Result<()> {
+        self.folder("", &Needs::NOTHING)?;
+        self.backend.check_health().await.map_err(self.fail())
+    }
+
     fn strip_files(&self, files: FileStream) -> FileStream {
         let scope = self.scope.clone();
         let name = self.name().to_owned();

@@ -213,6 +213,19 @@ pub trait Backend: AsAny + Send + Sync {
         Ok(())
     }
 
+    #[doc = contract!(check_health)]
+    ///
+    /// The default lists the backend's root and takes the first entry
+    /// (`CapabilityNotSupported` without `List`); override it with the
+    /// cheapest call that reaches your storage.
+    fn check_health(&self) -> Result<()> {
+        if !self.capabilities().contains(Capability::List) {
+            return Err(Error::unsupported(Capability::List));
+        }
+        let mut files = self.list_files(&RemotePath::root(), &ListOptions::default())?;
+        files.next().transpose().map(drop)
+    }
+
     #[doc = contract!(storage_id)]
     ///
     /// The default is `None`.

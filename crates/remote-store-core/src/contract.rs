@@ -241,6 +241,18 @@ never hang or yield wrong data (ADR-0011). Closing twice is fine.
 # Errors
 A failure while releasing (the backend is closed all the same)."
     };
+    (check_health) => {
+        "A cheap call that proves the storage is reachable and takes the \
+credentials: one round trip where the backend can (S3: one listing page of \
+the bucket; SFTP: a connection and a `stat` of the root; local: the root \
+folder is there). Meant for readiness probes and start-up checks; it \
+changes nothing.
+
+# Errors
+`Closed` after `close`; `BackendUnavailable` when the storage cannot be \
+reached, `PermissionDenied` for refused credentials, `NotFound` when the \
+backend's root (a bucket, a container, a folder) is missing."
+    };
     (storage_id) => {
         "Which storage the backend reaches, as a URL-like string without secrets \
 (`file://`, `s3://ENDPOINT/BUCKET`, `sftp://USER@HOST:PORT`, …): two \
@@ -268,7 +280,7 @@ pub(crate) use contract;
 /// The operations every twin documents with [`contract!`]; a new trait
 /// method must be added here (the test below fails until it is).
 #[cfg(test)]
-pub(crate) const OPERATIONS: [&str; 23] = [
+pub(crate) const OPERATIONS: [&str; 24] = [
     "name",
     "capabilities",
     "exists",
@@ -289,6 +301,7 @@ pub(crate) const OPERATIONS: [&str; 23] = [
     "glob",
     "presign",
     "close",
+    "check_health",
     "storage_id",
     "native_path",
     "to_key",

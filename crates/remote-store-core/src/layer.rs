@@ -196,6 +196,11 @@ pub trait LayeredBackend: Send + Sync + 'static {
         Backend::close(self.inner())
     }
 
+    /// [`Backend::check_health`] of the inner backend, unless overridden.
+    fn check_health(&self) -> Result<()> {
+        Backend::check_health(self.inner())
+    }
+
     /// [`Backend::storage_id`] of the inner backend, unless overridden.
     fn storage_id(&self) -> Option<String> {
         Backend::storage_id(self.inner())
@@ -300,6 +305,10 @@ impl<L: LayeredBackend> Backend for L {
 
     fn close(&self) -> Result<()> {
         LayeredBackend::close(self)
+    }
+
+    fn check_health(&self) -> Result<()> {
+        LayeredBackend::check_health(self)
     }
 
     fn storage_id(&self) -> Option<String> {
@@ -435,6 +444,12 @@ pub trait LayeredAsyncBackend: Send + Sync + 'static {
         AsyncBackend::close(self.inner()).await
     }
 
+    /// [`AsyncBackend::check_health`] of the inner backend, unless
+    /// overridden.
+    async fn check_health(&self) -> Result<()> {
+        AsyncBackend::check_health(self.inner()).await
+    }
+
     /// [`AsyncBackend::storage_id`] of the inner backend, unless overridden.
     fn storage_id(&self) -> Option<String> {
         AsyncBackend::storage_id(self.inner())
@@ -541,6 +556,10 @@ impl<L: LayeredAsyncBackend> AsyncBackend for L {
 
     async fn close(&self) -> Result<()> {
         LayeredAsyncBackend::close(self).await
+    }
+
+    async fn check_health(&self) -> Result<()> {
+        LayeredAsyncBackend::check_health(self).await
     }
 
     fn storage_id(&self) -> Option<String> {

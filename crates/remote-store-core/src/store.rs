@@ -629,6 +629,14 @@ impl Store {
         self.backend.close().map_err(self.fail())
     }
 
+    #[doc = contract!(check_health)]
+    ///
+    /// It checks the backend, whatever the store's root.
+    pub fn check_health(&self) -> Result<()> {
+        self.folder("", &Needs::NOTHING)?;
+        self.backend.check_health().map_err(self.fail())
+    }
+
     fn strip_files(&self, files: FileIter) -> FileIter {
         let scope = self.scope.clone();
         let name = self.name().to_owned();

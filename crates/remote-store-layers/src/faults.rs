@@ -266,6 +266,9 @@ impl LayeredBackend for FaultBackend {
     fn presign(&self, path: &RemotePath, options: &PresignOptions) -> Result<PresignedRequest> {
         self.call(Op::Presign, || self.inner.presign(path, options))
     }
+    fn check_health(&self) -> Result<()> {
+        self.call(Op::CheckHealth, || self.inner.check_health())
+    }
 }
 
 /// A read stream that fails after `left` more bytes.
@@ -408,5 +411,8 @@ impl LayeredAsyncBackend for AsyncFaultBackend {
     ) -> Result<PresignedRequest> {
         self.call(Op::Presign, self.inner.presign(path, options))
             .await
+    }
+    async fn check_health(&self) -> Result<()> {
+        self.call(Op::CheckHealth, self.inner.check_health()).await
     }
 }

@@ -38,6 +38,8 @@ pub enum Op {
     Glob,
     /// `presign`.
     Presign,
+    /// `check_health`.
+    CheckHealth,
 }
 
 impl Op {
@@ -60,6 +62,7 @@ impl Op {
             Op::Copy => "copy",
             Op::Glob => "glob",
             Op::Presign => "presign",
+            Op::CheckHealth => "check_health",
         }
     }
 }

@@ -197,6 +197,9 @@ impl LayeredAsyncBackend for Timed {
         let folders = deadline(self.limits.operation, self.inner.list_folders(path)).await?;
         Ok(Stalls::new(folders, self.limits.stall).boxed())
     }
+    async fn check_health(&self) -> Result<()> {
+        deadline(self.limits.operation, self.inner.check_health()).await
+    }
     async fn glob(&self, pattern: &str) -> Result<FileStream> {
         let files = deadline(self.limits.operation, self.inner.glob(pattern)).await?;
         Ok(Stalls::new(files, self.limits.stall).boxed())

@@ -74,6 +74,13 @@ fn cloud_urls_build_without_network() {
     assert_eq!(store.name(), "s3");
     let store = remote_store::AsyncStore::open("az://container/p?account=acct").unwrap();
     assert_eq!(store.name(), "azure");
+    // Every option the factories read is one they declare (Azure's
+    // `request_timeout_secs` was read but refused as unknown).
+    Store::open(
+        "az://container/p?account=acct&request_timeout_secs=5&retry_max=0&retry_timeout_secs=9",
+    )
+    .unwrap();
+    Store::open("s3://bucket/p?region=eu-west-1&retry_max=0&retry_timeout_secs=9").unwrap();
     let err = Store::open("s3://bucket/x?endpoint=http://127.0.0.1:1").unwrap_err();
     assert!(
         err.to_string()

@@ -47,7 +47,7 @@ pub async fn closed_backend_refuses_io(s: Subject) {
         let needs = match call {
             "read" | "read_bytes" => Some(Capability::Read),
             "get_file_info" => Some(Capability::Metadata),
-            "list_files" | "list_folders" => Some(Capability::List),
+            "list_files" | "list_folders" | "check_health" => Some(Capability::List),
             "delete" => Some(Capability::Delete),
             _ => None,
         };

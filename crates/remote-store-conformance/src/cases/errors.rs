@@ -136,5 +136,6 @@ pub async fn closed_store_refuses_io(s: Subject) {
         "list_files",
     );
     expect_err(child.read_bytes("x").await, ErrorKind::Closed, "child read");
+    expect_err(s.check_health().await, ErrorKind::Closed, "check_health");
     ok(s.close().await, "closing twice");
 }

@@ -35,6 +35,27 @@ pub async fn empty_root_is_a_folder(s: Subject) {
     }
 }
 
+/// A health check of a reachable backend succeeds, on the store and on a
+/// child store over a folder that does not exist (it checks the backend,
+/// not the folder), and changes nothing.
+pub async fn check_health_succeeds(s: Subject) {
+    if !s.capabilities().contains(Capability::List) {
+        // The default needs `List`; a backend without it must say so.
+        let e = s.check_health().await;
+        if let Err(e) = e {
+            assert_eq!(e.kind(), ErrorKind::CapabilityNotSupported, "{e}");
+        }
+        return;
+    }
+    ok(s.check_health().await, "check_health");
+    let child = ok(s.child("never/written"), "child");
+    ok(child.check_health().await, "check_health of a child");
+    let files = ok(s.list_files("", false).await, "list_files");
+    assert!(files.is_empty(), "a health check left {files:?}");
+    let folders = ok(s.list_folders("").await, "list_folders");
+    assert!(folders.is_empty(), "a health check left {folders:?}");
+}
+
 /// After `close`, `Closed` comes before every other answer: before the
 /// root's refusal as a file, an invalid path, a missing capability, and
 /// the root's own answers.

@@ -328,6 +328,10 @@ impl Backend for AsyncBackendBridge {
         self.run(|b| async move { b.close().await })
     }
 
+    fn check_health(&self) -> Result<()> {
+        self.run(|b| async move { b.check_health().await })
+    }
+
     fn storage_id(&self) -> Option<String> {
         self.inner.storage_id()
     }

@@ -264,6 +264,10 @@ impl AsyncBackend for SyncBackendAdapter {
         self.run(|b| b.close()).await
     }
 
+    async fn check_health(&self) -> Result<()> {
+        self.run(|b| b.check_health()).await
+    }
+
     fn storage_id(&self) -> Option<String> {
         self.inner.storage_id()
     }

@@ -186,6 +186,10 @@ impl<O: Observer> LayeredAsyncBackend for AsyncObserved<O> {
         let call = self.inner.presign(path, options);
         self.one(Op::Presign, path.as_str(), call, none).await
     }
+    async fn check_health(&self) -> Result<()> {
+        let call = self.inner.check_health();
+        self.one(Op::CheckHealth, "", call, none).await
+    }
     async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
         let call = self.inner.read_bytes(path, options);
         self.one(Op::ReadBytes, path.as_str(), call, |b: &Bytes| {

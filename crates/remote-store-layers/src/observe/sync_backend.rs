@@ -187,6 +187,10 @@ impl<O: Observer> LayeredBackend for Observed<O> {
         let call = || self.inner.presign(path, options);
         self.one(Op::Presign, path.as_str(), call, none)
     }
+    fn check_health(&self) -> Result<()> {
+        let call = || self.inner.check_health();
+        self.one(Op::CheckHealth, "", call, none)
+    }
     fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
         let call = || self.inner.read_bytes(path, options);
         self.one(Op::ReadBytes, path.as_str(), call, |b| Some(b.len() as u64))

@@ -118,6 +118,10 @@ impl LayeredAsyncBackend for AsyncRetryBackend {
         self.retry(|_| self.inner.presign(path, options)).await
     }
 
+    async fn check_health(&self) -> Result<()> {
+        self.retry(|_| self.inner.check_health()).await
+    }
+
     async fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileStream> {
         self.retry(|_| self.inner.list_files(path, options)).await
     }

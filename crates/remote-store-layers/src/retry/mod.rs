@@ -5,7 +5,7 @@
 //! What is retried, and how (ADR-0017):
 //!
 //! - **Queries** (`exists`, `is_file`, `is_folder`, `get_file_info`,
-//!   `get_folder_info`, `presign`) and the opening of listings
+//!   `get_folder_info`, `presign`, `check_health`) and the opening of listings
 //!   (`list_files`, `list_folders`, `glob`; a listing that fails part-way
 //!   is not restarted, as that would yield entries twice).
 //! - **Reads**: `read_bytes` is made again whole. A streamed `read` that

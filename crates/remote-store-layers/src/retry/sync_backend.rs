@@ -79,6 +79,10 @@ impl LayeredBackend for RetryBackend {
         self.retry(|_| self.inner.presign(path, options))
     }
 
+    fn check_health(&self) -> Result<()> {
+        self.retry(|_| self.inner.check_health())
+    }
+
     fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileIter> {
         self.retry(|_| self.inner.list_files(path, options))
     }
