@@ -15,17 +15,22 @@
 //! - [`MetricsLayer`]: counters and histograms through the `metrics`
 //!   facade (operations, errors by kind, bytes, durations, time to first
 //!   byte, in flight).
+//! - [`ConcurrencyLimitLayer`] and [`BandwidthLimitLayer`]: how many
+//!   calls run at once and how many bytes move per second, shared by the
+//!   stores they are applied to.
 //! - [`FaultLayer`]: injects failures on demand, for tests of code that
 //!   must survive them (retry above all), next to the conformance suite.
 
 mod clock;
 pub mod faults;
+pub mod limit;
 mod observe;
 mod op;
 pub mod retry;
 pub mod timeout;
 
 pub use faults::{FaultLayer, Faults};
+pub use limit::{BandwidthLimitLayer, ConcurrencyLimitLayer};
 pub use observe::metrics::MetricsLayer;
 pub use observe::trace::TraceLayer;
 pub use op::Op;
