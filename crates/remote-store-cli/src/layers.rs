@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use remote_store::layers_config::{LayersConfig, RetrySettings, TimeoutSettings};
+use remote_store::layers_config::{LayersConfig, LimitSettings, RetrySettings, TimeoutSettings};
 
 /// The layer flags of the command line.
 #[derive(Debug, Clone, Copy, Default)]
@@ -67,6 +67,11 @@ fn overlay(base: &mut LayersConfig, top: &LayersConfig) {
         let b = base.timeout.get_or_insert_with(TimeoutSettings::default);
         b.operation = t.operation.or(b.operation);
         b.stall = t.stall.or(b.stall);
+    }
+    if let Some(t) = &top.limits {
+        let b = base.limits.get_or_insert_with(LimitSettings::default);
+        b.concurrency = t.concurrency.or(b.concurrency);
+        b.bandwidth = t.bandwidth.or(b.bandwidth);
     }
     base.trace |= top.trace;
     base.metrics |= top.metrics;

@@ -154,57 +154,64 @@ fn a_shared_limit_caps_calls_across_stores_and_faces() {
 
 #[test]
 fn one_permit_never_deadlocks_nested_work() {
-    watchdog("nested work under one permit", Duration::from_secs(60), || {
-        let limit = ConcurrencyLimitLayer::new(1);
-        let chunk = vec![7u8; 200 * 1024];
-        for (face, a, b) in [
-            (
-                "sync backends",
-                Store::new(MemoryBackend::new()).layer(limit.clone()),
-                Store::new(MemoryBackend::new()).layer(limit.clone()),
-            ),
-            (
-                "async backends",
-                Store::new(AsyncMemoryBackend::new()).layer(limit.clone()),
-                Store::new(AsyncMemoryBackend::new()).layer(limit.clone()),
-            ),
-        ] {
-            for i in 0..3 {
-                a.write_bytes(format!("d/f{i}"), chunk.clone(), false).unwrap();
-            }
-            // A listing held open while each file is read and copied into
-            // the other limited store, its source a read of the first.
-            for file in a.list_files("d", false).unwrap() {
-                let file = file.unwrap();
-                let name = file.path.as_str().to_owned();
-                assert_eq!(a.read_bytes(&name).unwrap().len(), chunk.len(), "{face}");
-                let reader = a.read(&name).unwrap();
-                b.write(&name, reader, false).unwrap();
-            }
-            let mut copied = Vec::new();
-            b.read("d/f2").unwrap().read_to_end(&mut copied).unwrap();
-            assert_eq!(copied, chunk, "{face}");
-            // The same through the async face.
-            let (a, b) = (a.clone(), b.clone());
-            let (aa, ab) = (
-                AsyncStore::new(AsyncMemoryBackend::new()).layer(limit.clone()),
-                AsyncStore::new(AsyncMemoryBackend::new()).layer(limit.clone()),
-            );
-            runtime().block_on(async move {
-                use futures::StreamExt;
-                aa.write_bytes("x/y", chunk_of(300 * 1024), false).await.unwrap();
-                let mut files = aa.list_files("x", false).await.unwrap();
-                while let Some(file) = files.next().await {
-                    let path = file.unwrap().path;
-                    let stream = aa.read(path.as_str()).await.unwrap();
-                    ab.write(path.as_str(), stream, false).await.unwrap();
+    watchdog(
+        "nested work under one permit",
+        Duration::from_secs(60),
+        || {
+            let limit = ConcurrencyLimitLayer::new(1);
+            let chunk = vec![7u8; 200 * 1024];
+            for (face, a, b) in [
+                (
+                    "sync backends",
+                    Store::new(MemoryBackend::new()).layer(limit.clone()),
+                    Store::new(MemoryBackend::new()).layer(limit.clone()),
+                ),
+                (
+                    "async backends",
+                    Store::new(AsyncMemoryBackend::new()).layer(limit.clone()),
+                    Store::new(AsyncMemoryBackend::new()).layer(limit.clone()),
+                ),
+            ] {
+                for i in 0..3 {
+                    a.write_bytes(format!("d/f{i}"), chunk.clone(), false)
+                        .unwrap();
                 }
-                assert_eq!(ab.read_bytes("x/y").await.unwrap().len(), 300 * 1024);
-            });
-            drop((a, b));
-        }
-        assert_eq!(limit.available(), 1);
-    });
+                // A listing held open while each file is read and copied into
+                // the other limited store, its source a read of the first.
+                for file in a.list_files("d", false).unwrap() {
+                    let file = file.unwrap();
+                    let name = file.path.as_str().to_owned();
+                    assert_eq!(a.read_bytes(&name).unwrap().len(), chunk.len(), "{face}");
+                    let reader = a.read(&name).unwrap();
+                    b.write(&name, reader, false).unwrap();
+                }
+                let mut copied = Vec::new();
+                b.read("d/f2").unwrap().read_to_end(&mut copied).unwrap();
+                assert_eq!(copied, chunk, "{face}");
+                // The same through the async face.
+                let (a, b) = (a.clone(), b.clone());
+                let (aa, ab) = (
+                    AsyncStore::new(AsyncMemoryBackend::new()).layer(limit.clone()),
+                    AsyncStore::new(AsyncMemoryBackend::new()).layer(limit.clone()),
+                );
+                runtime().block_on(async move {
+                    use futures::StreamExt;
+                    aa.write_bytes("x/y", chunk_of(300 * 1024), false)
+                        .await
+                        .unwrap();
+                    let mut files = aa.list_files("x", false).await.unwrap();
+                    while let Some(file) = files.next().await {
+                        let path = file.unwrap().path;
+                        let stream = aa.read(path.as_str()).await.unwrap();
+                        ab.write(path.as_str(), stream, false).await.unwrap();
+                    }
+                    assert_eq!(ab.read_bytes("x/y").await.unwrap().len(), 300 * 1024);
+                });
+                drop((a, b));
+            }
+            assert_eq!(limit.available(), 1);
+        },
+    );
 }
 
 fn chunk_of(n: usize) -> Vec<u8> {
@@ -228,7 +235,9 @@ fn bandwidth_is_held_to_the_rate_and_shared() {
             .unwrap();
         // Both at once, on one budget: 2 MiB more.
         let reader = std::thread::spawn(move || sync.read_bytes("a").unwrap());
-        let read = rt.block_on(async move { async_.read_bytes("a").await }).unwrap();
+        let read = rt
+            .block_on(async move { async_.read_bytes("a").await })
+            .unwrap();
         assert_eq!(reader.join().unwrap(), read);
         let took = started.elapsed().as_secs_f64();
         // 4 MiB at 4 MiB/s: about a second (less the first tenth's

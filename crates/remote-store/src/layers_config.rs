@@ -40,6 +40,21 @@ pub struct LayersConfig {
     pub trace: bool,
     /// `metrics = true`: counters and histograms through `metrics`.
     pub metrics: bool,
+    /// `[backends.NAME.limits]`: limits shared by every store of the
+    /// backend.
+    pub limits: Option<LimitSettings>,
+}
+
+/// `[backends.NAME.limits]`: shared by every store of the backend, on
+/// both faces.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LimitSettings {
+    /// `concurrency`: calls at work at once (at least 1).
+    pub concurrency: Option<usize>,
+    /// `bandwidth`: bytes of file content per second, reads and writes
+    /// together (at least 1).
+    pub bandwidth: Option<u64>,
 }
 
 /// `[backends.NAME.retry]`.
@@ -69,7 +84,11 @@ pub struct TimeoutSettings {
 impl LayersConfig {
     /// Whether any layer is asked for.
     pub fn is_empty(&self) -> bool {
-        self.retry.is_none() && self.timeout.is_none() && !self.trace && !self.metrics
+        self.retry.is_none()
+            && self.timeout.is_none()
+            && self.limits.is_none()
+            && !self.trace
+            && !self.metrics
     }
 
     /// Takes `key` = `value` of backend table `at` when it is a layer
@@ -112,6 +131,22 @@ impl LayersConfig {
                 }
                 self.timeout = Some(timeout);
             }
+            ("limits", Value::Object(fields)) => {
+                let mut limits = LimitSettings::default();
+                for (name, v) in fields {
+                    let here = format!("{at}.{name}");
+                    match name.as_str() {
+                        "concurrency" => {
+                            limits.concurrency = Some(whole(v, &here, "calls", 1e6)? as usize);
+                        }
+                        "bandwidth" => {
+                            limits.bandwidth = Some(whole(v, &here, "bytes per second", 1e15)?);
+                        }
+                        _ => return Err(unknown(&here, "concurrency, bandwidth")),
+                    }
+                }
+                self.limits = Some(limits);
+            }
             ("trace", Value::Bool(on)) => self.trace = *on,
             ("metrics", Value::Bool(on)) => self.metrics = *on,
             _ => return Ok(false),
@@ -121,8 +156,9 @@ impl LayersConfig {
 
     /// Takes the layer options out of a URL's query: `retry.attempts`,
     /// `retry.initial_backoff`, `retry.max_backoff`, `retry.budget`,
-    /// `timeout.operation`, `timeout.stall` (numbers, seconds as in the
-    /// configuration), `trace` and `metrics` (`true` or `false`). Every
+    /// `timeout.operation`, `timeout.stall`, `limits.concurrency`,
+    /// `limits.bandwidth` (numbers, in the configuration's units), `trace`
+    /// and `metrics` (`true` or `false`). Every
     /// other key is left for the backend's factory.
     ///
     /// # Errors
@@ -136,6 +172,7 @@ impl LayersConfig {
             let table = match key.split_once('.') {
                 Some(("retry", _)) => "retry",
                 Some(("timeout", _)) => "timeout",
+                Some(("limits", _)) => "limits",
                 _ if key == "trace" || key == "metrics" => {
                     let on = match query[&key].as_str() {
                         "true" | "" => true,
@@ -193,6 +230,14 @@ impl LayersConfig {
                 }
             }
         }
+        if let Some(l) = &self.limits {
+            if let Some(n) = l.concurrency {
+                pairs.push(format!("limits.concurrency={n}"));
+            }
+            if let Some(n) = l.bandwidth {
+                pairs.push(format!("limits.bandwidth={n}"));
+            }
+        }
         if self.trace {
             pairs.push("trace=true".to_owned());
         }
@@ -227,6 +272,16 @@ impl LayersConfig {
                 if let Some(d) = d {
                     tables.push_str(&format!("{name} = {}\n", secs(d)));
                 }
+            }
+            tables.push('\n');
+        }
+        if let Some(l) = &self.limits {
+            tables.push_str(&format!("[{table}.limits]\n"));
+            if let Some(n) = l.concurrency {
+                tables.push_str(&format!("concurrency = {n}\n"));
+            }
+            if let Some(n) = l.bandwidth {
+                tables.push_str(&format!("bandwidth = {n}\n"));
             }
             tables.push('\n');
         }
@@ -274,67 +329,120 @@ fn seconds(value: &Value, at: &str) -> Result<Duration> {
 }
 
 fn attempts(value: &Value, at: &str) -> Result<u32> {
+    Ok(whole(value, at, "attempts", 1000.0)? as u32)
+}
+
+/// A whole number of `what` from 1 to `max`.
+fn whole(value: &Value, at: &str, what: &str, max: f64) -> Result<u64> {
     let n = number(value, at)?;
-    if n.fract() != 0.0 || !(1.0..=1000.0).contains(&n) {
+    if n.fract() != 0.0 || !(1.0..=max).contains(&n) {
         return Err(invalid(format!(
-            "{at}: expected a whole number of attempts from 1 to 1000, got {n}"
+            "{at}: expected a whole number of {what} from 1 to {max}, got {n}"
         )));
     }
-    Ok(n as u32)
+    Ok(n as u64)
 }
 
-/// The configured layers around `store` (feature `layers`).
-#[cfg(feature = "layers")]
-pub(crate) fn apply<S: Layered>(store: S, config: &LayersConfig) -> S {
-    use remote_store_layers::{MetricsLayer, RetryLayer, RetryPolicy, TimeoutLayer, TraceLayer};
-    let mut store = store;
-    if let Some(t) = &config.timeout {
-        let mut layer = TimeoutLayer::new();
-        if let Some(d) = t.operation {
-            layer = layer.operation(d);
-        }
-        if let Some(d) = t.stall {
-            layer = layer.stall(d);
-        }
-        store = store.with(layer);
-    }
-    if let Some(r) = &config.retry {
-        let defaults = RetryPolicy::new();
-        let mut policy = RetryPolicy::new();
-        if let Some(n) = r.attempts {
-            policy = policy.max_attempts(n);
-        }
-        let initial = r.initial_backoff.unwrap_or(defaults.initial_backoff);
-        let max = r.max_backoff.unwrap_or(defaults.max_backoff);
-        policy = policy.backoff(initial, max);
-        if let Some(d) = r.budget {
-            policy = policy.budget(d);
-        }
-        store = store.with(RetryLayer::new(policy));
-    }
-    if config.trace {
-        store = store.with(TraceLayer);
-    }
-    if config.metrics {
-        store = store.with(MetricsLayer);
-    }
-    store
+/// The layers of a [`LayersConfig`], built once so that the limits are
+/// shared by every store they are applied to.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stack {
+    #[cfg_attr(not(feature = "layers"), allow(dead_code))]
+    config: LayersConfig,
+    #[cfg(feature = "layers")]
+    concurrency: Option<remote_store_layers::ConcurrencyLimitLayer>,
+    #[cfg(feature = "layers")]
+    bandwidth: Option<remote_store_layers::BandwidthLimitLayer>,
 }
 
-/// Either face, for [`apply`].
-#[cfg(feature = "layers")]
+impl Stack {
+    pub(crate) fn new(config: LayersConfig) -> Self {
+        #[cfg(feature = "layers")]
+        {
+            let limits = config.limits.clone().unwrap_or_default();
+            Stack {
+                concurrency: limits
+                    .concurrency
+                    .map(remote_store_layers::ConcurrencyLimitLayer::new),
+                bandwidth: limits
+                    .bandwidth
+                    .map(remote_store_layers::BandwidthLimitLayer::new),
+                config,
+            }
+        }
+        #[cfg(not(feature = "layers"))]
+        Stack { config }
+    }
+
+    /// `store` with the layers, in the order of ADR-0017: timeout, the
+    /// limits (outside the deadlines, so waiting for a permit is not
+    /// counted against a call; inside retry, so a pause holds no permit),
+    /// retry, tracing, metrics.
+    #[cfg(feature = "layers")]
+    pub(crate) fn apply<S: Layered>(&self, store: S) -> S {
+        use remote_store_layers::{
+            MetricsLayer, RetryLayer, RetryPolicy, TimeoutLayer, TraceLayer,
+        };
+        let config = &self.config;
+        let mut store = store;
+        if let Some(t) = &config.timeout {
+            let mut layer = TimeoutLayer::new();
+            if let Some(d) = t.operation {
+                layer = layer.operation(d);
+            }
+            if let Some(d) = t.stall {
+                layer = layer.stall(d);
+            }
+            store = store.with(layer);
+        }
+        if let Some(layer) = &self.bandwidth {
+            store = store.with(layer.clone());
+        }
+        if let Some(layer) = &self.concurrency {
+            store = store.with(layer.clone());
+        }
+        if let Some(r) = &config.retry {
+            let defaults = RetryPolicy::new();
+            let mut policy = RetryPolicy::new();
+            if let Some(n) = r.attempts {
+                policy = policy.max_attempts(n);
+            }
+            let initial = r.initial_backoff.unwrap_or(defaults.initial_backoff);
+            let max = r.max_backoff.unwrap_or(defaults.max_backoff);
+            policy = policy.backoff(initial, max);
+            if let Some(d) = r.budget {
+                policy = policy.budget(d);
+            }
+            store = store.with(RetryLayer::new(policy));
+        }
+        if config.trace {
+            store = store.with(TraceLayer);
+        }
+        if config.metrics {
+            store = store.with(MetricsLayer);
+        }
+        store
+    }
+
+    /// Without the `layers` feature there are none (building refused any).
+    #[cfg(not(feature = "layers"))]
+    pub(crate) fn apply<S: Layered>(&self, store: S) -> S {
+        store
+    }
+}
+
+/// Either face, for [`Stack::apply`].
 pub(crate) trait Layered: Sized {
+    #[cfg_attr(not(feature = "layers"), allow(dead_code))]
     fn with(self, layer: impl remote_store_core::layer::Layer) -> Self;
 }
 
-#[cfg(feature = "layers")]
 impl Layered for remote_store_core::Store {
     fn with(self, layer: impl remote_store_core::layer::Layer) -> Self {
         self.layer(layer)
     }
 }
 
-#[cfg(feature = "layers")]
 impl Layered for remote_store_core::AsyncStore {
     fn with(self, layer: impl remote_store_core::layer::Layer) -> Self {
         self.layer(layer)

@@ -108,10 +108,8 @@ pub(crate) fn no_factory(kind: &str) -> String {
 struct Slot {
     factory: Arc<dyn BackendFactory>,
     options: Options,
-    /// Read only with the `layers` feature (without it, building refuses
-    /// any).
-    #[cfg_attr(not(feature = "layers"), allow(dead_code))]
-    layers: crate::layers_config::LayersConfig,
+    /// The backend's layers, built once: its stores share the limits.
+    layers: crate::layers_config::Stack,
     instance: Mutex<Option<AnyBackend>>,
 }
 
@@ -182,7 +180,7 @@ impl Registry {
                 Slot {
                     factory,
                     options,
-                    layers: b.layers,
+                    layers: crate::layers_config::Stack::new(b.layers),
                     instance: Mutex::new(None),
                 },
             );
@@ -257,19 +255,11 @@ impl Registry {
     }
 
     /// `store` with the layers configured for `backend`.
-    #[cfg(feature = "layers")]
     fn layered<S: crate::layers_config::Layered>(&self, backend: &str, store: S) -> S {
         match self.backends.get(backend) {
-            Some(slot) => crate::layers_config::apply(store, &slot.layers),
+            Some(slot) => slot.layers.apply(store),
             None => store,
         }
-    }
-
-    /// Without the `layers` feature no backend has layers (building the
-    /// registry refused any).
-    #[cfg(not(feature = "layers"))]
-    fn layered<S>(&self, _: &str, store: S) -> S {
-        store
     }
 
     /// The names of the stores.

@@ -4,7 +4,9 @@
 
 use remote_store_core::{AnyBackend, AsyncStore, Error, ErrorKind, Result, Store, UrlParts};
 
-use crate::layers_config::LayersConfig;
+use std::sync::OnceLock;
+
+use crate::layers_config::{LayersConfig, Stack};
 use crate::registry::{factory_for_scheme, no_factory};
 
 /// URL schemes this crate knows, and the backend type of each.
@@ -186,9 +188,13 @@ pub struct Resolved {
     pub backend: AnyBackend,
     /// The store root inside the backend.
     pub root: String,
-    /// The layers of the URL's `retry.*`, `timeout.*`, `trace` and
-    /// `metrics` options ([`LayersConfig::take_url_options`]).
+    /// The layers of the URL's `retry.*`, `timeout.*`, `limits.*`, `trace`
+    /// and `metrics` options ([`LayersConfig::take_url_options`]); read
+    /// when the first store is made.
     pub layers: LayersConfig,
+    /// The layers, built at the first store, so that every store made from
+    /// this share the limits.
+    stack: OnceLock<Stack>,
 }
 
 impl Resolved {
@@ -197,7 +203,7 @@ impl Resolved {
     /// # Errors
     /// `InvalidPath` for a root that is not a valid store path.
     pub fn store(&self) -> Result<Store> {
-        layered(self.backend.store(), &self.layers).child(&self.root)
+        self.stack().apply(self.backend.store()).child(&self.root)
     }
 
     /// The async store at the root, with the layers.
@@ -205,19 +211,14 @@ impl Resolved {
     /// # Errors
     /// As for [`store`](Self::store).
     pub fn async_store(&self) -> Result<AsyncStore> {
-        layered(self.backend.async_store(), &self.layers).child(&self.root)
+        self.stack()
+            .apply(self.backend.async_store())
+            .child(&self.root)
     }
-}
 
-#[cfg(feature = "layers")]
-fn layered<S: crate::layers_config::Layered>(store: S, layers: &LayersConfig) -> S {
-    crate::layers_config::apply(store, layers)
-}
-
-/// Without the `layers` feature, resolving refused any layer option.
-#[cfg(not(feature = "layers"))]
-fn layered<S>(store: S, _: &LayersConfig) -> S {
-    store
+    fn stack(&self) -> &Stack {
+        self.stack.get_or_init(|| Stack::new(self.layers.clone()))
+    }
 }
 
 /// The backend, store root and layers a URL names.
@@ -246,7 +247,7 @@ pub fn resolve_parts(parts: &UrlParts) -> Result<Resolved> {
     let layers = LayersConfig::take_url_options(&mut parts.query)?;
     if !layers.is_empty() && !cfg!(feature = "layers") {
         return Err(Error::new(ErrorKind::InvalidConfig).with_message(
-            "layer options (retry.*, timeout.*, trace, metrics) need the `layers` \
+            "layer options (retry.*, timeout.*, limits.*, trace, metrics) need the `layers` \
              feature of the remote-store crate",
         ));
     }
@@ -273,6 +274,7 @@ pub fn resolve_parts(parts: &UrlParts) -> Result<Resolved> {
         backend: factory.build(&target.options)?,
         root: target.root,
         layers,
+        stack: OnceLock::new(),
     })
 }
 

@@ -23,6 +23,10 @@ budget = 30
 operation = 10
 stall = 5
 
+[backends.mem.limits]
+concurrency = 4
+bandwidth = 1048576
+
 [backends.plain]
 type = "memory"
 
@@ -47,6 +51,11 @@ fn layer_tables_are_parsed_and_written_back() {
     assert_eq!(timeout.operation, Some(Duration::from_secs(10)));
     assert_eq!(timeout.stall, Some(Duration::from_secs(5)));
     assert!(layers.trace && layers.metrics);
+    let limits = layers.limits.as_ref().unwrap();
+    assert_eq!(
+        (limits.concurrency, limits.bandwidth),
+        (Some(4), Some(1 << 20))
+    );
     assert!(config.backends["plain"].layers.is_empty());
     // Not taken for backend options.
     assert!(config.backends["mem"].options.iter().next().is_none());
@@ -130,7 +139,8 @@ fn bad_layer_settings_name_the_key() {
 #[test]
 fn url_options_give_the_same_layers_as_the_file() {
     let url = "memory:///data?retry.attempts=5&retry.initial_backoff=0.1&retry.max_backoff=2\
-               &retry.budget=30&timeout.operation=10&timeout.stall=5&trace=true&metrics=true";
+               &retry.budget=30&timeout.operation=10&timeout.stall=5&trace=true&metrics=true\
+               &limits.concurrency=4&limits.bandwidth=1048576";
     let resolved = remote_store::url::resolve(url).unwrap();
     let file = Config::from_toml_str(LAYERED).unwrap();
     assert_eq!(resolved.layers, file.backends["mem"].layers);
@@ -169,6 +179,9 @@ fn bad_url_options_name_the_option() {
         ("timeout.idle=5", "timeout.idle"),
         ("trace=yes", "trace"),
         ("metrics=1", "metrics"),
+        ("limits.concurrency=0", "limits.concurrency"),
+        ("limits.bandwidth=1.5", "limits.bandwidth"),
+        ("limits.connections=2", "limits.connections"),
     ] {
         let err = remote_store::url::resolve(&format!("memory:///?{query}")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{query}: {err}");
@@ -178,4 +191,32 @@ fn bad_url_options_name_the_option() {
     // which refuses the ones it does not know.
     let err = remote_store::url::resolve("memory:///?retry.attempts=2&colour=red").unwrap_err();
     assert!(err.to_string().contains("colour"), "{err}");
+}
+
+#[test]
+fn a_backends_stores_share_its_limits() {
+    // 4 MiB/s for the backend: two stores of it, on both faces, writing
+    // 1 MiB each at once take about half a second together (each alone,
+    // on a budget of its own, would take about a quarter).
+    let config = Config::from_toml_str(
+        "[backends.m]\ntype = \"memory\"\n[backends.m.limits]\nbandwidth = 4194304\n\
+         [stores.a]\nbackend = \"m\"\nroot = \"a\"\n[stores.b]\nbackend = \"m\"\nroot = \"b\"\n",
+    )
+    .unwrap();
+    let registry = Registry::new(config).unwrap();
+    let (a, b) = (
+        registry.store("a").unwrap(),
+        registry.async_store("b").unwrap(),
+    );
+    let data = vec![0u8; 1 << 20];
+    let started = std::time::Instant::now();
+    let copy = data.clone();
+    let sync_write = std::thread::spawn(move || a.write_bytes("x", copy, false).unwrap());
+    remote_store_core_block_on(b.write_bytes("x", data, false)).unwrap();
+    sync_write.join().unwrap();
+    let took = started.elapsed().as_secs_f64();
+    assert!(
+        took >= 0.35,
+        "2 MiB at a shared 4 MiB/s took only {took:.2} s"
+    );
 }
