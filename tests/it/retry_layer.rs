@@ -248,3 +248,51 @@ fn a_stalled_s3_upload_fails_fast_and_leaves_nothing() {
         );
     });
 }
+
+/// One place for retries: a retry layer asked for in a URL (or a
+/// configuration) turns the S3 and Azure SDKs' own retries off, so a
+/// server that resets every connection sees exactly the layer's attempts,
+/// not the layer's times the SDK's.
+#[test]
+fn a_configured_retry_layer_is_the_one_place_that_retries() {
+    watchdog("one place for retries", Duration::from_secs(60), || {
+        let layer = "retry.attempts=3&retry.initial_backoff=0.02&retry.max_backoff=0.05";
+        let s3 = Proxy::resetting(
+            var("RS_S3_ENDPOINT")
+                .trim_start_matches("http://")
+                .to_owned(),
+            usize::MAX,
+        );
+        let s3_url = format!(
+            "s3://{}/?endpoint=http://127.0.0.1:{}&allow_http=true&region=us-east-1\
+             &access_key_id=test&secret_access_key=test&{layer}",
+            var("RS_S3_BUCKET"),
+            s3.port
+        );
+        let endpoint = var("RS_AZURE_ENDPOINT");
+        let address = endpoint.trim_start_matches("http://");
+        let (upstream, path) = address.split_once('/').unwrap_or((address, ""));
+        let azure = Proxy::resetting(upstream.to_owned(), usize::MAX);
+        let azure_url = format!(
+            "az://{}/?account={}&access_key={}&endpoint=http://127.0.0.1:{}/{path}\
+             &allow_http=true&{layer}",
+            var("RS_AZURE_CONTAINER"),
+            var("RS_AZURE_ACCOUNT"),
+            percent_encoding::utf8_percent_encode(
+                &var("RS_AZURE_KEY"),
+                percent_encoding::NON_ALPHANUMERIC
+            ),
+            azure.port
+        );
+        for (name, url, proxy) in [("s3", s3_url, s3), ("azure", azure_url, azure)] {
+            let store = <Store as remote_store::OpenUrl>::open(&url).unwrap();
+            let err = store.read_bytes("anything.txt").unwrap_err();
+            assert!(err.is_retryable(), "{name}: {err}");
+            assert_eq!(
+                proxy.accepted(),
+                3,
+                "{name}: the layer's 3 attempts, each one request"
+            );
+        }
+    });
+}

@@ -72,8 +72,22 @@ impl AzureBackend {
         // large no-overwrite writes are race-free too.
         // Listings and recursive deletes by raw name (ADR-0010).
         let raw = AzureRaw::new(&builder, native.credentials().clone(), retry)?;
+        // Multipart parts cannot be sent again from above: they keep the
+        // SDK's retries when the main client's are bounded (ADR-0017).
+        let parts = config.retry_max.is_some().then(|| {
+            let mut retry = object_store::RetryConfig::default();
+            if let Some(timeout) = config.retry_timeout {
+                retry.retry_timeout = timeout;
+            }
+            builder.clone().with_retry(retry)
+        });
+        let uploads = parts
+            .clone()
+            .map(|b| b.build().map_err(invalid))
+            .transpose()?;
         let connector = create_only_commits(&builder);
-        let create_only = builder
+        let create_only = parts
+            .unwrap_or(builder)
             .with_http_connector(connector)
             .build()
             .map_err(invalid)?;
@@ -95,6 +109,9 @@ impl AzureBackend {
             .with_conditional_deletes()
             // Azure keeps at most 8 KiB of metadata (names plus values).
             .with_attributes(8 * 1024);
+        if let Some(uploads) = uploads {
+            inner = inner.with_upload_store(Arc::new(uploads));
+        }
         if config.access_key.is_some() {
             // A service SAS is signed with the account key; without it
             // (a SAS token given, or a bearer token) nothing can sign.

@@ -30,9 +30,12 @@ pub struct AzureConfig {
     /// Azurite's batch endpoint is slow enough to stall it, set false there).
     pub bulk_delete: bool,
     /// Retries of a failed request (object_store's default, 10, when unset).
-    /// Under `remote_store_layers::RetryLayer` set it to 0, or each of the
-    /// layer's attempts makes up to this many retries of its own (a
-    /// registry or URL with a `retry` layer does so when it is not given).
+    /// Under `remote_store_layers::RetryLayer` set it to 0, so the layer is
+    /// the one place that retries (a registry or URL with a `retry` layer
+    /// does so when it is not given; ADR-0017). The parts of a multipart
+    /// upload keep object_store's default retries whatever this says: a
+    /// part is cut from the caller's stream, so nothing above can send it
+    /// again.
     pub retry_max: Option<usize>,
     /// Give up retrying after this long (object_store's default, 3 minutes,
     /// when unset).

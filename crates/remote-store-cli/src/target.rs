@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use remote_store::layers_config::LayersConfig;
 use remote_store::{Config, Error, ErrorKind, Registry, Result, Store, UrlParts};
 
 use crate::layers::Flags;
@@ -219,15 +220,21 @@ impl Resolver {
     }
 
     /// The store at the root of a backend, shared per backend.
-    fn container(&mut self, parts: UrlParts) -> Result<Store> {
+    fn container(&mut self, mut parts: UrlParts) -> Result<Store> {
         let key = format!("{parts:?}");
         if let Some(store) = self.cache.get(&key) {
             return Ok(store.clone());
         }
-        let mut resolved = remote_store::url::resolve_parts(&parts)?;
+        // The layers go back into the URL's options, so the backend is
+        // built knowing them (a retry layer turns its SDK's retries off).
         // A URL's own options win over the flags (local paths have none).
-        resolved.layers = self.flags.layers(&resolved.layers, true);
-        let store = resolved.store()?;
+        let own = LayersConfig::take_url_options(&mut parts.query)?;
+        let layers = self.flags.layers(&own, true);
+        for pair in layers.to_url_options().split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            parts.query.insert(k.to_owned(), v.to_owned());
+        }
+        let store = remote_store::url::resolve_parts(&parts)?.store()?;
         self.cache.insert(key, store.clone());
         Ok(store)
     }

@@ -224,6 +224,10 @@ struct Clients {
     /// A client of the same store whose multipart commits carry
     /// `If-None-Match: *` (see [`CreateOnlyCommits`](crate::CreateOnlyCommits)).
     create_only: Option<Arc<dyn ObjectStore>>,
+    /// A client of the same store for multipart uploads, when their parts
+    /// need retries of their own (see
+    /// [`with_upload_store`](ObjectStoreBackend::with_upload_store)).
+    uploads: Option<Arc<dyn ObjectStore>>,
     /// Signs presigned URLs, where the service crate gave a signer.
     signer: Option<Signing>,
     /// Listing and deleting by raw key, where the service crate has it.
@@ -243,6 +247,7 @@ impl ObjectStoreBackend {
                 store,
                 pages: None,
                 create_only: None,
+                uploads: None,
                 signer: None,
                 raw: None,
             }))),
@@ -367,6 +372,18 @@ impl ObjectStoreBackend {
     pub fn with_create_only_store(mut self, store: Arc<dyn ObjectStore>) -> Self {
         self.capabilities = self.capabilities.with(Capability::ConditionalWrite);
         self.edit_clients(|c| c.create_only = Some(store))
+    }
+
+    /// Carries multipart uploads (writes larger than one `PUT`) through
+    /// `store`, a client of the same store with retries of its own. A
+    /// part is cut from the caller's stream and cannot be sent again from
+    /// above, so only the HTTP client can retry it: with this, the main
+    /// client's retries can be turned off (the retry layer then being the
+    /// one place that retries every other request, ADR-0017) while parts
+    /// keep theirs. Conditional multipart commits still go through the
+    /// [create-only client](Self::with_create_only_store).
+    pub fn with_upload_store(self, store: Arc<dyn ObjectStore>) -> Self {
+        self.edit_clients(|c| c.uploads = Some(store))
     }
 
     /// Lists and deletes by raw key through `raw` (see [`crate::raw`]):
@@ -786,6 +803,7 @@ impl AsyncBackend for ObjectStoreBackend {
             backend: &self.keys.name,
             conditional: self.capabilities.contains(Capability::ExclusiveWrite),
             create_only: clients.create_only.as_ref(),
+            uploads: clients.uploads.as_ref(),
             if_match: options.if_match.as_deref(),
             attributes: attributes::of_write(options),
         };

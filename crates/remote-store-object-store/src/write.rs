@@ -26,6 +26,8 @@ pub(crate) struct Target<'a> {
     pub(crate) conditional: bool,
     /// The client whose multipart commits are conditional, if any.
     pub(crate) create_only: Option<&'a Arc<dyn ObjectStore>>,
+    /// The client for other multipart uploads, if not `store`.
+    pub(crate) uploads: Option<&'a Arc<dyn ObjectStore>>,
     /// Replace only the object with this etag (compare-and-swap).
     pub(crate) if_match: Option<&'a str>,
     /// Content type, cache-control and user metadata to store.
@@ -154,7 +156,7 @@ pub(crate) async fn write(
     } else if !overwrite {
         refuse_existing(&t).await?;
     }
-    let store = conditional_commit.unwrap_or(t.store);
+    let store = conditional_commit.or(t.uploads).unwrap_or(t.store);
     let opts = PutMultipartOptions {
         attributes: t.attributes.clone(),
         ..Default::default()

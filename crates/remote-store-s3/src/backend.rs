@@ -95,10 +95,23 @@ impl S3Backend {
                 inner = inner.with_conditional_deletes();
             }
         }
+        // Multipart parts cannot be sent again from above: they keep the
+        // SDK's retries when the main client's are bounded (ADR-0017).
+        let parts = config.retry_max.is_some().then(|| {
+            let mut retry = object_store::RetryConfig::default();
+            if let Some(timeout) = config.retry_timeout {
+                retry.retry_timeout = timeout;
+            }
+            builder.clone().with_retry(retry)
+        });
+        if let Some(uploads) = &parts {
+            inner = inner.with_upload_store(Arc::new(uploads.clone().build().map_err(invalid)?));
+        }
         if config.conditional_put {
             // Multipart commits with `If-None-Match: *`: large no-overwrite
             // writes are race-free too.
-            let create_only = builder
+            let create_only = parts
+                .unwrap_or(builder)
                 .with_http_connector(CreateOnlyCommits::new(ReqwestConnector::default()))
                 .build()
                 .map_err(invalid)?;

@@ -33,8 +33,12 @@ pub struct S3Config {
     /// a conditional call is refused before any I/O.
     pub conditional_put: bool,
     /// Retries of a failed request (object_store's default, 10, when unset).
-    /// Under `remote_store_layers::RetryLayer` set it to 0, or each of the
-    /// layer's attempts makes up to this many retries of its own.
+    /// Under `remote_store_layers::RetryLayer` set it to 0, so the layer is
+    /// the one place that retries (a registry or URL with a `retry` layer
+    /// does so when it is not given; ADR-0017). The parts of a multipart
+    /// upload keep object_store's default retries whatever this says: a
+    /// part is cut from the caller's stream, so nothing above can send it
+    /// again.
     pub retry_max: Option<usize>,
     /// Give up retrying after this long (object_store's default, 3 minutes,
     /// when unset).

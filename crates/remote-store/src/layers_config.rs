@@ -157,8 +157,9 @@ impl LayersConfig {
     /// Takes the layer options out of a URL's query: `retry.attempts`,
     /// `retry.initial_backoff`, `retry.max_backoff`, `retry.budget`,
     /// `timeout.operation`, `timeout.stall`, `limits.concurrency`,
-    /// `limits.bandwidth` (numbers, in the configuration's units), `trace`
-    /// and `metrics` (`true` or `false`). Every
+    /// `limits.bandwidth` (numbers, in the configuration's units), and
+    /// `trace`, `metrics`, `retry` and `timeout` (`true` or `false`; the
+    /// last two ask for the layer with its defaults). Every
     /// other key is left for the backend's factory.
     ///
     /// # Errors
@@ -173,7 +174,7 @@ impl LayersConfig {
                 Some(("retry", _)) => "retry",
                 Some(("timeout", _)) => "timeout",
                 Some(("limits", _)) => "limits",
-                _ if key == "trace" || key == "metrics" => {
+                _ if matches!(key.as_str(), "trace" | "metrics" | "retry" | "timeout") => {
                     let on = match query[&key].as_str() {
                         "true" | "" => true,
                         "false" => false,
@@ -184,7 +185,20 @@ impl LayersConfig {
                         }
                     };
                     query.remove(&key);
-                    layers.take(&key, &Value::Bool(on), "")?;
+                    match key.as_str() {
+                        // `retry=true`: the layer with its defaults (or
+                        // the settings the dotted options give).
+                        "retry" if on => {
+                            layers.retry.get_or_insert_with(RetrySettings::default);
+                        }
+                        "timeout" if on => {
+                            layers.timeout.get_or_insert_with(TimeoutSettings::default);
+                        }
+                        "retry" | "timeout" => {}
+                        _ => {
+                            layers.take(&key, &Value::Bool(on), "")?;
+                        }
+                    }
                     continue;
                 }
                 _ => continue,
@@ -210,6 +224,9 @@ impl LayersConfig {
         let mut pairs = Vec::new();
         let secs = |d: &Duration| d.as_secs_f64().to_string();
         if let Some(r) = &self.retry {
+            if *r == RetrySettings::default() {
+                pairs.push("retry=true".to_owned());
+            }
             if let Some(n) = r.attempts {
                 pairs.push(format!("retry.attempts={n}"));
             }
@@ -224,6 +241,9 @@ impl LayersConfig {
             }
         }
         if let Some(t) = &self.timeout {
+            if *t == TimeoutSettings::default() {
+                pairs.push("timeout=true".to_owned());
+            }
             for (name, d) in [("operation", &t.operation), ("stall", &t.stall)] {
                 if let Some(d) = d {
                     pairs.push(format!("timeout.{name}={}", secs(d)));
@@ -295,6 +315,24 @@ impl LayersConfig {
             tables.push('\n');
         }
         (lines, tables)
+    }
+}
+
+/// One place for retries (ADR-0017): under a `retry` layer, a backend
+/// whose factory declares a `retry_max` option (its SDK retries requests
+/// itself: S3, Azure) gets `retry_max = 0` unless the configuration gives
+/// one, so each request is retried by the layer alone instead of attempts
+/// multiplying.
+pub(crate) fn one_place_for_retries(
+    layers: &LayersConfig,
+    specs: &[remote_store_core::OptionSpec],
+    options: &mut remote_store_core::Options,
+) {
+    if layers.retry.is_some()
+        && specs.iter().any(|s| s.name == "retry_max")
+        && options.get("retry_max").is_none()
+    {
+        options.set("retry_max", "0");
     }
 }
 

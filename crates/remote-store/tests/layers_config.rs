@@ -220,3 +220,50 @@ fn a_backends_stores_share_its_limits() {
         "2 MiB at a shared 4 MiB/s took only {took:.2} s"
     );
 }
+
+#[test]
+fn retry_and_timeout_with_their_defaults_go_through_urls() {
+    let resolved = remote_store::url::resolve("memory:///?retry=true&timeout=true").unwrap();
+    let layers = &resolved.layers;
+    assert_eq!(layers.retry, Some(Default::default()));
+    assert_eq!(layers.timeout, Some(Default::default()));
+    let again = format!("memory:///?{}", layers.to_url_options());
+    assert_eq!(&remote_store::url::resolve(&again).unwrap().layers, layers);
+    assert!(
+        remote_store::url::resolve("memory:///?retry=false")
+            .unwrap()
+            .layers
+            .is_empty()
+    );
+}
+
+/// Under a configured retry layer, an SDK that retries its own requests
+/// (S3, Azure) is told not to, unless the configuration says otherwise:
+/// one place retries (ADR-0017).
+#[cfg(feature = "s3")]
+#[test]
+fn a_configured_retry_layer_turns_the_sdk_retries_off() {
+    use remote_store::backends::S3Backend;
+    let text = |extra: &str| {
+        format!(
+            "[backends.s]\ntype = \"s3\"\nbucket = \"b\"\nregion = \"eu-west-1\"\n{extra}\n\
+             [backends.s.retry]\nattempts = 3\n"
+        )
+    };
+    let retry_max = |text: String| {
+        let registry = Registry::new(Config::from_toml_str(&text).unwrap()).unwrap();
+        let remote_store::AnyBackend::Async(backend) = registry.backend("s").unwrap() else {
+            panic!("S3 is async");
+        };
+        let s3 = backend.as_any().downcast_ref::<S3Backend>().unwrap();
+        s3.config().retry_max
+    };
+    assert_eq!(retry_max(text("")), Some(0));
+    assert_eq!(retry_max(text("retry_max = 2")), Some(2), "given, kept");
+    let without = "[backends.s]\ntype = \"s3\"\nbucket = \"b\"\nregion = \"eu-west-1\"\n";
+    assert_eq!(
+        retry_max(without.to_owned()),
+        None,
+        "no layer, the SDK's own"
+    );
+}
