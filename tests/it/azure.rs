@@ -101,3 +101,13 @@ fn backend() -> AzureBackend {
 }
 
 remote_store_conformance::conformance_tests!(async, backend);
+
+/// Azurite under the production stack of layers.
+mod layered {
+    fn backend() -> std::sync::Arc<dyn remote_store::AsyncBackend> {
+        let config = super::config_at(super::private_endpoint())
+            .retry(0, std::time::Duration::from_secs(30));
+        crate::stack::production_async(super::AzureBackend::new(config).expect("Azure config"))
+    }
+    remote_store_conformance::conformance_tests!(async, backend);
+}

@@ -16,6 +16,7 @@ mod s3;
 mod services;
 mod sftp;
 mod sftp_faults;
+mod stack;
 mod wild_keys;
 mod wild_trees;
 mod zip_members;

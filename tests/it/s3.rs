@@ -67,6 +67,15 @@ mod moto {
     remote_store_conformance::conformance_tests!(async, backend);
 }
 
+/// moto under the production stack of layers.
+mod moto_layered {
+    fn backend() -> std::sync::Arc<dyn remote_store::AsyncBackend> {
+        let config = super::moto_config().retry(0, std::time::Duration::from_secs(30));
+        crate::stack::production_async(super::S3Backend::new(config).expect("S3 config"))
+    }
+    remote_store_conformance::conformance_tests!(async, backend);
+}
+
 /// Unsigned payloads (the default over https; loopback servers get signed
 /// ones unless asked) are accepted by every server we test against: a
 /// single-`PUT` and a multipart write, read back whole.

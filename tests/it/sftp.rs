@@ -29,3 +29,20 @@ mod russh {
     }
     remote_store_conformance::conformance_tests!(async, backend);
 }
+
+/// Both engines under the production stack of layers.
+mod ssh2_layered {
+    fn backend() -> std::sync::Arc<dyn remote_store::Backend> {
+        let backend = remote_store::backends::SftpBackend::new(super::config());
+        crate::stack::production_sync(backend.expect("SFTP config"))
+    }
+    remote_store_conformance::conformance_tests!(sync, backend);
+}
+
+mod russh_layered {
+    fn backend() -> std::sync::Arc<dyn remote_store::AsyncBackend> {
+        let backend = remote_store::backends::AsyncSftpBackend::new(super::config());
+        crate::stack::production_async(backend.expect("SFTP config"))
+    }
+    remote_store_conformance::conformance_tests!(async, backend);
+}
