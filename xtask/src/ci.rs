@@ -5,10 +5,14 @@ use std::path::PathBuf;
 use crate::cmd::{Result, available, cargo, exec, root};
 
 const EXAMPLE: &str = "examples/third-party-backend/Cargo.toml";
+/// Spans to OpenTelemetry and metrics to Prometheus, through the
+/// ecosystem's exporters (outside the workspace, like a user's service).
+const OBSERVABILITY: &str = "examples/observability/Cargo.toml";
 
 fn run_all() -> Result {
     step(&["fmt", "--all", "--check"])?;
     step(&["fmt", "--manifest-path", EXAMPLE, "--check"])?;
+    step(&["fmt", "--manifest-path", OBSERVABILITY, "--check"])?;
     step(&[
         "clippy",
         "--workspace",
@@ -60,9 +64,19 @@ fn run_all() -> Result {
         "-D",
         "warnings",
     ])?;
+    step(&[
+        "clippy",
+        "--manifest-path",
+        OBSERVABILITY,
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     tests()?;
     deep_properties()?;
     step(&["test", "--manifest-path", EXAMPLE])?;
+    step(&["test", "--manifest-path", OBSERVABILITY])?;
     docs()?;
     deny()?;
     // The README's main job must keep working.

@@ -80,13 +80,18 @@ impl Observer for Tracer {
         };
         let span = &call.span;
         span.record("outcome", outcome.label());
+        // As i64: OpenTelemetry has no unsigned integers, and the bridge
+        // would turn a u64 into a string.
+        let signed = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         if let Some(bytes) = outcome.bytes {
-            span.record("bytes", bytes);
+            span.record("bytes", signed(bytes));
         }
         if let Some(entries) = outcome.entries {
-            span.record("entries", entries);
+            span.record("entries", signed(entries));
         }
-        span.record("elapsed_ms", started.elapsed().as_secs_f64() * 1000.0);
+        // Whole microseconds, so logs show 0.079 rather than 0.07936900000000001.
+        let micros = started.elapsed().as_micros() as f64;
+        span.record("elapsed_ms", micros / 1000.0);
     }
 
     fn scope<R>(&self, call: &Traced, f: impl FnOnce() -> R) -> R {
