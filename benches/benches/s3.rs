@@ -1,6 +1,7 @@
 //! S3 over loopback (s3s-fs, started by `cargo xtask services up`): our
-//! `AsyncStore` and sync `Store` against raw `object_store` and OpenDAL's
-//! s3 service, same server, same run, same part size and concurrency.
+//! `AsyncStore` (bare and under the production layer stack) and sync
+//! `Store` against raw `object_store` and OpenDAL's s3 service, same
+//! server, same run, same part size and concurrency.
 //!
 //! - 1 GiB streaming put and get (8 MiB parts, 4 in flight, everywhere);
 //! - 2,000 × 4 KiB put then get, 16 requests in flight;
@@ -26,6 +27,7 @@ use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as OsPath;
 use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use remote_store::backends::S3Backend;
+use remote_store::layers::{MetricsLayer, RetryLayer, TimeoutLayer, TraceLayer};
 use remote_store::s3::S3Config;
 use remote_store::{AsyncStore, Store};
 use remote_store_benches::{peak_rss_mib, process_cpu, reset_peak_rss, service_var as env};
@@ -142,6 +144,16 @@ fn main() {
     let async_store = AsyncStore::new(S3Backend::new(config.clone()).unwrap())
         .child(&run)
         .unwrap();
+    // The production stack of ADR-0017 (the SDK's retries off, as a
+    // configured stack sets them; no subscriber or recorder installed).
+    let layered_store =
+        AsyncStore::new(S3Backend::new(config.clone().retry(0, Duration::from_secs(30))).unwrap())
+            .layer(TimeoutLayer::default())
+            .layer(RetryLayer::default())
+            .layer(TraceLayer)
+            .layer(MetricsLayer)
+            .child(&run)
+            .unwrap();
     let sync_store = Store::new(S3Backend::new(config).unwrap())
         .child(&run)
         .unwrap();
@@ -260,17 +272,17 @@ fn main() {
         r
     };
 
-    // Our AsyncStore.
-    let async_path = || {
+    // Our AsyncStore (bare, or under the layer stack), in folder `dir`.
+    let store_path = |async_store: &AsyncStore, dir: &str| {
         let mut r = Row::default();
         (r.put, r.put_rss, r.put_cpu, ()) = measure(|| {
-            rt.block_on(async_store.write("async/big", chunks(large).map(Ok), true))
+            rt.block_on(async_store.write(format!("{dir}/big"), chunks(large).map(Ok), true))
                 .map(drop)
                 .unwrap()
         });
         (r.get, r.get_rss, r.get_cpu, ()) = measure(|| {
             rt.block_on(async {
-                let mut s = async_store.read("async/big").await.unwrap();
+                let mut s = async_store.read(format!("{dir}/big")).await.unwrap();
                 let mut n = 0u64;
                 while let Some(c) = s.next().await {
                     n += c.unwrap().len() as u64;
@@ -281,7 +293,7 @@ fn main() {
         (r.small_put, _, r.small_put_cpu, ()) = measure(|| {
             rt.block_on(async {
                 futures::stream::iter(0..SMALL_COUNT)
-                    .map(|i| async_store.write_bytes(format!("async/s{i}"), payload.clone(), true))
+                    .map(|i| async_store.write_bytes(format!("{dir}/s{i}"), payload.clone(), true))
                     .buffer_unordered(16)
                     .try_collect::<Vec<_>>()
                     .await
@@ -291,7 +303,7 @@ fn main() {
         (r.small_get, _, r.small_get_cpu, ()) = measure(|| {
             rt.block_on(async {
                 futures::stream::iter(0..SMALL_COUNT)
-                    .map(|i| async_store.read_bytes(format!("async/s{i}")))
+                    .map(|i| async_store.read_bytes(format!("{dir}/s{i}")))
                     .buffer_unordered(16)
                     .try_collect::<Vec<_>>()
                     .await
@@ -313,6 +325,8 @@ fn main() {
         });
         r
     };
+    let async_path = || store_path(&async_store, "async");
+    let layered_path = || store_path(&layered_store, "layered");
 
     // Our sync Store, from 16 threads for the small files.
     let sync_path = || {
@@ -440,9 +454,13 @@ fn main() {
 
     // Every path once per round, the starting path rotating, so drift in
     // the machine or the server's disk spreads over all of them.
-    let paths: [(&str, &dyn Fn() -> Row); 4] = [
+    let paths: [(&str, &dyn Fn() -> Row); 5] = [
         ("raw `object_store` (anchor)", &raw_path),
         ("our `AsyncStore`", &async_path),
+        (
+            "our `AsyncStore`, layer stack (timeout, retry, trace, metrics)",
+            &layered_path,
+        ),
         ("our sync `Store` (blocking bridge)", &sync_path),
         ("OpenDAL `services::S3`", &dal_path),
     ];
