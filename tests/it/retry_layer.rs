@@ -296,3 +296,52 @@ fn a_configured_retry_layer_is_the_one_place_that_retries() {
         }
     });
 }
+
+/// The SDK's whole-request timeout (object_store's, body included) cuts a
+/// slow reader that no stall limit would; a timeout layer from a URL or a
+/// configuration turns it off, leaving dead connections to the stall
+/// limit. Here with a 1 s request timeout against a reader that takes
+/// about 2 s: cut when asked for, whole when turned off (0).
+#[test]
+fn a_slow_reader_outlives_the_sdk_request_timeout_only_when_it_is_off() {
+    use futures::StreamExt;
+    watchdog("slow reader", Duration::from_secs(120), || {
+        let key = unique("slow-reader.bin");
+        let direct = Store::new(S3Backend::new(crate::s3::moto_config()).unwrap());
+        direct.write_bytes(&key, vec![5u8; 1 << 20], true).unwrap();
+        let url = |extra: &str| {
+            format!(
+                "s3://{}/?endpoint={}&allow_http=true&region=us-east-1\
+                 &access_key_id=test&secret_access_key=test&{extra}",
+                var("RS_S3_BUCKET"),
+                var("RS_S3_ENDPOINT")
+            )
+        };
+        let slow_read = |url: String| {
+            let key = key.clone();
+            crate::faults::runtime().block_on(async move {
+                let store = <remote_store::AsyncStore as remote_store::OpenUrl>::open(&url)?;
+                let mut stream = store.read(&key).await?;
+                let (mut total, mut waits) = (0, 3);
+                while let Some(chunk) = stream.next().await {
+                    total += chunk?.len();
+                    if waits > 0 {
+                        waits -= 1;
+                        tokio::time::sleep(Duration::from_millis(700)).await;
+                    }
+                }
+                remote_store::Result::Ok(total)
+            })
+        };
+        let cut: remote_store::Error =
+            slow_read(url("request_timeout_secs=1&retry_max=0")).unwrap_err();
+        assert!(cut.is_retryable(), "{cut}");
+        assert_eq!(slow_read(url("request_timeout_secs=0")).unwrap(), 1 << 20);
+        // The timeout layer's stall limit does not mind a slow reader.
+        assert_eq!(
+            slow_read(url("timeout.stall=0.5&retry_max=0")).unwrap(),
+            1 << 20
+        );
+        direct.delete(&key, false).unwrap();
+    });
+}

@@ -36,8 +36,7 @@ impl AzureBackend {
         }
         if let Some(timeout) = config.request_timeout {
             // Client options replace the builder's: carry allow_http over.
-            let options = object_store::ClientOptions::new()
-                .with_timeout(timeout)
+            let options = remote_store_object_store::client_options(timeout)
                 .with_allow_http(config.allow_http);
             builder = builder.with_client_options(options);
         }

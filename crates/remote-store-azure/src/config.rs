@@ -23,8 +23,11 @@ pub struct AzureConfig {
     pub access_key: Option<String>,
     /// SAS token (query string, with or without the leading `?`).
     pub sas_token: Option<String>,
-    /// How long one request may take before it is abandoned and retried
-    /// (object_store's default, 30 s, when unset).
+    /// How long one request may take, its body included, before it is
+    /// abandoned (object_store's default, 30 s, when unset). Zero: never —
+    /// what a `TimeoutLayer` from a registry or URL sets unless this is
+    /// given, as its stall limit catches a dead connection without cutting
+    /// a slow reader or a large object (ADR-0017).
     pub request_timeout: Option<std::time::Duration>,
     /// Use the Blob Batch API for recursive folder deletes (default true;
     /// Azurite's batch endpoint is slow enough to stall it, set false there).
@@ -117,7 +120,7 @@ impl AzureConfig {
         self
     }
 
-    /// Sets how long one request may take.
+    /// Sets how long one request may take (zero: no limit).
     pub fn request_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.request_timeout = Some(timeout);
         self

@@ -28,7 +28,7 @@ const OPTIONS: &[OptionSpec] = &[
     ),
     OptionSpec::optional(
         "request_timeout_secs",
-        "abandon one request after this many seconds",
+        "abandon one request after this many seconds (0: never)",
     ),
     OptionSpec::optional("retry_max", "how many times to retry a failed request"),
     OptionSpec::optional(

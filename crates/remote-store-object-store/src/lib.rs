@@ -66,6 +66,18 @@ pub fn check_endpoint(
         )))
 }
 
+/// HTTP client options with a request timeout of `timeout`, its body
+/// included; zero disables it (the connect timeout stays), for a caller
+/// whose stall limit catches a dead connection instead.
+pub fn client_options(timeout: std::time::Duration) -> object_store::ClientOptions {
+    let options = object_store::ClientOptions::new();
+    if timeout.is_zero() {
+        options.with_timeout_disabled()
+    } else {
+        options.with_timeout(timeout)
+    }
+}
+
 /// Writes up to this size go in a single `PUT` (8 MiB).
 pub const SINGLE_PUT_LIMIT: usize = 8 * 1024 * 1024;
 

@@ -51,6 +51,12 @@ impl S3Backend {
         if let Some(token) = &config.session_token {
             builder = builder.with_token(token);
         }
+        if let Some(timeout) = config.request_timeout {
+            builder = builder.with_client_options(
+                remote_store_object_store::client_options(timeout)
+                    .with_allow_http(config.allow_http),
+            );
+        }
         let mut retry = object_store::RetryConfig::default();
         if let Some(max) = config.retry_max {
             retry.max_retries = max;

@@ -43,6 +43,12 @@ pub struct S3Config {
     /// Give up retrying after this long (object_store's default, 3 minutes,
     /// when unset).
     pub retry_timeout: Option<std::time::Duration>,
+    /// How long one request may take, its body included, before it is
+    /// abandoned (object_store's default, 30 s, when unset). Zero: never —
+    /// what a `TimeoutLayer` from a registry or URL sets unless this is
+    /// given, as its stall limit catches a dead connection without cutting
+    /// a slow reader or a large object (ADR-0017).
+    pub request_timeout: Option<std::time::Duration>,
     /// Whether request bodies go unsigned (`UNSIGNED-PAYLOAD`) instead of
     /// with their SHA-256 in the signature. Unset: unsigned over `https://`
     /// (TLS already guards the body, and hashing costs the client about
@@ -89,6 +95,12 @@ impl S3Config {
     pub fn credentials(mut self, key_id: impl Into<String>, secret: impl Into<String>) -> Self {
         self.access_key_id = Some(key_id.into());
         self.secret_access_key = Some(secret.into());
+        self
+    }
+
+    /// Sets how long one request may take (zero: no limit).
+    pub fn request_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.request_timeout = Some(timeout);
         self
     }
 
@@ -170,6 +182,9 @@ impl S3Config {
         c.retry_timeout = options
             .parse::<u64>("retry_timeout_secs", "a number of seconds")?
             .map(std::time::Duration::from_secs);
+        c.request_timeout = options
+            .parse::<u64>("request_timeout_secs", "a number of seconds")?
+            .map(std::time::Duration::from_secs);
         c.unsigned_payload = options.bool("unsigned_payload")?;
         c.validate()?;
         Ok(c)
@@ -194,6 +209,7 @@ impl fmt::Debug for S3Config {
             .field("conditional_put", &self.conditional_put)
             .field("retry_max", &self.retry_max)
             .field("retry_timeout", &self.retry_timeout)
+            .field("request_timeout", &self.request_timeout)
             .field("unsigned_payload", &self.unsigned_payload)
             .finish()
     }

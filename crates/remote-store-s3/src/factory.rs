@@ -29,6 +29,10 @@ const OPTIONS: &[OptionSpec] = &[
         "unsigned_payload",
         "true/false: send bodies unsigned (default: unsigned over https only)",
     ),
+    OptionSpec::optional(
+        "request_timeout_secs",
+        "abandon one request after this many seconds (0: never)",
+    ),
     OptionSpec::optional("retry_max", "how many times to retry a failed request"),
     OptionSpec::optional(
         "retry_timeout_secs",

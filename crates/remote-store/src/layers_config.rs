@@ -318,21 +318,37 @@ impl LayersConfig {
     }
 }
 
-/// One place for retries (ADR-0017): under a `retry` layer, a backend
-/// whose factory declares a `retry_max` option (its SDK retries requests
-/// itself: S3, Azure) gets `retry_max = 0` unless the configuration gives
-/// one, so each request is retried by the layer alone instead of attempts
-/// multiplying.
-pub(crate) fn one_place_for_retries(
+/// One place for retries and timeouts (ADR-0017), set on the options of
+/// a backend whose factory declares them, unless the configuration gives
+/// them:
+///
+/// - under `retry`, `retry_max = 0`: the SDK retries requests itself (S3,
+///   Azure), and each of the layer's attempts would make its retries too;
+/// - under `timeout`, `request_timeout_secs = 0`: the SDK's whole-request
+///   timeout (object_store's 30 s, body included) would cut a slow reader
+///   or a large object that the stall limit lets run;
+/// - under `timeout`, `io_timeout_secs` = the stall limit: a blocking
+///   engine (ssh2) cannot be interrupted from above, so its own per-request
+///   limit is the stall limit.
+pub(crate) fn one_place(
     layers: &LayersConfig,
     specs: &[remote_store_core::OptionSpec],
     options: &mut remote_store_core::Options,
 ) {
-    if layers.retry.is_some()
-        && specs.iter().any(|s| s.name == "retry_max")
-        && options.get("retry_max").is_none()
-    {
-        options.set("retry_max", "0");
+    let declared = |name: &str| specs.iter().any(|s| s.name == name);
+    let mut default = |name: &str, value: String| {
+        if declared(name) && options.get(name).is_none() {
+            options.set(name, value);
+        }
+    };
+    if layers.retry.is_some() {
+        default("retry_max", "0".to_owned());
+    }
+    if let Some(timeout) = &layers.timeout {
+        default("request_timeout_secs", "0".to_owned());
+        // The layer's default stall limit is 60 s.
+        let stall = timeout.stall.map_or(60.0, |d| d.as_secs_f64());
+        default("io_timeout_secs", stall.to_string());
     }
 }
 

@@ -174,7 +174,7 @@ impl Registry {
             }
             let keyed = |e: Error| invalid(format!("{at}.{}", e.reason()));
             options.check(factory.options()).map_err(keyed)?;
-            crate::layers_config::one_place_for_retries(&b.layers, factory.options(), &mut options);
+            crate::layers_config::one_place(&b.layers, factory.options(), &mut options);
             factory.validate(&options).map_err(keyed)?;
             backends.insert(
                 name,

@@ -269,7 +269,7 @@ pub fn resolve_parts(parts: &UrlParts) -> Result<Resolved> {
             "{message} (in a URL, '?' starts the options; write %3F for a '?' in a name)"
         ))
     })?;
-    crate::layers_config::one_place_for_retries(&layers, factory.options(), &mut target.options);
+    crate::layers_config::one_place(&layers, factory.options(), &mut target.options);
     factory.validate(&target.options)?;
     Ok(Resolved {
         backend: factory.build(&target.options)?,

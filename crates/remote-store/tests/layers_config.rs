@@ -267,3 +267,56 @@ fn a_configured_retry_layer_turns_the_sdk_retries_off() {
         "no layer, the SDK's own"
     );
 }
+
+/// Under a configured timeout layer, the SDK's whole-request timeout is
+/// turned off (the stall limit catches dead connections) and a blocking
+/// engine's per-request limit becomes the stall limit, unless given.
+#[cfg(all(feature = "s3", feature = "sftp-ssh2"))]
+#[test]
+fn a_configured_timeout_layer_is_the_one_place_for_timeouts() {
+    use remote_store::backends::{S3Backend, SftpBackend};
+    let backend = |text: &str| {
+        Registry::new(Config::from_toml_str(text).unwrap())
+            .unwrap()
+            .backend("b")
+            .unwrap()
+    };
+    let s3 = "[backends.b]\ntype = \"s3\"\nbucket = \"b\"\nregion = \"eu-west-1\"\n";
+    let request_timeout = |text: String| {
+        let remote_store::AnyBackend::Async(b) = backend(&text) else {
+            panic!("S3 is async")
+        };
+        b.as_any()
+            .downcast_ref::<S3Backend>()
+            .unwrap()
+            .config()
+            .request_timeout
+    };
+    let layer = "[backends.b.timeout]\nstall = 7\n";
+    assert_eq!(
+        request_timeout(format!("{s3}{layer}")),
+        Some(Duration::ZERO)
+    );
+    assert_eq!(
+        request_timeout(format!("{s3}request_timeout_secs = 9\n{layer}")),
+        Some(Duration::from_secs(9)),
+        "given, kept"
+    );
+    assert_eq!(
+        request_timeout(s3.to_owned()),
+        None,
+        "no layer, the SDK's own"
+    );
+
+    let sftp = "[backends.b]\ntype = \"sftp\"\nengine = \"ssh2\"\nhost = \"h\"\nuser = \"u\"\npassword = \"p\"\n";
+    let remote_store::AnyBackend::Sync(b) = backend(&format!("{sftp}{layer}")) else {
+        panic!("ssh2 is sync")
+    };
+    let io = b
+        .as_any()
+        .downcast_ref::<SftpBackend>()
+        .unwrap()
+        .config()
+        .io_timeout;
+    assert_eq!(io, Duration::from_secs(7));
+}
