@@ -279,10 +279,17 @@ impl Stream for Watched {
 }
 
 /// A stream that fails when its consumer waits `limit` for an item.
+///
+/// One timer serves the whole stream: a wait records when it began (a
+/// clock read), an item ends it, and the timer, when it fires, fails the
+/// stream only if the current wait is `limit` old; otherwise it is set
+/// again for the current wait's end. So a fast stream pays a clock read
+/// per pending poll, not a timer registration.
 struct Stalls<S> {
     inner: S,
     limit: Duration,
-    /// Running while the consumer waits.
+    /// When the consumer began waiting for the item it waits for now.
+    waiting_since: Option<std::time::Instant>,
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
     failed: bool,
 }
@@ -292,6 +299,7 @@ impl<S> Stalls<S> {
         Stalls {
             inner,
             limit,
+            waiting_since: None,
             timer: None,
             failed: false,
         }
@@ -308,18 +316,94 @@ where
             return Poll::Ready(None);
         }
         if let Poll::Ready(item) = self.inner.poll_next_unpin(cx) {
-            self.timer = None;
+            self.waiting_since = None;
             return Poll::Ready(item);
         }
-        if self.timer.is_none() {
-            self.timer = Some(Box::pin(crate::clock::sleep(self.limit)));
+        let now = std::time::Instant::now();
+        let since = *self.waiting_since.get_or_insert(now);
+        let deadline = tokio::time::Instant::from_std(since + self.limit);
+        let limit = self.limit;
+        let timer = self
+            .timer
+            .get_or_insert_with(|| Box::pin(crate::clock::sleep(limit)));
+        loop {
+            ready!(timer.as_mut().poll(cx));
+            if tokio::time::Instant::now() >= deadline {
+                break;
+            }
+            // Fired for an earlier wait: set for this one's end.
+            timer.as_mut().reset(deadline);
         }
-        let timer = self.timer.as_mut().expect("set above");
-        ready!(timer.as_mut().poll(cx));
         self.failed = true;
         Poll::Ready(Some(Err(timed_out(
             "the stream stalled: no bytes arrived",
             self.limit,
         ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use futures::SinkExt;
+
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// Items every 30 ms never trip a 150 ms limit, however long the
+    /// stream; a 600 ms silence after them does, about the limit after it
+    /// began (the one timer is set again for the wait that stalls).
+    #[test]
+    fn only_a_wait_as_long_as_the_limit_fails() {
+        runtime().block_on(async {
+            let (mut tx, rx) = futures::channel::mpsc::channel::<Result<u32>>(1);
+            tokio::spawn(async move {
+                for i in 0..20 {
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    tx.send(Ok(i)).await.unwrap();
+                }
+                tokio::time::sleep(Duration::from_millis(600)).await;
+                let _ = tx.send(Ok(99)).await;
+            });
+            let mut stream = Stalls::new(rx, Duration::from_millis(150));
+            for i in 0..20 {
+                assert_eq!(stream.next().await.unwrap().unwrap(), i);
+            }
+            let started = Instant::now();
+            let err = stream.next().await.unwrap().unwrap_err();
+            let waited = started.elapsed();
+            assert_eq!(err.kind(), ErrorKind::BackendUnavailable, "{err}");
+            assert!(err.is_retryable());
+            assert!(
+                waited >= Duration::from_millis(140) && waited < Duration::from_millis(500),
+                "failed after {waited:?}"
+            );
+            assert!(stream.next().await.is_none(), "ends after the failure");
+        });
+    }
+
+    /// A consumer that takes longer than the limit between items is not a
+    /// stall: the clock runs only while it waits.
+    #[test]
+    fn a_slow_consumer_never_fails() {
+        runtime().block_on(async {
+            let items = futures::stream::iter((0..4).map(Ok::<u32, Error>));
+            let mut stream = Stalls::new(items, Duration::from_millis(50));
+            let mut seen = 0;
+            while let Some(item) = stream.next().await {
+                item.unwrap();
+                seen += 1;
+                tokio::time::sleep(Duration::from_millis(120)).await;
+            }
+            assert_eq!(seen, 4);
+        });
     }
 }
