@@ -345,3 +345,93 @@ fn a_slow_reader_outlives_the_sdk_request_timeout_only_when_it_is_off() {
         direct.delete(&key, false).unwrap();
     });
 }
+
+/// The stalled read of the S3 test above on Azure and both SFTP engines:
+/// through a proxy whose connections each stop sending after 1 MiB, the
+/// read fails within seconds, retryably, and under retry it completes
+/// with the right bytes. The async backends are stopped by the timeout
+/// layer's stall limit; ssh2's blocking calls cannot be interrupted from
+/// above, so its own per-request limit (`io_timeout`, which a configured
+/// timeout layer sets to the stall limit) is what fires.
+#[test]
+fn stalled_reads_fail_fast_and_resume_on_azure_and_sftp() {
+    watchdog("stalled reads", Duration::from_secs(240), || {
+        let content: Vec<u8> = (0..4 * 1024 * 1024 + 3).map(|i| (i % 251) as u8).collect();
+        let stall = Duration::from_secs(1);
+        let endpoint = var("RS_AZURE_ENDPOINT");
+        let address = endpoint.trim_start_matches("http://");
+        let (azure_upstream, azure_path) = address.split_once('/').unwrap_or((address, ""));
+        let sftp_upstream = format!("{}:{}", var("RS_SFTP_HOST"), var("RS_SFTP_PORT"));
+        let through = |name: &str, proxy: &Proxy| -> Store {
+            match name {
+                "azure" => {
+                    let endpoint = format!("http://127.0.0.1:{}/{azure_path}", proxy.port);
+                    let config =
+                        crate::azure::config_for(&endpoint).retry(0, Duration::from_secs(30));
+                    Store::new(AzureBackend::new(config).unwrap())
+                        .layer(TimeoutLayer::new().stall(stall))
+                }
+                "sftp-russh" => {
+                    // The engine's per-request limit set to the stall
+                    // limit, as a configured timeout layer sets it: a
+                    // request on the stalled connection then fails in time
+                    // and the pool drops the connection, so the resumed
+                    // read gets a fresh one.
+                    let config = sftp_config(proxy.port).io_timeout(stall);
+                    Store::new(AsyncSftpBackend::new(config).unwrap())
+                        .layer(TimeoutLayer::new().stall(stall))
+                }
+                _ => {
+                    let config = sftp_config(proxy.port).io_timeout(stall);
+                    Store::new(SftpBackend::new(config).unwrap())
+                }
+            }
+        };
+        let direct: [(&str, Store, String); 3] = [
+            (
+                "azure",
+                Store::new(AzureBackend::new(crate::azure::azurite_config()).unwrap()),
+                azure_upstream.to_owned(),
+            ),
+            (
+                "sftp-russh",
+                Store::new(AsyncSftpBackend::new(crate::sftp::config()).unwrap()),
+                sftp_upstream.clone(),
+            ),
+            (
+                "sftp-ssh2",
+                Store::new(SftpBackend::new(crate::sftp::config()).unwrap()),
+                sftp_upstream,
+            ),
+        ];
+        for (name, direct, upstream) in direct {
+            let key = unique("stalled.bin");
+            direct.write_bytes(&key, content.clone(), true).unwrap();
+            // Alone, the read fails, retryably, within seconds.
+            // Every connection stops after 1 MiB: the clients may spread
+            // a read's requests over several.
+            let proxy = Proxy::stalling(upstream.clone(), usize::MAX, 1024 * 1024, true);
+            let started = std::time::Instant::now();
+            let err = through(name, &proxy)
+                .read_bytes(&key)
+                .map(|b| b.len())
+                .unwrap_err();
+            assert!(err.is_retryable(), "{name}: {err}");
+            let took = started.elapsed();
+            assert!(took < Duration::from_secs(15), "{name}: took {took:?}");
+            // Under retry, it completes, whole.
+            let proxy = Proxy::stalling(upstream, usize::MAX, 1024 * 1024, true);
+            let store = through(name, &proxy).layer(retry());
+            let mut read = Vec::new();
+            std::io::Read::read_to_end(&mut store.read(&key).unwrap(), &mut read)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(
+                read == content,
+                "{name}: {} bytes read, content differs",
+                read.len()
+            );
+            assert!(proxy.accepted() >= 2, "{name}: no second connection");
+            direct.delete(&key, false).unwrap();
+        }
+    });
+}

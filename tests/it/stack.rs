@@ -1,7 +1,8 @@
 //! The production stack of ADR-0017 — timeouts inside retry, tracing and
 //! metrics outside — over a real backend, for the conformance suite: the
-//! layers keep the whole contract on every network backend, not only on
-//! memory. (Retry over S3 and Azure runs with the SDK's own retries off,
+//! layers keep the whole contract on every backend, not only on memory:
+//! S3, Azure and both SFTP engines (in their modules), and local disk
+//! here. (Retry over S3 and Azure runs with the SDK's own retries off,
 //! as a configured stack sets them.)
 
 use std::sync::Arc;
@@ -23,4 +24,14 @@ pub(crate) fn production_sync(backend: impl Backend + 'static) -> Arc<dyn Backen
     let timed = TimeoutLayer::default().layer(Arc::new(backend));
     let retried = RetryLayer::default().layer(timed);
     MetricsLayer.layer(TraceLayer.layer(retried))
+}
+
+/// The local file system under the production stack.
+mod local_layered {
+    fn backend() -> std::sync::Arc<dyn remote_store::Backend> {
+        let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("local-layered");
+        let backend = remote_store::backends::LocalBackend::create(root).expect("local root");
+        super::production_sync(backend)
+    }
+    remote_store_conformance::conformance_tests!(sync, backend);
 }

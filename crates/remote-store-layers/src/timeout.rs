@@ -29,6 +29,13 @@
 //! runtime of the crate's own, so they work under any executor, and in a
 //! tokio runtime built without timers.
 //!
+//! A stall the layer detects is not seen by the backend, whose pool may
+//! keep the stalled connection: give a backend its own per-request limit
+//! equal to the stall limit (SFTP's `io_timeout`) and it drops such a
+//! connection itself, so a retried call gets a fresh one. A registry or
+//! URL that asks for this layer does so, and turns object_store's
+//! whole-request timeout off (ADR-0017).
+//!
 //! Put it inside [`RetryLayer`](crate::RetryLayer)
 //! (`store.layer(TimeoutLayer::default()).layer(RetryLayer::default())`),
 //! so a timed-out attempt is retried and a stalled read resumes.
