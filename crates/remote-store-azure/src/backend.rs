@@ -40,13 +40,7 @@ impl AzureBackend {
                 .with_allow_http(config.allow_http);
             builder = builder.with_client_options(options);
         }
-        let mut retry = object_store::RetryConfig::default();
-        if let Some(max) = config.retry_max {
-            retry.max_retries = max;
-        }
-        if let Some(timeout) = config.retry_timeout {
-            retry.retry_timeout = timeout;
-        }
+        let retry = remote_store_object_store::retry_config(config.retry_max, config.retry_timeout);
         builder = builder.with_retry(retry.clone());
         if let Some(key) = &config.access_key {
             builder = builder.with_access_key(key);
@@ -74,10 +68,7 @@ impl AzureBackend {
         // Multipart parts cannot be sent again from above: they keep the
         // SDK's retries when the main client's are bounded (ADR-0017).
         let parts = config.retry_max.is_some().then(|| {
-            let mut retry = object_store::RetryConfig::default();
-            if let Some(timeout) = config.retry_timeout {
-                retry.retry_timeout = timeout;
-            }
+            let retry = remote_store_object_store::retry_config(None, config.retry_timeout);
             builder.clone().with_retry(retry)
         });
         let uploads = parts

@@ -651,13 +651,7 @@ impl Face for AsyncStore {
 }
 
 async fn collect(stream: remote_store_core::stream::ByteStream) -> Result<Bytes> {
-    let buf = stream
-        .try_fold(BytesMut::new(), |mut acc, chunk| async move {
-            acc.extend_from_slice(&chunk);
-            Ok(acc)
-        })
-        .await?;
-    Ok(buf.freeze())
+    remote_store_core::stream::collect_bytes(stream).await
 }
 
 /// Runs a sync call on the blocking pool, as sync code would make it.

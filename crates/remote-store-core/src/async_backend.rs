@@ -2,8 +2,8 @@
 //! provides. Same operations, names and semantics as [`Backend`](crate::Backend).
 
 use async_trait::async_trait;
-use bytes::{Bytes, BytesMut};
-use futures::{StreamExt, TryStreamExt};
+use bytes::Bytes;
+use futures::StreamExt;
 
 use crate::backend::AsAny;
 use crate::capability::{Capabilities, Capability};
@@ -57,14 +57,7 @@ pub trait AsyncBackend: AsAny + Send + Sync {
     /// The default drains [`read`](Self::read); override it when the backend
     /// can do better.
     async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
-        let stream = self.read(path, options).await?;
-        let buf = stream
-            .try_fold(BytesMut::new(), |mut acc, chunk| async move {
-                acc.extend_from_slice(&chunk);
-                Ok(acc)
-            })
-            .await?;
-        Ok(buf.freeze())
+        crate::stream::collect_bytes(self.read(path, options).await?).await
     }
 
     #[doc = contract!(write)]

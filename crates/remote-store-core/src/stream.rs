@@ -58,6 +58,28 @@ pub fn async_read_from_byte_stream(stream: ByteStream) -> impl tokio::io::AsyncR
     tokio_util::io::StreamReader::new(stream.map_err(crate::Error::into_io))
 }
 
+/// Every chunk of `stream` in one buffer (a single chunk is kept as is,
+/// without a copy).
+///
+/// # Errors
+/// The stream's first error.
+pub async fn collect_bytes(mut stream: ByteStream) -> crate::Result<Bytes> {
+    use futures::StreamExt;
+    let Some(first) = stream.next().await.transpose()? else {
+        return Ok(Bytes::new());
+    };
+    let Some(second) = stream.next().await.transpose()? else {
+        return Ok(first);
+    };
+    let mut buf = bytes::BytesMut::with_capacity(first.len() + second.len());
+    buf.extend_from_slice(&first);
+    buf.extend_from_slice(&second);
+    while let Some(chunk) = stream.next().await {
+        buf.extend_from_slice(&chunk?);
+    }
+    Ok(buf.freeze())
+}
+
 /// A [`ByteStream`] that yields `bytes` once (nothing when empty).
 pub fn byte_stream_once(bytes: Bytes) -> ByteStream {
     if bytes.is_empty() {

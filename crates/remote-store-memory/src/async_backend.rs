@@ -3,8 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
-use futures::{StreamExt, TryStreamExt};
+use bytes::Bytes;
+use futures::StreamExt;
 use remote_store_core::stream::{ByteStream, CHUNK_SIZE, FileStream, FolderStream};
 use remote_store_core::{
     AsyncBackend, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions, FileInfo,
@@ -49,13 +49,7 @@ fn chunks(data: Bytes) -> ByteStream {
 
 /// Collects the source: memory is where the file is stored anyway.
 async fn drain(src: ByteStream) -> Result<Bytes> {
-    let buf = src
-        .try_fold(BytesMut::new(), |mut acc, chunk| async move {
-            acc.extend_from_slice(&chunk);
-            Ok(acc)
-        })
-        .await?;
-    Ok(buf.freeze())
+    remote_store_core::stream::collect_bytes(src).await
 }
 
 #[async_trait]

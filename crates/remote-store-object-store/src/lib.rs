@@ -66,6 +66,23 @@ pub fn check_endpoint(
         )))
 }
 
+/// object_store's retry settings with at most `max` retries and none
+/// after `timeout`, where given (its defaults otherwise: 10 retries,
+/// 3 minutes).
+pub fn retry_config(
+    max: Option<usize>,
+    timeout: Option<std::time::Duration>,
+) -> object_store::RetryConfig {
+    let mut retry = object_store::RetryConfig::default();
+    if let Some(max) = max {
+        retry.max_retries = max;
+    }
+    if let Some(timeout) = timeout {
+        retry.retry_timeout = timeout;
+    }
+    retry
+}
+
 /// HTTP client options with a request timeout of `timeout`, its body
 /// included; zero disables it (the connect timeout stays), for a caller
 /// whose stall limit catches a dead connection instead.

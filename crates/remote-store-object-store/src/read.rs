@@ -8,9 +8,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::stream::BoxStream;
-use futures::{Stream, TryStreamExt};
+use futures::Stream;
 use remote_store_core::stream::ByteStream;
 use remote_store_core::{RemotePath, Result};
 
@@ -74,13 +74,7 @@ impl Stream for Body {
 
 /// Drains a (ranged) body into one buffer, for `read_bytes` of a range.
 pub(crate) async fn collect(stream: ByteStream) -> Result<Bytes> {
-    let buf = stream
-        .try_fold(BytesMut::new(), |mut acc, chunk| async move {
-            acc.extend_from_slice(&chunk);
-            Ok(acc)
-        })
-        .await?;
-    Ok(buf.freeze())
+    remote_store_core::stream::collect_bytes(stream).await
 }
 
 #[cfg(test)]

@@ -57,13 +57,7 @@ impl S3Backend {
                     .with_allow_http(config.allow_http),
             );
         }
-        let mut retry = object_store::RetryConfig::default();
-        if let Some(max) = config.retry_max {
-            retry.max_retries = max;
-        }
-        if let Some(timeout) = config.retry_timeout {
-            retry.retry_timeout = timeout;
-        }
+        let retry = remote_store_object_store::retry_config(config.retry_max, config.retry_timeout);
         builder = builder.with_retry(retry.clone());
         let invalid = |e: object_store::Error| {
             Error::new(ErrorKind::InvalidConfig)
@@ -104,10 +98,7 @@ impl S3Backend {
         // Multipart parts cannot be sent again from above: they keep the
         // SDK's retries when the main client's are bounded (ADR-0017).
         let parts = config.retry_max.is_some().then(|| {
-            let mut retry = object_store::RetryConfig::default();
-            if let Some(timeout) = config.retry_timeout {
-                retry.retry_timeout = timeout;
-            }
+            let retry = remote_store_object_store::retry_config(None, config.retry_timeout);
             builder.clone().with_retry(retry)
         });
         if let Some(uploads) = &parts {

@@ -167,12 +167,8 @@ impl LayeredAsyncBackend for Throttled<dyn AsyncBackend> {
         Ok(PacedStream::new(stream, self.budget.clone()).boxed())
     }
     async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
-        let mut stream = LayeredAsyncBackend::read(self, path, options).await?;
-        let mut buf = bytes::BytesMut::new();
-        while let Some(chunk) = stream.next().await {
-            buf.extend_from_slice(&chunk?);
-        }
-        Ok(buf.freeze())
+        let stream = LayeredAsyncBackend::read(self, path, options).await?;
+        remote_store_core::stream::collect_bytes(stream).await
     }
     async fn write(
         &self,
