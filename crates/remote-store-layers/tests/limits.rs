@@ -246,3 +246,40 @@ fn bandwidth_is_held_to_the_rate_and_shared() {
         assert!(took < 10.0, "4 MiB at 4 MiB/s took {took:.2} s");
     });
 }
+
+/// The deadlocks a fresh-user trial found with per-pull permits on async
+/// streams: a sync `Store` over an async backend (whose bridge collects a
+/// listing page by page and then waits for the caller) listing 3,000
+/// files and reading each under one permit; and an async listing left
+/// idle by a caller's own timeout, then another call.
+#[test]
+fn an_idle_async_stream_holds_no_permit() {
+    watchdog("idle async streams", Duration::from_secs(60), || {
+        let limit = ConcurrencyLimitLayer::new(1);
+        let store = Store::new(AsyncMemoryBackend::new()).layer(limit.clone());
+        for i in 0..3000 {
+            store.write_bytes(format!("d/{i:04}"), "x", false).unwrap();
+        }
+        let mut read = 0;
+        for file in store.list_files("d", false).unwrap() {
+            let path = file.unwrap().path;
+            assert_eq!(store.read_bytes(path.as_str()).unwrap(), "x");
+            read += 1;
+        }
+        assert_eq!(read, 3000);
+
+        let store = AsyncStore::new(AsyncMemoryBackend::new()).layer(limit.clone());
+        runtime().block_on(async move {
+            use futures::StreamExt;
+            store.write_bytes("a/b", "x", false).await.unwrap();
+            let mut files = store.list_files("a", false).await.unwrap();
+            // Polled once, then left.
+            let _ = tokio::time::timeout(Duration::from_micros(1), files.next()).await;
+            assert!(store.exists("a/b").await.unwrap());
+            let stream = store.read("a/b").await.unwrap();
+            assert!(store.exists("a/b").await.unwrap(), "an unread stream");
+            drop((files, stream));
+        });
+        assert_eq!(limit.available(), 1);
+    });
+}

@@ -279,12 +279,6 @@ impl Limited<dyn AsyncBackend> {
         call.await
     }
 
-    fn per_item<T: Send + 'static>(
-        &self,
-        stream: futures::stream::BoxStream<'static, Result<T>>,
-    ) -> futures::stream::BoxStream<'static, Result<T>> {
-        PerPoll::new(stream, self.permits.clone()).boxed()
-    }
 }
 
 #[async_trait]
@@ -303,8 +297,7 @@ impl LayeredAsyncBackend for Limited<dyn AsyncBackend> {
         self.call(self.inner.is_folder(path)).await
     }
     async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
-        let stream = self.call(self.inner.read(path, options)).await?;
-        Ok(self.per_item(stream))
+        self.call(self.inner.read(path, options)).await
     }
     async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
         self.call(self.inner.read_bytes(path, options)).await
@@ -332,12 +325,10 @@ impl LayeredAsyncBackend for Limited<dyn AsyncBackend> {
         self.call(self.inner.delete_folder(path, options)).await
     }
     async fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileStream> {
-        let files = self.call(self.inner.list_files(path, options)).await?;
-        Ok(self.per_item(files))
+        self.call(self.inner.list_files(path, options)).await
     }
     async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream> {
-        let folders = self.call(self.inner.list_folders(path)).await?;
-        Ok(self.per_item(folders))
+        self.call(self.inner.list_folders(path)).await
     }
     async fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
         self.call(self.inner.get_file_info(path)).await
@@ -357,8 +348,7 @@ impl LayeredAsyncBackend for Limited<dyn AsyncBackend> {
         self.call(self.inner.copy(src, dst, options)).await
     }
     async fn glob(&self, pattern: &str) -> Result<FileStream> {
-        let files = self.call(self.inner.glob(pattern)).await?;
-        Ok(self.per_item(files))
+        self.call(self.inner.glob(pattern)).await
     }
     async fn presign(
         &self,
@@ -381,42 +371,6 @@ type Acquiring = Pin<
 
 fn acquiring(permits: &Arc<Semaphore>) -> Acquiring {
     Box::pin(permits.clone().acquire_owned())
-}
-
-/// An async stream holding a permit while its consumer waits for an item.
-struct PerPoll<S> {
-    inner: S,
-    permits: Arc<Semaphore>,
-    waiting: Option<Acquiring>,
-    held: Option<OwnedSemaphorePermit>,
-}
-
-impl<S> PerPoll<S> {
-    fn new(inner: S, permits: Arc<Semaphore>) -> Self {
-        PerPoll {
-            inner,
-            permits,
-            waiting: None,
-            held: None,
-        }
-    }
-}
-
-impl<S: Stream + Unpin> Stream for PerPoll<S> {
-    type Item = S::Item;
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
-        let this = &mut *self;
-        if this.held.is_none() {
-            let permits = &this.permits;
-            let waiting = this.waiting.get_or_insert_with(|| acquiring(permits));
-            let permit = ready!(waiting.as_mut().poll(cx)).expect("the semaphore is never closed");
-            this.waiting = None;
-            this.held = Some(permit);
-        }
-        let item = ready!(this.inner.poll_next_unpin(cx));
-        this.held = None;
-        Poll::Ready(item)
-    }
 }
 
 /// An async write's source: the write's permit goes back while the source
