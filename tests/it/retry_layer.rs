@@ -293,6 +293,14 @@ fn a_configured_retry_layer_is_the_one_place_that_retries() {
                 3,
                 "{name}: the layer's 3 attempts, each one request"
             );
+            // A lazy listing makes its first request on its first item:
+            // retried all the same (the SDK's retries being off).
+            let first = store
+                .list_files("", false)
+                .and_then(|mut files| files.next().transpose());
+            let err = first.map(drop).expect_err(name);
+            assert!(err.is_retryable(), "{name}: {err}");
+            assert_eq!(proxy.accepted(), 6, "{name}: 3 attempts at the listing");
         }
     });
 }

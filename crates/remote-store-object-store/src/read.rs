@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
-use futures::stream::BoxStream;
 use futures::Stream;
+use futures::stream::BoxStream;
 use remote_store_core::stream::ByteStream;
 use remote_store_core::{RemotePath, Result};
 

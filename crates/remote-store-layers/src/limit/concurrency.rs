@@ -278,7 +278,6 @@ impl Limited<dyn AsyncBackend> {
         let _permit = acquire(&self.permits).await;
         call.await
     }
-
 }
 
 #[async_trait]

@@ -123,15 +123,17 @@ impl LayeredAsyncBackend for AsyncRetryBackend {
     }
 
     async fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileStream> {
-        self.retry(|_| self.inner.list_files(path, options)).await
+        self.retry(|_| first_page(self.inner.list_files(path, options)))
+            .await
     }
 
     async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream> {
-        self.retry(|_| self.inner.list_folders(path)).await
+        self.retry(|_| first_page(self.inner.list_folders(path)))
+            .await
     }
 
     async fn glob(&self, pattern: &str) -> Result<FileStream> {
-        self.retry(|_| self.inner.glob(pattern)).await
+        self.retry(|_| first_page(self.inner.glob(pattern))).await
     }
 
     async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
@@ -317,4 +319,19 @@ async fn reopen(inner: &Arc<dyn AsyncBackend>, plan: &ResumePlan) -> Result<Byte
         plan.check(&inner.get_file_info(plan.path()).await?)?;
     }
     inner.read(plan.path(), &plan.rest()).await
+}
+
+/// A listing opened, and its first item fetched: a transient failure of
+/// the first item (a lazy listing's first request) fails the opening, so
+/// it is retried like one — nothing was yielded yet. Other first items go
+/// to the caller as they came.
+async fn first_page<T: Send + 'static>(
+    open: impl Future<Output = Result<stream::BoxStream<'static, Result<T>>>>,
+) -> Result<stream::BoxStream<'static, Result<T>>> {
+    let mut listing = open.await?;
+    match listing.next().await {
+        Some(Err(e)) if e.is_retryable() => Err(e),
+        Some(first) => Ok(stream::once(async move { first }).chain(listing).boxed()),
+        None => Ok(stream::empty().boxed()),
+    }
 }

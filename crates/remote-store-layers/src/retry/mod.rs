@@ -6,8 +6,10 @@
 //!
 //! - **Queries** (`exists`, `is_file`, `is_folder`, `get_file_info`,
 //!   `get_folder_info`, `presign`, `check_health`) and the opening of listings
-//!   (`list_files`, `list_folders`, `glob`; a listing that fails part-way
-//!   is not restarted, as that would yield entries twice).
+//!   (`list_files`, `list_folders`, `glob`), their first item included, as
+//!   a lazy listing makes its first request there; a listing that fails
+//!   after yielding entries is not restarted, as that would yield them
+//!   twice.
 //! - **Reads**: `read_bytes` is made again whole. A streamed `read` that
 //!   breaks part-way resumes at the first byte not yet delivered, with a
 //!   range read pinned to the version first read: by its etag (read with

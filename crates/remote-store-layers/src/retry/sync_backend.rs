@@ -84,15 +84,15 @@ impl LayeredBackend for RetryBackend {
     }
 
     fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileIter> {
-        self.retry(|_| self.inner.list_files(path, options))
+        self.retry(|_| first_page(self.inner.list_files(path, options)))
     }
 
     fn list_folders(&self, path: &RemotePath) -> Result<FolderIter> {
-        self.retry(|_| self.inner.list_folders(path))
+        self.retry(|_| first_page(self.inner.list_folders(path)))
     }
 
     fn glob(&self, pattern: &str) -> Result<FileIter> {
-        self.retry(|_| self.inner.glob(pattern))
+        self.retry(|_| first_page(self.inner.glob(pattern)))
     }
 
     fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
@@ -249,5 +249,19 @@ impl Read for Resuming {
                 }
             }
         }
+    }
+}
+
+/// A listing opened, and its first item fetched: a transient failure of
+/// the first item fails the opening, so it is retried like one (nothing
+/// was yielded yet); other first items go to the caller as they came.
+fn first_page<T: Send + 'static>(
+    opened: Result<Box<dyn Iterator<Item = Result<T>> + Send>>,
+) -> Result<Box<dyn Iterator<Item = Result<T>> + Send>> {
+    let mut listing = opened?;
+    match listing.next() {
+        Some(Err(e)) if e.is_retryable() => Err(e),
+        Some(first) => Ok(Box::new(std::iter::once(first).chain(listing))),
+        None => Ok(Box::new(std::iter::empty())),
     }
 }
