@@ -150,11 +150,9 @@ fn seconds(text: &str) -> Result<f64, String> {
     let n: f64 = text
         .parse()
         .map_err(|_| format!("'{text}' is not a number of seconds"))?;
-    if n.is_finite() && n > 0.0 && n <= 7.0 * 24.0 * 3600.0 {
+    if n.is_finite() && (0.001..=7.0 * 24.0 * 3600.0).contains(&n) {
         Ok(n)
     } else {
-        Err(format!(
-            "{text}: expected seconds above 0 and at most a week"
-        ))
+        Err(format!("{text}: expected seconds from 0.001 to a week"))
     }
 }

@@ -36,6 +36,14 @@ impl Flags {
             timeout.operation = Some(Duration::from_secs_f64(s));
             timeout.stall = Some(Duration::from_secs_f64(s));
             from_flags.timeout = Some(timeout);
+            // Room for every attempt to time out and pause (at most 10 s),
+            // so `--retries` is never cut short by the budget (300 s).
+            let attempts = f64::from(self.retries.unwrap_or(3).saturating_add(1));
+            let needed = attempts * (s + 10.0);
+            if needed > 300.0 {
+                let retry = from_flags.retry.get_or_insert_with(RetrySettings::default);
+                retry.budget = Some(Duration::from_secs_f64(needed));
+            }
         }
         from_flags.trace = self.trace;
         // Retry and timeouts always, with the layers' defaults where

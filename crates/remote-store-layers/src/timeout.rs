@@ -129,13 +129,11 @@ struct Timed {
     limits: TimeoutLayer,
 }
 
-/// The retryable error of a call or stream that ran out of time.
+/// The retryable error of a call or stream that ran out of time: `what`
+/// happened within `limit`.
 fn timed_out(what: &str, limit: Duration) -> Error {
     Error::new(ErrorKind::BackendUnavailable)
-        .with_message(format!(
-            "{what} ({} s without progress)",
-            limit.as_secs_f64()
-        ))
+        .with_message(format!("{what} within {} s", limit.as_secs_f64()))
         .with_retryable(true)
 }
 
@@ -150,7 +148,7 @@ async fn deadline<T>(limit: Duration, call: impl Future<Output = Result<T>>) -> 
     tokio::select! {
         biased;
         result = call => result,
-        _ = crate::clock::sleep(limit) => Err(timed_out("the call did not finish in time", limit)),
+        _ = crate::clock::sleep(limit) => Err(timed_out("no answer (call deadline)", limit)),
     }
 }
 
@@ -251,8 +249,8 @@ impl LayeredAsyncBackend for Timed {
                 _ = progress.notified() => {}
                 _ = crate::clock::sleep(limit) => {
                     let what = match ended.load(std::sync::atomic::Ordering::Acquire) {
-                        true => "the write did not commit in time",
-                        false => "the write stalled: no bytes moved from the source to the backend",
+                        true => "the write did not commit",
+                        false => "the write stalled: no byte moved from the source to the backend",
                     };
                     return Err(timed_out(what, limit).with_path(path));
                 }
@@ -339,7 +337,7 @@ where
         }
         self.failed = true;
         Poll::Ready(Some(Err(timed_out(
-            "the stream stalled: no bytes arrived",
+            "the stream stalled: no byte arrived",
             self.limit,
         ))))
     }

@@ -214,6 +214,12 @@ impl Config {
             let mut layers = LayersConfig::default();
             for (key, v) in fields.iter().filter(|(k, _)| k.as_str() != "type") {
                 if !layers.take(key, v, &at)? {
+                    if v.is_object() {
+                        return Err(invalid(format!(
+                            "{at}.{key}: unknown table (the layer tables are retry, timeout \
+                             and limits)"
+                        )));
+                    }
                     options.set(key.clone(), scalar(v, &format!("{at}.{key}"))?);
                 }
             }

@@ -1,5 +1,6 @@
 //! Layers from configuration: `[backends.NAME.retry]`,
-//! `[backends.NAME.timeout]`, `trace = true` and `metrics = true` give
+//! `[backends.NAME.timeout]`, `[backends.NAME.limits]`, `trace = true` and
+//! `metrics = true` give
 //! every store of that backend the layers of `remote_store_layers`
 //! (feature `layers`; ADR-0017), in the order the ADR sets: timeout inside
 //! retry, tracing and metrics outside.
@@ -14,11 +15,15 @@
 //! attempts = 5          # calls in all
 //! initial_backoff = 0.2 # seconds
 //! max_backoff = 10
-//! budget = 60
+//! budget = 300
 //!
 //! [backends.lake.timeout]
 //! operation = 120       # seconds, one-shot calls
 //! stall = 60            # seconds without a byte moving
+//!
+//! [backends.lake.limits]  # shared by every store of the backend
+//! concurrency = 16      # calls at once
+//! bandwidth = 10485760  # bytes per second
 //! ```
 
 use std::collections::BTreeMap;
@@ -117,6 +122,15 @@ impl LayersConfig {
                         }
                     }
                 }
+                if let (Some(initial), Some(max)) = (retry.initial_backoff, retry.max_backoff)
+                    && initial > max
+                {
+                    return Err(invalid(format!(
+                        "{at}: initial_backoff ({} s) is above max_backoff ({} s)",
+                        initial.as_secs_f64(),
+                        max.as_secs_f64()
+                    )));
+                }
                 self.retry = Some(retry);
             }
             ("timeout", Value::Object(fields)) => {
@@ -147,8 +161,36 @@ impl LayersConfig {
                 }
                 self.limits = Some(limits);
             }
-            ("trace", Value::Bool(on)) => self.trace = *on,
-            ("metrics", Value::Bool(on)) => self.metrics = *on,
+            ("trace" | "metrics", value) => {
+                let on = match value {
+                    Value::Bool(on) => *on,
+                    Value::String(text) => {
+                        let expanded = crate::interpolate::expand(
+                            text,
+                            &at,
+                            &crate::interpolate::process_env,
+                        )?;
+                        match expanded.trim() {
+                            "true" => true,
+                            "false" => false,
+                            _ => {
+                                return Err(invalid(format!(
+                                    "{at}: expected true or false, got '{text}'"
+                                )));
+                            }
+                        }
+                    }
+                    _ => return Err(invalid(format!("{at}: expected true or false"))),
+                };
+                if key == "trace" {
+                    self.trace = on;
+                } else {
+                    self.metrics = on;
+                }
+            }
+            ("retry" | "timeout" | "limits", _) => {
+                return Err(invalid(format!("{at}: expected a table of settings")));
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -158,8 +200,10 @@ impl LayersConfig {
     /// `retry.initial_backoff`, `retry.max_backoff`, `retry.budget`,
     /// `timeout.operation`, `timeout.stall`, `limits.concurrency`,
     /// `limits.bandwidth` (numbers, in the configuration's units), and
-    /// `trace`, `metrics`, `retry` and `timeout` (`true` or `false`; the
-    /// last two ask for the layer with its defaults). Every
+    /// `trace`, `metrics`, `retry` and `timeout` (`true` or `false`;
+    /// `retry=true` and `timeout=true` ask for the layer with its
+    /// defaults, `retry=false` for one attempt, which also overrides
+    /// retries a tool adds by default; `timeout=false` is refused). Every
     /// other key is left for the backend's factory.
     ///
     /// # Errors
@@ -169,6 +213,7 @@ impl LayersConfig {
         let mut layers = LayersConfig::default();
         let mut tables: BTreeMap<&str, serde_json::Map<String, Value>> = BTreeMap::new();
         let keys: Vec<String> = query.keys().cloned().collect();
+        let mut retry_off = false;
         for key in keys {
             let table = match key.split_once('.') {
                 Some(("retry", _)) => "retry",
@@ -191,10 +236,20 @@ impl LayersConfig {
                         "retry" if on => {
                             layers.retry.get_or_insert_with(RetrySettings::default);
                         }
+                        // `retry=false`: one attempt, which also turns off
+                        // retries a tool would add by default.
+                        "retry" => retry_off = true,
                         "timeout" if on => {
                             layers.timeout.get_or_insert_with(TimeoutSettings::default);
                         }
-                        "retry" | "timeout" => {}
+                        "timeout" => {
+                            return Err(invalid(
+                                "URL option 'timeout=false': the timeouts cannot be turned off; \
+                                 leave the option out, or give long ones (timeout.operation, \
+                                 timeout.stall)"
+                                    .to_owned(),
+                            ));
+                        }
                         _ => {
                             layers.take(&key, &Value::Bool(on), "")?;
                         }
@@ -205,15 +260,33 @@ impl LayersConfig {
             };
             let value = query.remove(&key).unwrap_or_default();
             let field = key[table.len() + 1..].to_owned();
-            tables
-                .entry(table)
-                .or_default()
-                .insert(field, Value::String(value));
+            // A URL is not a configuration file: no variable expansion.
+            let value = match value
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+            {
+                Some(n) => Value::Number(n),
+                None => Value::String(value.replace('$', "$$")),
+            };
+            tables.entry(table).or_default().insert(field, value);
+        }
+        if retry_off && tables.contains_key("retry") {
+            return Err(invalid(
+                "URL options 'retry=false' and 'retry.*' contradict each other".to_owned(),
+            ));
         }
         for (table, fields) in tables {
             layers
                 .take(table, &Value::Object(fields), "")
                 .map_err(|e| invalid(format!("URL option {}", e.reason())))?;
+        }
+        if retry_off {
+            layers.retry = Some(RetrySettings {
+                attempts: Some(1),
+                ..RetrySettings::default()
+            });
         }
         Ok(layers)
     }
@@ -367,16 +440,21 @@ fn number(value: &Value, at: &str) -> Result<f64> {
         Value::String(s) => crate::interpolate::expand(s, at, &crate::interpolate::process_env)?,
         _ => return Err(invalid(format!("{at}: expected a number"))),
     };
-    text.trim()
-        .parse::<f64>()
-        .map_err(|_| invalid(format!("{at}: expected a number, got '{text}'")))
+    text.trim().parse::<f64>().map_err(|_| {
+        // The value as written: an expanded variable may hold a secret.
+        let written = match value {
+            Value::String(s) => s.replace("$$", "$"),
+            other => other.to_string(),
+        };
+        invalid(format!("{at}: expected a number, got '{written}'"))
+    })
 }
 
 fn seconds(value: &Value, at: &str) -> Result<Duration> {
     let n = number(value, at)?;
-    if !(n.is_finite() && n > 0.0 && n <= 7.0 * 24.0 * 3600.0) {
+    if !(n.is_finite() && (0.001..=7.0 * 24.0 * 3600.0).contains(&n)) {
         return Err(invalid(format!(
-            "{at}: expected seconds above 0 and at most a week, got {n}"
+            "{at}: expected seconds from 0.001 to a week, got {n}"
         )));
     }
     Ok(Duration::from_secs_f64(n))

@@ -169,7 +169,7 @@ impl Registry {
             let mut options = b.options;
             if !b.layers.is_empty() && !cfg!(feature = "layers") {
                 return Err(invalid(format!(
-                    "{at}: layers (retry, timeout, trace, metrics) need the `layers` feature of the remote-store crate"
+                    "{at}: layers (retry, timeout, limits, trace, metrics) need the `layers` feature of the remote-store crate"
                 )));
             }
             let keyed = |e: Error| invalid(format!("{at}.{}", e.reason()));

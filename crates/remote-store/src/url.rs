@@ -193,7 +193,9 @@ pub struct Resolved {
     /// when the first store is made.
     pub layers: LayersConfig,
     /// The layers, built at the first store, so that every store made from
-    /// this share the limits.
+    /// this share the limits. (Each `resolve`, and so each `Store::open`,
+    /// has limits of its own: share one [`Resolved`], a registry backend,
+    /// or a limit layer built in code, for a shared limit.)
     stack: OnceLock<Stack>,
 }
 

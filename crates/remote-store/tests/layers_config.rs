@@ -130,6 +130,27 @@ fn bad_layer_settings_name_the_key() {
             "[backends.m.retry]\nattempts = true\n",
             "backends.m.retry.attempts",
         ),
+        (
+            "[backends.m.retry]\ninitial_backoff = 5\nmax_backoff = 1\n",
+            "initial_backoff (5 s) is above max_backoff (1 s)",
+        ),
+        (
+            "trace = \"yes\"\n",
+            "backends.m.trace: expected true or false",
+        ),
+        (
+            "metrics = 1\n",
+            "backends.m.metrics: expected true or false",
+        ),
+        ("retry = 5\n", "backends.m.retry: expected a table"),
+        (
+            "[backends.m.limit]\nconcurrency = 2\n",
+            "backends.m.limit: unknown table",
+        ),
+        (
+            "[backends.m.timeout]\nstall = 0.0001\n",
+            "backends.m.timeout.stall",
+        ),
     ] {
         let text = refused(&format!("{base}{extra}"));
         assert!(text.contains(key), "{extra}: {text}");
@@ -229,12 +250,8 @@ fn retry_and_timeout_with_their_defaults_go_through_urls() {
     assert_eq!(layers.timeout, Some(Default::default()));
     let again = format!("memory:///?{}", layers.to_url_options());
     assert_eq!(&remote_store::url::resolve(&again).unwrap().layers, layers);
-    assert!(
-        remote_store::url::resolve("memory:///?retry=false")
-            .unwrap()
-            .layers
-            .is_empty()
-    );
+    let off = remote_store::url::resolve("memory:///?retry=false").unwrap();
+    assert_eq!(off.layers.retry.unwrap().attempts, Some(1), "one attempt");
 }
 
 /// Under a configured retry layer, an SDK that retries its own requests
@@ -319,4 +336,38 @@ fn a_configured_timeout_layer_is_the_one_place_for_timeouts() {
         .config()
         .io_timeout;
     assert_eq!(io, Duration::from_secs(7));
+}
+
+#[test]
+fn trace_and_metrics_take_variables_like_other_strings() {
+    let text = "[backends.m]\ntype = \"memory\"\ntrace = \"${RS_TEST_UNSET_TRACE:-true}\"\n";
+    assert!(
+        Config::from_toml_str(text).unwrap().backends["m"]
+            .layers
+            .trace
+    );
+}
+
+#[test]
+fn retry_false_means_one_attempt_and_urls_expand_no_variables() {
+    let layers = remote_store::url::resolve("memory:///?retry=false")
+        .unwrap()
+        .layers;
+    assert_eq!(layers.retry.unwrap().attempts, Some(1));
+    for (query, says) in [
+        ("retry=false&retry.attempts=3", "contradict"),
+        ("timeout=false", "cannot be turned off"),
+    ] {
+        let err = remote_store::url::resolve(&format!("memory:///?{query}")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{query}: {err}");
+        assert!(err.to_string().contains(says), "{query}: {err}");
+    }
+    // A URL's values are taken as written, and an error quotes them so,
+    // never a variable's value.
+    let err = remote_store::url::resolve("memory:///?retry.attempts=${HOME}").unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("${HOME}"), "{shown}");
+    if let Ok(home) = std::env::var("HOME") {
+        assert!(!shown.contains(&format!("'{home}'")), "{shown}");
+    }
 }

@@ -25,6 +25,8 @@ use remote_store_core::{
 /// and a burst is at most one chunk (about 64 KiB) above it. Listings,
 /// queries and the requests themselves are not counted; `read_bytes` and
 /// a backend's own writer sink are (through `read` and chunk by chunk).
+/// A copy or rename inside one backend moves no bytes through the layer
+/// (the service or file system does it) and is not limited.
 #[derive(Debug, Clone)]
 pub struct BandwidthLimitLayer {
     budget: Arc<Budget>,

@@ -22,7 +22,8 @@ pub struct RetryPolicy {
     /// The largest bound a pause can have (default 10 s).
     pub max_backoff: Duration,
     /// The time from the first call after which no pause starts
-    /// (default 60 s).
+    /// (default 300 s: longer than the timeout layer's call deadline,
+    /// 120 s, so a call that timed out is tried again).
     pub budget: Duration,
 }
 
@@ -32,7 +33,7 @@ impl Default for RetryPolicy {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(10),
-            budget: Duration::from_secs(60),
+            budget: Duration::from_secs(300),
         }
     }
 }
@@ -112,7 +113,7 @@ mod tests {
         );
         assert!(p.pause(2, now, None).is_some());
         assert_eq!(p.pause(3, now, None), None, "three calls made: no more");
-        if let Some(spent) = Instant::now().checked_sub(Duration::from_secs(61)) {
+        if let Some(spent) = Instant::now().checked_sub(Duration::from_secs(301)) {
             let pause = RetryPolicy::new().pause(1, spent, None);
             assert_eq!(pause, None, "the budget is spent");
         }
@@ -120,7 +121,7 @@ mod tests {
         // The service's Retry-After is the least pause, within the budget.
         let asked = Some(Duration::from_secs(5));
         assert_eq!(p.pause(1, now, asked), Some(Duration::from_secs(5)));
-        let asked = Some(Duration::from_secs(120));
-        assert_eq!(p.pause(1, now, asked), None, "past the 60 s budget");
+        let asked = Some(Duration::from_secs(400));
+        assert_eq!(p.pause(1, now, asked), None, "past the 300 s budget");
     }
 }
