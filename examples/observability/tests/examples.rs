@@ -23,6 +23,7 @@ fn spans_reach_the_opentelemetry_exporter() {
         "outcome: String(Owned(\"not_found\"))",
         "backend: String(Owned(\"memory\"))",
         "op: String(Owned(\"list_files\"))",
+        "Status       : Error",
     ] {
         assert!(out.contains(expected), "{expected} missing from:\n{out}");
     }
@@ -37,6 +38,7 @@ fn metrics_reach_the_prometheus_endpoint() {
         "remote_store_errors_total{backend=\"memory\",op=\"read_bytes\",kind=\"not_found\"} 1",
         "remote_store_bytes_total{backend=\"memory\",op=\"write\"} 3072",
         "remote_store_operation_duration_seconds",
+        "# HELP remote_store_bytes_total File content read or written",
     ] {
         assert!(out.contains(expected), "{expected} missing from:\n{out}");
     }

@@ -37,12 +37,45 @@ pub struct MetricsLayer;
 
 impl Layer for MetricsLayer {
     fn layer(&self, inner: Arc<dyn Backend>) -> Arc<dyn Backend> {
+        describe();
         super::wrap(Arc::new(Meter), inner)
     }
 
     fn layer_async(&self, inner: Arc<dyn AsyncBackend>) -> Arc<dyn AsyncBackend> {
+        describe();
         super::wrap_async(Arc::new(Meter), inner)
     }
+}
+
+/// Units and help texts for the recorder installed when the layer is
+/// applied (Prometheus shows them as `# HELP`).
+fn describe() {
+    use metrics::Unit;
+    metrics::describe_counter!(
+        "remote_store_operations_total",
+        "Storage operations, by backend, operation and outcome"
+    );
+    metrics::describe_counter!(
+        "remote_store_errors_total",
+        "Failed storage operations, by backend, operation and error kind"
+    );
+    metrics::describe_counter!(
+        "remote_store_bytes_total",
+        Unit::Bytes,
+        "File content read or written"
+    );
+    metrics::describe_counter!("remote_store_entries_total", "Entries listed");
+    metrics::describe_histogram!(
+        "remote_store_operation_duration_seconds",
+        Unit::Seconds,
+        "Time from the call to its end (a stream's end for reads and listings)"
+    );
+    metrics::describe_histogram!(
+        "remote_store_time_to_first_byte_seconds",
+        Unit::Seconds,
+        "Time from a read's call to its first bytes"
+    );
+    metrics::describe_gauge!("remote_store_in_flight", "Storage operations running");
 }
 
 pub(crate) struct Meter;

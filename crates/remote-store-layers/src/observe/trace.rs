@@ -67,6 +67,7 @@ impl Observer for Tracer {
             entries = Empty,
             elapsed_ms = Empty,
             attempts = Empty,
+            otel.status_code = Empty,
         );
         let started = (!span.is_disabled()).then(Instant::now);
         Traced { span, started }
@@ -80,6 +81,10 @@ impl Observer for Tracer {
         };
         let span = &call.span;
         span.record("outcome", outcome.label());
+        if outcome.error.is_some() {
+            // The OpenTelemetry bridge's convention for a failed span.
+            span.record("otel.status_code", "ERROR");
+        }
         // As i64: OpenTelemetry has no unsigned integers, and the bridge
         // would turn a u64 into a string.
         let signed = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
