@@ -87,7 +87,8 @@ async fn exercise(store: AsyncStore, port: u16, what: &str) {
     assert_eq!(err.kind(), ErrorKind::Closed);
 }
 
-fn free_port() -> u16 {
+/// A loopback port nothing listens on.
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

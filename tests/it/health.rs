@@ -5,7 +5,6 @@
 //! never answers fails within the timeout layer's deadline instead of
 //! hanging.
 
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +13,7 @@ use remote_store::layers::TimeoutLayer;
 use remote_store::sftp::SftpConfig;
 use remote_store::{AnyBackend, AsyncStore, ErrorKind, Result};
 
+use crate::close_releases::free_port;
 use crate::faults::{runtime, watchdog};
 use crate::proxy::Proxy;
 use crate::services::var;
@@ -55,14 +55,6 @@ fn expect(what: &str, backend: AnyBackend, kind: Option<ErrorKind>) {
             (want, got) => panic!("{what} on {face}: expected {want:?}, got {got:?}"),
         }
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[test]

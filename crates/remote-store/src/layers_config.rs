@@ -295,47 +295,19 @@ impl LayersConfig {
     /// asked for): what [`take_url_options`](Self::take_url_options) reads.
     pub fn to_url_options(&self) -> String {
         let mut pairs = Vec::new();
-        let secs = |d: &Duration| d.as_secs_f64().to_string();
-        if let Some(r) = &self.retry {
-            if *r == RetrySettings::default() {
-                pairs.push("retry=true".to_owned());
+        for (table, entries) in self.tables() {
+            if entries.is_empty() && table != "limits" {
+                // The layer with its defaults (limits have none to ask for).
+                pairs.push(format!("{table}=true"));
             }
-            if let Some(n) = r.attempts {
-                pairs.push(format!("retry.attempts={n}"));
-            }
-            for (name, d) in [
-                ("initial_backoff", &r.initial_backoff),
-                ("max_backoff", &r.max_backoff),
-                ("budget", &r.budget),
-            ] {
-                if let Some(d) = d {
-                    pairs.push(format!("retry.{name}={}", secs(d)));
-                }
+            for (key, value) in entries {
+                pairs.push(format!("{table}.{key}={value}"));
             }
         }
-        if let Some(t) = &self.timeout {
-            if *t == TimeoutSettings::default() {
-                pairs.push("timeout=true".to_owned());
+        for (key, on) in [("trace", self.trace), ("metrics", self.metrics)] {
+            if on {
+                pairs.push(format!("{key}=true"));
             }
-            for (name, d) in [("operation", &t.operation), ("stall", &t.stall)] {
-                if let Some(d) = d {
-                    pairs.push(format!("timeout.{name}={}", secs(d)));
-                }
-            }
-        }
-        if let Some(l) = &self.limits {
-            if let Some(n) = l.concurrency {
-                pairs.push(format!("limits.concurrency={n}"));
-            }
-            if let Some(n) = l.bandwidth {
-                pairs.push(format!("limits.bandwidth={n}"));
-            }
-        }
-        if self.trace {
-            pairs.push("trace=true".to_owned());
-        }
-        if self.metrics {
-            pairs.push("metrics=true".to_owned());
         }
         pairs.join("&")
     }
@@ -344,50 +316,57 @@ impl LayersConfig {
     /// `metrics`) and as sub-tables of `[backends.NAME]`.
     pub(crate) fn to_toml(&self, table: &str) -> (String, String) {
         let mut lines = String::new();
-        if self.trace {
-            lines.push_str("trace = true\n");
-        }
-        if self.metrics {
-            lines.push_str("metrics = true\n");
+        for (key, on) in [("trace", self.trace), ("metrics", self.metrics)] {
+            if on {
+                lines.push_str(&format!("{key} = true\n"));
+            }
         }
         let mut tables = String::new();
-        let secs = |d: &Duration| d.as_secs_f64().to_string();
-        if let Some(r) = &self.retry {
-            tables.push_str(&format!("[{table}.retry]\n"));
-            if let Some(n) = r.attempts {
-                tables.push_str(&format!("attempts = {n}\n"));
-            }
-            for (name, d) in [
-                ("initial_backoff", &r.initial_backoff),
-                ("max_backoff", &r.max_backoff),
-                ("budget", &r.budget),
-            ] {
-                if let Some(d) = d {
-                    tables.push_str(&format!("{name} = {}\n", secs(d)));
-                }
-            }
-            tables.push('\n');
-        }
-        if let Some(l) = &self.limits {
-            tables.push_str(&format!("[{table}.limits]\n"));
-            if let Some(n) = l.concurrency {
-                tables.push_str(&format!("concurrency = {n}\n"));
-            }
-            if let Some(n) = l.bandwidth {
-                tables.push_str(&format!("bandwidth = {n}\n"));
-            }
-            tables.push('\n');
-        }
-        if let Some(t) = &self.timeout {
-            tables.push_str(&format!("[{table}.timeout]\n"));
-            for (name, d) in [("operation", &t.operation), ("stall", &t.stall)] {
-                if let Some(d) = d {
-                    tables.push_str(&format!("{name} = {}\n", secs(d)));
-                }
+        for (name, entries) in self.tables() {
+            tables.push_str(&format!("[{table}.{name}]\n"));
+            for (key, value) in entries {
+                tables.push_str(&format!("{key} = {value}\n"));
             }
             tables.push('\n');
         }
         (lines, tables)
+    }
+
+    /// The layer tables asked for, each with the settings it gives (keys
+    /// and values as written in configuration; seconds as numbers).
+    fn tables(&self) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+        let secs = |d: Duration| d.as_secs_f64().to_string();
+        let given = |settings: Vec<(&'static str, Option<String>)>| {
+            settings
+                .into_iter()
+                .filter_map(|(key, value)| Some((key, value?)))
+                .collect::<Vec<_>>()
+        };
+        let mut tables = Vec::new();
+        if let Some(r) = &self.retry {
+            let entries = given(vec![
+                ("attempts", r.attempts.map(|n| n.to_string())),
+                ("initial_backoff", r.initial_backoff.map(secs)),
+                ("max_backoff", r.max_backoff.map(secs)),
+                ("budget", r.budget.map(secs)),
+            ]);
+            tables.push(("retry", entries));
+        }
+        if let Some(l) = &self.limits {
+            let entries = given(vec![
+                ("concurrency", l.concurrency.map(|n| n.to_string())),
+                ("bandwidth", l.bandwidth.map(|n| n.to_string())),
+            ]);
+            tables.push(("limits", entries));
+        }
+        if let Some(t) = &self.timeout {
+            let entries = given(vec![
+                ("operation", t.operation.map(secs)),
+                ("stall", t.stall.map(secs)),
+            ]);
+            tables.push(("timeout", entries));
+        }
+        tables
     }
 }
 
