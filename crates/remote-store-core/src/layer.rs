@@ -7,8 +7,11 @@
 //! only the operations it changes; every other method forwards to the
 //! inner backend, so a new trait method can never silently fall back to a
 //! default (refusing, or answering for the wrong backend) in a layer that
-//! did not know of it. Any such type is a [`Backend`] (or
-//! [`AsyncBackend`]) through the blanket implementations below.
+//! did not know of it. One exception: [`LayeredBackend::writer`] answers
+//! None unless overridden, so a writer sink goes through the layer's
+//! `write` rather than past it to the inner backend's own sink. Any such
+//! type is a [`Backend`] (or [`AsyncBackend`]) through the blanket
+//! implementations below.
 //!
 //! A [`Layer`] builds the wrapper for either kind of backend, and
 //! [`Store::layer`](crate::Store::layer) and
@@ -132,13 +135,18 @@ pub trait LayeredBackend: Send + Sync + 'static {
         Backend::write(self.inner(), path, src, options)
     }
 
-    /// [`Backend::writer`] of the inner backend, unless overridden.
+    /// None, unless overridden: the store then feeds this layer's
+    /// [`write`](Backend::write) from a thread, so a layer that changes
+    /// writes sees the bytes of a writer sink too. (Forwarding to the
+    /// inner backend's own sink would pass this layer by.) A layer that
+    /// leaves writes alone may forward to the inner sink, which saves
+    /// that thread.
     fn writer(
         &self,
-        path: &RemotePath,
-        options: &WriteOptions,
+        _path: &RemotePath,
+        _options: &WriteOptions,
     ) -> Result<Option<Box<dyn WriteSink>>> {
-        Backend::writer(self.inner(), path, options)
+        Ok(None)
     }
 
     /// [`Backend::delete`] of the inner backend, unless overridden.

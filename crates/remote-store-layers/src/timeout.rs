@@ -53,7 +53,7 @@ use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
 use remote_store_core::{
     AsyncBackend, Backend, CopyOptions, DeleteFolderOptions, DeleteOptions, Error, ErrorKind,
     FileInfo, FolderInfo, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
-    WriteOptions, WriteResult, async_trait,
+    WriteOptions, WriteResult, WriteSink, async_trait,
 };
 
 /// Deadlines for calls and stall limits for streams (see the
@@ -121,6 +121,13 @@ impl LayeredBackend for Untimed {
     type Inner = dyn Backend;
     fn inner(&self) -> &dyn Backend {
         &*self.inner
+    }
+    fn writer(
+        &self,
+        path: &RemotePath,
+        options: &WriteOptions,
+    ) -> Result<Option<Box<dyn WriteSink>>> {
+        self.inner.writer(path, options)
     }
 }
 

@@ -1,9 +1,10 @@
 //! Tracing and metrics layers: a test subscriber sees a span per
 //! operation with its fields (retry attempts included), and a test
-//! recorder sees the counters move; over both layer implementations.
+//! recorder sees the counters move; over both layer implementations, and
+//! for a writer sink too (over the local backend's own sink as well).
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use remote_store_core::Store;
 use remote_store_layers::{
     FaultLayer, Faults, MetricsLayer, Op, RetryLayer, RetryPolicy, TraceLayer,
 };
+use remote_store_local::LocalBackend;
 use remote_store_memory::{AsyncMemoryBackend, MemoryBackend};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
@@ -64,9 +66,11 @@ fn each_operation_has_a_span_with_its_fields() {
     let spans = Spans::default();
     let subscriber = tracing_subscriber::registry().with(spans.clone());
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-    for store in [
-        Store::new(MemoryBackend::new()),
-        Store::new(AsyncMemoryBackend::new()),
+    let dir = tempfile::tempdir().unwrap();
+    for (store, backend) in [
+        (Store::new(MemoryBackend::new()), "memory"),
+        (Store::new(AsyncMemoryBackend::new()), "memory"),
+        (Store::new(LocalBackend::new(dir.path()).unwrap()), "local"),
     ] {
         spans.0.lock().unwrap().clear();
         let faults = Faults::new();
@@ -76,6 +80,9 @@ fn each_operation_has_a_span_with_its_fields() {
             .layer(TraceLayer);
         {
             store.write_bytes("a.txt", "hello", false).unwrap();
+            let mut sink = store.writer("sink.txt", false).unwrap();
+            sink.write_all(b"through a sink").unwrap();
+            sink.finish().unwrap();
             faults.fail(Op::GetFileInfo, 2);
             store.get_file_info("a.txt").unwrap();
             let mut read = String::new();
@@ -84,7 +91,7 @@ fn each_operation_has_a_span_with_its_fields() {
                 .unwrap()
                 .read_to_string(&mut read)
                 .unwrap();
-            assert_eq!(store.list_files("", false).unwrap().count(), 1);
+            assert_eq!(store.list_files("", false).unwrap().count(), 2);
             store.get_file_info("missing.txt").unwrap_err();
         }
         let spans = spans.0.lock().unwrap().clone();
@@ -95,11 +102,17 @@ fn each_operation_has_a_span_with_its_fields() {
                 .cloned()
                 .collect()
         };
-        let write = &by_op("write")[0];
+        let writes = by_op("write");
+        assert_eq!(writes.len(), 2, "{backend}: {writes:?}");
+        let write = &writes[0];
         assert_eq!(write["path"], "a.txt");
         assert_eq!(write["bytes"], "5");
         assert_eq!(write["outcome"], "ok");
-        assert_eq!(write["backend"], "memory");
+        assert_eq!(write["backend"], backend);
+        let sink = &writes[1];
+        assert_eq!(sink["path"], "sink.txt", "{backend}");
+        assert_eq!(sink["bytes"], "14", "{backend}");
+        assert_eq!(sink["outcome"], "ok", "{backend}");
         let infos = by_op("get_file_info");
         // Also the retry layer's own stat before the read: the spans are
         // those the backend answered through the layers inside.
@@ -117,7 +130,7 @@ fn each_operation_has_a_span_with_its_fields() {
         let read = &by_op("read")[0];
         assert_eq!(read["bytes"], "5", "a stream's span ends with the stream");
         assert_eq!(read["outcome"], "ok");
-        assert_eq!(by_op("list_files")[0]["entries"], "1");
+        assert_eq!(by_op("list_files")[0]["entries"], "2");
     }
 }
 

@@ -14,6 +14,7 @@ use super::channel::{
     ChannelIter, Msg, channel, read_head, receive_stream, send_items, send_reader, send_stream,
 };
 use super::runtime::bridge_runtime;
+use super::task_sink::TaskSink;
 use super::wait::block_on;
 use crate::async_backend::AsyncBackend;
 use crate::backend::Backend;
@@ -264,14 +265,26 @@ impl Backend for AsyncBackendBridge {
         })
     }
 
-    /// None: the async backend's `write` is fed through the store's
-    /// channel, as its own async sink would be.
+    /// The async backend's `write`, started now as a task whose source
+    /// the sink feeds directly (see [`TaskSink`]).
     fn writer(
         &self,
-        _path: &RemotePath,
-        _options: &WriteOptions,
+        path: &RemotePath,
+        options: &WriteOptions,
     ) -> Result<Option<Box<dyn WriteSink>>> {
-        Ok(None)
+        let (path, options) = (path.clone(), options.clone());
+        let (tx, rx) = channel();
+        let backend = self.inner.clone();
+        let task = self
+            .handle
+            .spawn(async move { backend.write(&path, receive_stream(rx), &options).await });
+        let name = self.inner.name().to_owned();
+        let task_failed = Box::new(move |e: tokio::task::JoinError| {
+            Error::other("the backend task failed")
+                .with_backend(name.clone())
+                .with_source(e)
+        });
+        Ok(Some(Box::new(TaskSink::new(tx, task, task_failed))))
     }
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {

@@ -78,14 +78,37 @@ pub(crate) fn send_reader(reader: &mut dyn Read, tx: &Tx<Bytes>) {
     }
 }
 
-/// Async producer: sends what `stream` yields. Stops early when the
-/// consumer goes away.
+/// What an async producer pulled from its source.
+enum Pulled<T> {
+    Item(T),
+    Ended,
+    /// The consumer went away while the producer waited on the source.
+    Gone,
+}
+
+/// The next item of `stream`, unless the consumer behind `tx` goes away
+/// first: a producer waiting on a slow or idle source (a network read, a
+/// writer sink the caller has not fed yet) lets go of it at once, so the
+/// source's owner sees the consumer fail now, not at its next send.
+async fn pull<S: Stream + Unpin, T>(stream: &mut S, tx: &Tx<T>) -> Pulled<S::Item> {
+    let gone = std::pin::pin!(tx.closed());
+    match futures::future::select(stream.next(), gone).await {
+        futures::future::Either::Left((Some(item), _)) => Pulled::Item(item),
+        futures::future::Either::Left((None, _)) => Pulled::Ended,
+        futures::future::Either::Right(_) => Pulled::Gone,
+    }
+}
+
+/// Async producer: sends what `stream` yields. Stops early, dropping the
+/// stream, when the consumer goes away.
 pub(crate) async fn send_stream(mut stream: ByteStream, tx: &Tx<Bytes>) {
-    while let Some(item) = stream.next().await {
-        let msg = match item {
-            Ok(chunk) if chunk.is_empty() => continue,
-            Ok(chunk) => Msg::Item(chunk),
-            Err(e) => Msg::Fail(e),
+    loop {
+        let msg = match pull(&mut stream, tx).await {
+            Pulled::Gone => return,
+            Pulled::Ended => break,
+            Pulled::Item(Ok(chunk)) if chunk.is_empty() => continue,
+            Pulled::Item(Ok(chunk)) => Msg::Item(chunk),
+            Pulled::Item(Err(e)) => Msg::Fail(e),
         };
         let failed = matches!(msg, Msg::Fail(_));
         if tx.send(msg).await.is_err() || failed {
@@ -188,7 +211,12 @@ pub(crate) async fn send_items<T>(
     tx: &Tx<Batch<T>>,
 ) {
     let mut batches = stream.ready_chunks(LIST_BATCH);
-    while let Some(batch) = batches.next().await {
+    loop {
+        let batch = match pull(&mut batches, tx).await {
+            Pulled::Gone => return,
+            Pulled::Ended => break,
+            Pulled::Item(batch) => batch,
+        };
         if tx.send(Msg::Item(batch)).await.is_err() {
             return;
         }

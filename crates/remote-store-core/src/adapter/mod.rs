@@ -15,6 +15,7 @@ mod async_to_sync;
 mod channel;
 mod runtime;
 mod sync_to_async;
+mod task_sink;
 mod wait;
 
 pub use async_to_sync::AsyncBackendBridge;
