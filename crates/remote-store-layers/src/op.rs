@@ -43,6 +43,27 @@ pub enum Op {
 }
 
 impl Op {
+    /// Every operation, in declaration order (`ALL[op as usize] == op`).
+    pub(crate) const ALL: [Op; 17] = [
+        Op::Exists,
+        Op::IsFile,
+        Op::IsFolder,
+        Op::Read,
+        Op::ReadBytes,
+        Op::Write,
+        Op::Delete,
+        Op::DeleteFolder,
+        Op::ListFiles,
+        Op::ListFolders,
+        Op::GetFileInfo,
+        Op::GetFolderInfo,
+        Op::Rename,
+        Op::Copy,
+        Op::Glob,
+        Op::Presign,
+        Op::CheckHealth,
+    ];
+
     /// The operation's name, as the traits spell it (`get_file_info`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -63,6 +84,18 @@ impl Op {
             Op::Glob => "glob",
             Op::Presign => "presign",
             Op::CheckHealth => "check_health",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Op;
+
+    #[test]
+    fn all_is_in_declaration_order() {
+        for (i, op) in Op::ALL.iter().enumerate() {
+            assert_eq!(*op as usize, i, "{op:?}");
         }
     }
 }
