@@ -1,0 +1,601 @@
+//! [`OpendalBackend`]: our contract over an `opendal::Operator`.
+
+use std::fmt;
+use std::sync::{PoisonError, RwLock};
+
+use bytes::Bytes;
+use futures::StreamExt;
+use futures::stream::{self, BoxStream};
+use opendal::Operator;
+use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
+use remote_store_core::{
+    AsyncBackend, Capabilities, Capability, CopyOptions, DeleteFolderOptions, DeleteOptions, Error,
+    ErrorKind, FileInfo, Gated, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
+    WriteOptions, WriteResult, async_trait, glob,
+};
+
+use crate::capabilities::{self, FolderModel};
+use crate::error::{map, map_io};
+use crate::info::file_info;
+use crate::list::{self, dir_key, file_key};
+
+/// Any OpenDAL service as a native [`AsyncBackend`].
+///
+/// Capabilities come from the operator's own capability struct (see
+/// [`OpendalBackend::new`]); paths are keys below the operator's root.
+/// Construction does no I/O.
+pub struct OpendalBackend {
+    name: String,
+    scheme: &'static str,
+    root: String,
+    /// The operator's name (a bucket, an endpoint).
+    service_name: String,
+    folders: FolderModel,
+    capabilities: Capabilities,
+    /// `None` once closed.
+    op: RwLock<Option<Operator>>,
+}
+
+impl OpendalBackend {
+    /// A backend over `op`, with the folder model of its scheme
+    /// ([`FolderModel::of_scheme`]) and the capabilities its
+    /// `info().capability()` declares (mapped as the crate docs say).
+    pub fn new(op: Operator) -> Self {
+        let info = op.info();
+        let scheme = info.scheme();
+        let folders = FolderModel::of_scheme(scheme);
+        OpendalBackend {
+            name: format!("opendal-{scheme}"),
+            scheme,
+            root: info.root(),
+            service_name: info.name(),
+            folders,
+            capabilities: capabilities::map(&info.capability(), scheme, folders),
+            op: RwLock::new(Some(op)),
+        }
+    }
+
+    /// The same backend with `model` as its folder model, for a service
+    /// this crate does not know.
+    pub fn with_folder_model(mut self, model: FolderModel) -> Self {
+        let op = self.operator();
+        self.folders = model;
+        if let Some(op) = op {
+            self.capabilities = capabilities::map(&op.info().capability(), self.scheme, model);
+        }
+        self
+    }
+
+    /// The same backend without `removed`: for a server that deviates from
+    /// its service (an emulator that ignores preconditions), so the
+    /// capabilities say what this configuration really does.
+    pub fn without(mut self, removed: Capabilities) -> Self {
+        self.capabilities = self.capabilities.without_all(removed);
+        self
+    }
+
+    /// The OpenDAL operator, for what this crate does not cover; `None`
+    /// once closed.
+    pub fn operator(&self) -> Option<Operator> {
+        self.op
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The OpenDAL scheme (`webdav`, `ftp`, `gcs`, …).
+    pub fn scheme(&self) -> &'static str {
+        self.scheme
+    }
+
+    /// How the service keeps folders.
+    pub fn folder_model(&self) -> FolderModel {
+        self.folders
+    }
+
+    fn op(&self) -> Result<Operator> {
+        self.operator()
+            .ok_or_else(|| Error::closed().with_backend(self.name.clone()))
+    }
+
+    fn fail(&self, path: &RemotePath) -> impl Fn(opendal::Error) -> Error + '_ {
+        let path = path.clone();
+        move |e| map(e, &path, &self.name)
+    }
+
+    fn has(&self, cap: Capability) -> bool {
+        self.capabilities.contains(cap)
+    }
+
+    /// The file's metadata, `None` when there is no file (nothing, or a
+    /// folder).
+    async fn stat_file(
+        &self,
+        op: &Operator,
+        path: &RemotePath,
+    ) -> Result<Option<opendal::Metadata>> {
+        if path.is_root() {
+            return Ok(None);
+        }
+        match op.stat(file_key(path)?).await {
+            Ok(meta) if meta.is_file() => Ok(Some(meta)),
+            Ok(_) => Ok(None),
+            Err(e) if absent(&e) => Ok(None),
+            Err(e) => Err(map(e, path, &self.name)),
+        }
+    }
+
+    async fn folder_exists(&self, op: &Operator, path: &RemotePath) -> Result<bool> {
+        if path.is_root() {
+            return Ok(true);
+        }
+        if self.folders == FolderModel::Folders {
+            return match op.stat(&dir_key(path)?).await {
+                Ok(meta) => Ok(meta.is_dir()),
+                Err(e) if absent(&e) => Ok(false),
+                Err(e) => Err(map(e, path, &self.name)),
+            };
+        }
+        // A prefix: anything below it, its marker included.
+        let options = opendal::options::ListOptions {
+            limit: Some(1),
+            recursive: true,
+            ..Default::default()
+        };
+        let mut lister = match op.lister_options(&dir_key(path)?, options).await {
+            Ok(lister) => lister,
+            Err(e) if absent(&e) => return Ok(false),
+            Err(e) => return Err(map(e, path, &self.name)),
+        };
+        match lister.next().await {
+            Some(Ok(_)) => Ok(true),
+            Some(Err(e)) if absent(&e) => Ok(false),
+            Some(Err(e)) => Err(map(e, path, &self.name)),
+            None => Ok(false),
+        }
+    }
+
+    /// The ancestors of `path` that do not exist yet (deepest first), for
+    /// a service with real folders.
+    async fn missing_parents(&self, op: &Operator, path: &RemotePath) -> Result<Vec<RemotePath>> {
+        let mut missing = Vec::new();
+        if self.folders != FolderModel::Folders {
+            return Ok(missing);
+        }
+        let mut parent = path.parent();
+        while let Some(dir) = parent.filter(|d| !d.is_root()) {
+            if self.folder_exists(op, &dir).await? {
+                break;
+            }
+            if self.stat_file(op, &dir).await?.is_some() {
+                return Err(
+                    Error::invalid_path(path, "a parent is a file").with_backend(self.name.clone())
+                );
+            }
+            parent = dir.parent();
+            missing.push(dir);
+        }
+        Ok(missing)
+    }
+
+    async fn create_parents(&self, op: &Operator, path: &RemotePath) -> Result<Vec<RemotePath>> {
+        let missing = self.missing_parents(op, path).await?;
+        if let Some(parent) = missing.first() {
+            op.create_dir(&dir_key(parent)?)
+                .await
+                .map_err(self.fail(path))?;
+        }
+        Ok(missing)
+    }
+
+    /// Removes the folders a failed write created, where still empty.
+    async fn remove_created(&self, op: &Operator, created: &[RemotePath]) {
+        for dir in created {
+            let empty = match list::level(op, dir, &self.name).await {
+                Ok(mut entries) => entries.next().await.is_none(),
+                Err(_) => false,
+            };
+            let Ok(key) = dir_key(dir) else {
+                return;
+            };
+            if !empty || op.delete(&key).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Refuses a destination that is a folder (with real folders) or an
+    /// existing file without `overwrite`.
+    async fn check_destination(
+        &self,
+        op: &Operator,
+        dst: &RemotePath,
+        overwrite: bool,
+    ) -> Result<()> {
+        if self.folders == FolderModel::Folders && self.folder_exists(op, dst).await? {
+            return Err(Error::invalid_path(dst, "is a folder").with_backend(self.name.clone()));
+        }
+        if !overwrite && self.stat_file(op, dst).await?.is_some() {
+            return Err(Error::already_exists(dst).with_backend(self.name.clone()));
+        }
+        Ok(())
+    }
+
+    async fn source_file(&self, op: &Operator, src: &RemotePath) -> Result<opendal::Metadata> {
+        self.stat_file(op, src)
+            .await?
+            .ok_or_else(|| Error::not_found(src).with_backend(self.name.clone()))
+    }
+
+    async fn open_read(
+        &self,
+        op: &Operator,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<ByteStream> {
+        let if_match = options.if_match.clone();
+        let condition_failed = |path: &RemotePath| {
+            Error::new(ErrorKind::PreconditionFailed)
+                .with_path(path)
+                .with_backend(self.name.clone())
+                .with_message("there is no such version of the file")
+        };
+        // Real folders: a GET of a folder may answer a page about it, so
+        // the path is checked to be a file first. A range needs the size.
+        let known = if self.folders == FolderModel::Folders || options.range.is_some() {
+            match self.stat_file(op, path).await? {
+                Some(meta) => Some(meta),
+                None if if_match.is_some() => return Err(condition_failed(path)),
+                None => return Err(Error::not_found(path).with_backend(self.name.clone())),
+            }
+        } else {
+            None
+        };
+        let range = match (options.range, &known) {
+            (Some(r), Some(meta)) => {
+                let size = meta.content_length();
+                if let Some(etag) = &if_match
+                    && meta.etag().is_some_and(|e| e != etag)
+                {
+                    return Err(condition_failed(path));
+                }
+                if r.offset >= size || r.len == Some(0) {
+                    return Ok(stream::empty().boxed());
+                }
+                let end = r
+                    .len
+                    .map_or(size, |len| size.min(r.offset.saturating_add(len)));
+                r.offset..end
+            }
+            _ => {
+                0..known
+                    .as_ref()
+                    .map_or(u64::MAX, opendal::Metadata::content_length)
+            }
+        };
+        let reader_options = opendal::options::ReaderOptions {
+            if_match: if_match.clone(),
+            ..Default::default()
+        };
+        let fail = |e: opendal::Error| {
+            if if_match.is_some() && e.kind() == opendal::ErrorKind::NotFound {
+                condition_failed(path)
+            } else {
+                map(e, path, &self.name)
+            }
+        };
+        let reader = op
+            .reader_options(file_key(path)?, reader_options)
+            .await
+            .map_err(fail)?;
+        let bytes = if range.end == u64::MAX {
+            reader.into_bytes_stream(range.start..).await
+        } else {
+            reader.into_bytes_stream(range).await
+        }
+        .map_err(fail)?;
+        let (at, name) = (path.clone(), self.name.clone());
+        let mut body: BoxStream<'static, Result<Bytes>> = bytes
+            .map(move |item| item.map_err(|e| map_io(e, &at, &name)))
+            .boxed();
+        // The first chunk now: a missing file or a failed condition is the
+        // answer of `read`, not of the stream's first poll.
+        match body.next().await {
+            None => Ok(stream::empty().boxed()),
+            Some(Err(e)) if if_match.is_some() && e.kind() == ErrorKind::NotFound => {
+                Err(condition_failed(path))
+            }
+            Some(Err(e)) => Err(e),
+            Some(Ok(first)) => Ok(stream::once(async { Ok(first) }).chain(body).boxed()),
+        }
+    }
+}
+
+/// OpenDAL's answers that mean "nothing there".
+fn absent(e: &opendal::Error) -> bool {
+    matches!(
+        e.kind(),
+        opendal::ErrorKind::NotFound | opendal::ErrorKind::NotADirectory
+    )
+}
+
+impl fmt::Debug for OpendalBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpendalBackend")
+            .field("scheme", &self.scheme)
+            .field("root", &self.root)
+            .field("folders", &self.folders)
+            .finish()
+    }
+}
+
+#[async_trait]
+impl AsyncBackend for OpendalBackend {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.capabilities
+    }
+
+    async fn is_file(&self, path: &RemotePath) -> Result<bool> {
+        let op = self.op()?;
+        Ok(self.stat_file(&op, path).await?.is_some())
+    }
+
+    async fn is_folder(&self, path: &RemotePath) -> Result<bool> {
+        let op = self.op()?;
+        self.folder_exists(&op, path).await
+    }
+
+    async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
+        options.check(self.capabilities)?;
+        let op = self.op()?;
+        self.open_read(&op, path, options).await
+    }
+
+    async fn write(
+        &self,
+        path: &RemotePath,
+        src: ByteStream,
+        options: &WriteOptions,
+    ) -> Result<WriteResult> {
+        options.check(self.capabilities)?;
+        let op = self.op()?;
+        let exclusive = !options.overwrite && self.has(Capability::ExclusiveWrite);
+        if !options.overwrite && !exclusive {
+            // Check, then write: not race-free, hence no `ExclusiveWrite`.
+            self.check_destination(&op, path, false).await?;
+        } else if self.folders == FolderModel::Folders && self.folder_exists(&op, path).await? {
+            return Err(Error::invalid_path(path, "is a folder").with_backend(self.name.clone()));
+        }
+        let created = self.create_parents(&op, path).await?;
+        let write_options = opendal::options::WriteOptions {
+            if_not_exists: exclusive,
+            if_match: options.if_match.clone(),
+            content_type: options.content_type.clone(),
+            cache_control: options.cache_control.clone(),
+            user_metadata: (!options.metadata.is_empty())
+                .then(|| options.metadata.clone().into_iter().collect()),
+            ..Default::default()
+        };
+        let written =
+            crate::write::write(&op, file_key(path)?, write_options, src, path, &self.name)
+                .await
+                .map_err(|e| {
+                    // `if_not_exists` fails as a condition; our contract calls
+                    // it an existing file.
+                    if exclusive
+                        && options.if_match.is_none()
+                        && e.kind() == ErrorKind::PreconditionFailed
+                    {
+                        Error::already_exists(path)
+                            .with_backend(self.name.clone())
+                            .with_source(e)
+                    } else {
+                        e
+                    }
+                });
+        if written.is_err() {
+            self.remove_created(&op, &created).await;
+        }
+        written
+    }
+
+    async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
+        options.check(self.capabilities)?;
+        let op = self.op()?;
+        // With real folders a delete of a folder would take its contents:
+        // only a file is deleted here.
+        if (self.folders == FolderModel::Folders
+            || !options.missing_ok
+            || options.if_match.is_some())
+            && self.stat_file(&op, path).await?.is_none()
+        {
+            if options.if_match.is_some() {
+                return Err(Error::new(ErrorKind::PreconditionFailed)
+                    .with_path(path)
+                    .with_backend(self.name.clone())
+                    .with_message("there is no file"));
+            }
+            return if options.missing_ok {
+                Ok(())
+            } else {
+                Err(Error::not_found(path).with_backend(self.name.clone()))
+            };
+        }
+        let delete_options = opendal::options::DeleteOptions {
+            if_match: options.if_match.clone(),
+            ..Default::default()
+        };
+        op.delete_options(file_key(path)?, delete_options)
+            .await
+            .map_err(self.fail(path))
+    }
+
+    async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
+        options.check(self.capabilities)?;
+        let op = self.op()?;
+        if !self.folder_exists(&op, path).await? {
+            return if path.is_root() || options.missing_ok {
+                Ok(())
+            } else {
+                Err(Error::not_found(path).with_backend(self.name.clone()))
+            };
+        }
+        let key = dir_key(path)?;
+        if !options.recursive {
+            let mut below = list::level(&op, path, &self.name).await?;
+            if below.next().await.transpose()?.is_some() {
+                return Err(Error::new(ErrorKind::FolderNotEmpty)
+                    .with_path(path)
+                    .with_backend(self.name.clone()));
+            }
+        } else {
+            // Files as the walk finds them; folders (and markers) after
+            // their contents, deepest first.
+            let mut entries = list::tree(&op, path, &self.name).await?;
+            let mut folders = Vec::new();
+            let mut first_error = None;
+            while let Some(entry) = entries.next().await {
+                match entry {
+                    Ok(entry) if list::is_folder(&entry) => folders.push(entry.path().to_owned()),
+                    Ok(entry) => {
+                        if let Err(e) = op.delete(entry.path()).await {
+                            first_error.get_or_insert(map(e, path, &self.name));
+                        }
+                    }
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = first_error {
+                return Err(e);
+            }
+            folders.sort_by_key(|f| std::cmp::Reverse(f.matches('/').count()));
+            for folder in folders {
+                let folder = if folder.ends_with('/') {
+                    folder
+                } else {
+                    format!("{folder}/")
+                };
+                op.delete(&folder).await.map_err(self.fail(path))?;
+            }
+        }
+        if path.is_root() {
+            return Ok(());
+        }
+        match op.delete(&key).await {
+            Ok(()) => Ok(()),
+            Err(e) if absent(&e) => Ok(()),
+            Err(e) => Err(map(e, path, &self.name)),
+        }
+    }
+
+    async fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileStream> {
+        options.check(self.capabilities)?;
+        let op = self.op()?;
+        let entries = if options.recursive {
+            list::tree(&op, path, &self.name).await?
+        } else {
+            list::level(&op, path, &self.name).await?
+        };
+        Ok(list::files(entries, path.clone()))
+    }
+
+    async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream> {
+        let op = self.op()?;
+        let entries = list::level(&op, path, &self.name).await?;
+        Ok(list::folders(entries, path.clone()))
+    }
+
+    async fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
+        let op = self.op()?;
+        let meta = self
+            .stat_file(&op, path)
+            .await?
+            .ok_or_else(|| Error::not_found(path).with_backend(self.name.clone()))?;
+        Ok(file_info(path.clone(), &meta))
+    }
+
+    async fn rename(
+        &self,
+        src: &RemotePath,
+        dst: &RemotePath,
+        options: &RenameOptions,
+    ) -> Result<()> {
+        options.check(self.capabilities)?;
+        let op = self.op()?;
+        self.source_file(&op, src).await?;
+        self.check_destination(&op, dst, options.overwrite).await?;
+        let created = self.create_parents(&op, dst).await?;
+        let moved = if op.info().capability().rename {
+            op.rename(file_key(src)?, file_key(dst)?)
+                .await
+                .map_err(self.fail(src))
+        } else {
+            match op.copy(file_key(src)?, file_key(dst)?).await {
+                Ok(_) => op.delete(file_key(src)?).await.map_err(self.fail(src)),
+                Err(e) => Err(map(e, src, &self.name)),
+            }
+        };
+        if moved.is_err() {
+            self.remove_created(&op, &created).await;
+        }
+        moved
+    }
+
+    async fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
+        options.check(self.capabilities)?;
+        let op = self.op()?;
+        self.source_file(&op, src).await?;
+        self.check_destination(&op, dst, options.overwrite).await?;
+        let created = self.create_parents(&op, dst).await?;
+        let copied = op
+            .copy(file_key(src)?, file_key(dst)?)
+            .await
+            .map(drop)
+            .map_err(self.fail(src));
+        if copied.is_err() {
+            self.remove_created(&op, &created).await;
+        }
+        copied
+    }
+
+    async fn glob(&self, pattern: &str) -> Result<FileStream> {
+        self.op()?;
+        glob::glob_files_async(self, pattern).await
+    }
+
+    /// Drops the operator: later calls answer `Closed`.
+    async fn close(&self) -> Result<()> {
+        self.op
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        Ok(())
+    }
+
+    fn storage_id(&self) -> Option<String> {
+        Some(format!(
+            "opendal+{}://{}{}",
+            self.scheme, self.service_name, self.root
+        ))
+    }
+
+    fn native_path(&self, path: &RemotePath) -> String {
+        format!("{}{}", self.root, path.as_str())
+    }
+
+    fn to_key(&self, native: &str) -> Result<RemotePath> {
+        let rel = native
+            .strip_prefix(&self.root)
+            .or_else(|| {
+                (native.trim_end_matches('/') == self.root.trim_end_matches('/')).then_some("")
+            })
+            .ok_or_else(|| Error::invalid_path(native, "not below the backend's root"))?;
+        RemotePath::new(rel)
+    }
+}
