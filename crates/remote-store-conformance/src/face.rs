@@ -223,7 +223,8 @@ pub trait Face: Send + Sync {
 }
 
 /// The backend paths a probe uses: `file`, `dir` and a sibling of `file`
-/// to write.
+/// that only the atomic-write probe writes (the case checks that a refused
+/// atomic write left it absent; the attribute probes overwrite `file`).
 fn probe_paths(root: &RemotePath, file: &str, dir: &str) -> [RemotePath; 3] {
     [
         backend_path(root, file),
@@ -612,19 +613,19 @@ impl Face for AsyncStore {
             ),
             (
                 Capability::ContentType,
-                b.write(&g, one(), &replace().content_type("text/plain"))
+                b.write(&f, one(), &replace().content_type("text/plain"))
                     .await
                     .map(drop),
             ),
             (
                 Capability::CacheControl,
-                b.write(&g, one(), &replace().cache_control("no-cache"))
+                b.write(&f, one(), &replace().cache_control("no-cache"))
                     .await
                     .map(drop),
             ),
             (
                 Capability::UserMetadata,
-                b.write(&g, one(), &replace().metadata("probe", "1"))
+                b.write(&f, one(), &replace().metadata("probe", "1"))
                     .await
                     .map(drop),
             ),
@@ -1071,17 +1072,17 @@ impl Face for Store {
                 ),
                 (
                     Capability::ContentType,
-                    b.write(&g, &mut &b"x"[..], &replace().content_type("text/plain"))
+                    b.write(&f, &mut &b"x"[..], &replace().content_type("text/plain"))
                         .map(drop),
                 ),
                 (
                     Capability::CacheControl,
-                    b.write(&g, &mut &b"x"[..], &replace().cache_control("no-cache"))
+                    b.write(&f, &mut &b"x"[..], &replace().cache_control("no-cache"))
                         .map(drop),
                 ),
                 (
                     Capability::UserMetadata,
-                    b.write(&g, &mut &b"x"[..], &replace().metadata("probe", "1"))
+                    b.write(&f, &mut &b"x"[..], &replace().metadata("probe", "1"))
                         .map(drop),
                 ),
             ]

@@ -17,7 +17,14 @@ use remote_store_core::{
 use crate::capabilities::{self, FolderModel};
 use crate::error::{map, map_io};
 use crate::info::file_info;
-use crate::list::{self, dir_key, file_key};
+use crate::list::{self, absent, dir_key, file_key};
+
+/// The part size of a write in parts, where the service has a minimum:
+/// 8 MiB (or the service's minimum, if larger), held in memory per write.
+const PART_SIZE: usize = 8 << 20;
+
+/// The default of [`OpendalBackend::with_one_shot_limit`]: 256 MiB.
+pub const DEFAULT_ONE_SHOT_LIMIT: u64 = 256 << 20;
 
 /// Any OpenDAL service as a native [`AsyncBackend`].
 ///
@@ -32,6 +39,10 @@ pub struct OpendalBackend {
     service_name: String,
     folders: FolderModel,
     capabilities: Capabilities,
+    /// The largest write a one-shot service takes (held in memory).
+    one_shot_limit: u64,
+    /// Writes go in one request even where the service takes parts.
+    one_shot: bool,
     /// `None` once closed.
     op: RwLock<Option<Operator>>,
 }
@@ -40,7 +51,11 @@ impl OpendalBackend {
     /// A backend over `op`, with the folder model of its scheme
     /// ([`FolderModel::of_scheme`]) and the capabilities its
     /// `info().capability()` declares (mapped as the crate docs say).
+    ///
+    /// Installs OpenDAL's default HTTP transport (reqwest) for the
+    /// process, unless one was installed before (OpenDAL keeps the first).
     pub fn new(op: Operator) -> Self {
+        opendal::install_default();
         let info = op.info();
         let scheme = info.scheme();
         let folders = FolderModel::of_scheme(scheme);
@@ -51,6 +66,8 @@ impl OpendalBackend {
             service_name: info.name(),
             folders,
             capabilities: capabilities::map(&info.capability(), scheme, folders),
+            one_shot_limit: DEFAULT_ONE_SHOT_LIMIT,
+            one_shot: false,
             op: RwLock::new(Some(op)),
         }
     }
@@ -71,6 +88,27 @@ impl OpendalBackend {
     /// capabilities say what this configuration really does.
     pub fn without(mut self, removed: Capabilities) -> Self {
         self.capabilities = self.capabilities.without_all(removed);
+        self
+    }
+
+    /// The largest file, in bytes, written to a service that takes a
+    /// write in one request (OpenDAL's one-shot writers, where
+    /// `write_can_multi` is false: WebDAV, for one). Such a write is held
+    /// in memory whole before it is sent; a larger one is refused with
+    /// `InvalidArgument` before any request. Default:
+    /// [`DEFAULT_ONE_SHOT_LIMIT`]. Services that take a write in parts
+    /// stream it and ignore this.
+    pub fn with_one_shot_limit(mut self, bytes: u64) -> Self {
+        self.one_shot_limit = bytes;
+        self
+    }
+
+    /// Sends every write in one request, held in memory up to
+    /// [`with_one_shot_limit`](Self::with_one_shot_limit), even where the
+    /// service takes a write in parts: for a server without multipart
+    /// uploads (an emulator).
+    pub fn with_one_shot_writes(mut self) -> Self {
+        self.one_shot = true;
         self
     }
 
@@ -101,6 +139,67 @@ impl OpendalBackend {
     fn fail(&self, path: &RemotePath) -> impl Fn(opendal::Error) -> Error + '_ {
         let path = path.clone();
         move |e| map(e, &path, &self.name)
+    }
+
+    fn is_a_folder(&self, path: &RemotePath) -> Error {
+        Error::invalid_path(path, "is a folder").with_backend(self.name.clone())
+    }
+
+    /// Whether a failed write's parent folder is gone (real folders only).
+    async fn parent_vanished(&self, op: &Operator, path: &RemotePath, e: &Error) -> bool {
+        if self.folders != FolderModel::Folders
+            || matches!(
+                e.kind(),
+                ErrorKind::PreconditionFailed | ErrorKind::AlreadyExists
+            )
+        {
+            return false;
+        }
+        match path.parent() {
+            Some(parent) if !parent.is_root() => {
+                matches!(self.folder_exists(op, &parent).await, Ok(false))
+                    && matches!(self.stat_file(op, &parent).await, Ok(None))
+            }
+            _ => false,
+        }
+    }
+
+    /// A failed write onto a folder or below a file is `InvalidPath`
+    /// (ADR-0011), whatever the service answered.
+    async fn diagnose_write(&self, op: &Operator, path: &RemotePath, e: Error) -> Error {
+        if self.folders != FolderModel::Folders
+            || matches!(
+                e.kind(),
+                ErrorKind::PreconditionFailed
+                    | ErrorKind::AlreadyExists
+                    | ErrorKind::InvalidArgument
+                    | ErrorKind::InvalidPath
+            )
+        {
+            return e;
+        }
+        if matches!(self.folder_exists(op, path).await, Ok(true)) {
+            return self.is_a_folder(path).with_source(e);
+        }
+        let mut parent = path.parent();
+        while let Some(dir) = parent.filter(|d| !d.is_root()) {
+            if matches!(self.stat_file(op, &dir).await, Ok(Some(_))) {
+                return Error::invalid_path(path, "a parent is a file")
+                    .with_backend(self.name.clone())
+                    .with_source(e);
+            }
+            parent = dir.parent();
+        }
+        e
+    }
+
+    fn quote_etags(&self) -> bool {
+        crate::capabilities::BARE_ETAGS.contains(&self.scheme)
+    }
+
+    /// Whether a folder must be checked before it is listed.
+    fn verifies(&self) -> bool {
+        self.folders == FolderModel::Folders
     }
 
     fn has(&self, cap: Capability) -> bool {
@@ -191,7 +290,7 @@ impl OpendalBackend {
     /// Removes the folders a failed write created, where still empty.
     async fn remove_created(&self, op: &Operator, created: &[RemotePath]) {
         for dir in created {
-            let empty = match list::level(op, dir, &self.name).await {
+            let empty = match list::level(op, dir, &self.name, self.verifies()).await {
                 Ok(mut entries) => entries.next().await.is_none(),
                 Err(_) => false,
             };
@@ -255,7 +354,9 @@ impl OpendalBackend {
             (Some(r), Some(meta)) => {
                 let size = meta.content_length();
                 if let Some(etag) = &if_match
-                    && meta.etag().is_some_and(|e| e != etag)
+                    && crate::info::file_info(path.clone(), meta, self.quote_etags())
+                        .etag
+                        .is_some_and(|e| &e != etag)
                 {
                     return Err(condition_failed(path));
                 }
@@ -311,14 +412,6 @@ impl OpendalBackend {
     }
 }
 
-/// OpenDAL's answers that mean "nothing there".
-fn absent(e: &opendal::Error) -> bool {
-    matches!(
-        e.kind(),
-        opendal::ErrorKind::NotFound | opendal::ErrorKind::NotADirectory
-    )
-}
-
 impl fmt::Debug for OpendalBackend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OpendalBackend")
@@ -363,15 +456,20 @@ impl AsyncBackend for OpendalBackend {
     ) -> Result<WriteResult> {
         options.check(self.capabilities)?;
         let op = self.op()?;
+        let key = file_key(path)?;
         let exclusive = !options.overwrite && self.has(Capability::ExclusiveWrite);
         if !options.overwrite && !exclusive {
             // Check, then write: not race-free, hence no `ExclusiveWrite`.
             self.check_destination(&op, path, false).await?;
-        } else if self.folders == FolderModel::Folders && self.folder_exists(&op, path).await? {
-            return Err(Error::invalid_path(path, "is a folder").with_backend(self.name.clone()));
         }
-        let created = self.create_parents(&op, path).await?;
         let write_options = opendal::options::WriteOptions {
+            // Parts of a bounded size where the service has a minimum
+            // (OpenDAL sends each `write` call as a part otherwise).
+            chunk: op
+                .info()
+                .capability()
+                .write_multi_min_size
+                .map(|min| min.max(PART_SIZE)),
             if_not_exists: exclusive,
             if_match: options.if_match.clone(),
             content_type: options.content_type.clone(),
@@ -380,27 +478,72 @@ impl AsyncBackend for OpendalBackend {
                 .then(|| options.metadata.clone().into_iter().collect()),
             ..Default::default()
         };
-        let written =
-            crate::write::write(&op, file_key(path)?, write_options, src, path, &self.name)
-                .await
-                .map_err(|e| {
-                    // `if_not_exists` fails as a condition; our contract calls
-                    // it an existing file.
-                    if exclusive
-                        && options.if_match.is_none()
-                        && e.kind() == ErrorKind::PreconditionFailed
+        let cap = op.info().capability();
+        let written = if cap.write_can_multi && !self.one_shot {
+            // Streamed: folders this write creates go again if it fails.
+            if self.folders == FolderModel::Folders && self.folder_exists(&op, path).await? {
+                return Err(self.is_a_folder(path));
+            }
+            let created = self.create_parents(&op, path).await?;
+            let written = crate::write::write(&op, key, write_options, src, path, &self.name).await;
+            if written.is_err() {
+                self.remove_created(&op, &created).await;
+            }
+            written
+        } else {
+            // One request: the source is read whole first, so a failing
+            // source fails before anything is sent.
+            let data = crate::write::buffer(src, self.one_shot_limit, path, &self.name).await?;
+            // A plain write (no condition) can be sent again as it is: a
+            // server that fails one of two racing writers creating the
+            // same parent folder (wsgidav answers 500) gets a second try.
+            let plain = !exclusive && options.if_match.is_none();
+            let mut attempts = 0;
+            loop {
+                let written = crate::write::write_once(
+                    &op,
+                    key,
+                    opendal::options::WriteOptions {
+                        chunk: None,
+                        ..write_options.clone()
+                    },
+                    data.clone(),
+                    path,
+                    &self.name,
+                )
+                .await;
+                match written {
+                    // A parent folder another writer removed as this one
+                    // created it: create it again.
+                    Err(e)
+                        if attempts < 3
+                            && (self.parent_vanished(&op, path, &e).await
+                                || (plain
+                                    && e.is_retryable()
+                                    && self.folders == FolderModel::Folders)) =>
                     {
-                        Error::already_exists(path)
-                            .with_backend(self.name.clone())
-                            .with_source(e)
-                    } else {
-                        e
+                        attempts += 1;
                     }
-                });
-        if written.is_err() {
-            self.remove_created(&op, &created).await;
-        }
-        written
+                    other => break other,
+                }
+            }
+        };
+        let written = match written {
+            Err(e) => Err(self.diagnose_write(&op, path, e).await),
+            ok => ok,
+        };
+        written.map_err(|e| {
+            // `if_not_exists` fails as a condition; our contract calls it
+            // an existing file.
+            if exclusive && options.if_match.is_none() && e.kind() == ErrorKind::PreconditionFailed
+            {
+                Error::already_exists(path)
+                    .with_backend(self.name.clone())
+                    .with_source(e)
+            } else {
+                e
+            }
+        })
     }
 
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
@@ -446,7 +589,7 @@ impl AsyncBackend for OpendalBackend {
         }
         let key = dir_key(path)?;
         if !options.recursive {
-            let mut below = list::level(&op, path, &self.name).await?;
+            let mut below = list::level(&op, path, &self.name, self.verifies()).await?;
             if below.next().await.transpose()?.is_some() {
                 return Err(Error::new(ErrorKind::FolderNotEmpty)
                     .with_path(path)
@@ -455,7 +598,7 @@ impl AsyncBackend for OpendalBackend {
         } else {
             // Files as the walk finds them; folders (and markers) after
             // their contents, deepest first.
-            let mut entries = list::tree(&op, path, &self.name).await?;
+            let mut entries = list::tree(&op, path, &self.name, self.verifies()).await?;
             let mut folders = Vec::new();
             let mut first_error = None;
             while let Some(entry) = entries.next().await {
@@ -498,16 +641,16 @@ impl AsyncBackend for OpendalBackend {
         options.check(self.capabilities)?;
         let op = self.op()?;
         let entries = if options.recursive {
-            list::tree(&op, path, &self.name).await?
+            list::tree(&op, path, &self.name, self.verifies()).await?
         } else {
-            list::level(&op, path, &self.name).await?
+            list::level(&op, path, &self.name, self.verifies()).await?
         };
-        Ok(list::files(entries, path.clone()))
+        Ok(list::files(entries, path.clone(), self.quote_etags()))
     }
 
     async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream> {
         let op = self.op()?;
-        let entries = list::level(&op, path, &self.name).await?;
+        let entries = list::level(&op, path, &self.name, self.verifies()).await?;
         Ok(list::folders(entries, path.clone()))
     }
 
@@ -517,7 +660,7 @@ impl AsyncBackend for OpendalBackend {
             .stat_file(&op, path)
             .await?
             .ok_or_else(|| Error::not_found(path).with_backend(self.name.clone()))?;
-        Ok(file_info(path.clone(), &meta))
+        Ok(file_info(path.clone(), &meta, self.quote_etags()))
     }
 
     async fn rename(

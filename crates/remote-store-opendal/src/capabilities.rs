@@ -50,6 +50,14 @@ impl FolderModel {
 /// write leaves the old one.
 const ATOMIC_WRITES: &[&str] = &["s3", "gcs", "azblob", "oss", "cos", "obs", "b2", "memory"];
 
+/// Schemes whose user metadata a write merges into the old instead of
+/// replacing it.
+const MERGED_METADATA: &[&str] = &["webdav"];
+
+/// Schemes whose etags OpenDAL reports in two forms: quoted from a write's
+/// `ETag` header, bare from a `PROPFIND`'s `getetag`.
+pub(crate) const BARE_ETAGS: &[&str] = &["webdav"];
+
 /// Schemes whose rename is one atomic step (POSIX `rename`).
 const ATOMIC_RENAMES: &[&str] = &["fs"];
 
@@ -67,7 +75,8 @@ const ATOMIC_RENAMES: &[&str] = &["fs"];
 /// - `ExclusiveWrite`: `write_with_if_not_exists`. `ConditionalWrite`,
 ///   `ConditionalRead`, `ConditionalDelete`: `write_with_if_match`,
 ///   `read_with_if_match` (with `stat` reporting etags), `delete_with_if_match`.
-/// - `ContentType`, `CacheControl`, `UserMetadata`: the `write_with_*` flag.
+/// - `ContentType`, `CacheControl`, `UserMetadata`: the `write_with_*` flag
+///   (not `UserMetadata` on WebDAV, where a write merges it into the old).
 /// - `AtomicWrite`: object stores and memory, which commit a write in one step.
 /// - `PersistentFolders`: [`FolderModel::Folders`] with `create_dir`.
 pub(crate) fn map(cap: &opendal::Capability, scheme: &str, folders: FolderModel) -> Capabilities {
@@ -118,8 +127,10 @@ pub(crate) fn map(cap: &opendal::Capability, scheme: &str, folders: FolderModel)
         writable && cap.write_with_cache_control,
         Capability::CacheControl,
     );
+    // WebDAV keeps user metadata as dead properties, which a PUT over an
+    // existing file keeps (RFC 4918): a write would merge, not replace.
     add(
-        writable && cap.write_with_user_metadata,
+        writable && cap.write_with_user_metadata && !MERGED_METADATA.contains(&scheme),
         Capability::UserMetadata,
     );
     add(

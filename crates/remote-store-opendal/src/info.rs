@@ -5,13 +5,26 @@ use std::time::SystemTime;
 use opendal::Metadata;
 use remote_store_core::{FileInfo, RemotePath, WriteResult};
 
+use crate::capabilities::BARE_ETAGS;
+
+/// The etag in HTTP's quoted form (RFC 9110, 8.8.3) when `quote` (a
+/// service that reports it bare in some answers and quoted in others).
+fn etag(meta: &Metadata, quote: bool) -> Option<String> {
+    let etag = meta.etag()?;
+    if quote && !etag.starts_with('"') && !etag.starts_with("W/\"") {
+        Some(format!("\"{etag}\""))
+    } else {
+        Some(etag.to_owned())
+    }
+}
+
 /// A file's information from what OpenDAL reported of it.
-pub(crate) fn file_info(path: RemotePath, meta: &Metadata) -> FileInfo {
+pub(crate) fn file_info(path: RemotePath, meta: &Metadata, quote: bool) -> FileInfo {
     let mut info = FileInfo::new(path, meta.content_length());
     if let Some(modified) = meta.last_modified() {
         info = info.with_modified(SystemTime::from(modified));
     }
-    if let Some(etag) = meta.etag() {
+    if let Some(etag) = etag(meta, quote) {
         info = info.with_etag(etag);
     }
     if let Some(t) = meta.content_type() {
@@ -34,9 +47,9 @@ pub(crate) fn file_info(path: RemotePath, meta: &Metadata) -> FileInfo {
 
 /// What a write's answer said: the etag, version and time where the
 /// service returned them (never an extra request).
-pub(crate) fn write_result(size: u64, meta: &Metadata) -> WriteResult {
+pub(crate) fn write_result(size: u64, meta: &Metadata, quote: bool) -> WriteResult {
     let mut result = WriteResult::new(size);
-    if let Some(etag) = meta.etag() {
+    if let Some(etag) = etag(meta, quote) {
         result = result.with_etag(etag);
     }
     if let Some(version) = meta.version() {
@@ -46,4 +59,9 @@ pub(crate) fn write_result(size: u64, meta: &Metadata) -> WriteResult {
         result = result.with_modified(SystemTime::from(modified));
     }
     result
+}
+
+/// Whether `op`'s service needs its etags quoted (see [`BARE_ETAGS`]).
+pub(crate) fn quote_etags(op: &opendal::Operator) -> bool {
+    BARE_ETAGS.contains(&op.info().scheme())
 }

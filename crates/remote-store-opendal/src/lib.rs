@@ -61,7 +61,7 @@ mod info;
 mod list;
 mod write;
 
-pub use backend::OpendalBackend;
+pub use backend::{DEFAULT_ONE_SHOT_LIMIT, OpendalBackend};
 pub use capabilities::FolderModel;
 /// The OpenDAL crate this backend is built on, for building operators.
 pub use opendal;

@@ -36,12 +36,20 @@ pub(crate) fn file_key(path: &RemotePath) -> Result<&str> {
 }
 
 /// The OpenDAL key of a folder: `a/b/`, or `/` for the root; refused like
-/// [`file_key`].
+/// [`file_key`] when OpenDAL would change it.
 pub(crate) fn dir_key(path: &RemotePath) -> Result<String> {
     if path.is_root() {
         return Ok("/".to_owned());
     }
-    Ok(format!("{}/", file_key(path)?))
+    let key = format!("{}/", path.as_str());
+    if opendal::raw::normalize_path(&key) == key {
+        Ok(key)
+    } else {
+        Err(Error::invalid_path(
+            path,
+            "OpenDAL trims whitespace at the ends of a path: it would address another folder",
+        ))
+    }
 }
 
 /// The path of an entry's OpenDAL key, when the path rules return it
@@ -78,35 +86,54 @@ pub(crate) fn is_folder(entry: &Entry) -> bool {
 }
 
 /// Opens a lister on `dir`; a folder that is not there lists nothing.
+///
+/// With `verify`, `dir` is checked to be a folder first: some services
+/// (WebDAV) list a file asked for as a folder as the file itself, which
+/// OpenDAL then reports as a folder entry of the file's name.
 async fn open(
     op: &Operator,
     dir: &str,
     recursive: bool,
+    verify: bool,
     at: &RemotePath,
     name: &str,
 ) -> Result<Option<Lister>> {
+    if verify && dir != "/" {
+        match op.stat(dir).await {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => return Ok(None),
+            Err(e) if absent(&e) => return Ok(None),
+            Err(e) => return Err(map(e, at, name)),
+        }
+    }
     let options = opendal::options::ListOptions {
         recursive,
         ..Default::default()
     };
     match op.lister_options(dir, options).await {
         Ok(lister) => Ok(Some(lister)),
-        Err(e)
-            if matches!(
-                e.kind(),
-                opendal::ErrorKind::NotFound | opendal::ErrorKind::NotADirectory
-            ) =>
-        {
-            Ok(None)
-        }
+        Err(e) if absent(&e) => Ok(None),
         Err(e) => Err(map(e, at, name)),
     }
 }
 
+/// OpenDAL's answers that mean "nothing there".
+pub(crate) fn absent(e: &opendal::Error) -> bool {
+    matches!(
+        e.kind(),
+        opendal::ErrorKind::NotFound | opendal::ErrorKind::NotADirectory
+    )
+}
+
 /// The entries directly below `dir` (itself left out), page by page.
-pub(crate) async fn level(op: &Operator, dir: &RemotePath, name: &str) -> Result<Entries> {
+pub(crate) async fn level(
+    op: &Operator,
+    dir: &RemotePath,
+    name: &str,
+    verify: bool,
+) -> Result<Entries> {
     let key = dir_key(dir)?;
-    let Some(lister) = open(op, &key, false, dir, name).await? else {
+    let Some(lister) = open(op, &key, false, verify, dir, name).await? else {
         return Ok(stream::empty().boxed());
     };
     let (dir, name) = (dir.clone(), name.to_owned());
@@ -134,14 +161,21 @@ struct Walk {
     /// Folders still to list.
     pending: Vec<RemotePath>,
     current: Option<(RemotePath, Entries)>,
+    /// Whether the first folder still needs checking.
+    verify: bool,
 }
 
 /// Every entry below `dir`, at any depth (folders too): through the
 /// service's recursive listing where it has one, else level by level.
-pub(crate) async fn tree(op: &Operator, dir: &RemotePath, name: &str) -> Result<Entries> {
+pub(crate) async fn tree(
+    op: &Operator,
+    dir: &RemotePath,
+    name: &str,
+    verify: bool,
+) -> Result<Entries> {
     if op.info().capability().list_with_recursive {
         let key = dir_key(dir)?;
-        let Some(lister) = open(op, &key, true, dir, name).await? else {
+        let Some(lister) = open(op, &key, true, verify, dir, name).await? else {
             return Ok(stream::empty().boxed());
         };
         let (dir, name) = (dir.clone(), name.to_owned());
@@ -161,6 +195,7 @@ pub(crate) async fn tree(op: &Operator, dir: &RemotePath, name: &str) -> Result<
         name: name.to_owned(),
         pending: vec![dir.clone()],
         current: None,
+        verify,
     };
     Ok(stream::unfold(walk, |mut walk| async move {
         loop {
@@ -180,8 +215,12 @@ pub(crate) async fn tree(op: &Operator, dir: &RemotePath, name: &str) -> Result<
                 }
             }
             let dir = walk.pending.pop()?;
-            match level(&walk.op, &dir, &walk.name).await {
-                Ok(entries) => walk.current = Some((dir, entries)),
+            match level(&walk.op, &dir, &walk.name, walk.verify).await {
+                Ok(entries) => {
+                    // Folders found by listing are folders.
+                    walk.verify = false;
+                    walk.current = Some((dir, entries));
+                }
                 // A folder that cannot be listed is an error item; the
                 // walk goes on with the others.
                 Err(e) => return Some((Err(e), walk)),
@@ -192,13 +231,17 @@ pub(crate) async fn tree(op: &Operator, dir: &RemotePath, name: &str) -> Result<
 }
 
 /// The files of a stream of entries (folders and markers left out).
-pub(crate) fn files(entries: Entries, dir: RemotePath) -> BoxStream<'static, Result<FileInfo>> {
+pub(crate) fn files(
+    entries: Entries,
+    dir: RemotePath,
+    quote: bool,
+) -> BoxStream<'static, Result<FileInfo>> {
     entries
         .filter_map(move |item| {
             let out = match item {
                 Ok(entry) if is_folder(&entry) => None,
                 Ok(entry) => {
-                    Some(path_of(entry.path(), &dir).map(|p| file_info(p, entry.metadata())))
+                    Some(path_of(entry.path(), &dir).map(|p| file_info(p, entry.metadata(), quote)))
                 }
                 Err(e) => Some(Err(e)),
             };

@@ -6,10 +6,10 @@
 use futures::StreamExt;
 use opendal::{Operator, Writer};
 use remote_store_core::stream::ByteStream;
-use remote_store_core::{RemotePath, Result, WriteResult};
+use remote_store_core::{Error, ErrorKind, RemotePath, Result, WriteResult};
 
 use crate::error::map;
-use crate::info::write_result;
+use crate::info::{quote_etags, write_result};
 
 /// A writer that is aborted unless it was closed.
 struct AbortOnDrop(Option<Writer>);
@@ -74,11 +74,57 @@ pub(crate) async fn write(
     match guard.writer().close().await {
         Ok(meta) => {
             guard.0 = None;
-            Ok(write_result(size, &meta))
+            Ok(write_result(size, &meta, quote_etags(op)))
         }
         Err(e) => {
             guard.abort().await;
             Err(map(e, path, name))
         }
     }
+}
+
+/// The whole of `src` in memory, for a service that takes a write in one
+/// request (OpenDAL's one-shot writers: WebDAV, HTTP services without
+/// multipart). The chunks are kept as they came (no copy); past `limit`
+/// bytes the write is refused before any request.
+pub(crate) async fn buffer(
+    mut src: ByteStream,
+    limit: u64,
+    path: &RemotePath,
+    name: &str,
+) -> Result<opendal::Buffer> {
+    let mut chunks = Vec::new();
+    let mut size = 0u64;
+    while let Some(chunk) = src.next().await {
+        let chunk = chunk?;
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(Error::new(ErrorKind::InvalidArgument)
+                .with_path(path)
+                .with_backend(name.to_owned())
+                .with_message(format!(
+                    "this service takes a write in one request, held in memory: \
+                     files over {limit} bytes are refused (OpendalBackend::with_one_shot_limit)"
+                )));
+        }
+        chunks.push(chunk);
+    }
+    Ok(opendal::Buffer::from(chunks))
+}
+
+/// Writes a buffered file in one request.
+pub(crate) async fn write_once(
+    op: &Operator,
+    key: &str,
+    options: opendal::options::WriteOptions,
+    data: opendal::Buffer,
+    path: &RemotePath,
+    name: &str,
+) -> Result<WriteResult> {
+    let size = data.len() as u64;
+    let meta = op
+        .write_options(key, data, options)
+        .await
+        .map_err(|e| map(e, path, name))?;
+    Ok(write_result(size, &meta, quote_etags(op)))
 }
