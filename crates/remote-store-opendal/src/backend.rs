@@ -235,6 +235,12 @@ impl OpendalBackend {
                 Err(e) => Err(map(e, path, &self.name)),
             };
         }
+        if !op.info().capability().list {
+            // Nothing to list with and no folders of its own (plain HTTP,
+            // whose stat calls any path ending in `/` a folder without
+            // asking): the root is the only folder there is.
+            return Ok(false);
+        }
         // A prefix: anything below it, its marker included.
         let options = opendal::options::ListOptions {
             limit: Some(1),

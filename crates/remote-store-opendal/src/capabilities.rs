@@ -64,8 +64,10 @@ const ATOMIC_RENAMES: &[&str] = &["fs"];
 /// Maps what the operator says it can do (its full capability, after
 /// OpenDAL's own layers) to our capabilities.
 ///
-/// - `Read`, `RangeRead`, `Metadata`: `read` and `stat`. Every OpenDAL
-///   reader takes a byte range.
+/// - `Read`, `RangeRead`: `read` and `stat`. Every OpenDAL reader takes a
+///   byte range. `Metadata`: `stat` and `list` (it promises folder totals
+///   too): plain HTTP answers `exists` and `is_file` but not
+///   `get_file_info`.
 /// - `Write`: `write` that can also store an empty file.
 /// - `Delete`, `List` (and `RecursiveList`, `Glob`: walked by us, level by
 ///   level, where the service has no recursive listing).
@@ -89,7 +91,8 @@ pub(crate) fn map(cap: &opendal::Capability, scheme: &str, folders: FolderModel)
     let readable = cap.read && cap.stat;
     add(readable, Capability::Read);
     add(readable, Capability::RangeRead);
-    add(cap.stat, Capability::Metadata);
+    // `Metadata` promises folder totals too, which need a listing.
+    add(cap.stat && cap.list, Capability::Metadata);
     let writable = cap.write && cap.write_can_empty;
     add(writable, Capability::Write);
     add(cap.delete, Capability::Delete);

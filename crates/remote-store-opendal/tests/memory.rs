@@ -1,7 +1,6 @@
 //! OpenDAL's in-process memory service through both faces: the mapping
-//! of a key service (no server needed). The real servers run in the
-//! workspace's integration tests.
-#![cfg(feature = "services-memory")]
+//! of a key service (no server needed). The real servers (WebDAV, GCS,
+//! HTTP) run in the workspace's integration tests (`tests/it/opendal.rs`).
 
 use remote_store_opendal::OpendalBackend;
 

@@ -93,6 +93,11 @@ pub use remote_store_sftp as sftp;
 #[cfg_attr(docsrs, doc(cfg(feature = "layers")))]
 pub use remote_store_layers as layers;
 
+/// Any OpenDAL service as a backend (services by `opendal-*` features).
+#[cfg(feature = "opendal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opendal")))]
+pub use remote_store_opendal as opendal;
+
 /// The main type of every enabled backend, in one place.
 pub mod backends {
     #[cfg(feature = "azure")]
@@ -101,6 +106,9 @@ pub mod backends {
     #[cfg(feature = "local")]
     #[cfg_attr(docsrs, doc(cfg(feature = "local")))]
     pub use remote_store_local::LocalBackend;
+    #[cfg(feature = "opendal")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "opendal")))]
+    pub use remote_store_opendal::OpendalBackend;
     #[cfg(feature = "s3")]
     #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
     pub use remote_store_s3::S3Backend;
