@@ -174,3 +174,82 @@ mod http {
         });
     }
 }
+
+/// The same services from configuration (`type = "opendal"`) and URLs
+/// (`webdav://`, `gcs://`, `http://`), through the registry.
+mod configured {
+    use remote_store::{Config, ErrorKind, OpenUrl, Registry, Store};
+
+    use crate::services::var;
+
+    fn round_trip(store: &Store, path: &str) {
+        store.write_bytes(path, b"configured", true).expect("write");
+        assert_eq!(
+            store.read_bytes(path).expect("read").as_ref(),
+            b"configured"
+        );
+        store.delete(path, false).expect("delete");
+    }
+
+    #[test]
+    fn webdav_and_gcs_from_toml() {
+        let text = format!(
+            "[backends.dav]\ntype = \"opendal\"\nscheme = \"webdav\"\nendpoint = \"{}\"\n\
+             [backends.gcs]\ntype = \"opendal\"\nscheme = \"gcs\"\nendpoint = \"{}\"\nbucket = \"{}\"\n\
+             skip_signature = true\ndisable_vm_metadata = true\ndisable_config_load = true\n\
+             one_shot_writes = true\nwithout = \"exclusive_write, conditional_read\"\n\
+             [stores.dav]\nbackend = \"dav\"\nroot = \"configured\"\n\
+             [stores.gcs]\nbackend = \"gcs\"\nroot = \"configured\"\n",
+            var("RS_WEBDAV_ENDPOINT"),
+            var("RS_GCS_ENDPOINT"),
+            var("RS_GCS_BUCKET"),
+        );
+        let registry =
+            Registry::new(Config::from_toml_str(&text).expect("config")).expect("registry");
+        round_trip(&registry.store("dav").expect("dav"), "toml.txt");
+        let gcs = registry.store("gcs").expect("gcs");
+        round_trip(&gcs, "toml.txt");
+        let caps = gcs.capabilities();
+        assert!(
+            !caps.contains(remote_store::Capability::ExclusiveWrite),
+            "{caps:?}"
+        );
+    }
+
+    #[test]
+    fn a_key_the_service_does_not_take_is_named() {
+        let text = "[backends.dav]\ntype = \"opendal\"\nscheme = \"webdav\"\nbucket = \"b\"\n";
+        let err = Config::from_toml_str(text)
+            .and_then(Registry::new)
+            .expect_err("webdav takes no bucket");
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+        assert!(err.to_string().contains("backends.dav.bucket"), "{err}");
+    }
+
+    #[test]
+    fn urls_open_webdav_gcs_and_http() {
+        let dav = var("RS_WEBDAV_ENDPOINT").replacen("http://", "webdav://", 1);
+        let store = Store::open(&format!("{dav}/from-url")).expect("webdav URL");
+        round_trip(&store, "url.txt");
+        let gcs = format!(
+            "gcs://{}/from-url?endpoint={}&skip_signature=true&disable_vm_metadata=true\
+             &disable_config_load=true&one_shot_writes=true&without=exclusive_write,conditional_read",
+            var("RS_GCS_BUCKET"),
+            var("RS_GCS_ENDPOINT"),
+        );
+        round_trip(&Store::open(&gcs).expect("gcs URL"), "url.txt");
+        let dir = std::path::Path::new(&var("RS_HTTP_DIR")).join("from-url");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("page.txt"), b"served").expect("write a served file");
+        let http = format!("{}/from-url", var("RS_HTTP_ENDPOINT"));
+        let store = Store::open(&http).expect("http URL");
+        assert_eq!(
+            store.read_bytes("page.txt").expect("read").as_ref(),
+            b"served"
+        );
+        let err = store
+            .write_bytes("x.txt", b"x", true)
+            .expect_err("read-only");
+        assert_eq!(err.kind(), ErrorKind::CapabilityNotSupported, "{err}");
+    }
+}

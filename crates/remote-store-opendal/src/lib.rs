@@ -57,11 +57,13 @@
 mod backend;
 mod capabilities;
 mod error;
+mod factory;
 mod info;
 mod list;
 mod write;
 
 pub use backend::{DEFAULT_ONE_SHOT_LIMIT, OpendalBackend};
 pub use capabilities::FolderModel;
+pub use factory::OpendalFactory;
 /// The OpenDAL crate this backend is built on, for building operators.
 pub use opendal;

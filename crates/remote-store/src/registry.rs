@@ -42,6 +42,8 @@ pub fn install_default_backends() {
             Arc::new(remote_store_s3::S3Factory),
             #[cfg(feature = "azure")]
             Arc::new(remote_store_azure::AzureFactory),
+            #[cfg(feature = "opendal")]
+            Arc::new(remote_store_opendal::OpendalFactory),
             #[cfg(any(feature = "sftp-russh", feature = "sftp-ssh2"))]
             Arc::new(remote_store_sftp::SftpFactory),
         ];
