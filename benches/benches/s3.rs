@@ -1,6 +1,7 @@
 //! S3 over loopback (s3s-fs, started by `cargo xtask services up`): our
 //! `AsyncStore` (bare and under the production layer stack) and sync
-//! `Store` against raw `object_store` and OpenDAL's s3 service, same
+//! `Store` against raw `object_store` and OpenDAL's s3 service, and our
+//! `AsyncStore` over `OpendalBackend` on that same OpenDAL operator; same
 //! server, same run, same part size and concurrency.
 //!
 //! - 1 GiB streaming put and get (8 MiB parts, 4 in flight, everywhere);
@@ -184,6 +185,10 @@ fn main() {
     )
     .unwrap();
     let payload = Bytes::from(vec![7u8; SMALL]);
+    // The same operator under our contract (8 MiB parts, 4 in flight).
+    let odal_store = AsyncStore::new(remote_store::backends::OpendalBackend::new(dal.clone()))
+        .child(&run)
+        .unwrap();
 
     // Shared data for the listing: 20k keys.
     rt.block_on(async {
@@ -327,6 +332,7 @@ fn main() {
     };
     let async_path = || store_path(&async_store, "async");
     let layered_path = || store_path(&layered_store, "layered");
+    let odal_path = || store_path(&odal_store, "odal");
 
     // Our sync Store, from 16 threads for the small files.
     let sync_path = || {
@@ -454,7 +460,7 @@ fn main() {
 
     // Every path once per round, the starting path rotating, so drift in
     // the machine or the server's disk spreads over all of them.
-    let paths: [(&str, &dyn Fn() -> Row); 5] = [
+    let paths: [(&str, &dyn Fn() -> Row); 6] = [
         ("raw `object_store` (anchor)", &raw_path),
         ("our `AsyncStore`", &async_path),
         (
@@ -463,6 +469,10 @@ fn main() {
         ),
         ("our sync `Store` (blocking bridge)", &sync_path),
         ("OpenDAL `services::S3`", &dal_path),
+        (
+            "our `AsyncStore` over `OpendalBackend` (the same OpenDAL operator)",
+            &odal_path,
+        ),
     ];
     let mut runs: Vec<Vec<Row>> = paths.iter().map(|_| Vec::new()).collect();
     for round in 0..rounds {

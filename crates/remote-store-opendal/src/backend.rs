@@ -23,6 +23,9 @@ use crate::list::{self, absent, dir_key, file_key};
 /// 8 MiB (or the service's minimum, if larger), held in memory per write.
 const PART_SIZE: usize = 8 << 20;
 
+/// Parts of one write in flight at once (so at most 4 × 8 MiB held).
+const PARTS_IN_FLIGHT: usize = 4;
+
 /// The default of [`OpendalBackend::with_one_shot_limit`]: 256 MiB.
 pub const DEFAULT_ONE_SHOT_LIMIT: u64 = 256 << 20;
 
@@ -476,6 +479,7 @@ impl AsyncBackend for OpendalBackend {
                 .capability()
                 .write_multi_min_size
                 .map(|min| min.max(PART_SIZE)),
+            concurrent: PARTS_IN_FLIGHT,
             if_not_exists: exclusive,
             if_match: options.if_match.clone(),
             content_type: options.content_type.clone(),
