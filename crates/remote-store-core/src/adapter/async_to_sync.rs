@@ -266,7 +266,7 @@ impl Backend for AsyncBackendBridge {
     }
 
     /// The async backend's `write`, started now as a task whose source
-    /// the sink feeds directly (see [`TaskSink`]).
+    /// the sink feeds directly (`TaskSink`).
     fn writer(
         &self,
         path: &RemotePath,
