@@ -457,6 +457,31 @@ impl AsyncBackend for OpendalBackend {
         self.open_read(&op, path, options).await
     }
 
+    /// A whole file in one call of the operator (no stream to collect)
+    /// on key services; through `read` otherwise.
+    async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
+        if options.range.is_some() || self.folders == FolderModel::Folders {
+            return remote_store_core::stream::collect_bytes(self.read(path, options).await?)
+                .await;
+        }
+        options.check(self.capabilities)?;
+        let op = self.op()?;
+        let read_options = opendal::options::ReadOptions {
+            if_match: options.if_match.clone(),
+            ..Default::default()
+        };
+        match op.read_options(file_key(path)?, read_options).await {
+            Ok(buffer) => Ok(buffer.to_bytes()),
+            Err(e) if options.if_match.is_some() && e.kind() == opendal::ErrorKind::NotFound => {
+                Err(Error::new(ErrorKind::PreconditionFailed)
+                    .with_path(path)
+                    .with_backend(self.name.clone())
+                    .with_message("there is no such version of the file"))
+            }
+            Err(e) => Err(map(e, path, &self.name)),
+        }
+    }
+
     async fn write(
         &self,
         path: &RemotePath,
