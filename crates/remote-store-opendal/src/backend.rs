@@ -42,6 +42,9 @@ pub struct OpendalBackend {
     service_name: String,
     folders: FolderModel,
     capabilities: Capabilities,
+    /// What [`without`](Self::without) removed (kept when the folder
+    /// model changes the mapping).
+    removed: Capabilities,
     /// The largest write a one-shot service takes (held in memory).
     one_shot_limit: u64,
     /// Writes go in one request even where the service takes parts.
@@ -53,7 +56,21 @@ pub struct OpendalBackend {
 impl OpendalBackend {
     /// A backend over `op`, with the folder model of its scheme
     /// ([`FolderModel::of_scheme`]) and the capabilities its
-    /// `info().capability()` declares (mapped as the crate docs say).
+    /// `info().capability()` declares, one rule each, never more:
+    ///
+    /// - `Read`, `RangeRead`: `read` and `stat`. `Metadata`: `stat` and
+    ///   `list` (it promises folder totals: plain HTTP has none).
+    /// - `Write`: `write` that can store an empty file. `Delete`, `List`;
+    ///   `RecursiveList` and `Glob` with `list` (walked here if needed).
+    /// - `Copy`, `ServerSideCopy`: `copy`. `Move`: `rename`, or `copy` and
+    ///   `delete`. `AtomicMove`: `rename` on `fs` only.
+    /// - `ExclusiveWrite`: `write_with_if_not_exists`. `ConditionalWrite`,
+    ///   `ConditionalRead`, `ConditionalDelete`: the `*_with_if_match` flags.
+    /// - `ContentType`, `CacheControl`, `UserMetadata`: the `write_with_*`
+    ///   flags (not `UserMetadata` on WebDAV: a write merges it).
+    /// - `AtomicWrite`: object stores and memory (one commit).
+    /// - `PersistentFolders`: real folders ([`FolderModel::Folders`]) with
+    ///   `create_dir`.
     ///
     /// Installs OpenDAL's default HTTP transport (reqwest) for the
     /// process, unless one was installed before (OpenDAL keeps the first).
@@ -69,6 +86,7 @@ impl OpendalBackend {
             service_name: info.name(),
             folders,
             capabilities: capabilities::map(&info.capability(), scheme, folders),
+            removed: Capabilities::empty(),
             one_shot_limit: DEFAULT_ONE_SHOT_LIMIT,
             one_shot: false,
             op: RwLock::new(Some(op)),
@@ -81,7 +99,8 @@ impl OpendalBackend {
         let op = self.operator();
         self.folders = model;
         if let Some(op) = op {
-            self.capabilities = capabilities::map(&op.info().capability(), self.scheme, model);
+            self.capabilities = capabilities::map(&op.info().capability(), self.scheme, model)
+                .without_all(self.removed);
         }
         self
     }
@@ -90,6 +109,7 @@ impl OpendalBackend {
     /// its service (an emulator that ignores preconditions), so the
     /// capabilities say what this configuration really does.
     pub fn without(mut self, removed: Capabilities) -> Self {
+        self.removed = removed.iter().fold(self.removed, Capabilities::with);
         self.capabilities = self.capabilities.without_all(removed);
         self
     }
@@ -288,16 +308,36 @@ impl OpendalBackend {
 
     async fn create_parents(&self, op: &Operator, path: &RemotePath) -> Result<Vec<RemotePath>> {
         let missing = self.missing_parents(op, path).await?;
-        if let Some(parent) = missing.first() {
-            op.create_dir(&dir_key(parent)?)
-                .await
-                .map_err(self.fail(path))?;
+        let Some(parent) = missing.first() else {
+            return Ok(missing);
+        };
+        let key = dir_key(parent)?;
+        // Creating folders is idempotent: another writer creating the same
+        // ones at once (wsgidav fails the loser of two racing `MKCOL`s
+        // with a 500) leaves them there, or some of them, for the next try.
+        let mut tries = 0;
+        while let Err(e) = op.create_dir(&key).await {
+            tries += 1;
+            if self.folder_exists(op, parent).await? {
+                break;
+            }
+            if tries == 3 {
+                return Err(map(e, path, &self.name));
+            }
         }
         Ok(missing)
     }
 
     /// Removes the folders a failed write created, where still empty.
+    ///
+    /// Not on WebDAV, whose `DELETE` of a collection takes its contents:
+    /// a file another writer put there after the check would go with it.
+    /// An empty folder left after a failed request is the lesser harm (a
+    /// failing source fails there before any folder is made).
     async fn remove_created(&self, op: &Operator, created: &[RemotePath]) {
+        if crate::capabilities::RECURSIVE_FOLDER_DELETE.contains(&self.scheme) {
+            return;
+        }
         for dir in created {
             let empty = match list::level(op, dir, &self.name, self.verifies()).await {
                 Ok(mut entries) => entries.next().await.is_none(),
@@ -372,16 +412,15 @@ impl OpendalBackend {
                 if r.offset >= size || r.len == Some(0) {
                     return Ok(stream::empty().boxed());
                 }
+                // A range open at its end stays open: a file replaced by a
+                // longer one since the stat is read whole, never cut at the
+                // old size.
                 let end = r
                     .len
-                    .map_or(size, |len| size.min(r.offset.saturating_add(len)));
+                    .map_or(u64::MAX, |len| size.min(r.offset.saturating_add(len)));
                 r.offset..end
             }
-            _ => {
-                0..known
-                    .as_ref()
-                    .map_or(u64::MAX, opendal::Metadata::content_length)
-            }
+            _ => 0..u64::MAX,
         };
         let reader_options = opendal::options::ReaderOptions {
             if_match: if_match.clone(),
@@ -461,8 +500,7 @@ impl AsyncBackend for OpendalBackend {
     /// on key services; through `read` otherwise.
     async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
         if options.range.is_some() || self.folders == FolderModel::Folders {
-            return remote_store_core::stream::collect_bytes(self.read(path, options).await?)
-                .await;
+            return remote_store_core::stream::collect_bytes(self.read(path, options).await?).await;
         }
         options.check(self.capabilities)?;
         let op = self.op()?;
@@ -529,11 +567,8 @@ impl AsyncBackend for OpendalBackend {
             // One request: the source is read whole first, so a failing
             // source fails before anything is sent.
             let data = crate::write::buffer(src, self.one_shot_limit, path, &self.name).await?;
-            // A plain write (no condition) can be sent again as it is: a
-            // server that fails one of two racing writers creating the
-            // same parent folder (wsgidav answers 500) gets a second try.
-            let plain = !exclusive && options.if_match.is_none();
-            let mut attempts = 0;
+            let mut created = self.create_parents(&op, path).await?;
+            let mut recreated = false;
             loop {
                 let written = crate::write::write_once(
                     &op,
@@ -548,18 +583,17 @@ impl AsyncBackend for OpendalBackend {
                 )
                 .await;
                 match written {
-                    // A parent folder another writer removed as this one
-                    // created it: create it again.
-                    Err(e)
-                        if attempts < 3
-                            && (self.parent_vanished(&op, path, &e).await
-                                || (plain
-                                    && e.is_retryable()
-                                    && self.folders == FolderModel::Folders)) =>
-                    {
-                        attempts += 1;
+                    // A parent folder another writer's failed write removed
+                    // as this one found it: create it again, once.
+                    Err(e) if !recreated && self.parent_vanished(&op, path, &e).await => {
+                        recreated = true;
+                        created = self.create_parents(&op, path).await?;
                     }
-                    other => break other,
+                    Err(e) => {
+                        self.remove_created(&op, &created).await;
+                        break Err(e);
+                    }
+                    ok => break ok,
                 }
             }
         };
@@ -584,13 +618,9 @@ impl AsyncBackend for OpendalBackend {
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
         options.check(self.capabilities)?;
         let op = self.op()?;
-        // With real folders a delete of a folder would take its contents:
-        // only a file is deleted here.
-        if (self.folders == FolderModel::Folders
-            || !options.missing_ok
-            || options.if_match.is_some())
-            && self.stat_file(&op, path).await?.is_none()
-        {
+        // A file only: with real folders a delete of a folder would take
+        // its contents, and a service of unknown model may have them.
+        if self.stat_file(&op, path).await?.is_none() {
             if options.if_match.is_some() {
                 return Err(Error::new(ErrorKind::PreconditionFailed)
                     .with_path(path)
@@ -639,6 +669,17 @@ impl AsyncBackend for OpendalBackend {
             while let Some(entry) = entries.next().await {
                 match entry {
                     Ok(entry) if list::is_folder(&entry) => folders.push(entry.path().to_owned()),
+                    // A listed key OpenDAL would normalize into another
+                    // one (`d/x ` into `d/x`) is not sent: it would delete
+                    // the other file.
+                    Ok(entry) if opendal::raw::normalize_path(entry.path()) != entry.path() => {
+                        first_error.get_or_insert(Error::unlisted(
+                            ErrorKind::InvalidPath,
+                            path,
+                            entry.path(),
+                            "OpenDAL would delete another key for it (it trims whitespace)",
+                        ));
+                    }
                     Ok(entry) => {
                         if let Err(e) = op.delete(entry.path()).await {
                             first_error.get_or_insert(map(e, path, &self.name));

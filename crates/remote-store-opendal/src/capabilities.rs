@@ -58,6 +58,10 @@ const MERGED_METADATA: &[&str] = &["webdav"];
 /// `ETag` header, bare from a `PROPFIND`'s `getetag`.
 pub(crate) const BARE_ETAGS: &[&str] = &["webdav"];
 
+/// Schemes whose delete of a folder takes its contents (WebDAV's `DELETE`
+/// of a collection is always `Depth: infinity`, RFC 4918 9.6.1).
+pub(crate) const RECURSIVE_FOLDER_DELETE: &[&str] = &["webdav"];
+
 /// Schemes whose rename is one atomic step (POSIX `rename`).
 const ATOMIC_RENAMES: &[&str] = &["fs"];
 

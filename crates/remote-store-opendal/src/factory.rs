@@ -239,8 +239,16 @@ impl BackendFactory for OpendalFactory {
             other => return Err(invalid(format!("{other}: not an OpenDAL URL scheme"))),
         }
         for (key, value) in &url.query {
-            if key == "scheme" {
-                return Err(invalid("scheme: given by the URL's scheme".to_owned()));
+            // What the URL's own parts say is not overridden by a query.
+            if options.get(key).is_some() || key == "scheme" {
+                return Err(invalid(format!("{key}: given by the URL itself")));
+            }
+            // As everywhere: secrets are not read from URLs (shell
+            // histories, logs); a configuration file takes them.
+            if OPTIONS.iter().any(|o| o.name == key.as_str() && o.secret) {
+                return Err(Error::new(ErrorKind::InvalidArgument).with_message(format!(
+                    "{key}: secrets are not read from URLs; put it in a configuration file"
+                )));
             }
             options.set(key.clone(), value.clone());
         }
@@ -306,7 +314,7 @@ mod tests {
         url.host = Some("dav.example".into());
         url.port = Some(8443);
         url.path = "/team/docs".into();
-        url.query = [("password".to_owned(), "pw".to_owned())].into();
+        url.query = [("root".to_owned(), "/dav".to_owned())].into();
         let target = OpendalFactory.url_target(&url).expect("webdav URL");
         assert_eq!(target.options.get("scheme"), Some("webdav"));
         assert_eq!(

@@ -10,6 +10,9 @@
 //! `services-fs`, `services-s3`, `services-memory`), so a build compiles
 //! only the services it uses.
 //!
+//! Through the facade crate, the operator's types are at
+//! `remote_store::opendal::opendal` (feature `opendal-memory` here):
+//!
 //! ```
 //! # #[cfg(feature = "services-memory")] {
 //! use remote_store_core::AsyncStore;
@@ -40,10 +43,49 @@
 //!
 //! **Streams**: reads are OpenDAL's byte stream, pulled as the caller
 //! reads; writes go through OpenDAL's `Writer`, closed on success and
-//! aborted on any failure or when the write is dropped; listings stream
-//! page by page. Some OpenDAL services buffer a whole write before sending
-//! it (their writer is one-shot: WebDAV, HTTP-based services without
-//! multipart): that is OpenDAL's, and bounded by the file's size.
+//! aborted on any failure or when the write is dropped (where the service
+//! can abort: OpenDAL's `fs` without `atomic_write_dir` and FTP cannot, so
+//! a failed write there may leave a partial file; neither declares
+//! `AtomicWrite`); listings stream as the service pages them (a WebDAV
+//! `PROPFIND` answers a folder in one reply). A service whose OpenDAL
+//! writer is one-shot (WebDAV) takes a write in one request: this crate
+//! reads the source whole into memory first, up to
+//! [`OpendalBackend::with_one_shot_limit`] (256 MiB; option
+//! `one_shot_limit`), and refuses larger files with `InvalidArgument`
+//! before any request. Under a `TimeoutLayer`, such a request must finish
+//! within the operation limit once the source has been read.
+//!
+//! **Not race-free** where the service has no condition for it:
+//! no-overwrite writes (check, then write; `ExclusiveWrite` not declared),
+//! and `rename`/`copy` without overwrite (check, then move or copy; WebDAV
+//! sends `Overwrite: T`). A non-recursive `delete_folder` on WebDAV checks
+//! the folder is empty, then deletes it (a collection's `DELETE` takes its
+//! contents).
+//!
+//! **Configuration** (`remote_store::Registry`, `rstore`): `type =
+//! "opendal"`, `scheme` the OpenDAL service, then that service's options
+//! (a key another service takes is refused, naming it); `without` removes
+//! capabilities a server does not keep, `one_shot_writes` and
+//! `one_shot_limit` as above.
+//!
+//! ```toml
+//! [backends.dav]
+//! type = "opendal"
+//! scheme = "webdav"
+//! endpoint = "https://dav.example.com"
+//! username = "ann"
+//! password = "${DAV_PASSWORD}"
+//!
+//! [backends.lake]
+//! type = "opendal"
+//! scheme = "gcs"
+//! bucket = "lake"
+//! credential_path = "/etc/gcs/key.json"
+//! ```
+//!
+//! URLs: `webdav://ann@dav.example.com/team` (`webdavs://` for TLS),
+//! `gcs://lake/raw`, `https://files.example.com/pub` (read-only); secrets
+//! are not read from URLs.
 //!
 //! **Errors**: OpenDAL's kinds map to ours (`NotFound`,
 //! `PermissionDenied`, `AlreadyExists`, `ConditionNotMatch` →

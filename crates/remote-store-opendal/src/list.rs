@@ -140,11 +140,17 @@ pub(crate) async fn level(
     Ok(lister
         .filter_map(move |item| {
             let out = match item {
-                Ok(entry)
-                    if is_self(&entry, &key)
-                        || !entry.path().starts_with(key.trim_start_matches('/')) =>
-                {
-                    None
+                Ok(entry) if is_self(&entry, &key) => None,
+                // Never dropped: an entry the service put outside the
+                // folder asked for (a WebDAV href in another form) is an
+                // error item, so a folder is never taken as empty for it.
+                Ok(entry) if !entry.path().starts_with(key.trim_start_matches('/')) => {
+                    Some(Err(Error::unlisted(
+                        ErrorKind::Other,
+                        &dir,
+                        entry.path(),
+                        "the service listed it outside the folder asked for",
+                    )))
                 }
                 Ok(entry) => Some(Ok(entry)),
                 Err(e) if e.kind() == opendal::ErrorKind::NotFound => None,

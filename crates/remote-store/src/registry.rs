@@ -86,12 +86,14 @@ pub fn backend_types() -> Vec<&'static str> {
 }
 
 /// Backends this crate knows of, by type, and the feature that enables each.
-pub(crate) const KNOWN: [(&str, &str); 5] = [
+pub(crate) const KNOWN: [(&str, &str); 6] = [
     ("memory", "memory"),
     ("local", "local"),
     ("s3", "s3"),
     ("azure", "azure"),
     ("sftp", "sftp"),
+    // And the service's own: `opendal-webdav`, `opendal-gcs`, ….
+    ("opendal", "opendal"),
 ];
 
 /// Why there is no factory of type `kind`.

@@ -10,7 +10,7 @@ use crate::layers_config::{LayersConfig, Stack};
 use crate::registry::{factory_for_scheme, no_factory};
 
 /// URL schemes this crate knows, and the backend type of each.
-const SCHEMES: [(&str, &str); 7] = [
+const SCHEMES: [(&str, &str); 12] = [
     ("memory", "memory"),
     ("file", "local"),
     ("s3", "s3"),
@@ -18,6 +18,11 @@ const SCHEMES: [(&str, &str); 7] = [
     ("azure", "azure"),
     ("abfs", "azure"),
     ("sftp", "sftp"),
+    ("webdav", "opendal"),
+    ("webdavs", "opendal"),
+    ("gcs", "opendal"),
+    ("http", "opendal"),
+    ("https", "opendal"),
 ];
 
 /// Splits `url` into decoded parts.
@@ -316,8 +321,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL_SCHEMES: [&str; 9] = [
-        "memory", "file", "s3", "az", "azure", "abfs", "sftp", "http", "other",
+    const ALL_SCHEMES: [&str; 11] = [
+        "memory", "file", "s3", "az", "azure", "abfs", "sftp", "http", "webdav", "gcs", "other",
     ];
 
     /// Every byte of `name` percent-encoded but letters and digits.
