@@ -164,6 +164,14 @@ impl OpendalBackend {
         move |e| map(e, &path, &self.name)
     }
 
+    /// A condition on a file that is gone, or on another version of it.
+    fn no_such_version(&self, path: &RemotePath) -> Error {
+        Error::new(ErrorKind::PreconditionFailed)
+            .with_path(path)
+            .with_backend(self.name.clone())
+            .with_message("there is no such version of the file")
+    }
+
     fn is_a_folder(&self, path: &RemotePath) -> Error {
         Error::invalid_path(path, "is a folder").with_backend(self.name.clone())
     }
@@ -217,7 +225,7 @@ impl OpendalBackend {
     }
 
     fn quote_etags(&self) -> bool {
-        crate::capabilities::BARE_ETAGS.contains(&self.scheme)
+        crate::info::quotes_etags(self.scheme)
     }
 
     /// Whether a folder must be checked before it is listed.
@@ -361,7 +369,7 @@ impl OpendalBackend {
         overwrite: bool,
     ) -> Result<()> {
         if self.folders == FolderModel::Folders && self.folder_exists(op, dst).await? {
-            return Err(Error::invalid_path(dst, "is a folder").with_backend(self.name.clone()));
+            return Err(self.is_a_folder(dst));
         }
         if !overwrite && self.stat_file(op, dst).await?.is_some() {
             return Err(Error::already_exists(dst).with_backend(self.name.clone()));
@@ -382,12 +390,7 @@ impl OpendalBackend {
         options: &ReadOptions,
     ) -> Result<ByteStream> {
         let if_match = options.if_match.clone();
-        let condition_failed = |path: &RemotePath| {
-            Error::new(ErrorKind::PreconditionFailed)
-                .with_path(path)
-                .with_backend(self.name.clone())
-                .with_message("there is no such version of the file")
-        };
+        let condition_failed = |path: &RemotePath| self.no_such_version(path);
         // Real folders: a GET of a folder may answer a page about it, so
         // the path is checked to be a file first. A range needs the size.
         let known = if self.folders == FolderModel::Folders || options.range.is_some() {
@@ -511,10 +514,7 @@ impl AsyncBackend for OpendalBackend {
         match op.read_options(file_key(path)?, read_options).await {
             Ok(buffer) => Ok(buffer.to_bytes()),
             Err(e) if options.if_match.is_some() && e.kind() == opendal::ErrorKind::NotFound => {
-                Err(Error::new(ErrorKind::PreconditionFailed)
-                    .with_path(path)
-                    .with_backend(self.name.clone())
-                    .with_message("there is no such version of the file"))
+                Err(self.no_such_version(path))
             }
             Err(e) => Err(map(e, path, &self.name)),
         }
@@ -534,14 +534,11 @@ impl AsyncBackend for OpendalBackend {
             // Check, then write: not race-free, hence no `ExclusiveWrite`.
             self.check_destination(&op, path, false).await?;
         }
+        let cap = op.info().capability();
         let write_options = opendal::options::WriteOptions {
             // Parts of a bounded size where the service has a minimum
             // (OpenDAL sends each `write` call as a part otherwise).
-            chunk: op
-                .info()
-                .capability()
-                .write_multi_min_size
-                .map(|min| min.max(PART_SIZE)),
+            chunk: cap.write_multi_min_size.map(|min| min.max(PART_SIZE)),
             concurrent: PARTS_IN_FLIGHT,
             if_not_exists: exclusive,
             if_match: options.if_match.clone(),
@@ -551,7 +548,6 @@ impl AsyncBackend for OpendalBackend {
                 .then(|| options.metadata.clone().into_iter().collect()),
             ..Default::default()
         };
-        let cap = op.info().capability();
         let written = if cap.write_can_multi && !self.one_shot {
             // Streamed: folders this write creates go again if it fails.
             if self.folders == FolderModel::Folders && self.folder_exists(&op, path).await? {
@@ -653,8 +649,9 @@ impl AsyncBackend for OpendalBackend {
             };
         }
         let key = dir_key(path)?;
+        // Checked to be a folder above: the listings need not check again.
         if !options.recursive {
-            let mut below = list::level(&op, path, &self.name, self.verifies()).await?;
+            let mut below = list::level(&op, path, &self.name, false).await?;
             if below.next().await.transpose()?.is_some() {
                 return Err(Error::new(ErrorKind::FolderNotEmpty)
                     .with_path(path)
@@ -663,7 +660,7 @@ impl AsyncBackend for OpendalBackend {
         } else {
             // Files as the walk finds them; folders (and markers) after
             // their contents, deepest first.
-            let mut entries = list::tree(&op, path, &self.name, self.verifies()).await?;
+            let mut entries = list::tree(&op, path, &self.name, false).await?;
             let mut folders = Vec::new();
             let mut first_error = None;
             while let Some(entry) = entries.next().await {

@@ -9,7 +9,7 @@ use remote_store_core::stream::ByteStream;
 use remote_store_core::{Error, ErrorKind, RemotePath, Result, WriteResult};
 
 use crate::error::map;
-use crate::info::{quote_etags, write_result};
+use crate::info::{quotes_etags, write_result};
 
 /// A writer that is aborted unless it was closed.
 struct AbortOnDrop(Option<Writer>);
@@ -74,7 +74,7 @@ pub(crate) async fn write(
     match guard.writer().close().await {
         Ok(meta) => {
             guard.0 = None;
-            Ok(write_result(size, &meta, quote_etags(op)))
+            Ok(write_result(size, &meta, quotes_etags(op.info().scheme())))
         }
         Err(e) => {
             guard.abort().await;
@@ -126,5 +126,5 @@ pub(crate) async fn write_once(
         .write_options(key, data, options)
         .await
         .map_err(|e| map(e, path, name))?;
-    Ok(write_result(size, &meta, quote_etags(op)))
+    Ok(write_result(size, &meta, quotes_etags(op.info().scheme())))
 }
