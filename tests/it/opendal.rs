@@ -218,7 +218,8 @@ mod configured {
 
     #[test]
     fn a_key_the_service_does_not_take_is_named() {
-        let text = "[backends.dav]\ntype = \"opendal\"\nscheme = \"webdav\"\nbucket = \"b\"\n";
+        let text = "[backends.dav]\ntype = \"opendal\"\nscheme = \"webdav\"\n\
+                    endpoint = \"http://127.0.0.1:1\"\nbucket = \"b\"\n";
         let err = Config::from_toml_str(text)
             .and_then(Registry::new)
             .expect_err("webdav takes no bucket");
@@ -251,5 +252,90 @@ mod configured {
             .write_bytes("x.txt", b"x", true)
             .expect_err("read-only");
         assert_eq!(err.kind(), ErrorKind::CapabilityNotSupported, "{err}");
+    }
+}
+
+/// `check_health` makes one request that reaches the server: it passes
+/// against each live server, and fails with the contract's kind against
+/// a port nobody listens on and a missing bucket.
+mod health {
+    use super::*;
+    use remote_store::{AsyncStore, ErrorKind};
+
+    /// A loopback port with nothing listening (bound, then released).
+    fn dead_endpoint() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        drop(listener);
+        format!("http://127.0.0.1:{port}")
+    }
+
+    fn check(builder: impl opendal::Builder) -> remote_store::Result<()> {
+        let store = AsyncStore::new(OpendalBackend::new(
+            opendal::Operator::new(builder).expect("operator"),
+        ));
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(30), store.check_health())
+                .await
+                .expect("check_health hung")
+        })
+    }
+
+    fn webdav(endpoint: &str, root: &str) -> opendal::services::Webdav {
+        opendal::services::Webdav::default()
+            .endpoint(endpoint)
+            .root(root)
+    }
+
+    fn gcs(endpoint: &str, bucket: &str) -> opendal::services::Gcs {
+        opendal::services::Gcs::default()
+            .endpoint(endpoint)
+            .bucket(bucket)
+            .skip_signature()
+            .disable_vm_metadata()
+            .disable_config_load()
+    }
+
+    fn http(endpoint: &str) -> opendal::services::Http {
+        opendal::services::Http::default().endpoint(endpoint)
+    }
+
+    fn expect_kind(result: remote_store::Result<()>, kind: ErrorKind, what: &str) {
+        match result {
+            Ok(()) => panic!("{what}: check_health passed"),
+            Err(e) => assert_eq!(e.kind(), kind, "{what}: {e}"),
+        }
+    }
+
+    #[test]
+    fn passes_against_live_servers() {
+        check(webdav(&var("RS_WEBDAV_ENDPOINT"), "/")).expect("webdav");
+        check(gcs(&var("RS_GCS_ENDPOINT"), &var("RS_GCS_BUCKET"))).expect("gcs");
+        check(http(&var("RS_HTTP_ENDPOINT"))).expect("http");
+    }
+
+    #[test]
+    fn fails_without_a_server() {
+        let dead = dead_endpoint();
+        let unavailable = ErrorKind::BackendUnavailable;
+        expect_kind(check(webdav(&dead, "/")), unavailable, "webdav");
+        expect_kind(check(gcs(&dead, "b")), unavailable, "gcs");
+        expect_kind(check(http(&dead)), unavailable, "http");
+    }
+
+    #[test]
+    fn fails_on_a_missing_bucket() {
+        let gcs = gcs(&var("RS_GCS_ENDPOINT"), "never-created-by-any-test");
+        expect_kind(check(gcs), ErrorKind::NotFound, "gcs bucket");
+    }
+
+    /// A WebDAV root that does not exist yet is an empty store (the
+    /// first write makes it, as OpenDAL makes a file's parents): the
+    /// health check passes, as a listing finds nothing.
+    #[test]
+    fn a_missing_webdav_root_is_an_empty_store() {
+        let dav = webdav(&var("RS_WEBDAV_ENDPOINT"), "/never-created-by-any-test/");
+        check(dav).expect("a missing root is not unhealthy");
     }
 }

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use crate::cmd::{Result, cargo, exec, root};
 
-/// `cargo xtask bench [overhead|local|s3|sftp] [criterion filter…]`: all
+/// `cargo xtask bench [overhead|local|s3|sftp|opendal] [criterion filter…]`: all
 /// benchmarks by default.
 pub(crate) fn run(args: &[String]) -> Result {
     let (which, filter) = match args.first().map(String::as_str) {
-        Some(b @ ("overhead" | "local" | "s3" | "sftp")) => (vec![b], &args[1..]),
-        _ => (vec!["overhead", "local", "s3", "sftp"], args),
+        Some(b @ ("overhead" | "local" | "s3" | "sftp" | "opendal")) => (vec![b], &args[1..]),
+        _ => (vec!["overhead", "local", "s3", "sftp", "opendal"], args),
     };
     let doc = root().join("docs/benchmarks.md");
     let mut text = std::fs::read_to_string(&doc).unwrap_or_default();
@@ -32,8 +32,8 @@ pub(crate) fn run(args: &[String]) -> Result {
             exec(cmd)?;
             report(&target_dir()?.join("criterion"))?
         } else {
-            // The s3 and sftp benchmarks need the loopback servers.
-            let served = bench == "s3" || bench == "sftp";
+            // Every benchmark but local needs the loopback servers.
+            let served = bench != "local";
             let vars = if served {
                 crate::services::up()?
             } else {

@@ -26,6 +26,10 @@ const PART_SIZE: usize = 8 << 20;
 /// Parts of one write in flight at once (so at most 4 × 8 MiB held).
 const PARTS_IN_FLIGHT: usize = 4;
 
+/// One-shot writes up to this size (bytes) are sent before their parent
+/// folders are checked, where that is safe (see `write`).
+const OPTIMISTIC_ONE_SHOT: u64 = 1 << 20;
+
 /// The default of [`OpendalBackend::with_one_shot_limit`]: 256 MiB.
 pub const DEFAULT_ONE_SHOT_LIMIT: u64 = 256 << 20;
 
@@ -178,12 +182,7 @@ impl OpendalBackend {
 
     /// Whether a failed write's parent folder is gone (real folders only).
     async fn parent_vanished(&self, op: &Operator, path: &RemotePath, e: &Error) -> bool {
-        if self.folders != FolderModel::Folders
-            || matches!(
-                e.kind(),
-                ErrorKind::PreconditionFailed | ErrorKind::AlreadyExists
-            )
-        {
+        if self.folders != FolderModel::Folders || is_condition(e) {
             return false;
         }
         match path.parent() {
@@ -336,6 +335,11 @@ impl OpendalBackend {
         Ok(missing)
     }
 
+    /// Whether a failed write removes the folders it created.
+    fn removes_created_folders(&self) -> bool {
+        !crate::capabilities::RECURSIVE_FOLDER_DELETE.contains(&self.scheme)
+    }
+
     /// Removes the folders a failed write created, where still empty.
     ///
     /// Not on WebDAV, whose `DELETE` of a collection takes its contents:
@@ -343,7 +347,7 @@ impl OpendalBackend {
     /// An empty folder left after a failed request is the lesser harm (a
     /// failing source fails there before any folder is made).
     async fn remove_created(&self, op: &Operator, created: &[RemotePath]) {
-        if crate::capabilities::RECURSIVE_FOLDER_DELETE.contains(&self.scheme) {
+        if !self.removes_created_folders() {
             return;
         }
         for dir in created {
@@ -391,47 +395,63 @@ impl OpendalBackend {
     ) -> Result<ByteStream> {
         let if_match = options.if_match.clone();
         let condition_failed = |path: &RemotePath| self.no_such_version(path);
-        // Real folders: a GET of a folder may answer a page about it, so
-        // the path is checked to be a file first. A range needs the size.
-        let known = if self.folders == FolderModel::Folders || options.range.is_some() {
-            match self.stat_file(op, path).await? {
-                Some(meta) => Some(meta),
-                None if if_match.is_some() => return Err(condition_failed(path)),
-                None => return Err(Error::not_found(path).with_backend(self.name.clone())),
+        let Some(r) = options.range else {
+            if self.folders != FolderModel::Folders {
+                return self.open_body(op, path, 0..u64::MAX, &if_match).await;
             }
-        } else {
-            None
+            // Real folders: a GET of a folder may answer a page about it
+            // (wsgidav's folder listing in HTML), so the path is checked
+            // to be a file first. (Not at the same time as the GET: that
+            // doubles the connections a busy caller holds, and wsgidav
+            // then stalled for seconds.)
+            return match self.stat_file(op, path).await? {
+                Some(_) => self.open_body(op, path, 0..u64::MAX, &if_match).await,
+                None if if_match.is_some() => Err(condition_failed(path)),
+                None => Err(Error::not_found(path).with_backend(self.name.clone())),
+            };
         };
-        let range = match (options.range, &known) {
-            (Some(r), Some(meta)) => {
-                let size = meta.content_length();
-                if let Some(etag) = &if_match
-                    && crate::info::file_info(path.clone(), meta, self.quote_etags())
-                        .etag
-                        .is_some_and(|e| &e != etag)
-                {
-                    return Err(condition_failed(path));
-                }
-                if r.offset >= size || r.len == Some(0) {
-                    return Ok(stream::empty().boxed());
-                }
-                // A range open at its end stays open: a file replaced by a
-                // longer one since the stat is read whole, never cut at the
-                // old size.
-                let end = r
-                    .len
-                    .map_or(u64::MAX, |len| size.min(r.offset.saturating_add(len)));
-                r.offset..end
-            }
-            _ => 0..u64::MAX,
+        // A range needs the size.
+        let meta = match self.stat_file(op, path).await? {
+            Some(meta) => meta,
+            None if if_match.is_some() => return Err(condition_failed(path)),
+            None => return Err(Error::not_found(path).with_backend(self.name.clone())),
         };
+        let size = meta.content_length();
+        if let Some(etag) = &if_match
+            && crate::info::file_info(path.clone(), &meta, self.quote_etags())
+                .etag
+                .is_some_and(|e| &e != etag)
+        {
+            return Err(condition_failed(path));
+        }
+        if r.offset >= size || r.len == Some(0) {
+            return Ok(stream::empty().boxed());
+        }
+        // A range open at its end stays open: a file replaced by a longer
+        // one since the stat is read whole, never cut at the old size.
+        let end = r
+            .len
+            .map_or(u64::MAX, |len| size.min(r.offset.saturating_add(len)));
+        self.open_body(op, path, r.offset..end, &if_match).await
+    }
+
+    /// The bytes of `range` (`..u64::MAX`: to the end), the first chunk
+    /// already read: a missing file or a failed condition is the answer
+    /// of `read`, not of the stream's first poll.
+    async fn open_body(
+        &self,
+        op: &Operator,
+        path: &RemotePath,
+        range: std::ops::Range<u64>,
+        if_match: &Option<String>,
+    ) -> Result<ByteStream> {
         let reader_options = opendal::options::ReaderOptions {
             if_match: if_match.clone(),
             ..Default::default()
         };
         let fail = |e: opendal::Error| {
             if if_match.is_some() && e.kind() == opendal::ErrorKind::NotFound {
-                condition_failed(path)
+                self.no_such_version(path)
             } else {
                 map(e, path, &self.name)
             }
@@ -450,17 +470,24 @@ impl OpendalBackend {
         let mut body: BoxStream<'static, Result<Bytes>> = bytes
             .map(move |item| item.map_err(|e| map_io(e, &at, &name)))
             .boxed();
-        // The first chunk now: a missing file or a failed condition is the
-        // answer of `read`, not of the stream's first poll.
         match body.next().await {
             None => Ok(stream::empty().boxed()),
             Some(Err(e)) if if_match.is_some() && e.kind() == ErrorKind::NotFound => {
-                Err(condition_failed(path))
+                Err(self.no_such_version(path))
             }
             Some(Err(e)) => Err(e),
             Some(Ok(first)) => Ok(stream::once(async { Ok(first) }).chain(body).boxed()),
         }
     }
+}
+
+/// A write refused by its condition (no overwrite, `if_match`): sending
+/// it again cannot help.
+fn is_condition(e: &Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::PreconditionFailed | ErrorKind::AlreadyExists
+    )
 }
 
 impl fmt::Debug for OpendalBackend {
@@ -563,7 +590,20 @@ impl AsyncBackend for OpendalBackend {
             // One request: the source is read whole first, so a failing
             // source fails before anything is sent.
             let data = crate::write::buffer(src, self.one_shot_limit, path, &self.name).await?;
-            let mut created = self.create_parents(&op, path).await?;
+            // Where failed writes leave their folders anyway (WebDAV), a
+            // small file goes at once: OpenDAL's writer creates missing
+            // parents there itself. If that fails (two writers creating
+            // the same folder: wsgidav fails the loser's `MKCOL` with a
+            // 500; a server configured without it), the parents are made
+            // here and the file is sent once more. A larger file waits
+            // for its parents, so it is never sent twice.
+            let optimistic =
+                !self.removes_created_folders() && data.len() as u64 <= OPTIMISTIC_ONE_SHOT;
+            let mut created = if optimistic {
+                Vec::new()
+            } else {
+                self.create_parents(&op, path).await?
+            };
             let mut recreated = false;
             loop {
                 let written = crate::write::write_once(
@@ -580,8 +620,13 @@ impl AsyncBackend for OpendalBackend {
                 .await;
                 match written {
                     // A parent folder another writer's failed write removed
-                    // as this one found it: create it again, once.
-                    Err(e) if !recreated && self.parent_vanished(&op, path, &e).await => {
+                    // as this one found it, or not made yet: create it
+                    // (again), once.
+                    Err(e)
+                        if !recreated
+                            && (optimistic && !is_condition(&e)
+                                || self.parent_vanished(&op, path, &e).await) =>
+                    {
                         recreated = true;
                         created = self.create_parents(&op, path).await?;
                     }
@@ -783,6 +828,16 @@ impl AsyncBackend for OpendalBackend {
     async fn glob(&self, pattern: &str) -> Result<FileStream> {
         self.op()?;
         glob::glob_files_async(self, pattern).await
+    }
+
+    /// One request: a listing of at most one entry (on WebDAV, a
+    /// `PROPFIND` of the root's entries), or on plain HTTP a `HEAD` of a
+    /// name that need not exist. A missing bucket is `NotFound`, refused
+    /// credentials `PermissionDenied`; a WebDAV root that does not exist
+    /// yet is an empty store (its first write makes it), not an error.
+    async fn check_health(&self) -> Result<()> {
+        let op = self.op()?;
+        crate::health::check(&op, &self.name).await
     }
 
     /// Drops the operator: later calls answer `Closed`.

@@ -30,11 +30,31 @@ const OPTIONS: &[OptionSpec] = &[
     OptionSpec::optional("endpoint", "the service's URL (webdav, http, ftp, gcs, s3)"),
     OptionSpec::optional("username", "a user name (webdav, http, ftp)"),
     OptionSpec::optional("password", "a password (webdav, http, ftp)").secret(),
-    OptionSpec::optional("token", "a bearer token (webdav, http)").secret(),
+    OptionSpec::optional("token", "a bearer token (webdav, http, gcs)").secret(),
     OptionSpec::optional("bucket", "a bucket (gcs, s3)"),
     OptionSpec::optional("credential", "a base64 service-account key (gcs)").secret(),
     OptionSpec::optional("credential_path", "a service-account key file (gcs)"),
+    OptionSpec::optional(
+        "service_account",
+        "the service account whose token the GCE metadata server gives (gcs)",
+    ),
+    OptionSpec::optional(
+        "scope",
+        "the OAuth scope of the token (gcs; read-write by default)",
+    ),
+    OptionSpec::optional(
+        "predefined_acl",
+        "the ACL of written objects, e.g. projectPrivate (gcs)",
+    ),
+    OptionSpec::optional(
+        "default_storage_class",
+        "the storage class of written objects (gcs, s3)",
+    ),
     OptionSpec::optional("skip_signature", "true to send unsigned requests (gcs, s3)"),
+    OptionSpec::optional(
+        "allow_anonymous",
+        "true to go on unsigned when no credentials are found (gcs, s3)",
+    ),
     OptionSpec::optional(
         "disable_vm_metadata",
         "true not to ask the GCE metadata server for credentials (gcs)",
@@ -46,6 +66,19 @@ const OPTIONS: &[OptionSpec] = &[
     OptionSpec::optional("region", "a region (s3)"),
     OptionSpec::optional("access_key_id", "an access key id (s3)"),
     OptionSpec::optional("secret_access_key", "a secret access key (s3)").secret(),
+    OptionSpec::optional(
+        "session_token",
+        "a session token of temporary credentials (s3)",
+    )
+    .secret(),
+    OptionSpec::optional(
+        "enable_virtual_host_style",
+        "true for bucket.endpoint URLs instead of endpoint/bucket (s3)",
+    ),
+    OptionSpec::optional(
+        "disable_create_dir",
+        "true not to create parent folders before a write (webdav; servers without PROPFIND)",
+    ),
     OptionSpec::optional(
         "without",
         "capabilities this server does not keep, comma-separated (e.g. exclusive_write)",
@@ -66,7 +99,15 @@ const OURS: &[&str] = &["scheme", "without", "one_shot_writes", "one_shot_limit"
 /// The service options each scheme takes.
 fn service_keys(scheme: &str) -> Option<&'static [&'static str]> {
     Some(match scheme {
-        "webdav" | "http" => &["root", "endpoint", "username", "password", "token"],
+        "webdav" => &[
+            "root",
+            "endpoint",
+            "username",
+            "password",
+            "token",
+            "disable_create_dir",
+        ],
+        "http" => &["root", "endpoint", "username", "password", "token"],
         "ftp" => &["root", "endpoint", "username", "password"],
         "gcs" => &[
             "root",
@@ -74,7 +115,13 @@ fn service_keys(scheme: &str) -> Option<&'static [&'static str]> {
             "bucket",
             "credential",
             "credential_path",
+            "service_account",
+            "scope",
+            "token",
+            "predefined_acl",
+            "default_storage_class",
             "skip_signature",
+            "allow_anonymous",
             "disable_vm_metadata",
             "disable_config_load",
         ],
@@ -85,7 +132,11 @@ fn service_keys(scheme: &str) -> Option<&'static [&'static str]> {
             "region",
             "access_key_id",
             "secret_access_key",
+            "session_token",
+            "default_storage_class",
+            "enable_virtual_host_style",
             "skip_signature",
+            "allow_anonymous",
             "disable_config_load",
         ],
         "fs" | "memory" => &["root"],
@@ -93,12 +144,25 @@ fn service_keys(scheme: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// The options a scheme cannot go without (OpenDAL's builder refuses
+/// the service otherwise; `validate` says so before any build).
+fn required_keys(scheme: &str) -> &'static [&'static str] {
+    match scheme {
+        "webdav" | "http" | "ftp" => &["endpoint"],
+        "gcs" | "s3" => &["bucket"],
+        "fs" => &["root"],
+        _ => &[],
+    }
+}
+
 fn invalid(message: String) -> Error {
     Error::new(ErrorKind::InvalidConfig).with_message(message)
 }
 
-/// The scheme, checked to be known here and compiled in.
-fn scheme(options: &Options) -> Result<&str> {
+/// The scheme, checked to be known here and compiled in, and the
+/// service's own options (in OpenDAL's names), checked to be its own and
+/// complete.
+fn service(options: &Options) -> Result<(&str, Vec<(String, String)>)> {
     let scheme = options.require("scheme")?;
     if service_keys(scheme).is_none() {
         return Err(invalid(format!(
@@ -106,13 +170,14 @@ fn scheme(options: &Options) -> Result<&str> {
              (webdav, gcs, http, ftp, fs, s3, memory)"
         )));
     }
+    let pairs = service_options(scheme, options)?;
     opendal::install_default();
     if !opendal::OperatorRegistry::get().schemes().contains(scheme) {
         return Err(invalid(format!(
             "scheme: '{scheme}' is not compiled in (feature `opendal-{scheme}` of remote-store)"
         )));
     }
-    Ok(scheme)
+    Ok((scheme, pairs))
 }
 
 /// The capabilities named by `without`.
@@ -135,6 +200,12 @@ fn without(options: &Options) -> Result<Capabilities> {
 /// The service's own options, in OpenDAL's names.
 fn service_options(scheme: &str, options: &Options) -> Result<Vec<(String, String)>> {
     let keys = service_keys(scheme).unwrap_or(&[]);
+    if let Some(key) = required_keys(scheme)
+        .iter()
+        .find(|key| options.get(key).is_none())
+    {
+        return Err(invalid(format!("{key}: the {scheme} service needs it")));
+    }
     let mut pairs = Vec::new();
     for (key, value) in options.iter() {
         if OURS.contains(&key) {
@@ -158,8 +229,7 @@ fn service_options(scheme: &str, options: &Options) -> Result<Vec<(String, Strin
 }
 
 fn backend(options: &Options) -> Result<OpendalBackend> {
-    let scheme = scheme(options)?;
-    let pairs = service_options(scheme, options)?;
+    let (scheme, pairs) = service(options)?;
     let removed = without(options)?;
     let one_shot = options.bool("one_shot_writes")?.unwrap_or(false);
     let limit = options.parse::<u64>("one_shot_limit", "a number of bytes")?;
@@ -193,8 +263,7 @@ impl BackendFactory for OpendalFactory {
 
     /// Checks the options without building an operator (no I/O).
     fn validate(&self, options: &Options) -> Result<()> {
-        let scheme = scheme(options)?;
-        service_options(scheme, options)?;
+        service(options)?;
         without(options)?;
         options.bool("one_shot_writes")?;
         options.parse::<u64>("one_shot_limit", "a number of bytes")?;
@@ -278,6 +347,24 @@ mod tests {
             .expect_err("memory takes no bucket");
         assert_eq!(e.kind(), ErrorKind::InvalidConfig);
         assert!(e.reason().contains("bucket"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_required_key_is_named() {
+        for (scheme, key) in [
+            ("webdav", "endpoint"),
+            ("http", "endpoint"),
+            ("ftp", "endpoint"),
+            ("gcs", "bucket"),
+            ("s3", "bucket"),
+            ("fs", "root"),
+        ] {
+            let e = OpendalFactory
+                .validate(&options(&[("scheme", scheme)]))
+                .expect_err("a required key is missing");
+            assert_eq!(e.kind(), ErrorKind::InvalidConfig, "{scheme}: {e}");
+            assert!(e.reason().starts_with(key), "{scheme}: {e}");
+        }
     }
 
     #[test]

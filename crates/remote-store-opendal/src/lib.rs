@@ -55,6 +55,14 @@
 //! before any request. Under a `TimeoutLayer`, such a request must finish
 //! within the operation limit once the source has been read.
 //!
+//! **Requests per call**, where folders are real (WebDAV): a read asks
+//! for the path's metadata before its `GET` (a `GET` of a WebDAV folder
+//! answers a page about it, which must not be read as the file's bytes),
+//! so a read costs two requests where the raw operator sends one; a write of up to 1 MiB costs what the raw
+//! operator's does (OpenDAL's WebDAV writer makes missing parents), a
+//! larger one first checks its parent folders, so a file is never sent
+//! twice. `docs/benchmarks.md` has the figures.
+//!
 //! **Not race-free** where the service has no condition for it:
 //! no-overwrite writes (check, then write; `ExclusiveWrite` not declared),
 //! and `rename`/`copy` without overwrite (check, then move or copy; WebDAV
@@ -66,7 +74,9 @@
 //! "opendal"`, `scheme` the OpenDAL service, then that service's options
 //! (a key another service takes is refused, naming it); `without` removes
 //! capabilities a server does not keep, `one_shot_writes` and
-//! `one_shot_limit` as above.
+//! `one_shot_limit` as above. `validate` names a missing required option
+//! (`endpoint` for webdav, http and ftp; `bucket` for gcs and s3; `root`
+//! for fs) before anything is built.
 //!
 //! ```toml
 //! [backends.dav]
@@ -100,6 +110,7 @@ mod backend;
 mod capabilities;
 mod error;
 mod factory;
+mod health;
 mod info;
 mod list;
 mod write;
