@@ -8,6 +8,7 @@ mod cancelled_writes;
 mod close_releases;
 mod faults;
 mod health;
+mod object_store_adapter;
 mod object_store_memory;
 mod opendal;
 mod presign;

@@ -31,16 +31,11 @@ fn run_all() -> Result {
         "-D",
         "warnings",
     ])?;
-    // The object_store glue is published on its own, for other stores:
-    // it must build with only the object_store features it asks for.
-    step(&[
-        "clippy",
-        "-p",
-        "remote-store-object-store",
-        "--",
-        "-D",
-        "warnings",
-    ])?;
+    // The object_store glue and the adapter are published on their own:
+    // each must build with only the object_store features it asks for.
+    for glue in ["remote-store-object-store", "remote-store-object-store-adapter"] {
+        step(&["clippy", "-p", glue, "--", "-D", "warnings"])?;
+    }
     // Each SFTP engine must build alone (they are separate features).
     for engine in ["ssh2", "russh"] {
         step(&[

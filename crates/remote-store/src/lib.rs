@@ -98,6 +98,11 @@ pub use remote_store_layers as layers;
 #[cfg_attr(docsrs, doc(cfg(feature = "opendal")))]
 pub use remote_store_opendal as opendal;
 
+/// Any store as an `object_store::ObjectStore` ([`ObjectStoreAdapter`](remote_store_object_store_adapter::ObjectStoreAdapter)).
+#[cfg(feature = "object-store-adapter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "object-store-adapter")))]
+pub use remote_store_object_store_adapter as object_store_adapter;
+
 /// The main type of every enabled backend, in one place.
 pub mod backends {
     #[cfg(feature = "azure")]

@@ -1,0 +1,180 @@
+//! `get_opts`: the object's metadata first (object_store answers with it,
+//! and its conditions and ranges are decided on it), then the bytes,
+//! pinned to that version where the store can, and counted where it
+//! cannot, so metadata and bytes never silently disagree.
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use object_store::path::Path;
+use object_store::{GetOptions, GetResult, GetResultPayload, ObjectMeta};
+use remote_store_core::stream::ByteStream;
+use remote_store_core::{AsyncStore, Capability, ErrorKind, FileInfo, ReadOptions, RemotePath};
+
+use crate::error::{STORE, map, map_object, not_implemented};
+use crate::put::attributes;
+
+/// object_store's metadata of a file at `location`. A file without a
+/// modification time is given the Unix epoch (object_store's field is
+/// not optional); conditions on dates are refused for it instead.
+pub(crate) fn object_meta(info: &FileInfo, location: Path) -> ObjectMeta {
+    ObjectMeta {
+        location,
+        last_modified: info
+            .modified
+            .map_or(DateTime::<Utc>::UNIX_EPOCH, DateTime::from),
+        size: info.size,
+        e_tag: info.etag.clone(),
+        version: None,
+    }
+}
+
+/// Reads of one `get` when the file is replaced between its metadata and
+/// its bytes (the read is pinned to the metadata's etag; the caller's own
+/// condition is never retried).
+const ATTEMPTS: usize = 10;
+
+pub(crate) async fn get(
+    store: &AsyncStore,
+    location: &Path,
+    path: &RemotePath,
+    options: GetOptions,
+) -> object_store::Result<GetResult> {
+    if options.version.is_some() {
+        return Err(not_implemented(
+            "get of a version (versions are not kept here)",
+        ));
+    }
+    let mut attempt = 1;
+    loop {
+        match get_once(store, location, path, &options).await {
+            Err(Replaced(e)) if attempt < ATTEMPTS && options.if_match.is_none() => {
+                drop(e);
+                attempt += 1;
+            }
+            Err(Replaced(e)) | Err(Failed(e)) => return Err(e),
+            Ok(result) => return Ok(result),
+        }
+    }
+}
+
+/// Why one attempt failed.
+enum Failure {
+    /// The pinned read found another version.
+    Replaced(object_store::Error),
+    Failed(object_store::Error),
+}
+use Failure::{Failed, Replaced};
+
+impl From<object_store::Error> for Failure {
+    fn from(e: object_store::Error) -> Self {
+        Failed(e)
+    }
+}
+
+async fn get_once(
+    store: &AsyncStore,
+    location: &Path,
+    path: &RemotePath,
+    options: &GetOptions,
+) -> Result<GetResult, Failure> {
+    let raw = location.as_ref();
+    let info = store
+        .get_file_info(path.as_str())
+        .await
+        .map_err(|e| map_object(e, raw))?;
+    if info.modified.is_none()
+        && (options.if_modified_since.is_some() || options.if_unmodified_since.is_some())
+    {
+        return Err(Failed(object_store::Error::NotSupported {
+            source: format!("'{raw}': the store reports no modification time").into(),
+        }));
+    }
+    let meta = object_meta(&info, location.clone());
+    options.check_preconditions(&meta)?;
+    let range = match &options.range {
+        Some(range) => range
+            .as_range(meta.size)
+            .map_err(|e| object_store::Error::Generic {
+                store: STORE,
+                source: Box::new(e),
+            })?,
+        None => 0..meta.size,
+    };
+    let attributes = attributes(&info);
+    if options.head {
+        return Ok(GetResult {
+            payload: GetResultPayload::Stream(futures::stream::empty().boxed()),
+            meta,
+            range,
+            attributes,
+            extensions: Default::default(),
+        });
+    }
+    let mut read = ReadOptions::new();
+    if range != (0..meta.size) {
+        read = read.range(range.start, Some(range.end - range.start));
+    }
+    // The bytes of the version just described, where the store can pin
+    // a read to it.
+    let pinned = store.supports(Capability::ConditionalRead) && meta.e_tag.is_some();
+    if let (true, Some(etag)) = (pinned, &meta.e_tag) {
+        read = read.if_match(etag.clone());
+    }
+    let bytes = match store.read_with(path.as_str(), &read).await {
+        Ok(bytes) => bytes,
+        Err(e) if pinned && e.kind() == ErrorKind::PreconditionFailed => {
+            return Err(Replaced(map(e, raw)));
+        }
+        Err(e) => return Err(Failed(map_object(e, raw))),
+    };
+    let expected = range.end - range.start;
+    let payload = counted(bytes, expected, raw.to_owned());
+    Ok(GetResult {
+        payload: GetResultPayload::Stream(payload),
+        meta,
+        range,
+        attributes,
+        extensions: Default::default(),
+    })
+}
+
+/// The stream, failing when it does not carry exactly `expected` bytes
+/// (a file replaced between its metadata and its read, on a store that
+/// cannot pin reads to a version).
+fn counted(bytes: ByteStream, expected: u64, at: String) -> BoxStream<'static, Item> {
+    let changed = move |at: &str, got: u64| object_store::Error::Generic {
+        store: STORE,
+        source: format!(
+            "'{at}' changed while read: {got} bytes where its metadata said {expected}"
+        )
+        .into(),
+    };
+    futures::stream::unfold((bytes, 0u64, false), move |(mut bytes, seen, finished)| {
+        let at = at.clone();
+        async move {
+            if finished {
+                return None;
+            }
+            let (item, seen) = match bytes.next().await {
+                Some(Ok(chunk)) => {
+                    let seen = seen + chunk.len() as u64;
+                    if seen > expected {
+                        (Err(changed(&at, seen)), seen)
+                    } else {
+                        return Some((Ok(chunk), (bytes, seen, false)));
+                    }
+                }
+                Some(Err(e)) => (Err(map(e, &at)), seen),
+                None if seen != expected => (Err(changed(&at, seen)), seen),
+                None => return None,
+            };
+            Some((item, (bytes, seen, true)))
+        }
+    })
+    .fuse()
+    .boxed()
+}
+
+type Item = object_store::Result<Bytes>;
