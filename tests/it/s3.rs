@@ -57,6 +57,10 @@ mod s3rver {
         model_based_sequences =>
             "draws one-byte ranges at offset 0, which s3rver 3.7.1 answers with the \
              whole object (see read_range_single_bytes); moto runs the model for S3",
+        names_are_literal_in_transfers =>
+            "s3rver 3.7.1 takes `x-amz-copy-source` without URL-decoding it, so a copy of \
+             `q?x.txt` (sent as `q%3Fx.txt`, as S3 wants) fails with NoSuchKey: loudly, never \
+             elsewhere; moto and S3 decode it, and moto runs the case",
     });
 }
 

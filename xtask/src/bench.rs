@@ -8,12 +8,24 @@ use std::path::{Path, PathBuf};
 
 use crate::cmd::{Result, cargo, exec, root};
 
-/// `cargo xtask bench [overhead|local|s3|sftp|opendal] [criterion filter…]`: all
+/// `cargo xtask bench [overhead|local|s3|sftp|opendal|object_store_adapter] [criterion filter…]`: all
 /// benchmarks by default.
 pub(crate) fn run(args: &[String]) -> Result {
     let (which, filter) = match args.first().map(String::as_str) {
-        Some(b @ ("overhead" | "local" | "s3" | "sftp" | "opendal")) => (vec![b], &args[1..]),
-        _ => (vec!["overhead", "local", "s3", "sftp", "opendal"], args),
+        Some(b @ ("overhead" | "local" | "s3" | "sftp" | "opendal" | "object_store_adapter")) => {
+            (vec![b], &args[1..])
+        }
+        _ => (
+            vec![
+                "overhead",
+                "local",
+                "s3",
+                "sftp",
+                "opendal",
+                "object_store_adapter",
+            ],
+            args,
+        ),
     };
     let doc = root().join("docs/benchmarks.md");
     let mut text = std::fs::read_to_string(&doc).unwrap_or_default();
@@ -32,8 +44,8 @@ pub(crate) fn run(args: &[String]) -> Result {
             exec(cmd)?;
             report(&target_dir()?.join("criterion"))?
         } else {
-            // Every benchmark but local needs the loopback servers.
-            let served = bench != "local";
+            // Every benchmark but these needs the loopback servers.
+            let served = !matches!(bench, "local" | "object_store_adapter");
             let vars = if served {
                 crate::services::up()?
             } else {

@@ -33,7 +33,10 @@ fn run_all() -> Result {
     ])?;
     // The object_store glue and the adapter are published on their own:
     // each must build with only the object_store features it asks for.
-    for glue in ["remote-store-object-store", "remote-store-object-store-adapter"] {
+    for glue in [
+        "remote-store-object-store",
+        "remote-store-object-store-adapter",
+    ] {
         step(&["clippy", "-p", glue, "--", "-D", "warnings"])?;
     }
     // Each SFTP engine must build alone (they are separate features).

@@ -192,6 +192,7 @@ macro_rules! __for_each_case {
             failed_writes_leave_no_folders,
             failed_and_good_writers_share_new_folders,
             names_are_literal_in_folder_operations,
+            names_are_literal_in_transfers,
             error_paths_name_the_operand,
             model_based_sequences,
             model_based_sequences_with_conflicts,

@@ -335,6 +335,27 @@ impl OpendalBackend {
         Ok(missing)
     }
 
+    /// Whether a server-side copy or move to `dst` may land elsewhere:
+    /// WebDAV names the destination in a `Destination` header, and
+    /// servers that decode it before parsing it as a URL (wsgidav 4.4)
+    /// cut the name at `?`, `;` or `#`, or decode a `%` escape twice.
+    fn cut_destination(&self, dst: &RemotePath) -> bool {
+        self.scheme == "webdav" && dst.as_str().contains(['?', ';', '#', '%'])
+    }
+
+    /// A copy made by reading `src` and writing `dst` (whose URL carries
+    /// the name intact), for destinations a server would cut.
+    async fn transfer_through_client(
+        &self,
+        src: &RemotePath,
+        dst: &RemotePath,
+        overwrite: bool,
+    ) -> Result<()> {
+        let bytes = self.read(src, &ReadOptions::default()).await?;
+        let options = WriteOptions::new().overwrite(overwrite);
+        self.write(dst, bytes, &options).await.map(drop)
+    }
+
     /// Whether a failed write removes the folders it created.
     fn removes_created_folders(&self) -> bool {
         !crate::capabilities::RECURSIVE_FOLDER_DELETE.contains(&self.scheme)
@@ -791,6 +812,11 @@ impl AsyncBackend for OpendalBackend {
         let op = self.op()?;
         self.source_file(&op, src).await?;
         self.check_destination(&op, dst, options.overwrite).await?;
+        if self.cut_destination(dst) {
+            self.transfer_through_client(src, dst, options.overwrite)
+                .await?;
+            return self.delete(src, &DeleteOptions::default()).await;
+        }
         let created = self.create_parents(&op, dst).await?;
         let moved = if op.info().capability().rename {
             op.rename(file_key(src)?, file_key(dst)?)
@@ -813,6 +839,11 @@ impl AsyncBackend for OpendalBackend {
         let op = self.op()?;
         self.source_file(&op, src).await?;
         self.check_destination(&op, dst, options.overwrite).await?;
+        if self.cut_destination(dst) {
+            return self
+                .transfer_through_client(src, dst, options.overwrite)
+                .await;
+        }
         let created = self.create_parents(&op, dst).await?;
         let copied = op
             .copy(file_key(src)?, file_key(dst)?)

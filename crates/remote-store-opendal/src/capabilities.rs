@@ -62,6 +62,13 @@ pub(crate) const BARE_ETAGS: &[&str] = &["webdav"];
 /// of a collection is always `Depth: infinity`, RFC 4918 9.6.1).
 pub(crate) const RECURSIVE_FOLDER_DELETE: &[&str] = &["webdav"];
 
+/// Schemes whose etags commonly change only once a second: wsgidav's
+/// and nginx's WebDAV etags are the modification time in whole seconds
+/// and the size, so a same-size rewrite within that second keeps the
+/// etag, and a condition on it cannot tell the versions apart. No
+/// `ConditionalRead`, `ConditionalWrite` or `ConditionalDelete` there.
+const WEAK_ETAGS: &[&str] = &["webdav"];
+
 /// Schemes whose rename is one atomic step (POSIX `rename`).
 const ATOMIC_RENAMES: &[&str] = &["fs"];
 
@@ -80,7 +87,8 @@ const ATOMIC_RENAMES: &[&str] = &["fs"];
 ///   `AtomicMove` only for services whose rename is atomic (`fs`).
 /// - `ExclusiveWrite`: `write_with_if_not_exists`. `ConditionalWrite`,
 ///   `ConditionalRead`, `ConditionalDelete`: `write_with_if_match`,
-///   `read_with_if_match` (with `stat` reporting etags), `delete_with_if_match`.
+///   `read_with_if_match` (with `stat` reporting etags), `delete_with_if_match`;
+///   none on WebDAV, whose servers' etags commonly change only once a second.
 /// - `ContentType`, `CacheControl`, `UserMetadata`: the `write_with_*` flag
 ///   (not `UserMetadata` on WebDAV, where a write merges it into the old).
 /// - `AtomicWrite`: object stores and memory, which commit a write in one step.
@@ -114,16 +122,17 @@ pub(crate) fn map(cap: &opendal::Capability, scheme: &str, folders: FolderModel)
         writable && cap.write_with_if_not_exists,
         Capability::ExclusiveWrite,
     );
+    let strong_etags = !WEAK_ETAGS.contains(&scheme);
     add(
-        writable && cap.write_with_if_match,
+        strong_etags && writable && cap.write_with_if_match,
         Capability::ConditionalWrite,
     );
     add(
-        readable && cap.read_with_if_match,
+        strong_etags && readable && cap.read_with_if_match,
         Capability::ConditionalRead,
     );
     add(
-        cap.delete && cap.delete_with_if_match,
+        strong_etags && cap.delete && cap.delete_with_if_match,
         Capability::ConditionalDelete,
     );
     add(
@@ -178,6 +187,13 @@ mod tests {
         assert!(!webdav.contains(Capability::ExclusiveWrite));
         assert!(!webdav.contains(Capability::AtomicWrite));
         assert!(webdav.contains(Capability::PersistentFolders));
+        let mut conditional = cap;
+        conditional.read_with_if_match = true;
+        conditional.write_with_if_match = true;
+        let webdav = map(&conditional, "webdav", FolderModel::Folders);
+        assert!(!webdav.contains(Capability::ConditionalRead));
+        assert!(!webdav.contains(Capability::ConditionalWrite));
+        assert!(map(&conditional, "s3", FolderModel::Keys).contains(Capability::ConditionalRead));
         let fs = map(&cap, "fs", FolderModel::Folders);
         assert!(fs.contains(Capability::AtomicMove));
         let exclusive = opendal::Capability {

@@ -53,10 +53,18 @@ pub(crate) fn dir_key(path: &RemotePath) -> Result<String> {
 }
 
 /// The path of an entry's OpenDAL key, when the path rules return it
-/// unchanged (else two keys could become one path).
+/// unchanged (else two keys could become one path) and OpenDAL can be
+/// asked about it again (it trims whitespace at the ends of every path it
+/// is given: `a ` is listed, but a read of it would read `a`).
 pub(crate) fn path_of(key: &str, dir: &RemotePath) -> Result<RemotePath> {
     let bare = key.strip_suffix('/').unwrap_or(key);
     match RemotePath::new(bare) {
+        Ok(p) if p.as_str() == bare && !reusable(&p, key.ends_with('/')) => Err(Error::unlisted(
+            ErrorKind::InvalidPath,
+            dir,
+            key,
+            "OpenDAL trims whitespace at the ends of a path: it could not be used",
+        )),
         Ok(p) if p.as_str() == bare => Ok(p),
         Ok(p) => Err(Error::unlisted(
             ErrorKind::InvalidPath,
@@ -70,6 +78,15 @@ pub(crate) fn path_of(key: &str, dir: &RemotePath) -> Result<RemotePath> {
             key,
             e.message().unwrap_or("not a valid path"),
         )),
+    }
+}
+
+/// Whether OpenDAL keeps `path`'s key as it is, as a folder or a file.
+fn reusable(path: &RemotePath, folder: bool) -> bool {
+    if folder {
+        dir_key(path).is_ok()
+    } else {
+        file_key(path).is_ok()
     }
 }
 

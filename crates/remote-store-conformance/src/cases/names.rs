@@ -72,6 +72,52 @@ pub async fn names_are_literal_in_folder_operations(s: Subject) {
     }
 }
 
+/// Names holding a character that URLs, HTTP headers or shells read
+/// (`?`, `;`, `#`, `%`, `&`, `=`, `+`), each with the name a transfer
+/// would land on if the character were read rather than kept (a WebDAV
+/// server that decodes `Destination` before parsing it cuts at `?`).
+const TRANSFER_NAMES: [(&str, &str); 6] = [
+    ("q?x.txt", "q"),
+    ("s;t.txt", "s"),
+    ("h#1.txt", "h"),
+    ("p%3Fc.txt", "p?c.txt"),
+    ("a&b=c.txt", "a"),
+    ("plus+sign.txt", "plus sign.txt"),
+];
+
+/// `copy` and `rename` land on exactly the destination name asked for,
+/// and a file at the name a cut or decoded destination would have hit
+/// keeps its content, even without `overwrite`.
+pub async fn names_are_literal_in_transfers(s: Subject) {
+    need!(s, Write, Read);
+    let caps = s.capabilities();
+    for (op, cap) in [("copy", Capability::Copy), ("rename", Capability::Move)] {
+        if !caps.contains(cap) {
+            continue;
+        }
+        for (name, lookalike) in TRANSFER_NAMES {
+            let (src, dst) = (format!("{op}-src/{name}"), format!("{op}-dst/{name}"));
+            let decoy = format!("{op}-dst/{lookalike}");
+            ok(
+                s.write(&decoy, Bytes::from_static(b"decoy"), false).await,
+                "write decoy",
+            );
+            ok(
+                s.write(&src, Bytes::from(name), false).await,
+                "write source",
+            );
+            let what = format!("{op}({src:?}, {dst:?})");
+            match op {
+                "copy" => ok(s.copy(&src, &dst, false).await, &what),
+                _ => ok(s.rename(&src, &dst, false).await, &what),
+            }
+            assert_eq!(ok(s.read_bytes(&dst).await, &what), name, "{what}");
+            let kept = ok(s.read_bytes(&decoy).await, "read decoy");
+            assert_eq!(kept, &b"decoy"[..], "{what} wrote over {decoy:?}");
+        }
+    }
+}
+
 /// Errors name the operand as the caller gave it, relative to the store
 /// (here a child store, so the store's root is taken off): the path for
 /// `NotFound`, the source of a `rename`/`copy` without one, the
