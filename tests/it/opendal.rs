@@ -263,6 +263,23 @@ mod configured {
         assert!(err.to_string().contains("backends.dav.bucket"), "{err}");
     }
 
+    /// Two WebDAV servers are two storages (OpenDAL names no WebDAV
+    /// service, so the endpoint names it), which `rstore` tells apart
+    /// when it refuses overlapping copies.
+    #[test]
+    fn webdav_servers_have_their_own_storage_ids() {
+        let dav = var("RS_WEBDAV_ENDPOINT").replacen("http://", "webdav://", 1);
+        let other = dav.replacen("127.0.0.1", "localhost", 1);
+        let a = Store::open(&format!("{dav}/ids")).expect("webdav URL");
+        let b = Store::open(&format!("{other}/ids")).expect("webdav URL");
+        let (a, b) = (
+            a.storage_id().expect("an id"),
+            b.storage_id().expect("an id"),
+        );
+        assert_ne!(a, b, "two servers, one storage id");
+        assert!(a.contains("127.0.0.1:9400"), "{a}");
+    }
+
     #[test]
     fn urls_open_webdav_gcs_and_http() {
         let dav = var("RS_WEBDAV_ENDPOINT").replacen("http://", "webdav://", 1);

@@ -130,6 +130,16 @@ impl OpendalBackend {
         self
     }
 
+    /// Names the storage in [`storage_id`](AsyncBackend::storage_id)
+    /// (which `rstore` compares to refuse overlapping copies) where
+    /// OpenDAL reports no name for the service: WebDAV, HTTP and FTP
+    /// name none, so two servers would look alike. The factory sets the
+    /// endpoint.
+    pub fn with_service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = name.into();
+        self
+    }
+
     /// Sends every write in one request, held in memory up to
     /// [`with_one_shot_limit`](Self::with_one_shot_limit), even where the
     /// service takes a write in parts: for a server without multipart

@@ -171,6 +171,14 @@ fn service(options: &Options) -> Result<(&str, Vec<(String, String)>)> {
         )));
     }
     let pairs = service_options(scheme, options)?;
+    if let Some(endpoint) = options.get("endpoint")
+        && scheme != "ftp"
+        && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+    {
+        return Err(invalid(format!(
+            "endpoint: expected an http:// or https:// URL, got '{endpoint}'"
+        )));
+    }
     opendal::install_default();
     if !opendal::OperatorRegistry::get().schemes().contains(scheme) {
         return Err(invalid(format!(
@@ -238,7 +246,11 @@ fn backend(options: &Options) -> Result<OpendalBackend> {
             .with_message(format!("the {scheme} service refused its options: {e}"))
             .with_source(e)
     })?;
+    let unnamed = op.info().name().is_empty();
     let mut backend = OpendalBackend::new(op).without(removed);
+    if unnamed && let Some(endpoint) = options.get("endpoint") {
+        backend = backend.with_service_name(endpoint.trim_end_matches('/'));
+    }
     if one_shot {
         backend = backend.with_one_shot_writes();
     }
@@ -308,8 +320,9 @@ impl BackendFactory for OpendalFactory {
             other => return Err(invalid(format!("{other}: not an OpenDAL URL scheme"))),
         }
         for (key, value) in &url.query {
-            // What the URL's own parts say is not overridden by a query.
-            if options.get(key).is_some() || key == "scheme" {
+            // What the URL's own parts say is not overridden by a query
+            // (its path is the store's root).
+            if options.get(key).is_some() || key == "scheme" || key == "root" {
                 return Err(invalid(format!("{key}: given by the URL itself")));
             }
             // As everywhere: secrets are not read from URLs (shell
@@ -368,6 +381,31 @@ mod tests {
     }
 
     #[test]
+    fn an_endpoint_without_a_scheme_is_named() {
+        let e = OpendalFactory
+            .validate(&options(&[
+                ("scheme", "webdav"),
+                ("endpoint", "127.0.0.1:9400"),
+            ]))
+            .expect_err("no http:// scheme");
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert!(e.reason().starts_with("endpoint"), "{e}");
+    }
+
+    #[test]
+    fn a_url_query_cannot_move_the_root() {
+        let mut url = UrlParts::default();
+        url.scheme = "webdav".into();
+        url.host = Some("dav.example".into());
+        url.path = "/team".into();
+        url.query = [("root".to_owned(), "/elsewhere".to_owned())].into();
+        let e = OpendalFactory
+            .url_target(&url)
+            .expect_err("the path is the root");
+        assert!(e.reason().starts_with("root"), "{e}");
+    }
+
+    #[test]
     fn unknown_schemes_and_capabilities_are_named() {
         let e = OpendalFactory
             .validate(&options(&[("scheme", "nope")]))
@@ -401,7 +439,7 @@ mod tests {
         url.host = Some("dav.example".into());
         url.port = Some(8443);
         url.path = "/team/docs".into();
-        url.query = [("root".to_owned(), "/dav".to_owned())].into();
+        url.query = [("one_shot_limit".to_owned(), "1000".to_owned())].into();
         let target = OpendalFactory.url_target(&url).expect("webdav URL");
         assert_eq!(target.options.get("scheme"), Some("webdav"));
         assert_eq!(

@@ -11,7 +11,8 @@
 //! only the services it uses.
 //!
 //! Through the facade crate, the operator's types are at
-//! `remote_store::opendal::opendal` (feature `opendal-memory` here):
+//! `remote_store::opendal::opendal`. With the facade's `opendal-memory`
+//! feature (this crate's `services-memory`), OpenDAL's memory service:
 //!
 //! ```
 //! # #[cfg(feature = "services-memory")] {
@@ -91,7 +92,24 @@
 //! scheme = "gcs"
 //! bucket = "lake"
 //! credential_path = "/etc/gcs/key.json"
+//!
+//! # A GCS emulator (fake-gcs-server): no credentials, no multipart
+//! # uploads, preconditions ignored (so not declared).
+//! [backends.gcs-emulator]
+//! type = "opendal"
+//! scheme = "gcs"
+//! endpoint = "http://127.0.0.1:4443"
+//! bucket = "testbucket"
+//! skip_signature = true
+//! disable_vm_metadata = true
+//! disable_config_load = true
+//! one_shot_writes = true
+//! without = "exclusive_write, conditional_read"
 //! ```
+//!
+//! `without` is one string of capability names (as
+//! `Capability::as_str` spells them, e.g. `exclusive_write`,
+//! `conditional_read`, `atomic_write`), comma-separated.
 //!
 //! URLs: `webdav://ann@dav.example.com/team` (`webdavs://` for TLS),
 //! `gcs://lake/raw`, `https://files.example.com/pub` (read-only); secrets

@@ -104,7 +104,8 @@ pub(crate) async fn buffer(
                 .with_backend(name.to_owned())
                 .with_message(format!(
                     "this service takes a write in one request, held in memory: \
-                     files over {limit} bytes are refused (OpendalBackend::with_one_shot_limit)"
+                     files over {limit} bytes are refused (option one_shot_limit, \
+                     OpendalBackend::with_one_shot_limit)"
                 )));
         }
         chunks.push(chunk);
