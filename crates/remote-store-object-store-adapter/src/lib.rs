@@ -21,6 +21,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! **Versions**: built on object_store 0.14 (re-exported as
+//! [`object_store`](crate::object_store)); a consumer must use the same
+//! major version of object_store for the trait to match. DataFusion 55.2,
+//! the newest on crates.io as of 2026-12, still depends on object_store
+//! 0.13.
+//!
 //! **Keys** are the store's paths below its root, the same strings
 //! (`Path::as_ref`). A key the store's path rules would rewrite (a `\`,
 //! which they read as a separator) or refuse (`..`, control characters,
