@@ -22,7 +22,7 @@
 //! ```
 //!
 //! **Versions**: built on object_store 0.14 (re-exported as
-//! [`object_store`](crate::object_store)); a consumer must use the same
+//! [`object_store`]); a consumer must use the same
 //! major version of object_store for the trait to match. DataFusion 55.2,
 //! the newest on crates.io as of 2026-12, still depends on object_store
 //! 0.13.
