@@ -55,3 +55,28 @@ pub fn process_cpu() -> std::time::Duration {
         .unwrap_or(0);
     std::time::Duration::from_millis(ticks * 10)
 }
+
+/// A number from the environment variable `name`, else `default`.
+pub fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The median of `values` (the upper one of an even count).
+///
+/// # Panics
+/// When `values` is empty.
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// The median of per-round ratios and their range, as `1.02× (0.95–1.10)`.
+pub fn ratio_spread(ratios: Vec<f64>) -> String {
+    let (lo, hi) = ratios
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    format!("{:.2}× ({lo:.2}–{hi:.2})", median(ratios))
+}

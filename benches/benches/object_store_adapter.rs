@@ -28,6 +28,7 @@ use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use remote_store::AsyncStore;
 use remote_store::backends::{AsyncMemoryBackend, LocalBackend};
 use remote_store::object_store_adapter::ObjectStoreAdapter;
+use remote_store_benches::{env_number, median, ratio_spread};
 
 const SMALL: usize = 4096;
 const CALLS: usize = 2000;
@@ -117,18 +118,8 @@ async fn large_calls(store: &dyn ObjectStore, size: u64, row: &mut Row) {
     row[5] = start.elapsed().as_secs_f64();
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
-    let var = |name: &str, default: u64| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let var = env_number;
     let rounds = var("RS_BENCH_ADAPTER_ROUNDS", 5) as usize;
     let mib = var("RS_BENCH_ADAPTER_MIB", 1024);
     let size = mib * 1024 * 1024;
@@ -161,7 +152,15 @@ fn main() {
             ))),
         )
     };
-    let setups: [(&str, &str, &dyn Fn(&tempfile::TempDir) -> Pair, bool); 2] = [
+    // Name, the anchor's name, the stores of a round, whether the large
+    // file runs.
+    type Setup<'a> = (
+        &'a str,
+        &'a str,
+        &'a dyn Fn(&tempfile::TempDir) -> Pair,
+        bool,
+    );
+    let setups: [Setup<'_>; 2] = [
         ("memory", "`InMemory`", &memory, false),
         ("local", "`LocalFileSystem`", &local, true),
     ];
@@ -210,9 +209,6 @@ fn main() {
                     .zip(&our_rows)
                     .map(|(a, o)| a[c] / o[c])
                     .collect();
-                let (lo, hi) = ratios
-                    .iter()
-                    .fold((f64::MAX, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
                 let show = |rows: &[Row]| {
                     let t = median(rows.iter().map(|r| r[c]).collect());
                     if c >= 4 {
@@ -222,10 +218,10 @@ fn main() {
                     }
                 };
                 format!(
-                    "{} / {}: {:.2}× ({lo:.2}–{hi:.2})",
+                    "{} / {}: {}",
                     show(&anchor_rows),
                     show(&our_rows),
-                    median(ratios)
+                    ratio_spread(ratios)
                 )
             })
             .collect();

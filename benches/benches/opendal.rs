@@ -28,7 +28,7 @@ use opendal::Operator;
 use remote_store::AsyncStore;
 use remote_store::backends::OpendalBackend;
 use remote_store::{Capabilities, Capability};
-use remote_store_benches::{process_cpu, service_var as env};
+use remote_store_benches::{env_number, median, process_cpu, ratio_spread, service_var as env};
 
 const PART: usize = 8 * 1024 * 1024;
 const IN_FLIGHT: usize = 4;
@@ -237,18 +237,8 @@ async fn store_round(store: &AsyncStore, dir: &str, large: u64) -> Row {
     row
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
-    let var = |name: &str, default: u64| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let var = env_number;
     let rounds = var("RS_BENCH_OPENDAL_ROUNDS", 5) as usize;
     let mib = var("RS_BENCH_OPENDAL_MIB", 256);
     let large = mib * 1024 * 1024;
@@ -309,14 +299,7 @@ fn main() {
         // with its lowest and highest.
         let spread = |ratio: &dyn Fn(&Row, &Row, usize) -> f64| -> String {
             (0..COLUMNS.len())
-                .map(|c| {
-                    let ratios: Vec<f64> =
-                        raw.iter().zip(&ours).map(|(r, o)| ratio(r, o, c)).collect();
-                    let (lo, hi) = ratios
-                        .iter()
-                        .fold((f64::MAX, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
-                    format!("{:.2}× ({lo:.2}–{hi:.2})", median(ratios))
-                })
+                .map(|c| ratio_spread(raw.iter().zip(&ours).map(|(r, o)| ratio(r, o, c)).collect()))
                 .collect::<Vec<_>>()
                 .join(" | ")
         };
