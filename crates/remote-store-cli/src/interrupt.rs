@@ -16,6 +16,10 @@ use remote_store::{Error, ErrorKind};
 
 /// The exit code after a signal (128 + SIGINT, as shells report).
 pub(crate) const EXIT_CODE: u8 = 130;
+/// What `rstore` says when a signal came too late to stop anything.
+pub(crate) const COMPLETED: &str = "interrupted by a signal after the last source had been read \
+     whole: its write could not be stopped any more, and it completed";
+
 /// The exit code of a second signal, which exits at once and may leave
 /// what a killed process leaves.
 const FORCED_EXIT_CODE: i32 = 131;

@@ -25,7 +25,13 @@ fn main() -> ExitCode {
     interrupt::install();
     match commands::run(cli) {
         Ok(()) if !interrupt::requested() => ExitCode::SUCCESS,
-        Ok(()) => ExitCode::from(interrupt::EXIT_CODE),
+        Ok(()) => {
+            // The signal came after the last source had been read whole
+            // (a write sent in one request, as on WebDAV): that write
+            // could no longer be stopped, and it completed.
+            eprintln!("rstore: {}", interrupt::COMPLETED);
+            ExitCode::from(interrupt::EXIT_CODE)
+        }
         Err(e) => {
             exit::report(&e, verbose);
             if interrupt::requested() {
