@@ -235,6 +235,16 @@ fn local_arg(path: &std::path::Path) -> Result<String> {
 }
 
 fn ls(ctx: &mut Ctx, t: &Target, recursive: bool, long: bool) -> Result<()> {
+    if !t.store.supports(Capability::List) && !t.store.supports(Capability::Metadata) {
+        // Nothing to list or describe with (plain HTTP): refused before
+        // any request, not with whatever the server answers a folder.
+        return Err(Error::unsupported(Capability::List)
+            .with_path(&t.label)
+            .with_message(format!(
+                "the {} backend cannot list or describe files (read them with cat or cp)",
+                t.store.name()
+            )));
+    }
     if !t.path.trim_matches('/').is_empty() && t.store.is_file(&t.path)? {
         let info = t.store.get_file_info(&t.path)?;
         ctx.out.file(&info, long)?;

@@ -33,6 +33,26 @@ fn ok(run: Run) -> String {
     run.stdout
 }
 
+/// Plain HTTP (nginx, read-only) can be read but not listed: `ls` says
+/// so before any request, whatever the server would answer for a folder.
+#[test]
+fn ls_over_plain_http_is_refused_by_capability() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = std::path::Path::new(&std::env::var("RS_HTTP_DIR").unwrap()).join("cli-ls");
+    fs::create_dir_all(&served).unwrap();
+    fs::write(served.join("a.txt"), "served").unwrap();
+    let endpoint = std::env::var("RS_HTTP_ENDPOINT").unwrap();
+    let refused = rstore(dir.path(), &["ls", &format!("{endpoint}/cli-ls")]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains("list"), "{}", refused.stderr);
+    assert!(!refused.stderr.contains("permission"), "{}", refused.stderr);
+    let read = ok(rstore(
+        dir.path(),
+        &["cat", &format!("{endpoint}/cli-ls/a.txt")],
+    ));
+    assert_eq!(read, "served");
+}
+
 /// A config with two local stores in separate folders of `dir`.
 fn config(dir: &Path) -> String {
     fs::create_dir_all(dir.join("one")).unwrap();

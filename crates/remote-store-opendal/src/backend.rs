@@ -743,14 +743,15 @@ impl AsyncBackend for OpendalBackend {
                 match entry {
                     Ok(entry) if list::is_folder(&entry) => folders.push(entry.path().to_owned()),
                     // A listed key OpenDAL would normalize into another
-                    // one (`d/x ` into `d/x`) is not sent: it would delete
-                    // the other file.
+                    // one (`d/x ` into `d/x`, `a//b` into `a/b`) is not
+                    // sent: it would delete the other file.
                     Ok(entry) if opendal::raw::normalize_path(entry.path()) != entry.path() => {
                         first_error.get_or_insert(Error::unlisted(
                             ErrorKind::InvalidPath,
                             path,
                             entry.path(),
-                            "OpenDAL would delete another key for it (it trims whitespace)",
+                            "OpenDAL would delete another key for it (it trims whitespace at the ends \
+                             and collapses repeated '/')",
                         ));
                     }
                     Ok(entry) => {
