@@ -144,10 +144,15 @@ fn timed_out(what: &str, limit: Duration) -> Error {
         .with_retryable(true)
 }
 
-/// `call`, failed after `limit`. The timer starts only if the call does
-/// not finish when first polled, so a call answered at once (a cache, the
+/// `call` about `at` (a path, a pattern; empty: the backend itself),
+/// failed after `limit`. The timer starts only if the call does not
+/// finish when first polled, so a call answered at once (a cache, the
 /// memory backend) costs no timer.
-async fn deadline<T>(limit: Duration, call: impl Future<Output = Result<T>>) -> Result<T> {
+async fn deadline<T>(
+    limit: Duration,
+    at: &str,
+    call: impl Future<Output = Result<T>>,
+) -> Result<T> {
     let mut call = std::pin::pin!(call);
     if let Some(done) = futures::FutureExt::now_or_never(call.as_mut()) {
         return done;
@@ -155,7 +160,10 @@ async fn deadline<T>(limit: Duration, call: impl Future<Output = Result<T>>) -> 
     tokio::select! {
         biased;
         result = call => result,
-        _ = crate::clock::sleep(limit) => Err(timed_out("no answer (call deadline)", limit)),
+        _ = crate::clock::sleep(limit) => {
+            let e = timed_out("no answer (call deadline)", limit);
+            Err(if at.is_empty() { e } else { e.with_path(at) })
+        }
     }
 }
 
@@ -166,26 +174,57 @@ impl LayeredAsyncBackend for Timed {
         &*self.inner
     }
     async fn exists(&self, path: &RemotePath) -> Result<bool> {
-        deadline(self.limits.operation, self.inner.exists(path)).await
+        deadline(
+            self.limits.operation,
+            path.as_str(),
+            self.inner.exists(path),
+        )
+        .await
     }
     async fn is_file(&self, path: &RemotePath) -> Result<bool> {
-        deadline(self.limits.operation, self.inner.is_file(path)).await
+        deadline(
+            self.limits.operation,
+            path.as_str(),
+            self.inner.is_file(path),
+        )
+        .await
     }
     async fn is_folder(&self, path: &RemotePath) -> Result<bool> {
-        deadline(self.limits.operation, self.inner.is_folder(path)).await
+        deadline(
+            self.limits.operation,
+            path.as_str(),
+            self.inner.is_folder(path),
+        )
+        .await
     }
     async fn get_file_info(&self, path: &RemotePath) -> Result<FileInfo> {
-        deadline(self.limits.operation, self.inner.get_file_info(path)).await
+        deadline(
+            self.limits.operation,
+            path.as_str(),
+            self.inner.get_file_info(path),
+        )
+        .await
     }
     async fn get_folder_info(&self, path: &RemotePath) -> Result<FolderInfo> {
-        deadline(self.limits.operation, self.inner.get_folder_info(path)).await
+        deadline(
+            self.limits.operation,
+            path.as_str(),
+            self.inner.get_folder_info(path),
+        )
+        .await
     }
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
-        deadline(self.limits.operation, self.inner.delete(path, options)).await
+        deadline(
+            self.limits.operation,
+            path.as_str(),
+            self.inner.delete(path, options),
+        )
+        .await
     }
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         deadline(
             self.limits.operation,
+            path.as_str(),
             self.inner.delete_folder(path, options),
         )
         .await
@@ -196,29 +235,54 @@ impl LayeredAsyncBackend for Timed {
         dst: &RemotePath,
         options: &RenameOptions,
     ) -> Result<()> {
-        deadline(self.limits.operation, self.inner.rename(src, dst, options)).await
+        deadline(
+            self.limits.operation,
+            src.as_str(),
+            self.inner.rename(src, dst, options),
+        )
+        .await
     }
     async fn copy(&self, src: &RemotePath, dst: &RemotePath, options: &CopyOptions) -> Result<()> {
-        deadline(self.limits.operation, self.inner.copy(src, dst, options)).await
+        deadline(
+            self.limits.operation,
+            src.as_str(),
+            self.inner.copy(src, dst, options),
+        )
+        .await
     }
     async fn list_files(&self, path: &RemotePath, options: &ListOptions) -> Result<FileStream> {
-        let files = deadline(self.limits.operation, self.inner.list_files(path, options)).await?;
-        Ok(Stalls::new(files, self.limits.stall).boxed())
+        let files = deadline(
+            self.limits.operation,
+            path.as_str(),
+            self.inner.list_files(path, options),
+        )
+        .await?;
+        Ok(Stalls::new(files, self.limits.stall, path.as_str()).boxed())
     }
     async fn list_folders(&self, path: &RemotePath) -> Result<FolderStream> {
-        let folders = deadline(self.limits.operation, self.inner.list_folders(path)).await?;
-        Ok(Stalls::new(folders, self.limits.stall).boxed())
+        let folders = deadline(
+            self.limits.operation,
+            path.as_str(),
+            self.inner.list_folders(path),
+        )
+        .await?;
+        Ok(Stalls::new(folders, self.limits.stall, path.as_str()).boxed())
     }
     async fn check_health(&self) -> Result<()> {
-        deadline(self.limits.operation, self.inner.check_health()).await
+        deadline(self.limits.operation, "", self.inner.check_health()).await
     }
     async fn glob(&self, pattern: &str) -> Result<FileStream> {
-        let files = deadline(self.limits.operation, self.inner.glob(pattern)).await?;
-        Ok(Stalls::new(files, self.limits.stall).boxed())
+        let files = deadline(self.limits.operation, pattern, self.inner.glob(pattern)).await?;
+        Ok(Stalls::new(files, self.limits.stall, pattern).boxed())
     }
     async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
-        let stream = deadline(self.limits.operation, self.inner.read(path, options)).await?;
-        Ok(Stalls::new(stream, self.limits.stall).boxed())
+        let stream = deadline(
+            self.limits.operation,
+            path.as_str(),
+            self.inner.read(path, options),
+        )
+        .await?;
+        Ok(Stalls::new(stream, self.limits.stall, path.as_str()).boxed())
     }
     async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
         // Through `read`, so the stall limit applies, not a deadline on
@@ -296,6 +360,8 @@ impl Stream for Watched {
 struct Stalls<S> {
     inner: S,
     limit: Duration,
+    /// What the stream is about (a path, a pattern), for its error.
+    at: String,
     /// When the consumer began waiting for the item it waits for now.
     waiting_since: Option<std::time::Instant>,
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
@@ -303,10 +369,11 @@ struct Stalls<S> {
 }
 
 impl<S> Stalls<S> {
-    fn new(inner: S, limit: Duration) -> Self {
+    fn new(inner: S, limit: Duration, at: &str) -> Self {
         Stalls {
             inner,
             limit,
+            at: at.to_owned(),
             waiting_since: None,
             timer: None,
             failed: false,
@@ -343,10 +410,12 @@ where
             timer.as_mut().reset(deadline);
         }
         self.failed = true;
-        Poll::Ready(Some(Err(timed_out(
-            "the stream stalled: no byte arrived",
-            self.limit,
-        ))))
+        let e = timed_out("the stream stalled: no byte arrived", self.limit);
+        Poll::Ready(Some(Err(if self.at.is_empty() {
+            e
+        } else {
+            e.with_path(&self.at)
+        })))
     }
 }
 
@@ -381,7 +450,7 @@ mod tests {
                 tokio::time::sleep(Duration::from_millis(600)).await;
                 let _ = tx.send(Ok(99)).await;
             });
-            let mut stream = Stalls::new(rx, Duration::from_millis(150));
+            let mut stream = Stalls::new(rx, Duration::from_millis(150), "big.bin");
             for i in 0..20 {
                 assert_eq!(stream.next().await.unwrap().unwrap(), i);
             }
@@ -390,11 +459,29 @@ mod tests {
             let waited = started.elapsed();
             assert_eq!(err.kind(), ErrorKind::BackendUnavailable, "{err}");
             assert!(err.is_retryable());
+            assert_eq!(err.path(), Some("big.bin"), "{err}");
             assert!(
                 waited >= Duration::from_millis(140) && waited < Duration::from_millis(500),
                 "failed after {waited:?}"
             );
             assert!(stream.next().await.is_none(), "ends after the failure");
+        });
+    }
+
+    /// A call that outlives its deadline fails retryable, naming what it
+    /// was about (the face takes the store's root off that path); one
+    /// about the backend itself names nothing.
+    #[test]
+    fn a_missed_deadline_names_the_operand() {
+        runtime().block_on(async {
+            let limit = Duration::from_millis(50);
+            let never = || futures::future::pending::<Result<()>>();
+            let err = deadline(limit, "data/a.csv", never()).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::BackendUnavailable, "{err}");
+            assert!(err.is_retryable());
+            assert_eq!(err.path(), Some("data/a.csv"), "{err}");
+            let err = deadline(limit, "", never()).await.unwrap_err();
+            assert_eq!(err.path(), None, "{err}");
         });
     }
 
@@ -404,7 +491,7 @@ mod tests {
     fn a_slow_consumer_never_fails() {
         runtime().block_on(async {
             let items = futures::stream::iter((0..4).map(Ok::<u32, Error>));
-            let mut stream = Stalls::new(items, Duration::from_millis(50));
+            let mut stream = Stalls::new(items, Duration::from_millis(50), "");
             let mut seen = 0;
             while let Some(item) = stream.next().await {
                 item.unwrap();
