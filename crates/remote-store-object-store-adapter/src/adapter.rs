@@ -12,7 +12,9 @@ use object_store::{
     ObjectStore, PutMode, PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions,
     RenameTargetMode,
 };
-use remote_store_core::{AsyncStore, Capability, DeleteOptions, RemotePath, WriteOptions};
+use remote_store_core::{
+    AsyncStore, Capability, DeleteOptions, ReadOptions, RemotePath, WriteOptions,
+};
 
 use crate::error::{map, map_object, not_implemented};
 use crate::path::to_remote;
@@ -55,13 +57,25 @@ impl ObjectStoreAdapter {
             ));
         }
         let (src, dst) = (to_remote(from)?, to_remote(to)?);
+        // The copy keeps what the source carries (as `copy` does): its
+        // attributes, and the bytes of the version they describe where
+        // the store can pin a read to it.
+        let info = self
+            .store
+            .get_file_info(src.as_str())
+            .await
+            .map_err(|e| map_object(e, from.as_ref()))?;
+        let mut read = ReadOptions::new();
+        if let (true, Some(etag)) = (self.store.supports(Capability::ConditionalRead), &info.etag) {
+            read = read.if_match(etag.clone());
+        }
         let bytes = self
             .store
-            .read(src.as_str())
+            .read_with(src.as_str(), &read)
             .await
             .map_err(|e| map_object(e, from.as_ref()))?;
         self.store
-            .write_with(dst.as_str(), bytes, &WriteOptions::new())
+            .write_with(dst.as_str(), bytes, &kept_attributes(&info))
             .await
             .map_err(|e| map(e, to.as_ref()))
             .map(drop)
@@ -228,6 +242,21 @@ impl ObjectStore for ObjectStoreAdapter {
             }
         }
     }
+}
+
+/// A no-overwrite write carrying `info`'s attributes.
+fn kept_attributes(info: &remote_store_core::FileInfo) -> WriteOptions {
+    let mut options = WriteOptions::new();
+    if let Some(v) = &info.content_type {
+        options = options.content_type(v.clone());
+    }
+    if let Some(v) = &info.cache_control {
+        options = options.cache_control(v.clone());
+    }
+    for (name, value) in &info.metadata {
+        options = options.metadata(name.clone(), value.clone());
+    }
+    options
 }
 
 /// A copy's or rename's error: about the source when it is missing (our

@@ -32,7 +32,10 @@
 //! which they read as a separator) or refuse (`..`, control characters,
 //! a segment over 255 bytes) is an error, never another key; a stored
 //! name object_store cannot parse is an error item of a listing, never
-//! skipped.
+//! skipped. Our stores are hierarchical, every one of them (memory too):
+//! a key and a key below it (`a` and `a/b`) cannot both exist, and the
+//! second write fails (`Generic`, our `InvalidPath` as the source), where
+//! object_store's `InMemory` keeps both.
 //!
 //! **What maps to what**, never silently weaker (`NotImplemented`
 //! otherwise):
@@ -50,7 +53,8 @@
 //! | `list_with_delimiter` | `list_files` and `list_folders`, sorted; where folders persist (local, SFTP) an empty folder is a common prefix, as with object_store's `LocalFileSystem` |
 //! | `delete` | `delete`, a missing object succeeding (as on object stores) |
 //! | `copy`, `rename` | `copy`, `rename` (atomic where `AtomicMove`) |
-//! | `copy_if_not_exists`, `rename_if_not_exists` | the bytes through a no-overwrite `write` (then the source's delete), only with `ExclusiveWrite` |
+//! | `copy_if_not_exists`, `rename_if_not_exists` | the bytes and attributes through a no-overwrite `write` (then the source's delete), only with `ExclusiveWrite` |
+//! | `GetOptions::head` | the metadata and the range, with an empty payload (no bytes are read) |
 //!
 //! **Memory**: `put_multipart` holds the parts the caller handed over
 //! until the write has taken them; a `put_part` future resolves when its
@@ -61,7 +65,9 @@
 //! (`Precondition`), `PermissionDenied` and `CapabilityNotSupported`
 //! (`NotSupported`) map to their object_store variants, the rest to
 //! `Generic`, with our error as the source; a folder where an object
-//! would be is `NotFound` (object_store has no folders).
+//! would be is `NotFound` for reads, heads and the source of a copy or
+//! rename (object_store has no folders); a write onto a folder fails
+//! with `Generic`.
 //!
 //! **Metadata**: `ObjectMeta::e_tag` is the store's etag (none on SFTP),
 //! `version` is always `None`, and `last_modified` is the Unix epoch for

@@ -142,7 +142,11 @@ impl MultipartUpload for Upload {
             .tx
             .as_ref()
             .is_some_and(|tx| tx.send(Message::Part(data, taken_tx)).is_ok());
-        let failed = self.failed("the write stopped; complete() returns its error");
+        let failed = self.failed(if self.task.is_none() {
+            "the upload was already completed or aborted"
+        } else {
+            "the write stopped; complete() returns its error"
+        });
         if !sent {
             return Box::pin(futures::future::ready(Err(failed)));
         }

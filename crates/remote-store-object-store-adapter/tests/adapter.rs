@@ -65,6 +65,44 @@ fn attributes_the_store_keeps_round_trip() {
     });
 }
 
+/// `copy_if_not_exists` and `rename_if_not_exists` go through a
+/// no-overwrite write: the object keeps its attributes all the same, as
+/// with `copy`.
+#[test]
+fn exclusive_copies_and_renames_keep_attributes() {
+    run(async {
+        let objects = adapter();
+        let attributes = Attributes::from_iter([
+            (Attribute::ContentType, "text/csv"),
+            (Attribute::Metadata("owner".into()), "ann"),
+        ]);
+        let source = Path::from("src.csv");
+        let options = PutOptions::from(attributes.clone());
+        objects
+            .put_opts(&source, "a,b\n".into(), options)
+            .await
+            .expect("put");
+        let copy = Path::from("copy.csv");
+        objects
+            .copy_if_not_exists(&source, &copy)
+            .await
+            .expect("copy");
+        assert_eq!(
+            objects.get(&copy).await.expect("get").attributes,
+            attributes
+        );
+        let moved = Path::from("moved.csv");
+        objects
+            .rename_if_not_exists(&source, &moved)
+            .await
+            .expect("rename");
+        let got = objects.get(&moved).await.expect("get");
+        assert_eq!(got.attributes, attributes);
+        assert_eq!(&got.bytes().await.expect("bytes")[..], b"a,b\n");
+        absent(&objects, &source).await;
+    });
+}
+
 #[test]
 fn attributes_the_store_drops_are_refused_before_any_write() {
     run(async {
