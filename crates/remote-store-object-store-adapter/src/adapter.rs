@@ -12,9 +12,7 @@ use object_store::{
     ObjectStore, PutMode, PutMultipartOptions, PutOptions, PutPayload, PutResult, RenameOptions,
     RenameTargetMode,
 };
-use remote_store_core::{
-    AsyncStore, Capability, DeleteOptions, ReadOptions, RemotePath, WriteOptions,
-};
+use remote_store_core::{AsyncStore, Capability, DeleteOptions, RemotePath};
 
 use crate::error::{map, map_object, not_implemented};
 use crate::path::to_remote;
@@ -65,17 +63,14 @@ impl ObjectStoreAdapter {
             .get_file_info(src.as_str())
             .await
             .map_err(|e| map_object(e, from.as_ref()))?;
-        let mut read = ReadOptions::new();
-        if let (true, Some(etag)) = (self.store.supports(Capability::ConditionalRead), &info.etag) {
-            read = read.if_match(etag.clone());
-        }
+        let read = crate::get::pinned_read(&self.store, info.etag.as_deref());
         let bytes = self
             .store
             .read_with(src.as_str(), &read)
             .await
             .map_err(|e| map_object(e, from.as_ref()))?;
         self.store
-            .write_with(dst.as_str(), bytes, &kept_attributes(&info))
+            .write_with(dst.as_str(), bytes, &crate::put::keeping_attributes(&info))
             .await
             .map_err(|e| map(e, to.as_ref()))
             .map(drop)
@@ -242,21 +237,6 @@ impl ObjectStore for ObjectStoreAdapter {
             }
         }
     }
-}
-
-/// A no-overwrite write carrying `info`'s attributes.
-fn kept_attributes(info: &remote_store_core::FileInfo) -> WriteOptions {
-    let mut options = WriteOptions::new();
-    if let Some(v) = &info.content_type {
-        options = options.content_type(v.clone());
-    }
-    if let Some(v) = &info.cache_control {
-        options = options.cache_control(v.clone());
-    }
-    for (name, value) in &info.metadata {
-        options = options.metadata(name.clone(), value.clone());
-    }
-    options
 }
 
 /// A copy's or rename's error: about the source when it is missing (our

@@ -30,6 +30,17 @@ pub(crate) fn object_meta(info: &FileInfo, location: Path) -> ObjectMeta {
     }
 }
 
+/// A read of the version whose etag is `etag`, where the store can pin
+/// a read to it (`ConditionalRead`); an unpinned read otherwise.
+pub(crate) fn pinned_read(store: &AsyncStore, etag: Option<&str>) -> ReadOptions {
+    match etag {
+        Some(etag) if store.supports(Capability::ConditionalRead) => {
+            ReadOptions::new().if_match(etag)
+        }
+        _ => ReadOptions::new(),
+    }
+}
+
 /// Reads of one `get` when the file is replaced between its metadata and
 /// its bytes (the read is pinned to the metadata's etag; the caller's own
 /// condition is never retried).
@@ -112,15 +123,10 @@ async fn get_once(
             extensions: Default::default(),
         });
     }
-    let mut read = ReadOptions::new();
+    let mut read = pinned_read(store, meta.e_tag.as_deref());
+    let pinned = read.if_match.is_some();
     if range != (0..meta.size) {
         read = read.range(range.start, Some(range.end - range.start));
-    }
-    // The bytes of the version just described, where the store can pin
-    // a read to it.
-    let pinned = store.supports(Capability::ConditionalRead) && meta.e_tag.is_some();
-    if let (true, Some(etag)) = (pinned, &meta.e_tag) {
-        read = read.if_match(etag.clone());
     }
     let bytes = match store.read_with(path.as_str(), &read).await {
         Ok(bytes) => bytes,

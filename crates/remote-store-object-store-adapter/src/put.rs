@@ -3,7 +3,7 @@
 //! otherwise, never silently weaker.
 
 use object_store::{Attribute, Attributes, PutMode, TagSet};
-use remote_store_core::{Capabilities, Capability, WriteOptions};
+use remote_store_core::{Capabilities, Capability, FileInfo, WriteOptions};
 
 use crate::error::not_implemented;
 
@@ -66,7 +66,7 @@ pub(crate) fn write_options(
 }
 
 /// The attributes a stored file carries, as object_store's.
-pub(crate) fn attributes(info: &remote_store_core::FileInfo) -> Attributes {
+pub(crate) fn attributes(info: &FileInfo) -> Attributes {
     let mut attributes = Attributes::new();
     if let Some(v) = &info.content_type {
         attributes.insert(Attribute::ContentType, v.clone().into());
@@ -81,4 +81,20 @@ pub(crate) fn attributes(info: &remote_store_core::FileInfo) -> Attributes {
         );
     }
     attributes
+}
+
+/// A no-overwrite write that keeps `info`'s attributes (the store that
+/// reported them keeps them).
+pub(crate) fn keeping_attributes(info: &FileInfo) -> WriteOptions {
+    let mut options = WriteOptions::new();
+    if let Some(v) = &info.content_type {
+        options = options.content_type(v.clone());
+    }
+    if let Some(v) = &info.cache_control {
+        options = options.cache_control(v.clone());
+    }
+    for (name, value) in &info.metadata {
+        options = options.metadata(name.clone(), value.clone());
+    }
+    options
 }
