@@ -8,11 +8,15 @@ const EXAMPLE: &str = "examples/third-party-backend/Cargo.toml";
 /// Spans to OpenTelemetry and metrics to Prometheus, through the
 /// ecosystem's exporters (outside the workspace, like a user's service).
 const OBSERVABILITY: &str = "examples/observability/Cargo.toml";
+/// DataFusion over SFTP: formatted here, built and run by
+/// `cargo xtask example datafusion` (DataFusion is a long build).
+const DATAFUSION: &str = "examples/datafusion/Cargo.toml";
 
 fn run_all() -> Result {
     step(&["fmt", "--all", "--check"])?;
     step(&["fmt", "--manifest-path", EXAMPLE, "--check"])?;
     step(&["fmt", "--manifest-path", OBSERVABILITY, "--check"])?;
+    step(&["fmt", "--manifest-path", DATAFUSION, "--check"])?;
     step(&[
         "clippy",
         "--workspace",
@@ -39,6 +43,16 @@ fn run_all() -> Result {
     ] {
         step(&["clippy", "-p", glue, "--", "-D", "warnings"])?;
     }
+    step(&[
+        "clippy",
+        "-p",
+        "remote-store-object-store-adapter",
+        "--features",
+        "object-store-0-13",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     // Each SFTP engine must build alone (they are separate features).
     for engine in ["ssh2", "russh"] {
         step(&[

@@ -4,12 +4,15 @@
 //!   dependency policy, the third-party example, the tour).
 //! - `bench`: runs the benchmarks and writes `docs/benchmarks.md`.
 //! - `services up|down|env`: the loopback S3 and Azure servers the tests use.
+//! - `example datafusion`: the examples too large for `ci`, run against
+//!   the test servers.
 //! - `mutants [memory|local|example]`: mutation testing (cargo-mutants),
 //!   not part of `ci`.
 
 mod bench;
 mod ci;
 mod cmd;
+mod example;
 mod mutants;
 mod services;
 
@@ -21,10 +24,11 @@ fn main() -> ExitCode {
         Some("ci") => ci::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("services") => services::run(&args[1..]),
+        Some("example") => example::run(&args[1..]),
         Some("mutants") => mutants::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | bench [overhead|local] [filter] | services up|down|env | mutants [memory|local|example]>"
+                "usage: cargo xtask <ci | bench [overhead|local] [filter] | services up|down|env | example datafusion | mutants [memory|local|example]>"
             );
             return ExitCode::from(2);
         }

@@ -6,9 +6,9 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use object_store::{ObjectStore, ObjectStoreExt, path::Path};
 //! use remote_store_core::AsyncStore;
-//! use remote_store_object_store_adapter::ObjectStoreAdapter;
+//! use remote_store_object_store_adapter::{ObjectStoreAdapter, object_store};
+//! use object_store::{ObjectStore, ObjectStoreExt, path::Path};
 //!
 //! # tokio::runtime::Runtime::new()?.block_on(async {
 //! let store = AsyncStore::new(remote_store_memory::MemoryBackend::new());
@@ -21,11 +21,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! **Versions**: built on object_store 0.14 (re-exported as
-//! [`object_store`]); a consumer must use the same
-//! major version of object_store for the trait to match. DataFusion 55.2,
-//! the newest on crates.io as of 2026-12, still depends on object_store
-//! 0.13.
+//! **Versions**: a consumer's object_store must be the adapter's for the
+//! trait to match. The crate root is the adapter for object_store 0.14
+//! (re-exported as [`object_store`]; also [`v0_14`]); with the feature
+//! `object-store-0-13`, [`v0_13`] is the same adapter for object_store
+//! 0.13, which DataFusion 55 (the newest as of 2026-12) and its users
+//! depend on. Both are the same code: the trait did not change between
+//! the two versions.
 //!
 //! **Keys** are the store's paths below its root, the same strings
 //! (`Path::as_ref`). A key the store's path rules would rewrite (a `\`,
@@ -73,13 +75,8 @@
 //! `version` is always `None`, and `last_modified` is the Unix epoch for
 //! a file without a modification time.
 
-mod adapter;
-mod error;
-mod get;
-mod list;
-mod multipart;
-mod path;
-mod put;
+#[cfg(feature = "object-store-0-13")]
+pub mod v0_13;
+pub mod v0_14;
 
-pub use adapter::ObjectStoreAdapter;
-pub use object_store;
+pub use v0_14::{ObjectStoreAdapter, object_store};

@@ -14,6 +14,7 @@ use object_store::{
 use remote_store_core::AsyncStore;
 use remote_store_memory::AsyncMemoryBackend;
 use remote_store_object_store_adapter::ObjectStoreAdapter;
+use remote_store_object_store_adapter::object_store;
 
 fn adapter() -> ObjectStoreAdapter {
     ObjectStoreAdapter::new(AsyncStore::new(AsyncMemoryBackend::new()))

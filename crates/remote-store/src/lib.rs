@@ -29,7 +29,11 @@
 //! | `sftp`         | no      | both SFTP engines: `sftp-russh` and `sftp-ssh2`     |
 //! | `sftp-russh`   | no      | [`backends::AsyncSftpBackend`] (native async on russh; the faster) |
 //! | `sftp-ssh2`    | no      | [`backends::SftpBackend`] (sync on libssh2)         |
+//! | `opendal`      | no      | `backends::OpendalBackend` (any OpenDAL service; services by `opendal-webdav`, `opendal-gcs`, `opendal-http`, …) |
 //! | `all-backends` | no      | every backend this release ships                    |
+//! | `layers`       | no      | `layers`: retry, timeouts, tracing, metrics, limits, fault injection |
+//! | `object-store-adapter` | no | `object_store_adapter::ObjectStoreAdapter`: any store as an object_store 0.14 `ObjectStore` |
+//! | `object-store-adapter-0-13` | no | `object_store_adapter::v0_13`: the same for object_store 0.13 (DataFusion 55) |
 //!
 //! # Configuration, registries and URLs
 //!

@@ -2,10 +2,11 @@
 //! served where the store declares it, and refused with `NotImplemented`
 //! otherwise, never silently weaker.
 
+use super::object_store;
 use object_store::{Attribute, Attributes, PutMode, TagSet};
 use remote_store_core::{Capabilities, Capability, FileInfo, WriteOptions};
 
-use crate::error::not_implemented;
+use super::error::not_implemented;
 
 /// The write options of a put in `mode`, with `attributes` and `tags`.
 pub(crate) fn write_options(

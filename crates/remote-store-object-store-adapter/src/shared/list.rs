@@ -2,15 +2,16 @@
 //! streamed; `list_with_delimiter` lists the folder's files and its
 //! folders, sorted as object_store's stores answer.
 
+use super::{compat, object_store};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{ListResult, ObjectMeta};
 use remote_store_core::{AsyncStore, ListOptions};
 
-use crate::error::map;
-use crate::get::object_meta;
-use crate::path::{to_folder, to_location};
+use super::error::map;
+use super::get::object_meta;
+use super::path::{to_folder, to_location};
 
 /// Every object below `prefix` (whole segments, as object_store means
 /// it: `foo` lists `foo/x`, not `foo.bar`). A file at `prefix` itself is
@@ -66,9 +67,5 @@ pub(crate) async fn list_with_delimiter(
         .await?;
     objects.sort_by(|a, b| a.location.cmp(&b.location));
     common_prefixes.sort();
-    Ok(ListResult {
-        common_prefixes,
-        objects,
-        extensions: Default::default(),
-    })
+    Ok(compat::list_result(common_prefixes, objects))
 }

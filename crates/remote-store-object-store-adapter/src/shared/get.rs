@@ -3,6 +3,7 @@
 //! pinned to that version where the store can, and counted where it
 //! cannot, so metadata and bytes never silently disagree.
 
+use super::{compat, object_store};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -12,8 +13,8 @@ use object_store::{GetOptions, GetResult, GetResultPayload, ObjectMeta};
 use remote_store_core::stream::ByteStream;
 use remote_store_core::{AsyncStore, Capability, ErrorKind, FileInfo, ReadOptions, RemotePath};
 
-use crate::error::{STORE, map, map_object, not_implemented};
-use crate::put::attributes;
+use super::error::{STORE, map, map_object, not_implemented};
+use super::put::attributes;
 
 /// object_store's metadata of a file at `location`. A file without a
 /// modification time is given the Unix epoch (object_store's field is
@@ -115,13 +116,8 @@ async fn get_once(
     };
     let attributes = attributes(&info);
     if options.head {
-        return Ok(GetResult {
-            payload: GetResultPayload::Stream(futures::stream::empty().boxed()),
-            meta,
-            range,
-            attributes,
-            extensions: Default::default(),
-        });
+        let empty = GetResultPayload::Stream(futures::stream::empty().boxed());
+        return Ok(compat::get_result(empty, meta, range, attributes));
     }
     let mut read = pinned_read(store, meta.e_tag.as_deref());
     let pinned = read.if_match.is_some();
@@ -137,13 +133,12 @@ async fn get_once(
     };
     let expected = range.end - range.start;
     let payload = counted(bytes, expected, raw.to_owned());
-    Ok(GetResult {
-        payload: GetResultPayload::Stream(payload),
+    Ok(compat::get_result(
+        GetResultPayload::Stream(payload),
         meta,
         range,
         attributes,
-        extensions: Default::default(),
-    })
+    ))
 }
 
 /// The stream, failing when it does not carry exactly `expected` bytes

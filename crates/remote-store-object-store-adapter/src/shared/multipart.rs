@@ -3,6 +3,7 @@
 //! `abort`, or dropping the upload, fails the write's source, so the
 //! store discards it (no partial file, ADR-0006's failing-source rule).
 
+use super::{compat, object_store};
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures::StreamExt;
@@ -12,7 +13,7 @@ use remote_store_core::{AsyncStore, Error, RemotePath, WriteOptions, WriteResult
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::error::{STORE, map};
+use super::error::{STORE, map};
 
 enum Message {
     /// A part, and who waits for it to be taken by the write.
@@ -156,11 +157,7 @@ impl MultipartUpload for Upload {
     async fn complete(&mut self) -> object_store::Result<PutResult> {
         let written = self.finish(Message::Complete).await?;
         let written = written.map_err(|e| map(e, &self.location))?;
-        Ok(PutResult {
-            e_tag: written.etag,
-            version: None,
-            extensions: Default::default(),
-        })
+        Ok(compat::put_result(written.etag))
     }
 
     async fn abort(&mut self) -> object_store::Result<()> {

@@ -1,5 +1,6 @@
 //! [`ObjectStoreAdapter`]: the `ObjectStore` trait over an `AsyncStore`.
 
+use super::{compat, object_store};
 use std::fmt;
 
 use async_trait::async_trait;
@@ -14,8 +15,8 @@ use object_store::{
 };
 use remote_store_core::{AsyncStore, Capability, DeleteOptions, RemotePath};
 
-use crate::error::{map, map_object, not_implemented};
-use crate::path::to_remote;
+use super::error::{map, map_object, not_implemented};
+use super::path::to_remote;
 
 /// Deletes of one `delete_stream` in flight at once.
 const DELETES_IN_FLIGHT: usize = 8;
@@ -63,14 +64,14 @@ impl ObjectStoreAdapter {
             .get_file_info(src.as_str())
             .await
             .map_err(|e| map_object(e, from.as_ref()))?;
-        let read = crate::get::pinned_read(&self.store, info.etag.as_deref());
+        let read = super::get::pinned_read(&self.store, info.etag.as_deref());
         let bytes = self
             .store
             .read_with(src.as_str(), &read)
             .await
             .map_err(|e| map_object(e, from.as_ref()))?;
         self.store
-            .write_with(dst.as_str(), bytes, &crate::put::keeping_attributes(&info))
+            .write_with(dst.as_str(), bytes, &super::put::keeping_attributes(&info))
             .await
             .map_err(|e| map(e, to.as_ref()))
             .map(drop)
@@ -106,7 +107,7 @@ impl ObjectStore for ObjectStoreAdapter {
         opts: PutOptions,
     ) -> object_store::Result<PutResult> {
         let path = to_remote(location)?;
-        let options = crate::put::write_options(
+        let options = super::put::write_options(
             self.store.capabilities(),
             &opts.mode,
             &opts.attributes,
@@ -122,11 +123,7 @@ impl ObjectStore for ObjectStoreAdapter {
             )
             .await
             .map_err(|e| map(e, location.as_ref()))?;
-        Ok(PutResult {
-            e_tag: written.etag,
-            version: None,
-            extensions: Default::default(),
-        })
+        Ok(compat::put_result(written.etag))
     }
 
     async fn put_multipart_opts(
@@ -135,13 +132,13 @@ impl ObjectStore for ObjectStoreAdapter {
         opts: PutMultipartOptions,
     ) -> object_store::Result<Box<dyn MultipartUpload>> {
         let path = to_remote(location)?;
-        let options = crate::put::write_options(
+        let options = super::put::write_options(
             self.store.capabilities(),
             &PutMode::Overwrite,
             &opts.attributes,
             &opts.tags,
         )?;
-        let upload = crate::multipart::Upload::start(
+        let upload = super::multipart::Upload::start(
             self.store.clone(),
             path,
             options,
@@ -156,7 +153,7 @@ impl ObjectStore for ObjectStoreAdapter {
         options: GetOptions,
     ) -> object_store::Result<GetResult> {
         let path = to_remote(location)?;
-        crate::get::get(&self.store, location, &path, options).await
+        super::get::get(&self.store, location, &path, options).await
     }
 
     fn delete_stream(
@@ -184,11 +181,11 @@ impl ObjectStore for ObjectStoreAdapter {
     }
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
-        crate::list::list(self.store.clone(), prefix)
+        super::list::list(self.store.clone(), prefix)
     }
 
     async fn list_with_delimiter(&self, prefix: Option<&Path>) -> object_store::Result<ListResult> {
-        crate::list::list_with_delimiter(&self.store, prefix).await
+        super::list::list_with_delimiter(&self.store, prefix).await
     }
 
     async fn copy_opts(

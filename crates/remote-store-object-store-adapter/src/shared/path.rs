@@ -3,10 +3,11 @@
 //! or refuse (`..`, control characters, a segment over 255 bytes) is an
 //! error, never another key.
 
+use super::object_store;
 use object_store::path::Path;
 use remote_store_core::RemotePath;
 
-use crate::error::STORE;
+use super::error::STORE;
 
 /// The store path of an object_store location, the same string.
 ///

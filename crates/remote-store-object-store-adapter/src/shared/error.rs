@@ -1,6 +1,7 @@
 //! Our errors as object_store's: the kind picks the variant, our error is
 //! the source.
 
+use super::object_store;
 use remote_store_core::{Error, ErrorKind};
 
 /// The `store` name object_store's errors carry.
