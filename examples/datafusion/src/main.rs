@@ -53,8 +53,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let config = SftpConfig::new(var("RS_SFTP_HOST")?, var("RS_SFTP_USER")?)
         .port(var("RS_SFTP_PORT")?.parse()?)
         .base_path(var("RS_SFTP_DIR")?)
-        .key_file(var("RS_SFTP_KEY")?.into())
-        .known_hosts(var("RS_SFTP_KNOWN_HOSTS")?.into());
+        .key_file(var("RS_SFTP_KEY")?)
+        .known_hosts(var("RS_SFTP_KNOWN_HOSTS")?);
     let server = AsyncStore::new(AsyncSftpBackend::new(config)?);
     let folder = format!("datafusion-example-{}", std::process::id());
     let store = server.child(&folder)?;
