@@ -95,6 +95,16 @@ pub trait Face: Send + Sync {
     /// drains the stream: returns the first chunk and what the rest of the
     /// stream gave (its bytes, or the error that ended it).
     async fn read_across_close(&self, path: &str) -> Result<(Bytes, Result<Bytes>)>;
+    /// `read_with_info` with `options`; with `replacement`, the file is
+    /// overwritten with it once the read is open, before it is drained.
+    /// Returns the metadata and what the stream gave (its bytes, or the
+    /// error that ended it).
+    async fn read_with_info(
+        &self,
+        path: &str,
+        options: ReadOptions,
+        replacement: Option<Bytes>,
+    ) -> Result<(FileInfo, Result<Bytes>)>;
     async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult>;
     async fn write_atomic(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult>;
     /// `write_with` an `if_match` condition (a compare-and-swap).
@@ -332,6 +342,18 @@ impl Face for AsyncStore {
             .await
             .map(BytesMut::freeze);
         Ok((first, rest))
+    }
+    async fn read_with_info(
+        &self,
+        path: &str,
+        options: ReadOptions,
+        replacement: Option<Bytes>,
+    ) -> Result<(FileInfo, Result<Bytes>)> {
+        let (info, stream) = AsyncStore::read_with_info(self, path, &options).await?;
+        if let Some(data) = replacement {
+            AsyncStore::write_bytes(self, path, data, true).await?;
+        }
+        Ok((info, collect(stream).await))
     }
     async fn write(&self, path: &str, data: Bytes, overwrite: bool) -> Result<WriteResult> {
         AsyncStore::write_bytes(self, path, data, overwrite).await
@@ -741,6 +763,22 @@ impl Face for Store {
             };
             let mut buf = vec![0; 64 * 1024];
             Ok(stream.read(&mut buf)?)
+        })
+        .await
+    }
+    async fn read_with_info(
+        &self,
+        path: &str,
+        options: ReadOptions,
+        replacement: Option<Bytes>,
+    ) -> Result<(FileInfo, Result<Bytes>)> {
+        let path = path.to_owned();
+        blocking(self, move |s| {
+            let (info, stream) = s.read_with_info(&path, &options)?;
+            if let Some(data) = replacement {
+                s.write_bytes(&path, data, true)?;
+            }
+            Ok((info, read_all(stream)))
         })
         .await
     }

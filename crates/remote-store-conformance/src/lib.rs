@@ -127,6 +127,8 @@ macro_rules! __for_each_case {
             read_range_contract,
             read_range_extremes,
             read_range_single_bytes,
+            read_with_info_describes_the_bytes,
+            read_with_info_keeps_the_callers_condition,
             list_files_direct_only,
             list_files_recursive,
             list_files_with_depth_and_pattern,

@@ -52,6 +52,19 @@ pub trait AsyncBackend: AsAny + Send + Sync {
     #[doc = contract!(read)]
     async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream>;
 
+    #[doc = contract!(read_with_info)]
+    ///
+    /// The default calls [`get_file_info`](Self::get_file_info), then
+    /// [`read`](Self::read) pinned or counted; override it when the backend
+    /// can take both from one opened file.
+    async fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ByteStream)> {
+        crate::described::read_async(self, path, options).await
+    }
+
     #[doc = contract!(read_bytes)]
     ///
     /// The default drains [`read`](Self::read); override it when the backend

@@ -253,6 +253,25 @@ impl AsyncStore {
         Ok(self.scope.byte_stream(self.backend.name(), stream))
     }
 
+    #[doc = contract!(read_with_info)]
+    ///
+    /// `options` as for [`read_with`](Self::read_with)
+    /// (`&ReadOptions::new()` for the whole file); the metadata's path is
+    /// the store's.
+    pub async fn read_with_info(
+        &self,
+        path: impl AsRef<str>,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ByteStream)> {
+        self.check(&Needs::of(&[C::Metadata]))?;
+        let p = self.file(path.as_ref(), options)?;
+        let (info, stream) = self
+            .file_result(&p, self.backend.read_with_info(&p, options).await)
+            .await?;
+        let info = self.scope.strip_file(info)?;
+        Ok((info, self.scope.byte_stream(self.backend.name(), stream)))
+    }
+
     #[doc = contract!(read_range)]
     pub async fn read_range(
         &self,

@@ -90,6 +90,19 @@ pub trait Backend: AsAny + Send + Sync {
     #[doc = contract!(read)]
     fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream>;
 
+    #[doc = contract!(read_with_info)]
+    ///
+    /// The default calls [`get_file_info`](Self::get_file_info), then
+    /// [`read`](Self::read) pinned or counted; override it when the backend
+    /// can take both from one opened file.
+    fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ReadStream)> {
+        crate::described::read_sync(self, path, options)
+    }
+
     #[doc = contract!(read_bytes)]
     ///
     /// The default drains [`read`](Self::read); override it when the backend

@@ -65,6 +65,24 @@ stores answer `InvalidPath`: ADR-0012) or the root; `PreconditionFailed` \
 when `if_match` is given and the file no longer has that etag (replaced, \
 or removed: the version asked for is gone)."
     };
+    (read_with_info) => {
+        "`read`, and the metadata of the file the stream reads (as \
+`get_file_info` reports it: of the whole file, whatever the range), for \
+callers that answer with both (object_store's `get`, transfers). The \
+metadata describes the bytes: where the backend takes both from one \
+opened file (memory, local) or pins the read to the metadata's etag \
+(`Capability::ConditionalRead`), exactly; elsewhere the stream is counted, \
+and fails with `PreconditionFailed` when it carries another number of \
+bytes than the metadata promises (a file replaced by one of the same size \
+goes unseen there, as with any unpinned read). A file replaced between \
+the metadata and a pinned read is described again (up to 3 times) unless \
+the caller gave `if_match`. Needs `Capability::Read` and \
+`Capability::Metadata`, and each capability an option needs.
+
+# Errors
+As for `read`; `PreconditionFailed` also for a file replaced more often \
+than that while being opened."
+    };
     (read_range) => {
         "Streams `len` bytes of the file from byte `offset` (to the end when `len` \
 is `None`): `read` with `ReadOptions::range`. A range past the end is cut \
@@ -280,13 +298,14 @@ pub(crate) use contract;
 /// The operations every twin documents with [`contract!`]; a new trait
 /// method must be added here (the test below fails until it is).
 #[cfg(test)]
-pub(crate) const OPERATIONS: [&str; 24] = [
+pub(crate) const OPERATIONS: [&str; 25] = [
     "name",
     "capabilities",
     "exists",
     "is_file",
     "is_folder",
     "read",
+    "read_with_info",
     "read_bytes",
     "write",
     "writer",

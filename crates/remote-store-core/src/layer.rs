@@ -120,6 +120,22 @@ pub trait LayeredBackend: Send + Sync + 'static {
         Backend::read(self.inner(), path, options)
     }
 
+    /// Not the inner backend's, unless overridden: the metadata and a read
+    /// through this layer's own [`get_file_info`](Backend::get_file_info)
+    /// and [`read`](Backend::read) (the trait's default), so a layer that
+    /// changes reads (retry, timeouts, faults) changes these too. A layer
+    /// that leaves reads alone may forward it.
+    fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ReadStream)>
+    where
+        Self: Sized,
+    {
+        crate::described::read_sync(self, path, options)
+    }
+
     /// [`Backend::read_bytes`] of the inner backend, unless overridden.
     fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
         Backend::read_bytes(self.inner(), path, options)
@@ -254,6 +270,14 @@ impl<L: LayeredBackend> Backend for L {
         LayeredBackend::read_bytes(self, path, options)
     }
 
+    fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ReadStream)> {
+        LayeredBackend::read_with_info(self, path, options)
+    }
+
     fn write(
         &self,
         path: &RemotePath,
@@ -371,6 +395,23 @@ pub trait LayeredAsyncBackend: Send + Sync + 'static {
     /// [`AsyncBackend::read`] of the inner backend, unless overridden.
     async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
         AsyncBackend::read(self.inner(), path, options).await
+    }
+
+    /// Not the inner backend's, unless overridden: the metadata and a read
+    /// through this layer's own
+    /// [`get_file_info`](AsyncBackend::get_file_info) and
+    /// [`read`](AsyncBackend::read) (the trait's default), so a layer that
+    /// changes reads (retry, timeouts, faults) changes these too. A layer
+    /// that leaves reads alone may forward it.
+    async fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ByteStream)>
+    where
+        Self: Sized,
+    {
+        crate::described::read_async(self, path, options).await
     }
 
     /// [`AsyncBackend::read_bytes`] of the inner backend, unless overridden.
@@ -502,6 +543,14 @@ impl<L: LayeredAsyncBackend> AsyncBackend for L {
 
     async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
         LayeredAsyncBackend::read_bytes(self, path, options).await
+    }
+
+    async fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ByteStream)> {
+        LayeredAsyncBackend::read_with_info(self, path, options).await
     }
 
     async fn write(

@@ -237,6 +237,27 @@ impl Store {
         Ok(self.scope.read_stream(self.backend.name(), stream))
     }
 
+    #[doc = contract!(read_with_info)]
+    ///
+    /// `options` as for [`read_with`](Self::read_with)
+    /// (`&ReadOptions::new()` for the whole file); the metadata's path is
+    /// the store's.
+    pub fn read_with_info(
+        &self,
+        path: impl AsRef<str>,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ReadStream)> {
+        self.check(&Needs::of(&[C::Metadata]))?;
+        let p = self.file(path.as_ref(), options)?;
+        let (info, stream) = self
+            .backend
+            .read_with_info(&p, options)
+            .map_err(|e| self.not_a_file(&p, e))
+            .map_err(self.fail())?;
+        let info = self.scope.strip_file(info)?;
+        Ok((info, self.scope.read_stream(self.backend.name(), stream)))
+    }
+
     #[doc = contract!(read_range)]
     pub fn read_range(
         &self,

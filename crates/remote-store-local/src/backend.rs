@@ -67,6 +67,37 @@ pub(crate) fn file_info(path: RemotePath, meta: &fs::Metadata) -> FileInfo {
     info
 }
 
+/// `options` of a read from `file`, opened at `path`; `known` is the
+/// open file's metadata when the caller has it already.
+fn read_from(
+    mut file: File,
+    path: &RemotePath,
+    options: &ReadOptions,
+    known: Option<&fs::Metadata>,
+) -> Result<ReadStream> {
+    let stat = |file: &File| match known {
+        Some(meta) => Ok(meta.clone()),
+        None => file.metadata().at(path),
+    };
+    if options.if_match.is_some() {
+        // The open file is the version read, whatever replaces it.
+        condition::check_etag(path, &stat(&file)?, options.if_match.as_deref())?;
+    }
+    let Some(ByteRange { offset, len }) = options.range else {
+        return Ok(Box::new(file));
+    };
+    // Past the end reads nothing, however far: a seek beyond
+    // `i64::MAX` would fail (EINVAL) rather than land past the end.
+    if offset >= stat(&file)?.len() {
+        return Ok(Box::new(std::io::empty()));
+    }
+    file.seek(SeekFrom::Start(offset)).at(path)?;
+    Ok(match len {
+        Some(len) => Box::new(file.take(len)),
+        None => Box::new(file),
+    })
+}
+
 impl LocalBackend {
     /// A backend rooted at the existing folder `root`. No I/O besides
     /// resolving the root.
@@ -111,6 +142,19 @@ impl LocalBackend {
             return Err(Error::closed().with_backend(crate::NAME));
         }
         Ok(())
+    }
+
+    /// The file at `path`, opened for a read with `options`.
+    fn open_file(&self, path: &RemotePath, options: &ReadOptions) -> Result<File> {
+        options.check(CAPABILITIES)?;
+        let real = match self.file(path) {
+            // The version asked for is gone with the file.
+            Err(e) if e.kind() == ErrorKind::NotFound && options.if_match.is_some() => {
+                return Err(condition::gone(path));
+            }
+            other => other?,
+        };
+        File::open(real).at(path)
     }
 
     /// An existing file's real path.
@@ -168,33 +212,21 @@ impl Backend for LocalBackend {
     }
 
     fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
-        options.check(CAPABILITIES)?;
-        let real = match self.file(path) {
-            // The version asked for is gone with the file.
-            Err(e) if e.kind() == ErrorKind::NotFound && options.if_match.is_some() => {
-                return Err(condition::gone(path));
-            }
-            other => other?,
-        };
-        let mut file = File::open(real).at(path)?;
-        if options.if_match.is_some() {
-            // The open file is the version read, whatever replaces it.
-            let meta = file.metadata().at(path)?;
-            condition::check_etag(path, &meta, options.if_match.as_deref())?;
-        }
-        let Some(ByteRange { offset, len }) = options.range else {
-            return Ok(Box::new(file));
-        };
-        // Past the end reads nothing, however far: a seek beyond
-        // `i64::MAX` would fail (EINVAL) rather than land past the end.
-        if offset >= file.metadata().at(path)?.len() {
-            return Ok(Box::new(std::io::empty()));
-        }
-        file.seek(SeekFrom::Start(offset)).at(path)?;
-        Ok(match len {
-            Some(len) => Box::new(file.take(len)),
-            None => Box::new(file),
-        })
+        let file = self.open_file(path, options)?;
+        read_from(file, path, options, None)
+    }
+
+    /// One open and one `fstat` of the open file: the metadata is of
+    /// exactly the bytes read, whatever replaces the file meanwhile.
+    fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ReadStream)> {
+        let file = self.open_file(path, options)?;
+        let meta = file.metadata().at(path)?;
+        let stream = read_from(file, path, options, Some(&meta))?;
+        Ok((file_info(path.clone(), &meta), stream))
     }
 
     fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {

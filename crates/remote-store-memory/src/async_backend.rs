@@ -74,6 +74,18 @@ impl AsyncBackend for AsyncMemoryBackend {
         Ok(chunks(self.read_bytes(path, options).await?))
     }
 
+    /// One lookup: the metadata is of exactly the bytes read.
+    async fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ByteStream)> {
+        let (info, data) = self
+            .state
+            .get_with_info(path, options.if_match.as_deref())?;
+        Ok((info, chunks(slice(data, options.range))))
+    }
+
     async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
         Ok(slice(
             self.state.get(path, options.if_match.as_deref())?,

@@ -62,6 +62,18 @@ impl Backend for MemoryBackend {
         Ok(Box::new(self.read_bytes(path, options)?.reader()))
     }
 
+    /// One lookup: the metadata is of exactly the bytes read.
+    fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ReadStream)> {
+        let (info, data) = self
+            .state
+            .get_with_info(path, options.if_match.as_deref())?;
+        Ok((info, Box::new(slice(data, options.range).reader())))
+    }
+
     fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<Bytes> {
         Ok(slice(
             self.state.get(path, options.if_match.as_deref())?,

@@ -147,6 +147,23 @@ impl State {
         }
     }
 
+    /// The content at `path` and its metadata, under one lock: the
+    /// metadata describes exactly these bytes (`if_match` as for `get`).
+    pub(crate) fn get_with_info(
+        &self,
+        path: &RemotePath,
+        if_match: Option<&str>,
+    ) -> Result<(FileInfo, Bytes)> {
+        match self.read()?.get(path.as_str()) {
+            Some(entry) => {
+                check_etag(path, entry, if_match)?;
+                Ok((info(path.as_str(), entry)?, entry.data.clone()))
+            }
+            None if if_match.is_some() => Err(precondition(path, "there is no file")),
+            None => Err(Error::not_found(path)),
+        }
+    }
+
     pub(crate) fn file_info(&self, path: &RemotePath) -> Result<FileInfo> {
         match self.read()?.get(path.as_str()) {
             Some(entry) => info(path.as_str(), entry),

@@ -49,7 +49,8 @@
 //! | `PutMode::Update { e_tag, .. }` | a `write` with `if_match`, only with `ConditionalWrite`; without an `e_tag`: `NotImplemented` (no versions) |
 //! | attributes `ContentType`, `CacheControl`, `Metadata` | the write's options, where the store keeps them (`ContentType`, `CacheControl`, `UserMetadata`); other attributes and tags: `NotImplemented` |
 //! | `put_multipart` | one streamed `write`, parts taken in the order `put_part` is called; `abort` or a drop discards it (nothing visible before `complete`) |
-//! | `get_opts` | `get_file_info`, then a `read` of the range, pinned to the etag where the store declares `ConditionalRead` (a file replaced in between is read again, up to 10 times), else counted: a file replaced with one of another size fails the stream |
+//! | `get`, `get_range`, `get_opts` without conditions | one `read_with_info`: the metadata and the bytes it describes (one lookup on memory, one open and `fstat` on local; elsewhere a `get_file_info` and a read pinned to its etag, or counted: a file replaced with one of another size fails the stream) |
+//! | `get_opts` with conditions, `head` or a suffix range | `get_file_info`, then a `read` of the range, pinned to the etag where the store declares `ConditionalRead` (a file replaced in between is read again, up to 10 times), else counted as above |
 //! | conditions `if_match`, `if_none_match`, `if_(un)modified_since` | decided on that metadata (`NotSupported` for dates where the store reports no modification time); `version`: `NotImplemented` |
 //! | `list(prefix)` | a recursive `list_files` of the prefix's folder (whole segments) |
 //! | `list_with_delimiter` | `list_files` and `list_folders`, sorted; where folders persist (local, SFTP) an empty folder is a common prefix, as with object_store's `LocalFileSystem` |

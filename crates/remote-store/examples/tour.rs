@@ -5,7 +5,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 
 use futures::TryStreamExt;
 use remote_store::backends::{AsyncMemoryBackend, MemoryBackend};
-use remote_store::{AsyncStore, Capability, ErrorKind, Result, Store, WriteOptions};
+use remote_store::{AsyncStore, Capability, ErrorKind, ReadOptions, Result, Store, WriteOptions};
 
 fn main() -> Result<()> {
     println!("== sync Store over MemoryBackend ==");
@@ -103,6 +103,14 @@ fn sync_tour(store: Store) -> Result<()> {
     println!(
         "read_bytes data/config.json -> {:?}",
         store.read_bytes("data/config.json")?
+    );
+    // The metadata of exactly the bytes read, from one call.
+    let (info, stream) = store.read_with_info("data/numbers.csv", &ReadOptions::new())?;
+    println!(
+        "read_with_info data/numbers.csv -> {} bytes, etag {:?}, {:?}",
+        info.size,
+        info.etag,
+        String::from_utf8_lossy(&read_all(stream))
     );
 
     println!(

@@ -1,6 +1,6 @@
-//! `read`, `read_bytes`, `read_range`.
+//! `read`, `read_bytes`, `read_range`, `read_with_info`.
 
-use remote_store_core::ErrorKind;
+use remote_store_core::{Capability, ErrorKind, ReadOptions};
 
 use super::{expect_err, ok};
 use crate::data::bytes;
@@ -99,4 +99,93 @@ pub async fn read_range_extremes(s: Subject) {
         let what = format!("read_range({offset}, {len})");
         crate::data::assert_same(&got, &data[offset as usize..], &what);
     }
+}
+
+/// `read_with_info`: the metadata is `get_file_info`'s, of the whole file
+/// whatever the range, and it describes the bytes the stream carries,
+/// also when the file is replaced (by content of another size) once the
+/// read is open: the stream then carries the old content, or fails with
+/// `PreconditionFailed`, never the new content under the old metadata.
+/// A missing file is `NotFound`, a folder `InvalidPath`.
+pub async fn read_with_info_describes_the_bytes(s: Subject) {
+    need!(s, Write, Read, Metadata);
+    let data = bytes(3000, 11);
+    ok(s.write("d/info.bin", data.clone(), false).await, "write");
+    let stat = ok(s.get_file_info("d/info.bin").await, "get_file_info");
+
+    let (info, got) = ok(
+        s.read_with_info("d/info.bin", ReadOptions::new(), None)
+            .await,
+        "read_with_info",
+    );
+    crate::data::assert_same(&ok(got, "the stream"), &data, "read_with_info");
+    assert_eq!(info.path.as_str(), "d/info.bin", "the store's path");
+    assert_eq!(
+        (info.size, &info.etag, info.modified),
+        (stat.size, &stat.etag, stat.modified),
+        "read_with_info's metadata is get_file_info's"
+    );
+
+    if s.capabilities().contains(Capability::RangeRead) {
+        let range = ReadOptions::new().range(1000, Some(500));
+        let (info, got) = ok(
+            s.read_with_info("d/info.bin", range, None).await,
+            "read_with_info of a range",
+        );
+        assert_eq!(info.size, 3000, "the metadata is of the whole file");
+        crate::data::assert_same(&ok(got, "the stream"), &data[1000..1500], "the range");
+    }
+
+    // Replaced once open: old bytes with the old metadata, or an error.
+    let replacement = bytes(5000, 12);
+    let (info, got) = ok(
+        s.read_with_info("d/info.bin", ReadOptions::new(), Some(replacement))
+            .await,
+        "read_with_info, then a replace",
+    );
+    assert_eq!(info.size, 3000, "the metadata of the version opened");
+    match got {
+        Ok(got) => crate::data::assert_same(&got, &data, "the version the metadata describes"),
+        Err(e) => assert_eq!(
+            e.kind(),
+            ErrorKind::PreconditionFailed,
+            "a replaced file fails the stream as PreconditionFailed: {e}"
+        ),
+    }
+
+    expect_err(
+        s.read_with_info("d/nope", ReadOptions::new(), None).await,
+        ErrorKind::NotFound,
+        "read_with_info of a missing file",
+    );
+    expect_err(
+        s.read_with_info("d", ReadOptions::new(), None).await,
+        ErrorKind::InvalidPath,
+        "read_with_info of a folder",
+    );
+}
+
+/// `read_with_info` with the caller's `if_match`: the version with that
+/// etag, or `PreconditionFailed` once it was replaced (never retried).
+pub async fn read_with_info_keeps_the_callers_condition(s: Subject) {
+    need!(s, Write, Read, Metadata, ConditionalRead);
+    let old = ok(s.write("c.bin", bytes(100, 1), false).await, "write");
+    let Some(etag) = old.etag else {
+        panic!("a write on a store with ConditionalRead reports an etag");
+    };
+    let (info, got) = ok(
+        s.read_with_info("c.bin", ReadOptions::new().if_match(&etag), None)
+            .await,
+        "read_with_info if_match the current etag",
+    );
+    assert_eq!(info.etag.as_deref(), Some(etag.as_str()));
+    crate::data::assert_same(&ok(got, "the stream"), &bytes(100, 1), "if_match");
+    ok(s.write("c.bin", bytes(200, 2), true).await, "replace");
+    expect_err(
+        s.read_with_info("c.bin", ReadOptions::new().if_match(&etag), None)
+            .await
+            .and_then(|(_, got)| got),
+        ErrorKind::PreconditionFailed,
+        "read_with_info if_match a replaced version",
+    );
 }

@@ -116,6 +116,23 @@ impl AsyncBackendBridge {
     where
         F: Future<Output = Result<ByteStream>> + Send + 'static,
     {
+        let opened = self.open_described(|b| {
+            let opening = open(b);
+            async move { Ok(((), opening.await?)) }
+        });
+        opened.map(|((), reader)| reader)
+    }
+
+    /// Opens a stream that comes with a value (its file's metadata), both
+    /// handed over when the stream is open.
+    fn open_described<T, F>(
+        &self,
+        open: impl FnOnce(Arc<dyn AsyncBackend>) -> F,
+    ) -> Result<(T, ReadStream)>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<(T, ByteStream)>> + Send + 'static,
+    {
         let (tx, rx) = channel();
         let (opened_tx, opened_rx) = oneshot::channel();
         let opening = open(self.inner.clone());
@@ -124,15 +141,15 @@ impl AsyncBackendBridge {
                 Err(e) => {
                     let _ = opened_tx.send(Err(e));
                 }
-                Ok(stream) => {
-                    if opened_tx.send(Ok(())).is_ok() {
+                Ok((value, stream)) => {
+                    if opened_tx.send(Ok(value)).is_ok() {
                         send_stream(stream, &tx).await;
                     }
                 }
             }
         });
         match block_on(opened_rx) {
-            Ok(Ok(())) => Ok(Box::new(super::channel::ChannelReader::new(rx))),
+            Ok(Ok(value)) => Ok((value, Box::new(super::channel::ChannelReader::new(rx)))),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(self.panicked()),
         }
@@ -246,6 +263,15 @@ impl Backend for AsyncBackendBridge {
     fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
         let (path, options) = (path.clone(), options.clone());
         self.open_reader(|b| async move { b.read(&path, &options).await })
+    }
+
+    fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ReadStream)> {
+        let (path, options) = (path.clone(), options.clone());
+        self.open_described(|b| async move { b.read_with_info(&path, &options).await })
     }
 
     fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<bytes::Bytes> {

@@ -70,6 +70,16 @@ impl SyncBackendAdapter {
         &self,
         open: impl FnOnce(&dyn Backend) -> Result<ReadStream> + Send + 'static,
     ) -> Result<ByteStream> {
+        let opened = self.open_described(|b| Ok(((), open(b)?))).await;
+        opened.map(|((), stream)| stream)
+    }
+
+    /// Opens a reader that comes with a value (its file's metadata), both
+    /// handed over when the reader is open: one hop to the blocking pool.
+    async fn open_described<T: Send + 'static>(
+        &self,
+        open: impl FnOnce(&dyn Backend) -> Result<(T, ReadStream)> + Send + 'static,
+    ) -> Result<(T, ByteStream)> {
         let (tx, rx) = channel();
         let (opened_tx, opened_rx) = oneshot::channel();
         let inner = self.inner.clone();
@@ -77,14 +87,14 @@ impl SyncBackendAdapter {
             Err(e) => {
                 let _ = opened_tx.send(Err(e));
             }
-            Ok(mut reader) => {
-                if opened_tx.send(Ok(())).is_ok() {
+            Ok((value, mut reader)) => {
+                if opened_tx.send(Ok(value)).is_ok() {
                     send_reader(&mut *reader, &tx);
                 }
             }
         });
         match opened_rx.await {
-            Ok(Ok(())) => Ok(receive_stream(rx)),
+            Ok(Ok(value)) => Ok((value, receive_stream(rx))),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(self.panicked()),
         }
@@ -182,6 +192,16 @@ impl AsyncBackend for SyncBackendAdapter {
     async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
         let (path, options) = (path.clone(), options.clone());
         self.open_reader(move |b| b.read(&path, &options)).await
+    }
+
+    async fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ByteStream)> {
+        let (path, options) = (path.clone(), options.clone());
+        self.open_described(move |b| b.read_with_info(&path, &options))
+            .await
     }
 
     async fn read_bytes(&self, path: &RemotePath, options: &ReadOptions) -> Result<bytes::Bytes> {

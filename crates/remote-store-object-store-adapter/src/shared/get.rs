@@ -1,7 +1,9 @@
-//! `get_opts`: the object's metadata first (object_store answers with it,
-//! and its conditions and ranges are decided on it), then the bytes,
-//! pinned to that version where the store can, and counted where it
-//! cannot, so metadata and bytes never silently disagree.
+//! `get_opts`: a plain or ranged get is one `read_with_info` (the
+//! metadata object_store answers with, and the bytes it describes). A
+//! conditional get, a `head` or a suffix range asks for the metadata
+//! first (they are decided on it), then the bytes, pinned to that
+//! version where the store can, and counted where it cannot. Either way
+//! metadata and bytes never silently disagree.
 
 use super::{compat, object_store};
 use bytes::Bytes;
@@ -9,7 +11,7 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use object_store::path::Path;
-use object_store::{GetOptions, GetResult, GetResultPayload, ObjectMeta};
+use object_store::{GetOptions, GetRange, GetResult, GetResultPayload, ObjectMeta};
 use remote_store_core::stream::ByteStream;
 use remote_store_core::{AsyncStore, Capability, ErrorKind, FileInfo, ReadOptions, RemotePath};
 
@@ -91,6 +93,9 @@ async fn get_once(
     path: &RemotePath,
     options: &GetOptions,
 ) -> Result<GetResult, Failure> {
+    if let Some(read) = described_read(options) {
+        return get_described(store, location, path, options, &read).await;
+    }
     let raw = location.as_ref();
     let info = store
         .get_file_info(path.as_str())
@@ -133,6 +138,76 @@ async fn get_once(
     };
     let expected = range.end - range.start;
     let payload = counted(bytes, expected, raw.to_owned());
+    Ok(compat::get_result(
+        GetResultPayload::Stream(payload),
+        meta,
+        range,
+        attributes,
+    ))
+}
+
+/// The read of a get that one `read_with_info` answers (the metadata
+/// and the bytes it describes, from one call): no conditions and no
+/// `head` (both decided on the metadata before any byte is asked for),
+/// and a range that needs no size (not a suffix).
+fn described_read(options: &GetOptions) -> Option<ReadOptions> {
+    let conditional = options.if_match.is_some()
+        || options.if_none_match.is_some()
+        || options.if_modified_since.is_some()
+        || options.if_unmodified_since.is_some();
+    if conditional || options.head {
+        return None;
+    }
+    match &options.range {
+        None => Some(ReadOptions::new()),
+        Some(GetRange::Bounded(r)) if r.start < r.end => {
+            Some(ReadOptions::new().range(r.start, Some(r.end - r.start)))
+        }
+        Some(GetRange::Offset(offset)) => Some(ReadOptions::new().range(*offset, None)),
+        // A suffix needs the size; an empty or reversed range is refused
+        // on the metadata, as object_store refuses it.
+        Some(_) => None,
+    }
+}
+
+/// A get in one call of the store: `read_with_info` gives the metadata
+/// and a stream of exactly the bytes it describes (or a stream that
+/// fails, on a store that can only count them).
+async fn get_described(
+    store: &AsyncStore,
+    location: &Path,
+    path: &RemotePath,
+    options: &GetOptions,
+    read: &ReadOptions,
+) -> Result<GetResult, Failure> {
+    let raw = location.as_ref();
+    let (info, bytes) = match store.read_with_info(path.as_str(), read).await {
+        Ok(described) => described,
+        // Replaced each time the store tried to pin its read (the caller
+        // gave no condition): described again, as a pinned read is.
+        Err(e) if e.kind() == ErrorKind::PreconditionFailed => {
+            return Err(Replaced(map(e, raw)));
+        }
+        Err(e) => return Err(Failed(map_object(e, raw))),
+    };
+    let meta = object_meta(&info, location.clone());
+    let range = match &options.range {
+        Some(range) => range
+            .as_range(meta.size)
+            .map_err(|e| object_store::Error::Generic {
+                store: STORE,
+                source: Box::new(e),
+            })?,
+        None => 0..meta.size,
+    };
+    let attributes = attributes(&info);
+    let at = raw.to_owned();
+    // Fused: a consumer may poll again after the end (object_store's own
+    // streams allow it).
+    let payload = bytes
+        .map(move |item| item.map_err(|e| map(e, &at)))
+        .fuse()
+        .boxed();
     Ok(compat::get_result(
         GetResultPayload::Stream(payload),
         meta,
