@@ -4,6 +4,7 @@
 
 mod azure;
 mod bridge_contexts;
+mod cancelled_opens;
 mod cancelled_writes;
 mod close_releases;
 mod faults;

@@ -17,7 +17,7 @@ use remote_store_core::{
 use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
-use super::conn::{Conn, Pool, is_status, map, posix_rename};
+use super::conn::{Conn, DirHandle, Pool, is_status, map, open_detached, posix_rename};
 use super::walk::{Entry, Walker, file_info};
 use crate::links;
 use crate::status::connection_error;
@@ -273,7 +273,10 @@ impl AsyncSftpBackend {
         let open = || {
             self.pool.run_on(path.as_str(), |c| {
                 let temp = temp.clone();
-                async move { c.files.open_with_flags(temp, flags).await }
+                open_detached(
+                    async move { c.files.open_with_flags(temp, flags).await },
+                    |file| async { drop(file) },
+                )
             })
         };
         // Parents are created only when missing: one round trip saved on
@@ -446,12 +449,12 @@ impl AsyncSftpBackend {
                 .pool
                 .run_on(&label, |c| {
                     let native = native.clone();
-                    async move { c.raw.opendir(native).await }
+                    DirHandle::open(c, native)
                 })
                 .await?;
             let mut entries = Vec::new();
             loop {
-                match conn.raw.readdir(handle.handle.as_str()).await {
+                match conn.raw.readdir(handle.as_str()).await {
                     Ok(name) => entries.extend(name.files),
                     Err(e) if is_status(&e, StatusCode::Eof) => break,
                     Err(e) => {
@@ -460,7 +463,7 @@ impl AsyncSftpBackend {
                     }
                 }
             }
-            let _ = conn.raw.close(handle.handle).await;
+            handle.close().await;
             for entry in entries {
                 if entry.filename == "." || entry.filename == ".." {
                     continue;
@@ -627,7 +630,9 @@ impl AsyncBackend for AsyncSftpBackend {
             .pool
             .run_on(path.as_str(), |c| {
                 let native = native.clone();
-                async move { c.files.open(native).await }
+                open_detached(async move { c.files.open(native).await }, |file| async {
+                    drop(file);
+                })
             })
             .await?;
         if offset > 0 {

@@ -420,3 +420,91 @@ impl Pool {
         }
     }
 }
+
+/// Sends a request that creates a server handle (an open file or folder)
+/// in a task of its own, so that a caller dropped while the request is in
+/// flight (a timeout, a cancelled query) cannot leak the handle: the
+/// server answers anyway, and a handle nobody takes any more is given to
+/// `release`, which closes it. Leaked handles pile up in the session, and
+/// OpenSSH's numbers past 127 do not survive russh-sftp's handles, which
+/// are strings (its later requests on such a handle fail).
+pub(crate) async fn open_detached<T, Open, Release, Released>(
+    open: Open,
+    release: Release,
+) -> Result<T, SftpError>
+where
+    T: Send + 'static,
+    Open: Future<Output = Result<T, SftpError>> + Send + 'static,
+    Release: FnOnce(T) -> Released + Send + 'static,
+    Released: Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        if let Err(Ok(orphan)) = tx.send(open.await) {
+            release(orphan).await;
+        }
+    });
+    rx.await.unwrap_or_else(|_| {
+        Err(SftpError::UnexpectedBehavior(
+            "the task opening a handle ended without an answer".to_owned(),
+        ))
+    })
+}
+
+/// A folder handle that is closed when dropped (in the background), so
+/// a listing dropped between `opendir` and `close` does not leak it.
+pub(crate) struct DirHandle {
+    conn: Arc<Conn>,
+    handle: Option<String>,
+}
+
+impl DirHandle {
+    /// Opens the folder at `native` on `conn`, cancellation-safe.
+    pub(crate) async fn open(conn: Arc<Conn>, native: String) -> Result<DirHandle, SftpError> {
+        let raw = conn.clone();
+        let handle = open_detached(
+            async move { raw.raw.opendir(native).await.map(|h| h.handle) },
+            {
+                let conn = conn.clone();
+                move |handle| async move {
+                    let _ = conn.raw.close(handle).await;
+                }
+            },
+        )
+        .await?;
+        Ok(DirHandle {
+            conn,
+            handle: Some(handle),
+        })
+    }
+
+    /// The handle, for `readdir`.
+    pub(crate) fn as_str(&self) -> &str {
+        self.handle.as_deref().unwrap_or_default()
+    }
+
+    /// Closes the handle now.
+    pub(crate) async fn close(mut self) {
+        if let Some(handle) = self.handle.take() {
+            let _ = self.conn.raw.close(handle).await;
+        }
+    }
+
+    /// Gives up the handle without closing it (its owner closes it).
+    pub(crate) fn into_inner(mut self) -> String {
+        self.handle.take().unwrap_or_default()
+    }
+}
+
+impl Drop for DirHandle {
+    fn drop(&mut self) {
+        if let (Some(handle), Ok(runtime)) =
+            (self.handle.take(), tokio::runtime::Handle::try_current())
+        {
+            let conn = self.conn.clone();
+            runtime.spawn(async move {
+                let _ = conn.raw.close(handle).await;
+            });
+        }
+    }
+}
