@@ -17,7 +17,7 @@ use remote_store_core::{
 use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
-use super::conn::{Conn, DirHandle, Pool, is_status, map, open_detached, posix_rename};
+use super::conn::{Conn, Pool, RawHandle, is_status, map, open_detached, posix_rename};
 use super::walk::{Entry, Walker, file_info};
 use crate::links;
 use crate::status::connection_error;
@@ -449,7 +449,7 @@ impl AsyncSftpBackend {
                 .pool
                 .run_on(&label, |c| {
                     let native = native.clone();
-                    DirHandle::open(c, native)
+                    RawHandle::open_dir(c, native)
                 })
                 .await?;
             let mut entries = Vec::new();
@@ -626,6 +626,20 @@ impl AsyncBackend for AsyncSftpBackend {
             }
         }
         let native = self.native(path);
+        if let Some(len) = len {
+            // Only the range's bytes, not russh-sftp's read-ahead.
+            let (conn, handle) = self
+                .pool
+                .run_on(path.as_str(), |c| RawHandle::open_file(c, native.clone()))
+                .await?;
+            return Ok(super::ranged::ranged(
+                conn,
+                handle,
+                offset,
+                len,
+                path.clone(),
+            ));
+        }
         let (conn, mut file) = self
             .pool
             .run_on(path.as_str(), |c| {

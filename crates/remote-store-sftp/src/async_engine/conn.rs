@@ -451,34 +451,50 @@ where
     })
 }
 
-/// A folder handle that is closed when dropped (in the background), so
-/// a listing dropped between `opendir` and `close` does not leak it.
-pub(crate) struct DirHandle {
+/// A raw handle (a folder's, or a file's opened for ranged reads) that
+/// is closed when dropped (in the background), so a call dropped between
+/// the open and the close does not leak it.
+pub(crate) struct RawHandle {
     conn: Arc<Conn>,
     handle: Option<String>,
 }
 
-impl DirHandle {
+impl RawHandle {
     /// Opens the folder at `native` on `conn`, cancellation-safe.
-    pub(crate) async fn open(conn: Arc<Conn>, native: String) -> Result<DirHandle, SftpError> {
+    pub(crate) async fn open_dir(conn: Arc<Conn>, native: String) -> Result<RawHandle, SftpError> {
         let raw = conn.clone();
-        let handle = open_detached(
-            async move { raw.raw.opendir(native).await.map(|h| h.handle) },
-            {
-                let conn = conn.clone();
-                move |handle| async move {
-                    let _ = conn.raw.close(handle).await;
-                }
-            },
-        )
+        Self::opened(conn, async move { raw.raw.opendir(native).await }).await
+    }
+
+    /// Opens the file at `native` on `conn` for reading, cancellation-safe.
+    pub(crate) async fn open_file(conn: Arc<Conn>, native: String) -> Result<RawHandle, SftpError> {
+        let raw = conn.clone();
+        Self::opened(conn, async move {
+            let flags = russh_sftp::protocol::OpenFlags::READ;
+            let attrs = russh_sftp::protocol::FileAttributes::default();
+            raw.raw.open(native, flags, attrs).await
+        })
+        .await
+    }
+
+    async fn opened(
+        conn: Arc<Conn>,
+        open: impl Future<Output = Result<russh_sftp::protocol::Handle, SftpError>> + Send + 'static,
+    ) -> Result<RawHandle, SftpError> {
+        let handle = open_detached(async move { open.await.map(|h| h.handle) }, {
+            let conn = conn.clone();
+            move |handle| async move {
+                let _ = conn.raw.close(handle).await;
+            }
+        })
         .await?;
-        Ok(DirHandle {
+        Ok(RawHandle {
             conn,
             handle: Some(handle),
         })
     }
 
-    /// The handle, for `readdir`.
+    /// The handle, for `readdir` and `read`.
     pub(crate) fn as_str(&self) -> &str {
         self.handle.as_deref().unwrap_or_default()
     }
@@ -496,7 +512,7 @@ impl DirHandle {
     }
 }
 
-impl Drop for DirHandle {
+impl Drop for RawHandle {
     fn drop(&mut self) {
         if let (Some(handle), Ok(runtime)) =
             (self.handle.take(), tokio::runtime::Handle::try_current())

@@ -2,6 +2,7 @@
 
 mod backend;
 mod conn;
+mod ranged;
 mod walk;
 
 pub use backend::AsyncSftpBackend;

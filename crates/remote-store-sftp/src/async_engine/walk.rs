@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use remote_store_core::{FileInfo, RemotePath, Result};
 use russh_sftp::protocol::{FileAttributes, StatusCode};
 
-use super::conn::{Conn, DirHandle, is_status, map};
+use super::conn::{Conn, RawHandle, is_status, map};
 use crate::Settings;
 use crate::layout::hidden;
 use crate::links::{self, Kind, Listed, Target};
@@ -115,7 +115,7 @@ impl Walker {
 
     async fn open(&mut self, dir: RemotePath) -> Result<()> {
         let native = self.settings.layout.native(&dir);
-        match DirHandle::open(self.conn.clone(), native).await {
+        match RawHandle::open_dir(self.conn.clone(), native).await {
             Ok(handle) => {
                 self.current = Some(Open {
                     dir,
