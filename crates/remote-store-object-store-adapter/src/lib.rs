@@ -21,6 +21,26 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! **With DataFusion** (55, on object_store 0.13: the facade feature
+//! `object-store-adapter-0-13`, module `v0_13`), register the adapter
+//! under a URL of your choice and name files by URLs below it:
+//!
+//! ```text
+//! use datafusion::prelude::*;
+//! use remote_store::object_store_adapter::v0_13::ObjectStoreAdapter;
+//!
+//! let ctx = SessionContext::new();
+//! ctx.register_object_store(&Url::parse("sftp://archive")?, Arc::new(ObjectStoreAdapter::new(store)));
+//! ctx.register_csv("trips", "sftp://archive/trips/", CsvReadOptions::new()).await?;
+//! ```
+//!
+//! The URL's scheme and host only pick the store (any pair not used by
+//! another registration); its path is the key below the store's root,
+//! percent-encoded (`a%20b.csv`, `100%25.csv`). DataFusion re-exports its
+//! object_store as `datafusion::object_store`, so no dependency of your
+//! own is needed. `examples/datafusion` runs CSV and Parquet queries on
+//! SFTP (`cargo xtask example datafusion`).
+//!
 //! **Versions**: a consumer's object_store must be the adapter's for the
 //! trait to match. The crate root is the adapter for object_store 0.14
 //! (re-exported as [`object_store`]; also [`v0_14`]); with the feature

@@ -28,6 +28,16 @@
 //!
 //! # Behaviour
 //! - **Connections** are made on first use, never during construction.
+//! - **Open files per connection** (russh engine): at most 127 at once on
+//!   OpenSSH. russh-sftp keeps a handle as a string, and OpenSSH numbers
+//!   past 127 are not valid UTF-8, so requests on them fail
+//!   (`BackendUnavailable`, "transfer failed"). Streams, listings and
+//!   writes each hold one while they run; keep fewer than 128 of them per
+//!   connection, or raise `connections`. A call dropped while its open is
+//!   in flight closes the handle it was getting, so cancelled calls do
+//!   not use them up.
+//! - **Ranged reads** with a length (russh engine) ask for the range's
+//!   bytes only; open-ended and whole reads read ahead.
 //!   A backend keeps [`SftpConfig::connections`] of them and hands them out
 //!   round-robin, so concurrent callers work (they share connections beyond
 //!   that number). A connection that dropped is replaced on the next call;
