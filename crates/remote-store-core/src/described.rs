@@ -1,7 +1,9 @@
-//! `read_with_info` for backends that cannot take a file's metadata and
-//! its bytes from one opened file: the metadata first, then a read pinned
-//! to its etag where the backend declares `ConditionalRead`, else a read
-//! counted against the size the metadata promises.
+//! The default `read_with_info`, for backends that cannot take a file's
+//! metadata and its bytes from one opened file: the metadata first, then
+//! a read pinned to its etag where the backend declares
+//! `ConditionalRead`, else a read counted against the size the metadata
+//! promises. Public for backends that answer some cases themselves (a
+//! whole-file GET) and leave the others to it.
 
 use std::io::{self, Read};
 
@@ -55,8 +57,12 @@ fn changed(path: &RemotePath, expected: u64, got: u64) -> Error {
         .with_path(path)
 }
 
-/// The default [`Backend::read_with_info`].
-pub(crate) fn read_sync<B: Backend + ?Sized>(
+/// The default [`Backend::read_with_info`]: `get_file_info`, then `read`
+/// pinned or counted.
+///
+/// # Errors
+/// As for [`Backend::read_with_info`].
+pub fn read_sync<B: Backend + ?Sized>(
     backend: &B,
     path: &RemotePath,
     options: &ReadOptions,
@@ -84,8 +90,12 @@ pub(crate) fn read_sync<B: Backend + ?Sized>(
     }
 }
 
-/// The default [`AsyncBackend::read_with_info`].
-pub(crate) async fn read_async<B: AsyncBackend + ?Sized>(
+/// The default [`AsyncBackend::read_with_info`]: `get_file_info`, then
+/// `read` pinned or counted.
+///
+/// # Errors
+/// As for [`AsyncBackend::read_with_info`].
+pub async fn read_async<B: AsyncBackend + ?Sized>(
     backend: &B,
     path: &RemotePath,
     options: &ReadOptions,

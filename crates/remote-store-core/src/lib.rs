@@ -30,7 +30,7 @@ pub mod attributes;
 mod backend;
 mod capability;
 mod contract;
-mod described;
+pub mod described;
 mod error;
 pub mod factory;
 pub mod glob;

@@ -784,6 +784,25 @@ impl AsyncBackend for ObjectStoreBackend {
         }
     }
 
+    /// A whole-file read is one GET, whose answer carries the object's
+    /// metadata and attributes with its body (the same version); ranges
+    /// keep the default (their edge cases take requests of their own).
+    async fn read_with_info(
+        &self,
+        path: &RemotePath,
+        options: &ReadOptions,
+    ) -> Result<(FileInfo, ByteStream)> {
+        if options.range.is_some() {
+            return remote_store_core::described::read_async(self, path, options).await;
+        }
+        options.check(self.capabilities)?;
+        let result = self.get(path, options.if_match.as_deref()).await?;
+        let info = list::file_info(&self.keys, &result.meta)?;
+        let info = attributes::onto_info(info, &result.attributes);
+        let body = read::body(result.into_stream(), path.clone(), self.keys.name.clone());
+        Ok((info, body))
+    }
+
     /// Every write commits in one step (PUT, or multipart completion), so
     /// it is atomic whether asked or not.
     async fn write(

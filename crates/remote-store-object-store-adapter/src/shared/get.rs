@@ -110,15 +110,7 @@ async fn get_once(
     }
     let meta = object_meta(&info, location.clone());
     options.check_preconditions(&meta)?;
-    let range = match &options.range {
-        Some(range) => range
-            .as_range(meta.size)
-            .map_err(|e| object_store::Error::Generic {
-                store: STORE,
-                source: Box::new(e),
-            })?,
-        None => 0..meta.size,
-    };
+    let range = byte_range(options, meta.size)?;
     let attributes = attributes(&info);
     if options.head {
         let empty = GetResultPayload::Stream(futures::stream::empty().boxed());
@@ -144,6 +136,20 @@ async fn get_once(
         range,
         attributes,
     ))
+}
+
+/// The bytes `options` asks for of an object of `size` bytes, refused as
+/// object_store refuses them (an offset past the end, an empty range).
+fn byte_range(options: &GetOptions, size: u64) -> object_store::Result<std::ops::Range<u64>> {
+    match &options.range {
+        Some(range) => range
+            .as_range(size)
+            .map_err(|e| object_store::Error::Generic {
+                store: STORE,
+                source: Box::new(e),
+            }),
+        None => Ok(0..size),
+    }
 }
 
 /// The read of a get that one `read_with_info` answers (the metadata
@@ -191,15 +197,7 @@ async fn get_described(
         Err(e) => return Err(Failed(map_object(e, raw))),
     };
     let meta = object_meta(&info, location.clone());
-    let range = match &options.range {
-        Some(range) => range
-            .as_range(meta.size)
-            .map_err(|e| object_store::Error::Generic {
-                store: STORE,
-                source: Box::new(e),
-            })?,
-        None => 0..meta.size,
-    };
+    let range = byte_range(options, meta.size)?;
     let attributes = attributes(&info);
     let at = raw.to_owned();
     // Fused: a consumer may poll again after the end (object_store's own
