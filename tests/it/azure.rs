@@ -33,6 +33,9 @@ fn config_at(endpoint: &str) -> AzureConfig {
         // can wait far longer than the 30 s default. Abandoning it would
         // only leave Azurite a backlog to chew on while the next test waits.
         .request_timeout(Duration::from_secs(600))
+        // Azurite closes connections idle for 5 s; one reused at that
+        // instant fails a no-overwrite write (tests/it/keep_alive.rs).
+        .pool_idle_timeout(Duration::from_secs(2))
 }
 
 /// Starts this process's own Azurite (once) and returns its endpoint.

@@ -9,6 +9,7 @@ mod cancelled_writes;
 mod close_releases;
 mod faults;
 mod health;
+mod keep_alive;
 mod object_store_adapter;
 mod object_store_memory;
 mod opendal;

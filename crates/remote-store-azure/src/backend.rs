@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use object_store::azure::{MicrosoftAzure, MicrosoftAzureBuilder};
+use object_store::azure::{AzureConfigKey, MicrosoftAzure, MicrosoftAzureBuilder};
 use remote_store_core::layer::LayeredAsyncBackend;
 use remote_store_core::{Error, ErrorKind, Result};
 use remote_store_object_store::ObjectStoreBackend;
@@ -34,11 +34,16 @@ impl AzureBackend {
         if let Some(endpoint) = &config.endpoint {
             builder = builder.with_endpoint(endpoint.clone());
         }
-        if let Some(timeout) = config.request_timeout {
-            // Client options replace the builder's: carry allow_http over.
-            let options = remote_store_object_store::client_options(timeout)
-                .with_allow_http(config.allow_http);
-            builder = builder.with_client_options(options);
+        if config.request_timeout.is_some() || config.pool_idle_timeout.is_some() {
+            // Client options replace the builder's: start from its own.
+            let own = remote_store_object_store::raw::client_options(|k| {
+                builder.get_config_value(&AzureConfigKey::Client(k))
+            });
+            builder = builder.with_client_options(remote_store_object_store::client_options(
+                own,
+                config.request_timeout,
+                config.pool_idle_timeout,
+            ));
         }
         let retry = remote_store_object_store::retry_config(config.retry_max, config.retry_timeout);
         builder = builder.with_retry(retry.clone());

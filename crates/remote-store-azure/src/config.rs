@@ -29,6 +29,13 @@ pub struct AzureConfig {
     /// given, as its stall limit catches a dead connection without cutting
     /// a slow reader or a large object (ADR-0017).
     pub request_timeout: Option<std::time::Duration>,
+    /// How long an idle connection is kept for reuse (the HTTP client's
+    /// default, 90 s, when unset; zero: none is reused). Keep it below the
+    /// server's own keep-alive limit: a request sent on a connection the
+    /// server is closing fails with a reset, which cannot be retried
+    /// safely for a no-overwrite write. Node.js servers (Azurite, s3rver)
+    /// close idle connections after 5 s.
+    pub pool_idle_timeout: Option<std::time::Duration>,
     /// Use the Blob Batch API for recursive folder deletes (default true;
     /// Azurite's batch endpoint is slow enough to stall it, set false there).
     pub bulk_delete: bool,
@@ -126,6 +133,12 @@ impl AzureConfig {
         self
     }
 
+    /// Sets how long an idle connection is kept for reuse (zero: none is).
+    pub fn pool_idle_timeout(mut self, idle: std::time::Duration) -> Self {
+        self.pool_idle_timeout = Some(idle);
+        self
+    }
+
     /// Bounds retries: at most `max` retries, none after `timeout`.
     pub fn retry(mut self, max: usize, timeout: std::time::Duration) -> Self {
         self.retry_max = Some(max);
@@ -197,6 +210,9 @@ impl AzureConfig {
         c.request_timeout = options
             .parse::<u64>("request_timeout_secs", "a number of seconds")?
             .map(std::time::Duration::from_secs);
+        c.pool_idle_timeout = options
+            .parse::<u64>("pool_idle_timeout_secs", "a number of seconds")?
+            .map(std::time::Duration::from_secs);
         c.retry_max = options.parse("retry_max", "a number of retries")?;
         c.retry_timeout = options
             .parse::<u64>("retry_timeout_secs", "a number of seconds")?
@@ -219,6 +235,7 @@ impl fmt::Debug for AzureConfig {
             .field("sas_token", &redact(&self.sas_token))
             .field("bulk_delete", &self.bulk_delete)
             .field("request_timeout", &self.request_timeout)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
             .field("retry_max", &self.retry_max)
             .field("retry_timeout", &self.retry_timeout)
             .finish()

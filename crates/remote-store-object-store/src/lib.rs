@@ -83,15 +83,32 @@ pub fn retry_config(
     retry
 }
 
-/// HTTP client options with a request timeout of `timeout`, its body
-/// included; zero disables it (the connect timeout stays), for a caller
-/// whose stall limit catches a dead connection instead.
-pub fn client_options(timeout: std::time::Duration) -> object_store::ClientOptions {
-    let options = object_store::ClientOptions::new();
-    if timeout.is_zero() {
-        options.with_timeout_disabled()
-    } else {
-        options.with_timeout(timeout)
+/// `options` (the builder's own, read back with
+/// [`raw::client_options`], so settings from the environment stay) with
+/// the two HTTP settings S3 and Azure take, where given:
+///
+/// - `request_timeout`: how long one request may take, its body included;
+///   zero disables it (the connect timeout stays), for a caller whose
+///   stall limit catches a dead connection instead.
+/// - `pool_idle_timeout`: how long an idle connection is kept for reuse.
+///   A server closes idle keep-alive connections after its own limit, and
+///   a request sent on one it is closing fails with a reset that cannot be
+///   retried safely when the request is not idempotent (a no-overwrite
+///   write); below the server's limit, that race cannot happen. Zero: no
+///   connection is reused.
+pub fn client_options(
+    options: object_store::ClientOptions,
+    request_timeout: Option<std::time::Duration>,
+    pool_idle_timeout: Option<std::time::Duration>,
+) -> object_store::ClientOptions {
+    let options = match request_timeout {
+        Some(timeout) if timeout.is_zero() => options.with_timeout_disabled(),
+        Some(timeout) => options.with_timeout(timeout),
+        None => options,
+    };
+    match pool_idle_timeout {
+        Some(idle) => options.with_pool_idle_timeout(idle),
+        None => options,
     }
 }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::client::ReqwestConnector;
 use remote_store_core::layer::LayeredAsyncBackend;
 use remote_store_core::{Error, ErrorKind, Result};
@@ -51,11 +51,16 @@ impl S3Backend {
         if let Some(token) = &config.session_token {
             builder = builder.with_token(token);
         }
-        if let Some(timeout) = config.request_timeout {
-            builder = builder.with_client_options(
-                remote_store_object_store::client_options(timeout)
-                    .with_allow_http(config.allow_http),
-            );
+        if config.request_timeout.is_some() || config.pool_idle_timeout.is_some() {
+            // Client options replace the builder's: start from its own.
+            let own = remote_store_object_store::raw::client_options(|k| {
+                builder.get_config_value(&AmazonS3ConfigKey::Client(k))
+            });
+            builder = builder.with_client_options(remote_store_object_store::client_options(
+                own,
+                config.request_timeout,
+                config.pool_idle_timeout,
+            ));
         }
         let retry = remote_store_object_store::retry_config(config.retry_max, config.retry_timeout);
         builder = builder.with_retry(retry.clone());

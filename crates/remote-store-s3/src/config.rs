@@ -49,6 +49,13 @@ pub struct S3Config {
     /// given, as its stall limit catches a dead connection without cutting
     /// a slow reader or a large object (ADR-0017).
     pub request_timeout: Option<std::time::Duration>,
+    /// How long an idle connection is kept for reuse (the HTTP client's
+    /// default, 90 s, when unset; zero: none is reused). Keep it below the
+    /// server's own keep-alive limit: a request sent on a connection the
+    /// server is closing fails with a reset, which cannot be retried
+    /// safely for a no-overwrite write. Node.js servers (Azurite, s3rver)
+    /// close idle connections after 5 s.
+    pub pool_idle_timeout: Option<std::time::Duration>,
     /// Whether request bodies go unsigned (`UNSIGNED-PAYLOAD`) instead of
     /// with their SHA-256 in the signature. Unset: unsigned over `https://`
     /// (TLS already guards the body, and hashing costs the client about
@@ -101,6 +108,12 @@ impl S3Config {
     /// Sets how long one request may take (zero: no limit).
     pub fn request_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.request_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets how long an idle connection is kept for reuse (zero: none is).
+    pub fn pool_idle_timeout(mut self, idle: std::time::Duration) -> Self {
+        self.pool_idle_timeout = Some(idle);
         self
     }
 
@@ -185,6 +198,9 @@ impl S3Config {
         c.request_timeout = options
             .parse::<u64>("request_timeout_secs", "a number of seconds")?
             .map(std::time::Duration::from_secs);
+        c.pool_idle_timeout = options
+            .parse::<u64>("pool_idle_timeout_secs", "a number of seconds")?
+            .map(std::time::Duration::from_secs);
         c.unsigned_payload = options.bool("unsigned_payload")?;
         c.validate()?;
         Ok(c)
@@ -210,6 +226,7 @@ impl fmt::Debug for S3Config {
             .field("retry_max", &self.retry_max)
             .field("retry_timeout", &self.retry_timeout)
             .field("request_timeout", &self.request_timeout)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
             .field("unsigned_payload", &self.unsigned_payload)
             .finish()
     }

@@ -33,6 +33,10 @@ const OPTIONS: &[OptionSpec] = &[
         "request_timeout_secs",
         "abandon one request after this many seconds (0: never)",
     ),
+    OptionSpec::optional(
+        "pool_idle_timeout_secs",
+        "reuse an idle connection for at most this many seconds (below the server's keep-alive)",
+    ),
     OptionSpec::optional("retry_max", "how many times to retry a failed request"),
     OptionSpec::optional(
         "retry_timeout_secs",
