@@ -21,6 +21,7 @@ mod services;
 mod sftp;
 mod sftp_faults;
 mod stack;
+mod transfer;
 mod wild_keys;
 mod wild_trees;
 mod zip_members;

@@ -651,6 +651,28 @@ impl AsyncStore {
         self.scope.strip(full)
     }
 
+    /// This store on the sync face: the same backend, root and closed
+    /// state. A sync backend is taken from under the
+    /// [`SyncBackendAdapter`](crate::SyncBackendAdapter) and called
+    /// directly; an async one runs through the
+    /// [`AsyncBackendBridge`](crate::AsyncBackendBridge), as
+    /// [`Store::new`](crate::Store::new) would run it.
+    pub fn to_sync(&self) -> crate::Store {
+        let any = self.backend.as_ref().as_any();
+        let backend: Arc<dyn crate::Backend> = match any.downcast_ref::<crate::SyncBackendAdapter>()
+        {
+            Some(adapter) => adapter.inner().clone(),
+            None => Arc::new(crate::AsyncBackendBridge::from_arc(self.backend.clone())),
+        };
+        crate::Store::from_parts(backend, self.scope.clone())
+    }
+
+    /// An async store over `backend` with `scope` (root and closed state),
+    /// for [`Store::to_async`](crate::Store::to_async).
+    pub(crate) fn from_parts(backend: Arc<dyn AsyncBackend>, scope: Scope) -> Self {
+        AsyncStore { backend, scope }
+    }
+
     /// Whether `other` runs on the same backend instance (whatever either
     /// store's root); `==` also compares roots.
     pub fn shares_backend(&self, other: &Self) -> bool {

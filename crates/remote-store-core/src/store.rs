@@ -136,6 +136,27 @@ impl Store {
         }
     }
 
+    /// This store on the async face: the same backend, root and closed
+    /// state. An async backend (with its layers) is taken from under the
+    /// blocking bridge and called natively; a sync one runs through
+    /// [`SyncBackendAdapter`](crate::SyncBackendAdapter) (one blocking-pool
+    /// hand-off per call, so the async store must be used inside a Tokio
+    /// runtime).
+    pub fn to_async(&self) -> crate::AsyncStore {
+        let any = self.backend.as_ref().as_any();
+        let backend: Arc<dyn crate::AsyncBackend> = match any.downcast_ref::<AsyncBackendBridge>() {
+            Some(bridge) => bridge.inner().clone(),
+            None => Arc::new(crate::SyncBackendAdapter::from_arc(self.backend.clone())),
+        };
+        crate::AsyncStore::from_parts(backend, self.scope.clone())
+    }
+
+    /// A store over `backend` with `scope` (root and closed state), for
+    /// [`AsyncStore::to_sync`](crate::AsyncStore::to_sync).
+    pub(crate) fn from_parts(backend: Arc<dyn Backend>, scope: Scope) -> Self {
+        Store { backend, scope }
+    }
+
     /// The concrete backend, to reach its native API. Sees through the
     /// blocking bridge.
     pub fn backend_as<T: 'static>(&self) -> Option<&T> {

@@ -97,6 +97,12 @@ pub use remote_store_sftp as sftp;
 #[cfg_attr(docsrs, doc(cfg(feature = "layers")))]
 pub use remote_store_layers as layers;
 
+/// Copying files and trees between stores: concurrent, streaming,
+/// server-side where it can, with progress, cancellation and a report.
+#[cfg(feature = "transfer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "transfer")))]
+pub use remote_store_transfer as transfer;
+
 /// Any OpenDAL service as a backend (services by `opendal-*` features).
 #[cfg(feature = "opendal")]
 #[cfg_attr(docsrs, doc(cfg(feature = "opendal")))]

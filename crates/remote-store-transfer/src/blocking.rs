@@ -1,0 +1,82 @@
+//! The sync face: the same engine, run on a runtime of the crate's own.
+
+use std::future::Future;
+use std::sync::OnceLock;
+
+use remote_store_core::{AsyncStore, Error, ErrorKind, Result, Store};
+
+use crate::report::{Outcome, Report};
+use crate::transfer::Transfer;
+
+/// The runtime sync transfers run on, for the life of the process
+/// (connections a backend opens on it outlive each call).
+fn runtime() -> Result<&'static tokio::runtime::Runtime> {
+    static RUNTIME: OnceLock<std::io::Result<tokio::runtime::Runtime>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("remote-store-transfer")
+                .enable_all()
+                .build()
+        })
+        .as_ref()
+        .map_err(|e| {
+            Error::new(ErrorKind::Other)
+                .with_message(format!("cannot start the transfer runtime: {e}"))
+        })
+}
+
+/// Runs `work` on the transfer runtime and waits for it on this thread
+/// (any thread, inside a runtime or not).
+fn run<T: Send + 'static>(work: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
+    let task = runtime()?.spawn(work);
+    futures::executor::block_on(task).unwrap_or_else(|e| {
+        Err(Error::new(ErrorKind::Other).with_message(format!("the transfer task failed: {e}")))
+    })
+}
+
+/// Both stores on the async face. Two stores on one backend stay on one
+/// backend (so a copy inside it is still possible).
+fn async_ends(src: &Store, dst: &Store) -> Result<(AsyncStore, AsyncStore)> {
+    let a = src.to_async();
+    let b = match src.shares_backend(dst) {
+        true => AsyncStore::new(a.backend().clone()).child(dst.root().as_str())?,
+        false => dst.to_async(),
+    };
+    Ok((a, b))
+}
+
+impl Transfer {
+    /// [`copy_file`](Self::copy_file) on the sync face.
+    ///
+    /// # Errors
+    /// As for [`copy_file`](Self::copy_file).
+    pub fn copy_file_blocking(
+        &self,
+        src: &Store,
+        src_path: &str,
+        dst: &Store,
+        dst_path: &str,
+    ) -> Result<Outcome> {
+        let (a, b) = async_ends(src, dst)?;
+        let (this, from, to) = (self.clone(), src_path.to_owned(), dst_path.to_owned());
+        run(async move { this.copy_file(&a, &from, &b, &to).await })
+    }
+
+    /// [`copy_tree`](Self::copy_tree) on the sync face.
+    ///
+    /// # Errors
+    /// As for [`copy_tree`](Self::copy_tree).
+    pub fn copy_tree_blocking(
+        &self,
+        src: &Store,
+        src_path: &str,
+        dst: &Store,
+        dst_path: &str,
+    ) -> Result<Report> {
+        let (a, b) = async_ends(src, dst)?;
+        let (this, from, to) = (self.clone(), src_path.to_owned(), dst_path.to_owned());
+        run(async move { this.copy_tree(&a, &from, &b, &to).await })
+    }
+}

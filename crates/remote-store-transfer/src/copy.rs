@@ -1,0 +1,260 @@
+//! The async engine: one file, or a tree listed lazily and copied
+//! `concurrency` files at a time.
+
+use std::time::Instant;
+
+use futures::StreamExt;
+use remote_store_core::{AsyncStore, Capability, Error, ErrorKind, RemotePath, Result};
+
+use crate::cancel::CancelToken;
+use crate::observer::FileStart;
+use crate::overlap::{Location, refuse_overlap};
+use crate::report::{Copied, Failed, Outcome, Report, Skipped};
+use crate::transfer::{IfExists, Transfer};
+
+/// The two stores of a transfer, and the store that copies inside their
+/// shared backend when there is one.
+struct Ends<'a> {
+    src: &'a AsyncStore,
+    dst: &'a AsyncStore,
+    /// A store at the shared backend's root (paths are backend paths),
+    /// when both ends share a backend that declares `Copy`.
+    inside: Option<AsyncStore>,
+}
+
+impl<'a> Ends<'a> {
+    fn new(src: &'a AsyncStore, dst: &'a AsyncStore) -> Self {
+        let inside = (src.shares_backend(dst) && dst.supports(Capability::Copy))
+            .then(|| AsyncStore::new(dst.backend().clone()));
+        Ends { src, dst, inside }
+    }
+
+    /// Refuses a copy between overlapping places (onto itself, into its
+    /// own subtree).
+    fn refuse_overlap(&self, from: &RemotePath, to: &RemotePath) -> Result<()> {
+        let location = |store: &AsyncStore, path: &RemotePath, label| -> Result<Location<'_>> {
+            Ok(Location {
+                storage_id: store.storage_id(),
+                native_path: store.native_path(path.as_str())?,
+                label,
+            })
+        };
+        refuse_overlap(
+            "copy",
+            &location(self.src, from, from.as_str())?,
+            &location(self.dst, to, to.as_str())?,
+            self.src.shares_backend(self.dst),
+        )
+    }
+}
+
+fn path(raw: &str) -> Result<RemotePath> {
+    RemotePath::new(raw.trim_matches('/'))
+}
+
+impl Transfer {
+    /// Copies the file at `src_path` of `src` to `dst_path` of `dst`.
+    ///
+    /// # Errors
+    /// `NotFound` when the source is missing, `InvalidPath` when it is a
+    /// folder, `InvalidArgument` when source and destination are the same
+    /// place, `AlreadyExists` when the destination exists under
+    /// [`IfExists::Fail`]; any error of the read or the write. An existing
+    /// destination under [`IfExists::Skip`] is `Ok(Outcome::Skipped)`.
+    pub async fn copy_file(
+        &self,
+        src: &AsyncStore,
+        src_path: &str,
+        dst: &AsyncStore,
+        dst_path: &str,
+    ) -> Result<Outcome> {
+        let (from, to) = (path(src_path)?, path(dst_path)?);
+        let ends = Ends::new(src, dst);
+        ends.refuse_overlap(&from, &to)?;
+        let size = match src.supports(Capability::Metadata) {
+            true => Some(src.get_file_info(from.as_str()).await?.size),
+            false => None,
+        };
+        match self.copy_one(&ends, from, to, size).await {
+            Outcome::Failed(failed) => Err(failed.error),
+            done => Ok(done),
+        }
+    }
+
+    /// Copies every file below `src_path` of `src` to the same relative
+    /// place below `dst_path` of `dst` (a file at `src_path` is copied to
+    /// `dst_path` itself), listing lazily and copying
+    /// [`concurrency`](Self::concurrency) files at a time. A file that
+    /// fails, and an entry the listing could not return, are recorded in
+    /// the report and the others go on.
+    ///
+    /// # Errors
+    /// Before anything is copied: `NotFound` when `src_path` is neither a
+    /// file nor a folder, `InvalidArgument` when the two trees overlap,
+    /// `InvalidPath` for a bad path, and the listing's own error when it
+    /// cannot start. Everything later is in the [`Report`].
+    pub async fn copy_tree(
+        &self,
+        src: &AsyncStore,
+        src_path: &str,
+        dst: &AsyncStore,
+        dst_path: &str,
+    ) -> Result<Report> {
+        let started = Instant::now();
+        let (from, to) = (path(src_path)?, path(dst_path)?);
+        let ends = Ends::new(src, dst);
+        let mut report = Report::default();
+        if src.is_file(from.as_str()).await? {
+            ends.refuse_overlap(&from, &to)?;
+            let size = match src.supports(Capability::Metadata) {
+                true => Some(src.get_file_info(from.as_str()).await?.size),
+                false => None,
+            };
+            report.record(self.copy_one(&ends, from, to, size).await);
+        } else {
+            if !src.is_folder(from.as_str()).await? {
+                return Err(Error::not_found(from.as_str()));
+            }
+            ends.refuse_overlap(&from, &to)?;
+            let listing = src.list_files(from.as_str(), true).await?;
+            let cancel = &self.cancel;
+            let mut outcomes = listing
+                .take_while(|_| std::future::ready(!cancel.is_cancelled()))
+                .map(|entry| {
+                    let (ends, from, to) = (&ends, &from, &to);
+                    async move {
+                        match entry {
+                            Ok(file) => {
+                                let rel = file.path.strip_prefix(from).unwrap_or(file.path.clone());
+                                match to.join(rel.as_str()) {
+                                    Ok(dst) => {
+                                        self.copy_one(ends, file.path, dst, Some(file.size)).await
+                                    }
+                                    Err(error) => self.finish(Outcome::Failed(Failed {
+                                        src: file.path,
+                                        dst: None,
+                                        error,
+                                    })),
+                                }
+                            }
+                            Err(error) => self.finish(Outcome::Failed(Failed {
+                                src: from.clone(),
+                                dst: None,
+                                error,
+                            })),
+                        }
+                    }
+                })
+                .buffer_unordered(self.concurrency);
+            while let Some(outcome) = outcomes.next().await {
+                report.record(outcome);
+            }
+        }
+        report.cancelled = self.cancel.is_cancelled();
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// Tells the observer, and hands the outcome on.
+    fn finish(&self, outcome: Outcome) -> Outcome {
+        self.observer.file_finished(&outcome);
+        outcome
+    }
+
+    /// Copies one file; every way it can end is an [`Outcome`].
+    async fn copy_one(
+        &self,
+        ends: &Ends<'_>,
+        from: RemotePath,
+        to: RemotePath,
+        size: Option<u64>,
+    ) -> Outcome {
+        if self.cancel.is_cancelled() {
+            return self.finish(Outcome::Failed(Failed {
+                src: from,
+                dst: Some(to),
+                error: CancelToken::error(),
+            }));
+        }
+        self.observer.file_started(&FileStart {
+            src: from.clone(),
+            dst: to.clone(),
+            size,
+        });
+        let copied = match &ends.inside {
+            Some(inside) => self.copy_inside(ends, inside, &from, &to, size).await,
+            None => self.stream(ends, &from, &to).await,
+        };
+        let outcome = match copied {
+            Ok((bytes, etag)) => Outcome::Copied(Copied {
+                src: from,
+                dst: to,
+                bytes,
+                server_side: ends.inside.is_some(),
+                etag,
+            }),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists && self.if_exists == IfExists::Skip => {
+                Outcome::Skipped(Skipped {
+                    src: from,
+                    dst: to,
+                    reason: "the destination exists".to_owned(),
+                })
+            }
+            Err(error) => Outcome::Failed(Failed {
+                src: from,
+                dst: Some(to),
+                error,
+            }),
+        };
+        self.finish(outcome)
+    }
+
+    /// A copy inside the shared backend: (bytes, etag).
+    async fn copy_inside(
+        &self,
+        ends: &Ends<'_>,
+        inside: &AsyncStore,
+        from: &RemotePath,
+        to: &RemotePath,
+        size: Option<u64>,
+    ) -> Result<(u64, Option<String>)> {
+        let full_from = ends.src.root().join(from.as_str())?;
+        let full_to = ends.dst.root().join(to.as_str())?;
+        let overwrite = self.if_exists == IfExists::Overwrite;
+        inside
+            .copy(full_from.as_str(), full_to.as_str(), overwrite)
+            .await?;
+        let bytes = match size {
+            Some(size) => size,
+            None if inside.supports(Capability::Metadata) => {
+                inside.get_file_info(full_to.as_str()).await?.size
+            }
+            None => 0,
+        };
+        Ok((bytes, None))
+    }
+
+    /// A read streamed into a write, counted for the observer and stopped
+    /// by the cancel token: (bytes, etag).
+    async fn stream(
+        &self,
+        ends: &Ends<'_>,
+        from: &RemotePath,
+        to: &RemotePath,
+    ) -> Result<(u64, Option<String>)> {
+        let body = ends.src.read(from.as_str()).await?;
+        let (observer, cancel, path) = (self.observer.clone(), self.cancel.clone(), from.clone());
+        let counted = body.map(move |chunk| {
+            if cancel.is_cancelled() {
+                return Err(CancelToken::error());
+            }
+            if let Ok(bytes) = &chunk {
+                observer.bytes_moved(&path, bytes.len() as u64);
+            }
+            chunk
+        });
+        let overwrite = self.if_exists == IfExists::Overwrite;
+        let written = ends.dst.write(to.as_str(), counted, overwrite).await?;
+        Ok((written.size, written.etag))
+    }
+}

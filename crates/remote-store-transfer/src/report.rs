@@ -1,0 +1,122 @@
+//! [`Report`]: what a transfer did, file by file.
+
+use std::time::Duration;
+
+use remote_store_core::{Error, RemotePath, Result};
+
+/// A file copied.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Copied {
+    /// Its path in the source store.
+    pub src: RemotePath,
+    /// Its path in the destination store.
+    pub dst: RemotePath,
+    /// Bytes written to the destination.
+    pub bytes: u64,
+    /// Whether the backend copied it itself (no bytes went through here).
+    pub server_side: bool,
+    /// The destination's etag, when the backend returned one.
+    pub etag: Option<String>,
+}
+
+/// A file not copied on purpose ([`IfExists::Skip`](crate::IfExists::Skip)
+/// and a destination that exists).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Skipped {
+    /// Its path in the source store.
+    pub src: RemotePath,
+    /// Its path in the destination store.
+    pub dst: RemotePath,
+    /// Why, for people.
+    pub reason: String,
+}
+
+/// A file that could not be copied, or an entry the listing could not
+/// return (then `dst` is `None`).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Failed {
+    /// Its path in the source store (the folder being listed, for a
+    /// listing error).
+    pub src: RemotePath,
+    /// Its path in the destination store.
+    pub dst: Option<RemotePath>,
+    /// What went wrong, with its [`ErrorKind`](remote_store_core::ErrorKind).
+    pub error: Error,
+}
+
+/// How one file ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Copied.
+    Copied(Copied),
+    /// Not copied on purpose.
+    Skipped(Skipped),
+    /// Not copied.
+    Failed(Failed),
+}
+
+/// What a tree transfer did. Files appear in the order they ended.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Report {
+    /// Files copied.
+    pub copied: Vec<Copied>,
+    /// Files skipped on purpose.
+    pub skipped: Vec<Skipped>,
+    /// Files (and listing entries) that failed.
+    pub failed: Vec<Failed>,
+    /// Bytes written to the destination, server-side copies included.
+    pub bytes: u64,
+    /// Wall time of the whole transfer.
+    pub elapsed: Duration,
+    /// Whether a [`CancelToken`](crate::CancelToken) stopped it: files
+    /// not yet started then appear nowhere.
+    pub cancelled: bool,
+}
+
+impl Report {
+    /// Whether every file was copied or skipped, and nothing was cancelled.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty() && !self.cancelled
+    }
+
+    /// Bytes per second over the whole transfer (0 for an instant one).
+    pub fn rate(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.bytes as f64 / secs
+        } else {
+            0.0
+        }
+    }
+
+    /// The report when complete; else the first failure's error (or the
+    /// cancellation's), for callers that treat any failure as the call's.
+    ///
+    /// # Errors
+    /// The first [`Failed`] entry's error; `ErrorKind::Other` when
+    /// cancelled with no failure.
+    pub fn ok(mut self) -> Result<Self> {
+        if !self.failed.is_empty() {
+            return Err(self.failed.swap_remove(0).error);
+        }
+        if self.cancelled {
+            return Err(crate::CancelToken::error());
+        }
+        Ok(self)
+    }
+
+    pub(crate) fn record(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Copied(c) => {
+                self.bytes += c.bytes;
+                self.copied.push(c);
+            }
+            Outcome::Skipped(s) => self.skipped.push(s),
+            Outcome::Failed(f) => self.failed.push(f),
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! `remote_store::transfer` against real servers: trees copied between
+//! backends on both faces, copies inside one backend, existing
+//! destinations, overlapping trees, a read that breaks, cancellation.
+//! Every transfer runs under a watchdog.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use remote_store::backends::{
+    AsyncMemoryBackend, AsyncSftpBackend, AzureBackend, LocalBackend, S3Backend, SftpBackend,
+};
+use remote_store::layers::{FaultLayer, Faults};
+use remote_store::transfer::{
+    CancelToken, FileStart, IfExists, Observer, Outcome, Report, Transfer,
+};
+use remote_store::{AsyncStore, Bytes, ErrorKind, RemotePath, Store};
+
+use crate::faults::{runtime, unique, watchdog};
+
+/// A store of backend `kind`, rooted at a fresh folder.
+fn store(kind: &str) -> Store {
+    let plain = match kind {
+        "memory" => Store::new(AsyncMemoryBackend::new()),
+        "local" => {
+            let dir = tempfile::tempdir().unwrap().keep();
+            Store::new(LocalBackend::new(dir).unwrap())
+        }
+        "s3" => Store::new(S3Backend::new(crate::s3::moto_config()).unwrap()),
+        "azure" => Store::new(AzureBackend::new(crate::azure::azurite_config()).unwrap()),
+        "sftp-russh" => Store::new(AsyncSftpBackend::new(crate::sftp::config()).unwrap()),
+        "sftp-ssh2" => Store::new(SftpBackend::new(crate::sftp::config()).unwrap()),
+        _ => unreachable!("{kind}"),
+    };
+    plain.child(unique("transfer")).unwrap()
+}
+
+/// The tree every test copies: small, empty, nested, a name with a space
+/// and a non-ASCII letter, and one file larger than any chunk.
+fn tree() -> BTreeMap<&'static str, Bytes> {
+    let big: Vec<u8> = (0..(1024 * 1024 + 7u32))
+        .map(|i| (i * 31 % 251) as u8)
+        .collect();
+    let mut files = BTreeMap::from([
+        ("a.txt", Bytes::from_static(b"alpha")),
+        ("empty", Bytes::new()),
+        ("deep/er/\u{fc} n.bin", Bytes::from(big)),
+        ("deep/x.txt", Bytes::from_static(b"x")),
+    ]);
+    for (i, name) in ["m/0", "m/1", "m/2", "m/3", "m/4", "m/5"]
+        .into_iter()
+        .enumerate()
+    {
+        files.insert(name, Bytes::from(vec![b'0' + i as u8; i * 100]));
+    }
+    files
+}
+
+fn total(files: &BTreeMap<&str, Bytes>) -> u64 {
+    files.values().map(|b| b.len() as u64).sum()
+}
+
+fn put_tree(store: &Store, base: &str) {
+    for (name, body) in tree() {
+        store
+            .write_bytes(format!("{base}/{name}"), body, true)
+            .unwrap();
+    }
+}
+
+/// Every file of the tree is below `base` of `store`, whole.
+fn assert_tree(store: &Store, base: &str, what: &str) {
+    for (name, body) in tree() {
+        let got = store
+            .read_bytes(format!("{base}/{name}"))
+            .unwrap_or_else(|e| panic!("{what}: {name}: {e}"));
+        assert_eq!(got, body, "{what}: {name}");
+    }
+}
+
+/// Counts what the observer hears.
+#[derive(Default)]
+struct Counting {
+    started: AtomicUsize,
+    finished: AtomicUsize,
+    bytes: AtomicU64,
+}
+
+impl Observer for Counting {
+    fn file_started(&self, _file: &FileStart) {
+        self.started.fetch_add(1, Ordering::Relaxed);
+    }
+    fn bytes_moved(&self, _src: &RemotePath, bytes: u64) {
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+    fn file_finished(&self, _outcome: &Outcome) {
+        self.finished.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Copies `src/base` to `dst/out` with `transfer`, on the async face or
+/// the sync one.
+fn copy_tree(transfer: &Transfer, src: &Store, dst: &Store, asynch: bool) -> Report {
+    if !asynch {
+        return transfer
+            .copy_tree_blocking(src, "base", dst, "out")
+            .unwrap();
+    }
+    let (a, b): (AsyncStore, AsyncStore) = (src.to_async(), dst.to_async());
+    let transfer = transfer.clone();
+    runtime()
+        .block_on(async move { transfer.copy_tree(&a, "base", &b, "out").await })
+        .unwrap()
+}
+
+#[test]
+fn trees_copy_between_backends_on_both_faces() {
+    watchdog(
+        "transfer between backends",
+        Duration::from_secs(300),
+        || {
+            let pairs = [
+                ("memory", "local", true),
+                ("local", "s3", false),
+                ("s3", "sftp-russh", true),
+                ("sftp-ssh2", "azure", false),
+                ("azure", "sftp-ssh2", true),
+                ("sftp-russh", "memory", false),
+            ];
+            let files = tree();
+            for (from, to, asynch) in pairs {
+                let what = format!("{from} -> {to} (async: {asynch})");
+                let (src, dst) = (store(from), store(to));
+                put_tree(&src, "base");
+                let observer = Arc::new(Counting::default());
+                let transfer = Transfer::new().concurrency(3).observer(observer.clone());
+                let report = copy_tree(&transfer, &src, &dst, asynch);
+                assert!(report.is_complete(), "{what}: {:?}", report.failed);
+                assert_eq!(report.copied.len(), files.len(), "{what}");
+                assert_eq!(report.bytes, total(&files), "{what}");
+                assert!(report.copied.iter().all(|c| !c.server_side), "{what}");
+                assert_tree(&dst, "out", &what);
+                assert_eq!(
+                    observer.started.load(Ordering::Relaxed),
+                    files.len(),
+                    "{what}"
+                );
+                assert_eq!(
+                    observer.finished.load(Ordering::Relaxed),
+                    files.len(),
+                    "{what}"
+                );
+                assert_eq!(
+                    observer.bytes.load(Ordering::Relaxed),
+                    total(&files),
+                    "{what}"
+                );
+                for s in [&src, &dst] {
+                    s.delete_folder("", true, true).ok();
+                }
+            }
+        },
+    );
+}
+
+#[test]
+fn a_copy_inside_one_backend_happens_there() {
+    watchdog(
+        "transfer inside a backend",
+        Duration::from_secs(120),
+        || {
+            for (kind, asynch) in [("s3", true), ("local", false), ("sftp-russh", true)] {
+                let src = store(kind);
+                put_tree(&src, "base");
+                // Another store on the same backend, elsewhere in it.
+                let dst = src.child("elsewhere").unwrap();
+                let report = copy_tree(&Transfer::new(), &src, &dst, asynch);
+                assert!(report.is_complete(), "{kind}: {:?}", report.failed);
+                assert!(report.copied.iter().all(|c| c.server_side), "{kind}");
+                assert_eq!(report.bytes, total(&tree()), "{kind}");
+                assert_tree(&dst, "out", kind);
+                src.delete_folder("", true, true).ok();
+            }
+        },
+    );
+}
+
+#[test]
+fn overlapping_trees_are_refused_before_anything_is_copied() {
+    watchdog("overlapping transfer", Duration::from_secs(60), || {
+        for kind in ["memory", "local", "s3"] {
+            let src = store(kind);
+            put_tree(&src, "base");
+            for (from, to) in [
+                ("base", "base/inner"),
+                ("base/deep", "base"),
+                ("base", "base"),
+            ] {
+                let err = Transfer::new()
+                    .copy_tree_blocking(&src, from, &src, to)
+                    .unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{kind}: {err}");
+            }
+            // The same place reached through another store of the backend.
+            let child = src.child("base").unwrap();
+            let err = Transfer::new()
+                .copy_tree_blocking(&src, "base", &child, "")
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{kind}: {err}");
+            assert!(!src.exists("base/inner").unwrap(), "{kind}");
+            src.delete_folder("", true, true).ok();
+        }
+    });
+}
+
+#[test]
+fn existing_destinations_fail_are_skipped_or_replaced() {
+    watchdog("existing destinations", Duration::from_secs(120), || {
+        for kind in ["memory", "s3", "sftp-russh"] {
+            let src = store("memory");
+            put_tree(&src, "base");
+            let files = tree().len();
+            let dst = store(kind);
+            let old = Bytes::from_static(b"old");
+            let reset = || dst.write_bytes("out/a.txt", old.clone(), true).unwrap();
+
+            reset();
+            let report = copy_tree(&Transfer::new(), &src, &dst, true);
+            assert_eq!(report.failed.len(), 1, "{kind}");
+            assert_eq!(
+                report.failed[0].error.kind(),
+                ErrorKind::AlreadyExists,
+                "{kind}"
+            );
+            assert_eq!(report.copied.len(), files - 1, "{kind}");
+            assert_eq!(
+                dst.read_bytes("out/a.txt").unwrap(),
+                old,
+                "{kind}: replaced"
+            );
+            assert_eq!(report.ok().unwrap_err().kind(), ErrorKind::AlreadyExists);
+
+            dst.delete_folder("out", true, true).unwrap();
+            reset();
+            let skip = Transfer::new().if_exists(IfExists::Skip);
+            let report = copy_tree(&skip, &src, &dst, false);
+            assert!(report.is_complete(), "{kind}: {:?}", report.failed);
+            assert_eq!(report.skipped.len(), 1, "{kind}");
+            assert_eq!(report.copied.len(), files - 1, "{kind}");
+            assert_eq!(
+                dst.read_bytes("out/a.txt").unwrap(),
+                old,
+                "{kind}: replaced"
+            );
+
+            let replace = Transfer::new().if_exists(IfExists::Overwrite);
+            let report = copy_tree(&replace, &src, &dst, true);
+            assert!(report.is_complete(), "{kind}: {:?}", report.failed);
+            assert_eq!(report.copied.len(), files, "{kind}");
+            assert_tree(&dst, "out", kind);
+            dst.delete_folder("", true, true).ok();
+        }
+    });
+}
+
+#[test]
+fn a_read_that_breaks_fails_its_file_only_and_leaves_nothing() {
+    watchdog(
+        "broken read in a transfer",
+        Duration::from_secs(120),
+        || {
+            for kind in ["local", "s3", "sftp-russh"] {
+                let faults = Faults::new();
+                let src = store("memory");
+                put_tree(&src, "base");
+                // The second read breaks after 1 byte: the big file (listed
+                // first: "deep/…") or another.
+                let src = src.layer(FaultLayer::new(faults.clone()));
+                faults.break_reads(1, 1);
+                let dst = store(kind);
+                let report = copy_tree(&Transfer::new().concurrency(1), &src, &dst, true);
+                assert_eq!(report.failed.len(), 1, "{kind}: {:?}", report.failed);
+                let failed = &report.failed[0];
+                let at = failed.dst.clone().unwrap();
+                assert!(
+                    !dst.exists(at.as_str()).unwrap(),
+                    "{kind}: a partial {at} was kept"
+                );
+                assert_eq!(report.copied.len(), tree().len() - 1, "{kind}");
+                for copied in &report.copied {
+                    let want = src.read_bytes(copied.src.as_str()).unwrap();
+                    assert_eq!(dst.read_bytes(copied.dst.as_str()).unwrap(), want, "{kind}");
+                }
+                dst.delete_folder("", true, true).ok();
+            }
+        },
+    );
+}
+
+/// Cancels its token once `after` bytes went through.
+struct CancelAfter {
+    token: CancelToken,
+    after: u64,
+    seen: AtomicU64,
+}
+
+impl Observer for CancelAfter {
+    fn bytes_moved(&self, _src: &RemotePath, bytes: u64) {
+        if self.seen.fetch_add(bytes, Ordering::Relaxed) + bytes >= self.after {
+            self.token.cancel();
+        }
+    }
+}
+
+#[test]
+fn a_cancelled_transfer_stops_and_keeps_no_partial_file() {
+    watchdog("cancelled transfer", Duration::from_secs(120), || {
+        for (kind, asynch) in [("local", true), ("s3", false), ("sftp-russh", true)] {
+            let src = store("memory");
+            put_tree(&src, "base");
+            let dst = store(kind);
+            let token = CancelToken::new();
+            let observer = Arc::new(CancelAfter {
+                token: token.clone(),
+                after: 100_000, // inside the big file, listed first
+                seen: AtomicU64::new(0),
+            });
+            let transfer = Transfer::new()
+                .concurrency(1)
+                .observer(observer)
+                .cancel_token(token);
+            let report = copy_tree(&transfer, &src, &dst, asynch);
+            assert!(report.cancelled, "{kind}");
+            assert!(!report.is_complete(), "{kind}");
+            assert!(
+                report.copied.len() < tree().len(),
+                "{kind}: nothing stopped"
+            );
+            for (name, body) in tree() {
+                let path = format!("out/{name}");
+                if dst.exists(&path).unwrap() {
+                    assert_eq!(
+                        dst.read_bytes(&path).unwrap(),
+                        body,
+                        "{kind}: partial {name}"
+                    );
+                }
+            }
+            assert_eq!(report.ok().unwrap_err().kind(), ErrorKind::Other);
+            dst.delete_folder("", true, true).ok();
+        }
+    });
+}
+
+#[test]
+fn a_single_file_copies_and_reports_its_errors() {
+    watchdog("single file transfer", Duration::from_secs(60), || {
+        let (src, dst) = (store("memory"), store("s3"));
+        put_tree(&src, "base");
+        let t = Transfer::new();
+        match t
+            .copy_file_blocking(&src, "base/a.txt", &dst, "copy.txt")
+            .unwrap()
+        {
+            Outcome::Copied(c) => assert_eq!(c.bytes, 5),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(dst.read_bytes("copy.txt").unwrap(), "alpha");
+        let again = t.copy_file_blocking(&src, "base/a.txt", &dst, "copy.txt");
+        assert_eq!(again.unwrap_err().kind(), ErrorKind::AlreadyExists);
+        let skip = t.clone().if_exists(IfExists::Skip);
+        let skipped = skip
+            .copy_file_blocking(&src, "base/a.txt", &dst, "copy.txt")
+            .unwrap();
+        assert!(matches!(skipped, Outcome::Skipped(_)), "{skipped:?}");
+        let missing = t
+            .copy_file_blocking(&src, "base/nope", &dst, "x")
+            .unwrap_err();
+        assert_eq!(missing.kind(), ErrorKind::NotFound);
+        let folder = t
+            .copy_file_blocking(&src, "base/deep", &dst, "x")
+            .unwrap_err();
+        assert_eq!(folder.kind(), ErrorKind::InvalidPath);
+        let tree_of_nothing = t
+            .copy_tree_blocking(&src, "nothing", &dst, "x")
+            .unwrap_err();
+        assert_eq!(tree_of_nothing.kind(), ErrorKind::NotFound);
+        dst.delete_folder("", true, true).ok();
+    });
+}
