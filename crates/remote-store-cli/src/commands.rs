@@ -1,12 +1,9 @@
 //! The commands. Each resolves its locations, then calls the store API;
 //! content and listings stream.
 
-use std::collections::BTreeSet;
 use std::io::{self, Write};
-use std::sync::Mutex;
-use std::sync::mpsc;
 
-use remote_store::{Capability, Error, ErrorKind, FileInfo, FolderInfo, RemotePath, Result, Store};
+use remote_store::{Capability, Error, ErrorKind, FolderInfo, RemotePath, Result, Store};
 use serde_json::json;
 
 use crate::args::{Cli, Command};
@@ -104,14 +101,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
             let src = ctx.resolver.resolve(&src)?;
             let dst = ctx.resolver.resolve(&dst)?;
             if recursive {
-                copy_tree(
-                    &ctx.progress,
-                    &src,
-                    &dst,
-                    usize::from(jobs),
-                    !no_clobber,
-                    None,
-                )
+                copy_tree(&ctx.progress, &src, &dst, usize::from(jobs), !no_clobber)
             } else {
                 copy_file(&ctx.progress, &src, &dst, !no_clobber)
             }
@@ -372,18 +362,14 @@ fn transfer(
     result
 }
 
-/// Copies every file below `src` to the same relative place below `dst`,
-/// `jobs` at a time, listing lazily.
-/// Copies the tree at `src` into `dst`, `jobs` files at a time. With
-/// `moved`, each file is deleted from the source once its copy is
-/// complete, and the folders it was in are recorded there (a move).
+/// `cp -r`: a file is copied as `cp` copies it, a folder tree through
+/// the transfer API.
 fn copy_tree(
     progress: &Progress,
     src: &Target,
     dst: &Target,
     jobs: usize,
     overwrite: bool,
-    moved: Option<&Mutex<BTreeSet<RemotePath>>>,
 ) -> Result<()> {
     if src.store.is_file(&src.path)? {
         return copy_file(progress, src, dst, overwrite);
@@ -391,105 +377,8 @@ fn copy_tree(
     if !src.store.is_folder(&src.path)? {
         return Err(Error::not_found(&src.label));
     }
-    refuse_overlap("copy", src, dst)?;
-    let base = remote_store::RemotePath::new(&src.path)?;
-    let bar = progress.files(&src.label);
-    let first_error: Mutex<Option<Error>> = Mutex::new(None);
-    let failed = || first_error.lock().map(|e| e.is_some()).unwrap_or(true);
-    let (tx, rx) = mpsc::sync_channel::<FileInfo>(jobs * 2);
-    let rx = Mutex::new(rx);
-    let mut unlisted = Unlisted::default();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| {
-                // A worker runs until the listing side closes the channel:
-                // after a failure or a signal it drains without copying, so
-                // the lister is never left blocked on a full channel.
-                loop {
-                    if crate::interrupt::requested()
-                        && let Ok(mut slot) = first_error.lock()
-                    {
-                        slot.get_or_insert_with(crate::interrupt::error);
-                    }
-                    let next = rx.lock().map(|r| r.recv());
-                    let Ok(Ok(file)) = next else { return };
-                    if failed() {
-                        continue;
-                    }
-                    let rel = file.path.strip_prefix(&base).unwrap_or(file.path.clone());
-                    let from = Target {
-                        store: src.store.clone(),
-                        path: file.path.to_string(),
-                        label: format!("{}/{rel}", src.label.trim_end_matches('/')),
-                    };
-                    let to = dst.join(rel.as_str());
-                    let result = transfer(
-                        progress,
-                        &from,
-                        &to.store,
-                        &to.path,
-                        overwrite,
-                        Some(file.size),
-                    )
-                    .and_then(|()| match moved {
-                        // A move deletes exactly what it copied.
-                        Some(folders) => {
-                            src.store.delete(&from.path, false)?;
-                            if let Ok(mut folders) = folders.lock() {
-                                folders.extend(ancestors(&file.path, &base));
-                            }
-                            Ok(())
-                        }
-                        None => Ok(()),
-                    });
-                    match result {
-                        Ok(()) => bar.inc(1),
-                        Err(e) => {
-                            if let Ok(mut slot) = first_error.lock() {
-                                slot.get_or_insert(e);
-                            }
-                        }
-                    }
-                }
-            });
-        }
-        let listing = src.store.list_files(&src.path, true);
-        match listing {
-            Ok(files) => {
-                for file in files {
-                    if failed() || crate::interrupt::requested() {
-                        break;
-                    }
-                    // An entry the listing could not return is reported
-                    // and the copy goes on; the command fails at the end.
-                    let file = match unlisted.check(file) {
-                        Ok(Some(file)) => file,
-                        Ok(None) => continue,
-                        Err(e) => {
-                            if let Ok(mut slot) = first_error.lock() {
-                                slot.get_or_insert(e);
-                            }
-                            break;
-                        }
-                    };
-                    if tx.send(file).is_err() {
-                        break;
-                    }
-                }
-            }
-            Err(e) => {
-                if let Ok(mut slot) = first_error.lock() {
-                    slot.get_or_insert(e);
-                }
-            }
-        }
-        drop(tx);
-    });
-    bar.finish_and_clear();
-    match first_error.into_inner() {
-        Ok(Some(e)) => Err(e),
-        _ => unlisted.result(),
-    }
+    let report = crate::tree::copy(progress, src, dst, jobs, overwrite)?;
+    crate::tree::failures(report, "copied")
 }
 
 fn mv(
@@ -515,57 +404,10 @@ fn mv(
         return Err(Error::invalid_path(&src.label, "is a folder (use mv -r)"));
     }
     refuse_root("move", &src.label, src, false)?;
-    // Checked here too (copy_tree checks as a copy): never copy-then-delete
+    // Checked here too (the copy checks as a copy): never copy-then-delete
     // over an overlap.
     refuse_overlap("move", src, dst)?;
-    // File by file: each source file is deleted once its copy is complete,
-    // so a file written during the move, or one the listing could not
-    // return, is never deleted uncopied.
-    let moved = Mutex::new(BTreeSet::new());
-    copy_tree(progress, src, dst, 4, overwrite, Some(&moved))?;
-    // Then the folders the moved files were in, deepest first, where
-    // nothing else is left in them.
-    let mut folders: Vec<RemotePath> = moved
-        .into_inner()
-        .map_err(|_| Error::other("a copy worker panicked"))?
-        .into_iter()
-        .collect();
-    folders.sort_by_key(|f| std::cmp::Reverse(f.as_str().matches('/').count()));
-    for folder in &folders {
-        match src.store.delete_folder(folder.as_str(), false, true) {
-            Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::FolderNotEmpty => {}
-            Err(e) => return Err(e),
-        }
-    }
-    if src.store.is_folder(&src.path)? && !src.path.trim_matches('/').is_empty() {
-        return Err(Error::new(ErrorKind::Other).with_message(format!(
-            "{}: moved every file, but the source still holds entries that were not moved \
-             (empty folders, which are not copied on their own, or files written during the \
-             move); they are left in place",
-            src.label
-        )));
-    }
-    Ok(())
-}
-
-/// `path`'s folders from its parent up to `base`, inclusive.
-fn ancestors(path: &RemotePath, base: &RemotePath) -> Vec<RemotePath> {
-    let mut out = Vec::new();
-    let mut current = path.parent();
-    while let Some(folder) = current {
-        let inside = folder.strip_prefix(base).is_some();
-        if !inside {
-            break;
-        }
-        let done = &folder == base;
-        current = folder.parent();
-        out.push(folder);
-        if done {
-            break;
-        }
-    }
-    out
+    crate::tree::move_tree(progress, src, dst, 4, overwrite)
 }
 
 /// Refuses to remove (or move away) a root, as `rm` refuses `/`, `.` and

@@ -50,6 +50,11 @@ pub(crate) fn requested() -> bool {
     flag().load(Ordering::SeqCst)
 }
 
+/// A transfer's cancel token that a signal sets.
+pub(crate) fn cancel_token() -> remote_store::transfer::CancelToken {
+    remote_store::transfer::CancelToken::from_flag(flag().clone())
+}
+
 /// The error of an operation stopped by a signal.
 pub(crate) fn error() -> Error {
     Error::new(ErrorKind::Other).with_message("interrupted by a signal; nothing partial was kept")

@@ -11,6 +11,7 @@ mod output;
 mod overlap;
 mod progress;
 mod target;
+mod tree;
 
 use std::process::ExitCode;
 

@@ -880,3 +880,39 @@ fn verbose_logs_each_operation_and_layer_flags_are_checked() {
     let url = format!("file://{}/?retry.attempts=2&timeout.stall=5", d.display());
     assert!(ok(rstore(d, &["ls", &url])).contains("a.txt"));
 }
+
+/// `cp -r` goes on past a file it cannot copy: every other file is
+/// copied, each failure is shown, and the exit code follows the first
+/// failure's kind (6: already exists, under `-n`).
+#[test]
+fn cp_r_copies_everything_it_can_and_shows_every_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for name in ["one", "two", "three", "four"] {
+        fs::create_dir_all(d.join("src/sub")).unwrap();
+        fs::write(d.join("src/sub").join(name), name).unwrap();
+    }
+    fs::create_dir_all(d.join("dst/sub")).unwrap();
+    for name in ["one", "three"] {
+        fs::write(d.join("dst/sub").join(name), "kept").unwrap();
+    }
+    let run = rstore(d, &["cp", "-r", "-n", "-j", "2", "src", "dst"]);
+    assert_eq!(run.code, 6, "stderr: {}", run.stderr);
+    assert!(
+        run.stderr.contains("2 files could not be copied") && run.stderr.contains("2 were"),
+        "{}",
+        run.stderr
+    );
+    for (name, want) in [
+        ("one", "kept"),
+        ("two", "two"),
+        ("three", "kept"),
+        ("four", "four"),
+    ] {
+        assert_eq!(
+            fs::read_to_string(d.join("dst/sub").join(name)).unwrap(),
+            want,
+            "{name}"
+        );
+    }
+}

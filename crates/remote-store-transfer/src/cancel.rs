@@ -18,6 +18,13 @@ impl CancelToken {
         Self::default()
     }
 
+    /// A token over a flag set elsewhere: a signal handler's
+    /// (`signal_hook::flag::register`), a shutdown switch shared with other
+    /// work. Setting the flag cancels.
+    pub fn from_flag(flag: Arc<AtomicBool>) -> Self {
+        CancelToken(flag)
+    }
+
     /// Stops every transfer holding this token (or a clone of it).
     pub fn cancel(&self) {
         self.0.store(true, Ordering::Relaxed);

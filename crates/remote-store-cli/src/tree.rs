@@ -1,0 +1,201 @@
+//! `cp -r` and `mv -r`: folder trees through `remote_store::transfer`
+//! (files in parallel, server-side inside one backend, a signal stops
+//! them), with a progress bar, every failure shown, and for a move the
+//! sources deleted once their copies are complete.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use indicatif::{HumanBytes, ProgressBar};
+use remote_store::transfer::{IfExists, Observer, Outcome, Report, Transfer};
+use remote_store::{Error, ErrorKind, RemotePath, Result};
+
+use crate::overlap::refuse_overlap;
+use crate::progress::Progress;
+use crate::target::Target;
+
+/// Advances the files bar, and shows the bytes moved so far.
+struct Bar {
+    bar: ProgressBar,
+    label: String,
+    bytes: AtomicU64,
+}
+
+impl Observer for Bar {
+    fn bytes_moved(&self, _src: &RemotePath, bytes: u64) {
+        let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if !self.bar.is_hidden() {
+            self.bar
+                .set_message(format!("{} {}", self.label, HumanBytes(total)));
+        }
+    }
+
+    fn file_finished(&self, outcome: &Outcome) {
+        if matches!(outcome, Outcome::Copied(_) | Outcome::Skipped(_)) {
+            self.bar.inc(1);
+        }
+    }
+}
+
+/// Copies the folder tree at `src` into `dst`, `jobs` files at a time.
+/// Every file that fails, and every entry the listing could not return, is
+/// shown; the command then fails with the first one's kind.
+pub(crate) fn copy(
+    progress: &Progress,
+    src: &Target,
+    dst: &Target,
+    jobs: usize,
+    overwrite: bool,
+) -> Result<Report> {
+    refuse_overlap("copy", src, dst)?;
+    let bar = progress.files(&src.label);
+    let observer = Arc::new(Bar {
+        bar: bar.clone(),
+        label: src.label.clone(),
+        bytes: AtomicU64::new(0),
+    });
+    let transfer = Transfer::new()
+        .concurrency(jobs)
+        .if_exists(if overwrite {
+            IfExists::Overwrite
+        } else {
+            IfExists::Fail
+        })
+        .observer(observer)
+        .cancel_token(crate::interrupt::cancel_token());
+    let report = transfer.copy_tree_blocking(&src.store, &src.path, &dst.store, &dst.path);
+    bar.finish_and_clear();
+    let report = report?;
+    if report.cancelled {
+        return Err(crate::interrupt::error());
+    }
+    Ok(report)
+}
+
+/// The report's failures shown, and the command's error: a single failed
+/// file's own error, else one of the first failure's kind (exit code)
+/// with the counts; entries the listing could not return (ADR-0010) alone
+/// fail it as `Other`, as they do `ls`. `Ok` when nothing failed.
+pub(crate) fn failures(report: Report, verb: &str) -> Result<()> {
+    let done = report.copied.len();
+    let (unlisted, mut failed): (Vec<_>, Vec<_>) = report
+        .failed
+        .into_iter()
+        .map(|f| f.error)
+        .partition(Error::is_unlisted);
+    if failed.len() == 1 && unlisted.is_empty() {
+        return Err(failed.remove(0));
+    }
+    for e in unlisted.iter().chain(&failed) {
+        crate::exit::report(e, false);
+    }
+    let listed = match unlisted.len() {
+        0 => String::new(),
+        1 => "1 entry could not be listed".to_owned(),
+        n => format!("{n} entries could not be listed"),
+    };
+    let Some(first) = failed.first() else {
+        return match unlisted.is_empty() {
+            true => Ok(()),
+            false => {
+                Err(Error::new(ErrorKind::Other).with_message(format!("{listed} (shown above)")))
+            }
+        };
+    };
+    let and = if listed.is_empty() {
+        String::new()
+    } else {
+        format!(" and {listed}")
+    };
+    Err(Error::new(first.kind()).with_message(format!(
+        "{} files could not be {verb}{and} (shown above); {done} were",
+        failed.len()
+    )))
+}
+
+/// `mv -r`: the tree is copied, then each file whose copy is complete is
+/// deleted from the source (a file written during the move, or one that
+/// failed or could not be listed, is never deleted uncopied), then the
+/// folders they were in, deepest first, where nothing else is left.
+pub(crate) fn move_tree(
+    progress: &Progress,
+    src: &Target,
+    dst: &Target,
+    jobs: usize,
+    overwrite: bool,
+) -> Result<()> {
+    let report = copy(progress, src, dst, jobs, overwrite)?;
+    let base = RemotePath::new(&src.path)?;
+    let mut folders = BTreeSet::new();
+    let deleted = delete_sources(src, &report, jobs);
+    for copied in &report.copied {
+        folders.extend(ancestors(&copied.src, &base));
+    }
+    deleted?;
+    failures(report, "moved")?;
+    let mut folders: Vec<RemotePath> = folders.into_iter().collect();
+    folders.sort_by_key(|f| std::cmp::Reverse(f.as_str().matches('/').count()));
+    for folder in &folders {
+        match src.store.delete_folder(folder.as_str(), false, true) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::FolderNotEmpty => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if src.store.is_folder(&src.path)? && !src.path.trim_matches('/').is_empty() {
+        return Err(Error::new(ErrorKind::Other).with_message(format!(
+            "{}: moved every file, but the source still holds entries that were not moved \
+             (empty folders, which are not copied on their own, or files written during the \
+             move); they are left in place",
+            src.label
+        )));
+    }
+    Ok(())
+}
+
+/// Deletes the source of every copied file, `jobs` at a time; the first
+/// failure is returned once all were tried.
+fn delete_sources(src: &Target, report: &Report, jobs: usize) -> Result<()> {
+    let paths: Vec<&RemotePath> = report.copied.iter().map(|c| &c.src).collect();
+    let per = paths.len().div_ceil(jobs.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = paths
+            .chunks(per)
+            .map(|chunk| {
+                scope.spawn(move || -> Result<()> {
+                    let mut first = Ok(());
+                    for path in chunk {
+                        if let Err(e) = src.store.delete(path.as_str(), false) {
+                            first = first.and(Err(e));
+                        }
+                    }
+                    first
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .unwrap_or_else(|_| Err(Error::other("a delete worker panicked")))
+        })
+    })
+}
+
+/// `path`'s folders from its parent up to `base`, inclusive.
+fn ancestors(path: &RemotePath, base: &RemotePath) -> Vec<RemotePath> {
+    let mut out = Vec::new();
+    let mut current = path.parent();
+    while let Some(folder) = current {
+        let inside = folder.strip_prefix(base).is_some();
+        if !inside {
+            break;
+        }
+        let done = &folder == base;
+        current = folder.parent();
+        out.push(folder);
+        if done {
+            break;
+        }
+    }
+    out
+}
