@@ -13,7 +13,7 @@ use remote_store::backends::{
 };
 use remote_store::layers::{FaultLayer, Faults};
 use remote_store::transfer::{
-    CancelToken, FileStart, IfExists, Observer, Outcome, Report, Transfer,
+    CancelToken, Compare, FileStart, IfExists, Observer, Outcome, Report, SyncOptions, Transfer,
 };
 use remote_store::{AsyncStore, Bytes, ErrorKind, RemotePath, Store};
 
@@ -386,6 +386,107 @@ fn a_single_file_copies_and_reports_its_errors() {
             .copy_tree_blocking(&src, "nothing", &dst, "x")
             .unwrap_err();
         assert_eq!(tree_of_nothing.kind(), ErrorKind::NotFound);
+        dst.delete_folder("", true, true).ok();
+    });
+}
+
+fn sync(src: &Store, dst: &Store, options: &SyncOptions) -> Report {
+    Transfer::new()
+        .sync_tree_blocking(src, "base", dst, "out", options)
+        .unwrap()
+}
+
+#[test]
+fn sync_copies_what_changed_and_deletes_extras_when_asked() {
+    watchdog("sync", Duration::from_secs(300), || {
+        for (from, to) in [("local", "s3"), ("memory", "sftp-russh"), ("s3", "azure")] {
+            let what = format!("{from} -> {to}");
+            let (src, dst) = (store(from), store(to));
+            put_tree(&src, "base");
+            let files = tree().len();
+            let report = sync(&src, &dst, &SyncOptions::new());
+            assert!(report.is_complete(), "{what}: {:?}", report.failed);
+            assert_eq!(report.copied.len(), files, "{what}");
+            assert_tree(&dst, "out", &what);
+
+            // Again: everything is up to date (resuming copies nothing twice).
+            let report = sync(&src, &dst, &SyncOptions::new().delete(true));
+            assert!(report.is_complete(), "{what}: {:?}", report.failed);
+            assert_eq!(report.copied.len(), 0, "{what}: {:?}", report.copied);
+            assert_eq!(report.skipped.len(), files, "{what}");
+            assert!(report.deleted.is_empty(), "{what}");
+
+            // A file grows, one is added, one is extra at the destination.
+            src.write_bytes("base/a.txt", "alpha, longer", true)
+                .unwrap();
+            src.write_bytes("base/new/n.txt", "n", false).unwrap();
+            dst.write_bytes("out/extra.txt", "e", false).unwrap();
+            let plan = sync(&src, &dst, &SyncOptions::new().delete(true).dry_run(true));
+            assert!(plan.dry_run, "{what}");
+            let mut planned: Vec<_> = plan.copied.iter().map(|c| c.src.to_string()).collect();
+            planned.sort();
+            assert_eq!(planned, ["base/a.txt", "base/new/n.txt"], "{what}");
+            assert_eq!(plan.deleted.len(), 1, "{what}");
+            assert_eq!(
+                dst.read_bytes("out/a.txt").unwrap(),
+                "alpha",
+                "{what}: dry run copied"
+            );
+            assert!(
+                dst.exists("out/extra.txt").unwrap(),
+                "{what}: dry run deleted"
+            );
+
+            let report = sync(&src, &dst, &SyncOptions::new().delete(true));
+            assert!(report.is_complete(), "{what}: {:?}", report.failed);
+            assert_eq!(report.copied.len(), 2, "{what}");
+            assert_eq!(report.deleted.len(), 1, "{what}");
+            assert_eq!(
+                dst.read_bytes("out/a.txt").unwrap(),
+                "alpha, longer",
+                "{what}"
+            );
+            assert_eq!(dst.read_bytes("out/new/n.txt").unwrap(), "n", "{what}");
+            assert!(!dst.exists("out/extra.txt").unwrap(), "{what}");
+
+            // Same size, changed later than its copy: found by time, not
+            // by size alone.
+            std::thread::sleep(Duration::from_millis(2100));
+            src.write_bytes("base/deep/x.txt", "y", true).unwrap();
+            let by_size = sync(&src, &dst, &SyncOptions::new().compare(Compare::Size));
+            assert_eq!(by_size.copied.len(), 0, "{what}");
+            let by_time = sync(&src, &dst, &SyncOptions::new());
+            assert_eq!(by_time.copied.len(), 1, "{what}: {:?}", by_time.copied);
+            assert_eq!(dst.read_bytes("out/deep/x.txt").unwrap(), "y", "{what}");
+            for s in [&src, &dst] {
+                s.delete_folder("", true, true).ok();
+            }
+        }
+    });
+}
+
+#[test]
+fn a_sync_that_fails_somewhere_deletes_nothing() {
+    watchdog("sync with a failure", Duration::from_secs(120), || {
+        let faults = Faults::new();
+        let src = store("memory");
+        put_tree(&src, "base");
+        let src = src.layer(FaultLayer::new(faults.clone()));
+        let dst = store("s3");
+        dst.write_bytes("out/extra.txt", "e", false).unwrap();
+        faults.break_reads(1, 1);
+        let report = sync(&src, &dst, &SyncOptions::new().delete(true));
+        assert_eq!(report.failed.len(), 2, "{:?}", report.failed);
+        assert!(report.deleted.is_empty());
+        assert!(
+            report
+                .failed
+                .iter()
+                .any(|f| f.error.to_string().contains("were not deleted")),
+            "{:?}",
+            report.failed
+        );
+        assert!(dst.exists("out/extra.txt").unwrap());
         dst.delete_folder("", true, true).ok();
     });
 }

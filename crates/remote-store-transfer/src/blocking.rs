@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use remote_store_core::{AsyncStore, Error, ErrorKind, Result, Store};
 
 use crate::report::{Outcome, Report};
+use crate::sync::SyncOptions;
 use crate::transfer::Transfer;
 
 /// The runtime sync transfers run on, for the life of the process
@@ -78,5 +79,27 @@ impl Transfer {
         let (a, b) = async_ends(src, dst)?;
         let (this, from, to) = (self.clone(), src_path.to_owned(), dst_path.to_owned());
         run(async move { this.copy_tree(&a, &from, &b, &to).await })
+    }
+
+    /// [`sync_tree`](Self::sync_tree) on the sync face.
+    ///
+    /// # Errors
+    /// As for [`sync_tree`](Self::sync_tree).
+    pub fn sync_tree_blocking(
+        &self,
+        src: &Store,
+        src_path: &str,
+        dst: &Store,
+        dst_path: &str,
+        options: &SyncOptions,
+    ) -> Result<Report> {
+        let (a, b) = async_ends(src, dst)?;
+        let (this, from, to, options) = (
+            self.clone(),
+            src_path.to_owned(),
+            dst_path.to_owned(),
+            *options,
+        );
+        run(async move { this.sync_tree(&a, &from, &b, &to, &options).await })
     }
 }

@@ -14,16 +14,16 @@ use crate::transfer::{IfExists, Transfer};
 
 /// The two stores of a transfer, and the store that copies inside their
 /// shared backend when there is one.
-struct Ends<'a> {
-    src: &'a AsyncStore,
-    dst: &'a AsyncStore,
+pub(crate) struct Ends<'a> {
+    pub(crate) src: &'a AsyncStore,
+    pub(crate) dst: &'a AsyncStore,
     /// A store at the shared backend's root (paths are backend paths),
     /// when both ends share a backend that declares `Copy`.
-    inside: Option<AsyncStore>,
+    pub(crate) inside: Option<AsyncStore>,
 }
 
 impl<'a> Ends<'a> {
-    fn new(src: &'a AsyncStore, dst: &'a AsyncStore) -> Self {
+    pub(crate) fn new(src: &'a AsyncStore, dst: &'a AsyncStore) -> Self {
         let inside = (src.shares_backend(dst) && dst.supports(Capability::Copy))
             .then(|| AsyncStore::new(dst.backend().clone()));
         Ends { src, dst, inside }
@@ -31,7 +31,7 @@ impl<'a> Ends<'a> {
 
     /// Refuses a copy between overlapping places (onto itself, into its
     /// own subtree).
-    fn refuse_overlap(&self, from: &RemotePath, to: &RemotePath) -> Result<()> {
+    pub(crate) fn refuse_overlap(&self, from: &RemotePath, to: &RemotePath) -> Result<()> {
         let location = |store: &AsyncStore, path: &RemotePath, label| -> Result<Location<'_>> {
             Ok(Location {
                 storage_id: store.storage_id(),
@@ -48,7 +48,7 @@ impl<'a> Ends<'a> {
     }
 }
 
-fn path(raw: &str) -> Result<RemotePath> {
+pub(crate) fn path(raw: &str) -> Result<RemotePath> {
     RemotePath::new(raw.trim_matches('/'))
 }
 
@@ -75,7 +75,7 @@ impl Transfer {
             true => Some(src.get_file_info(from.as_str()).await?.size),
             false => None,
         };
-        match self.copy_one(&ends, from, to, size).await {
+        match self.copy_one(&ends, from, to, size, self.if_exists).await {
             Outcome::Failed(failed) => Err(failed.error),
             done => Ok(done),
         }
@@ -110,7 +110,7 @@ impl Transfer {
                 true => Some(src.get_file_info(from.as_str()).await?.size),
                 false => None,
             };
-            report.record(self.copy_one(&ends, from, to, size).await);
+            report.record(self.copy_one(&ends, from, to, size, self.if_exists).await);
         } else {
             if !src.is_folder(from.as_str()).await? {
                 return Err(Error::not_found(from.as_str()));
@@ -128,7 +128,14 @@ impl Transfer {
                                 let rel = file.path.strip_prefix(from).unwrap_or(file.path.clone());
                                 match to.join(rel.as_str()) {
                                     Ok(dst) => {
-                                        self.copy_one(ends, file.path, dst, Some(file.size)).await
+                                        self.copy_one(
+                                            ends,
+                                            file.path,
+                                            dst,
+                                            Some(file.size),
+                                            self.if_exists,
+                                        )
+                                        .await
                                     }
                                     Err(error) => self.finish(Outcome::Failed(Failed {
                                         src: file.path,
@@ -156,18 +163,19 @@ impl Transfer {
     }
 
     /// Tells the observer, and hands the outcome on.
-    fn finish(&self, outcome: Outcome) -> Outcome {
+    pub(crate) fn finish(&self, outcome: Outcome) -> Outcome {
         self.observer.file_finished(&outcome);
         outcome
     }
 
     /// Copies one file; every way it can end is an [`Outcome`].
-    async fn copy_one(
+    pub(crate) async fn copy_one(
         &self,
         ends: &Ends<'_>,
         from: RemotePath,
         to: RemotePath,
         size: Option<u64>,
+        if_exists: IfExists,
     ) -> Outcome {
         if self.cancel.is_cancelled() {
             return self.finish(Outcome::Failed(Failed {
@@ -181,9 +189,13 @@ impl Transfer {
             dst: to.clone(),
             size,
         });
+        let overwrite = if_exists == IfExists::Overwrite;
         let copied = match &ends.inside {
-            Some(inside) => self.copy_inside(ends, inside, &from, &to, size).await,
-            None => self.stream(ends, &from, &to).await,
+            Some(inside) => {
+                self.copy_inside(ends, inside, &from, &to, size, overwrite)
+                    .await
+            }
+            None => self.stream(ends, &from, &to, overwrite).await,
         };
         let outcome = match copied {
             Ok((bytes, etag)) => Outcome::Copied(Copied {
@@ -193,7 +205,7 @@ impl Transfer {
                 server_side: ends.inside.is_some(),
                 etag,
             }),
-            Err(e) if e.kind() == ErrorKind::AlreadyExists && self.if_exists == IfExists::Skip => {
+            Err(e) if e.kind() == ErrorKind::AlreadyExists && if_exists == IfExists::Skip => {
                 Outcome::Skipped(Skipped {
                     src: from,
                     dst: to,
@@ -217,10 +229,10 @@ impl Transfer {
         from: &RemotePath,
         to: &RemotePath,
         size: Option<u64>,
+        overwrite: bool,
     ) -> Result<(u64, Option<String>)> {
         let full_from = ends.src.root().join(from.as_str())?;
         let full_to = ends.dst.root().join(to.as_str())?;
-        let overwrite = self.if_exists == IfExists::Overwrite;
         inside
             .copy(full_from.as_str(), full_to.as_str(), overwrite)
             .await?;
@@ -241,6 +253,7 @@ impl Transfer {
         ends: &Ends<'_>,
         from: &RemotePath,
         to: &RemotePath,
+        overwrite: bool,
     ) -> Result<(u64, Option<String>)> {
         let body = ends.src.read(from.as_str()).await?;
         let (observer, cancel, path) = (self.observer.clone(), self.cancel.clone(), from.clone());
@@ -253,7 +266,6 @@ impl Transfer {
             }
             chunk
         });
-        let overwrite = self.if_exists == IfExists::Overwrite;
         let written = ends.dst.write(to.as_str(), counted, overwrite).await?;
         Ok((written.size, written.etag))
     }

@@ -37,10 +37,12 @@ mod copy;
 mod observer;
 mod overlap;
 mod report;
+mod sync;
 mod transfer;
 
 pub use cancel::CancelToken;
 pub use observer::{FileStart, Observer};
 pub use overlap::{Location, refuse_overlap};
 pub use report::{Copied, Failed, Outcome, Report, Skipped};
+pub use sync::{Compare, MODIFY_WINDOW, SyncOptions};
 pub use transfer::{IfExists, Transfer};

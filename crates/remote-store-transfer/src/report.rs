@@ -75,6 +75,12 @@ pub struct Report {
     /// Whether a [`CancelToken`](crate::CancelToken) stopped it: files
     /// not yet started then appear nowhere.
     pub cancelled: bool,
+    /// Destination files deleted because the source does not have them
+    /// (a sync with [`SyncOptions::delete`](crate::SyncOptions::delete)).
+    pub deleted: Vec<RemotePath>,
+    /// Whether nothing was done: `copied` and `deleted` list what would
+    /// have been (a sync with [`SyncOptions::dry_run`](crate::SyncOptions::dry_run)).
+    pub dry_run: bool,
 }
 
 impl Report {
