@@ -93,6 +93,28 @@ pub(crate) enum Command {
         #[arg(short = 'n', long)]
         no_clobber: bool,
     },
+    /// Make the folder DST hold what the folder SRC holds: copy files that
+    /// are missing or changed (size, or a source newer than its copy),
+    /// leave the others; run again after an interruption to resume.
+    Sync {
+        /// The folder to copy from.
+        src: String,
+        /// The folder to bring up to date.
+        dst: String,
+        /// Also delete files SRC does not have (only after every copy
+        /// succeeded).
+        #[arg(long)]
+        delete: bool,
+        /// Print what would be copied and deleted; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Compare sizes only, not modification times.
+        #[arg(long)]
+        size_only: bool,
+        /// Files copied at once.
+        #[arg(short, long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: u16,
+    },
     /// Move a file (or, with --recursive, a folder).
     Mv {
         /// What to move.

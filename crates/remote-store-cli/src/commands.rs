@@ -106,6 +106,26 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
                 copy_file(&ctx.progress, &src, &dst, !no_clobber)
             }
         }
+        Command::Sync {
+            src,
+            dst,
+            delete,
+            dry_run,
+            size_only,
+            jobs,
+        } => {
+            let src = ctx.resolver.resolve(&src)?;
+            let dst = ctx.resolver.resolve(&dst)?;
+            let options = crate::tree::SyncFlags {
+                delete,
+                dry_run,
+                size_only,
+                jobs: usize::from(jobs),
+            };
+            let report = crate::tree::sync(&ctx.progress, &src, &dst, &options)?;
+            crate::tree::print_plan(&mut ctx.out, &report)?;
+            crate::tree::failures(report, "copied")
+        }
         Command::Mv {
             src,
             dst,

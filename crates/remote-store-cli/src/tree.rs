@@ -8,9 +8,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{HumanBytes, ProgressBar};
-use remote_store::transfer::{IfExists, Observer, Outcome, Report, Transfer};
+use remote_store::transfer::{Compare, IfExists, Observer, Outcome, Report, SyncOptions, Transfer};
 use remote_store::{Error, ErrorKind, RemotePath, Result};
+use serde_json::json;
 
+use crate::output::Printer;
 use crate::overlap::refuse_overlap;
 use crate::progress::Progress;
 use crate::target::Target;
@@ -49,6 +51,25 @@ pub(crate) fn copy(
     overwrite: bool,
 ) -> Result<Report> {
     refuse_overlap("copy", src, dst)?;
+    let if_exists = match overwrite {
+        true => IfExists::Overwrite,
+        false => IfExists::Fail,
+    };
+    with_bar(progress, src, jobs, |transfer| {
+        transfer
+            .if_exists(if_exists)
+            .copy_tree_blocking(&src.store, &src.path, &dst.store, &dst.path)
+    })
+}
+
+/// Runs `work` with a transfer of `jobs` files at a time that advances a
+/// progress bar and stops on a signal.
+fn with_bar(
+    progress: &Progress,
+    src: &Target,
+    jobs: usize,
+    work: impl FnOnce(Transfer) -> Result<Report>,
+) -> Result<Report> {
     let bar = progress.files(&src.label);
     let observer = Arc::new(Bar {
         bar: bar.clone(),
@@ -57,20 +78,72 @@ pub(crate) fn copy(
     });
     let transfer = Transfer::new()
         .concurrency(jobs)
-        .if_exists(if overwrite {
-            IfExists::Overwrite
-        } else {
-            IfExists::Fail
-        })
         .observer(observer)
         .cancel_token(crate::interrupt::cancel_token());
-    let report = transfer.copy_tree_blocking(&src.store, &src.path, &dst.store, &dst.path);
+    let report = work(transfer);
     bar.finish_and_clear();
     let report = report?;
     if report.cancelled {
         return Err(crate::interrupt::error());
     }
     Ok(report)
+}
+
+/// `rstore sync`'s flags.
+pub(crate) struct SyncFlags {
+    pub(crate) delete: bool,
+    pub(crate) dry_run: bool,
+    pub(crate) size_only: bool,
+    pub(crate) jobs: usize,
+}
+
+/// `rstore sync`: the folder `dst` brought up to date with `src`.
+pub(crate) fn sync(
+    progress: &Progress,
+    src: &Target,
+    dst: &Target,
+    flags: &SyncFlags,
+) -> Result<Report> {
+    refuse_overlap("sync", src, dst)?;
+    let options = SyncOptions::new()
+        .delete(flags.delete)
+        .dry_run(flags.dry_run)
+        .compare(match flags.size_only {
+            true => Compare::Size,
+            false => Compare::SizeAndTime,
+        });
+    with_bar(progress, src, flags.jobs, |transfer| {
+        transfer.sync_tree_blocking(&src.store, &src.path, &dst.store, &dst.path, &options)
+    })
+}
+
+/// What a dry run would do, one line per file (`copy SRC DST`,
+/// `delete PATH`), or with `--json` one object per file, whether dry or
+/// done (`{"action": "copy", "src", "dst", "bytes", "dry_run"}`,
+/// `{"action": "delete", "path", "dry_run"}`).
+pub(crate) fn print_plan(out: &mut Printer, report: &Report) -> Result<()> {
+    let dry_run = report.dry_run;
+    if !dry_run && !out.json {
+        return Ok(());
+    }
+    for c in &report.copied {
+        match out.json {
+            true => out.value(json!({
+                "action": "copy", "src": c.src.as_str(), "dst": c.dst.as_str(),
+                "bytes": c.bytes, "dry_run": dry_run,
+            }))?,
+            false => out.text(&format!("copy {} {}", c.src, c.dst))?,
+        }
+    }
+    for path in &report.deleted {
+        match out.json {
+            true => out.value(json!({
+                "action": "delete", "path": path.as_str(), "dry_run": dry_run,
+            }))?,
+            false => out.text(&format!("delete {path}"))?,
+        }
+    }
+    Ok(())
 }
 
 /// The report's failures shown, and the command's error: a single failed

@@ -916,3 +916,46 @@ fn cp_r_copies_everything_it_can_and_shows_every_failure() {
         );
     }
 }
+
+/// `rstore sync`: copies what is missing or changed, resumes by running
+/// again, plans with --dry-run (text and JSON), deletes extras only with
+/// --delete.
+#[test]
+fn sync_brings_a_folder_up_to_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("src/sub")).unwrap();
+    fs::write(d.join("src/a.txt"), "a").unwrap();
+    fs::write(d.join("src/sub/b.txt"), "b").unwrap();
+    ok(rstore(d, &["sync", "src", "dst"]));
+    assert_eq!(fs::read_to_string(d.join("dst/sub/b.txt")).unwrap(), "b");
+    // Up to date: nothing planned.
+    let plan = ok(rstore(d, &["sync", "--dry-run", "--delete", "src", "dst"]));
+    assert_eq!(plan.trim(), "", "{plan}");
+    fs::write(d.join("src/a.txt"), "a, longer").unwrap();
+    fs::write(d.join("dst/extra.txt"), "e").unwrap();
+    let plan = ok(rstore(d, &["sync", "--dry-run", "--delete", "src", "dst"]));
+    let lines: Vec<&str> = plan.lines().collect();
+    assert_eq!(lines.len(), 2, "{plan}");
+    assert!(
+        lines[0].starts_with("copy ") && lines[0].ends_with("a.txt"),
+        "{plan}"
+    );
+    assert!(
+        lines[1].starts_with("delete ") && lines[1].ends_with("extra.txt"),
+        "{plan}"
+    );
+    assert_eq!(fs::read_to_string(d.join("dst/a.txt")).unwrap(), "a");
+    // Without --delete the extra stays.
+    ok(rstore(d, &["sync", "src", "dst"]));
+    assert_eq!(
+        fs::read_to_string(d.join("dst/a.txt")).unwrap(),
+        "a, longer"
+    );
+    assert!(d.join("dst/extra.txt").exists());
+    let done = ok(rstore(d, &["--json", "sync", "--delete", "src", "dst"]));
+    let event: serde_json::Value = serde_json::from_str(done.trim()).unwrap();
+    assert_eq!(event["action"], "delete", "{done}");
+    assert_eq!(event["dry_run"], false, "{done}");
+    assert!(!d.join("dst/extra.txt").exists());
+}
