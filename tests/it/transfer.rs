@@ -13,7 +13,8 @@ use remote_store::backends::{
 };
 use remote_store::layers::{FaultLayer, Faults};
 use remote_store::transfer::{
-    CancelToken, Compare, FileStart, IfExists, Observer, Outcome, Report, SyncOptions, Transfer,
+    CancelToken, Checksum, Compare, FileStart, IfExists, Observer, Outcome, Report, SyncOptions,
+    Transfer,
 };
 use remote_store::{AsyncStore, Bytes, ErrorKind, RemotePath, Store};
 
@@ -488,5 +489,111 @@ fn a_sync_that_fails_somewhere_deletes_nothing() {
         );
         assert!(dst.exists("out/extra.txt").unwrap());
         dst.delete_folder("", true, true).ok();
+    });
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn verified_copies_carry_the_digest_of_their_bytes() {
+    watchdog("verified transfer", Duration::from_secs(120), || {
+        for (from, to, inside) in [
+            ("memory", "s3", false),
+            ("local", "sftp-russh", false),
+            ("s3", "s3", true),
+        ] {
+            let what = format!("{from} -> {to}");
+            let src = store(from);
+            put_tree(&src, "base");
+            let dst = match inside {
+                true => src.child("elsewhere").unwrap(),
+                false => store(to),
+            };
+            let transfer = Transfer::new().verify(Checksum::Sha256);
+            let report = copy_tree(&transfer, &src, &dst, !inside);
+            assert!(report.is_complete(), "{what}: {:?}", report.failed);
+            assert_eq!(report.copied.len(), tree().len(), "{what}");
+            for copied in &report.copied {
+                let want = sha256_hex(&src.read_bytes(copied.src.as_str()).unwrap());
+                assert_eq!(copied.checksum.as_deref(), Some(want.as_str()), "{what}");
+                assert_eq!(copied.server_side, inside, "{what}");
+            }
+            src.delete_folder("", true, true).ok();
+            dst.delete_folder("", true, true).ok();
+        }
+    });
+}
+
+/// A backend that stores every written file with its first byte changed.
+struct Corrupting {
+    inner: Arc<dyn remote_store::AsyncBackend>,
+}
+
+#[remote_store::async_trait]
+impl remote_store::layer::LayeredAsyncBackend for Corrupting {
+    type Inner = dyn remote_store::AsyncBackend;
+    fn inner(&self) -> &Self::Inner {
+        self.inner.as_ref()
+    }
+    async fn write(
+        &self,
+        path: &RemotePath,
+        src: remote_store::stream::ByteStream,
+        options: &remote_store::WriteOptions,
+    ) -> remote_store::Result<remote_store::WriteResult> {
+        use futures::StreamExt;
+        let mut first = true;
+        let flipped = src.map(move |chunk| {
+            let chunk = chunk?;
+            if first && !chunk.is_empty() {
+                first = false;
+                let mut bytes = chunk.to_vec();
+                bytes[0] ^= 0xff;
+                return Ok(Bytes::from(bytes));
+            }
+            Ok(chunk)
+        });
+        self.inner.write(path, Box::pin(flipped), options).await
+    }
+}
+
+#[test]
+fn verification_catches_a_corrupted_copy() {
+    watchdog("corrupted transfer", Duration::from_secs(120), || {
+        let src = store("memory");
+        put_tree(&src, "base");
+        let s3: Arc<dyn remote_store::AsyncBackend> =
+            Arc::new(S3Backend::new(crate::s3::moto_config()).unwrap());
+        let root = unique("corrupting");
+        let bad = AsyncStore::new(
+            Arc::new(Corrupting { inner: s3 }) as Arc<dyn remote_store::AsyncBackend>
+        )
+        .child(&root)
+        .unwrap()
+        .to_sync();
+        let plain = copy_tree(&Transfer::new(), &src, &bad, true);
+        assert!(
+            plain.is_complete(),
+            "without verification nothing is noticed"
+        );
+        bad.delete_folder("out", true, true).unwrap();
+        let checked = copy_tree(&Transfer::new().verify(Checksum::Md5), &src, &bad, false);
+        let nonempty = tree().values().filter(|b| !b.is_empty()).count();
+        assert_eq!(checked.failed.len(), nonempty, "{:?}", checked.failed);
+        assert_eq!(checked.copied.len(), tree().len() - nonempty);
+        for failed in &checked.failed {
+            let message = failed.error.to_string();
+            assert!(
+                message.contains("does not match its source (md5"),
+                "{message}"
+            );
+        }
+        bad.delete_folder("", true, true).ok();
     });
 }

@@ -92,6 +92,10 @@ pub(crate) enum Command {
         /// Refuse to replace existing files.
         #[arg(short = 'n', long)]
         no_clobber: bool,
+        /// Verify each copy: the SHA-256 of the source's bytes against that
+        /// of the destination, read back after the write.
+        #[arg(long)]
+        checksum: bool,
     },
     /// Make the folder DST hold what the folder SRC holds: copy files that
     /// are missing or changed (size, or a source newer than its copy),
@@ -111,6 +115,10 @@ pub(crate) enum Command {
         /// Compare sizes only, not modification times.
         #[arg(long)]
         size_only: bool,
+        /// Verify each copy: the SHA-256 of the source's bytes against that
+        /// of the destination, read back after the write.
+        #[arg(long)]
+        checksum: bool,
         /// Files copied at once.
         #[arg(short, long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: u16,

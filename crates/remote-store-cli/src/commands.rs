@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use remote_store::transfer::{Checksum, IfExists, Transfer};
 use remote_store::{Capability, Error, ErrorKind, FolderInfo, RemotePath, Result, Store};
 use serde_json::json;
 
@@ -97,13 +98,22 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
             recursive,
             jobs,
             no_clobber,
+            checksum,
         } => {
             let src = ctx.resolver.resolve(&src)?;
             let dst = ctx.resolver.resolve(&dst)?;
+            let verify = checksum.then_some(Checksum::Sha256);
             if recursive {
-                copy_tree(&ctx.progress, &src, &dst, usize::from(jobs), !no_clobber)
+                copy_tree(
+                    &ctx.progress,
+                    &src,
+                    &dst,
+                    usize::from(jobs),
+                    !no_clobber,
+                    verify,
+                )
             } else {
-                copy_file(&ctx.progress, &src, &dst, !no_clobber)
+                copy_checked(&ctx.progress, &src, &dst, !no_clobber, verify)
             }
         }
         Command::Sync {
@@ -113,6 +123,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
             dry_run,
             size_only,
             jobs,
+            checksum,
         } => {
             let src = ctx.resolver.resolve(&src)?;
             let dst = ctx.resolver.resolve(&dst)?;
@@ -121,6 +132,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
                 dry_run,
                 size_only,
                 jobs: usize::from(jobs),
+                verify: checksum.then_some(Checksum::Sha256),
             };
             let report = crate::tree::sync(&ctx.progress, &src, &dst, &options)?;
             crate::tree::print_plan(&mut ctx.out, &report)?;
@@ -390,15 +402,45 @@ fn copy_tree(
     dst: &Target,
     jobs: usize,
     overwrite: bool,
+    verify: Option<Checksum>,
 ) -> Result<()> {
     if src.store.is_file(&src.path)? {
-        return copy_file(progress, src, dst, overwrite);
+        return copy_checked(progress, src, dst, overwrite, verify);
     }
     if !src.store.is_folder(&src.path)? {
         return Err(Error::not_found(&src.label));
     }
-    let report = crate::tree::copy(progress, src, dst, jobs, overwrite)?;
+    let report = crate::tree::copy(progress, src, dst, jobs, overwrite, verify)?;
     crate::tree::failures(report, "copied")
+}
+
+/// `cp` of one file; with `verify`, through the transfer API, which reads
+/// the copy back and compares digests.
+fn copy_checked(
+    progress: &Progress,
+    src: &Target,
+    dst: &Target,
+    overwrite: bool,
+    verify: Option<Checksum>,
+) -> Result<()> {
+    let Some(checksum) = verify else {
+        return copy_file(progress, src, dst, overwrite);
+    };
+    if !src.store.is_file(&src.path)? {
+        return copy_file(progress, src, dst, overwrite); // its errors
+    }
+    let dst = destination(src, dst)?;
+    refuse_overlap("copy", src, &dst)?;
+    let if_exists = match overwrite {
+        true => IfExists::Overwrite,
+        false => IfExists::Fail,
+    };
+    Transfer::new()
+        .if_exists(if_exists)
+        .verify(checksum)
+        .cancel_token(crate::interrupt::cancel_token())
+        .copy_file_blocking(&src.store, &src.path, &dst.store, &dst.path)
+        .map(drop)
 }
 
 fn mv(

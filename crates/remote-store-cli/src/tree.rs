@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{HumanBytes, ProgressBar};
-use remote_store::transfer::{Compare, IfExists, Observer, Outcome, Report, SyncOptions, Transfer};
+use remote_store::transfer::{
+    Checksum, Compare, IfExists, Observer, Outcome, Report, SyncOptions, Transfer,
+};
 use remote_store::{Error, ErrorKind, RemotePath, Result};
 use serde_json::json;
 
@@ -49,13 +51,14 @@ pub(crate) fn copy(
     dst: &Target,
     jobs: usize,
     overwrite: bool,
+    verify: Option<Checksum>,
 ) -> Result<Report> {
     refuse_overlap("copy", src, dst)?;
     let if_exists = match overwrite {
         true => IfExists::Overwrite,
         false => IfExists::Fail,
     };
-    with_bar(progress, src, jobs, |transfer| {
+    with_bar(progress, src, jobs, verify, |transfer| {
         transfer
             .if_exists(if_exists)
             .copy_tree_blocking(&src.store, &src.path, &dst.store, &dst.path)
@@ -68,6 +71,7 @@ fn with_bar(
     progress: &Progress,
     src: &Target,
     jobs: usize,
+    verify: Option<Checksum>,
     work: impl FnOnce(Transfer) -> Result<Report>,
 ) -> Result<Report> {
     let bar = progress.files(&src.label);
@@ -76,10 +80,13 @@ fn with_bar(
         label: src.label.clone(),
         bytes: AtomicU64::new(0),
     });
-    let transfer = Transfer::new()
+    let mut transfer = Transfer::new()
         .concurrency(jobs)
         .observer(observer)
         .cancel_token(crate::interrupt::cancel_token());
+    if let Some(checksum) = verify {
+        transfer = transfer.verify(checksum);
+    }
     let report = work(transfer);
     bar.finish_and_clear();
     let report = report?;
@@ -95,6 +102,7 @@ pub(crate) struct SyncFlags {
     pub(crate) dry_run: bool,
     pub(crate) size_only: bool,
     pub(crate) jobs: usize,
+    pub(crate) verify: Option<Checksum>,
 }
 
 /// `rstore sync`: the folder `dst` brought up to date with `src`.
@@ -112,7 +120,7 @@ pub(crate) fn sync(
             true => Compare::Size,
             false => Compare::SizeAndTime,
         });
-    with_bar(progress, src, flags.jobs, |transfer| {
+    with_bar(progress, src, flags.jobs, flags.verify, |transfer| {
         transfer.sync_tree_blocking(&src.store, &src.path, &dst.store, &dst.path, &options)
     })
 }
@@ -198,7 +206,7 @@ pub(crate) fn move_tree(
     jobs: usize,
     overwrite: bool,
 ) -> Result<()> {
-    let report = copy(progress, src, dst, jobs, overwrite)?;
+    let report = copy(progress, src, dst, jobs, overwrite, None)?;
     let base = RemotePath::new(&src.path)?;
     let mut folders = BTreeSet::new();
     let deleted = delete_sources(src, &report, jobs);

@@ -959,3 +959,25 @@ fn sync_brings_a_folder_up_to_date() {
     assert_eq!(event["dry_run"], false, "{done}");
     assert!(!d.join("dst/extra.txt").exists());
 }
+
+/// `--checksum` verifies copies (a file, a tree, a sync) and still
+/// refuses what plain copies refuse.
+#[test]
+fn checksum_verified_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("src/sub")).unwrap();
+    fs::write(d.join("src/sub/a.txt"), "a").unwrap();
+    fs::write(d.join("src/b.txt"), "").unwrap();
+    ok(rstore(d, &["cp", "--checksum", "src/sub/a.txt", "one.txt"]));
+    assert_eq!(fs::read_to_string(d.join("one.txt")).unwrap(), "a");
+    let r = rstore(d, &["cp", "-n", "--checksum", "src/b.txt", "one.txt"]);
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert_eq!(fs::read_to_string(d.join("one.txt")).unwrap(), "a");
+    ok(rstore(d, &["cp", "-r", "--checksum", "src", "tree"]));
+    assert_eq!(fs::read_to_string(d.join("tree/sub/a.txt")).unwrap(), "a");
+    ok(rstore(d, &["sync", "--checksum", "src", "synced"]));
+    assert_eq!(fs::read_to_string(d.join("synced/b.txt")).unwrap(), "");
+    let r = rstore(d, &["cp", "--checksum", "src/nope", "x"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+}

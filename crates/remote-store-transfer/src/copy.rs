@@ -6,7 +6,10 @@ use std::time::Instant;
 use futures::StreamExt;
 use remote_store_core::{AsyncStore, Capability, Error, ErrorKind, RemotePath, Result};
 
+use std::sync::{Arc, Mutex};
+
 use crate::cancel::CancelToken;
+use crate::checksum::{Checksum, Hasher, digest_of, mismatch};
 use crate::observer::FileStart;
 use crate::overlap::{Location, refuse_overlap};
 use crate::report::{Copied, Failed, Outcome, Report, Skipped};
@@ -197,13 +200,22 @@ impl Transfer {
             }
             None => self.stream(ends, &from, &to, overwrite).await,
         };
+        let copied = match (copied, self.verify) {
+            (Ok(done), Some(kind)) => self.verified(ends, &from, &to, done, kind).await,
+            (copied, _) => copied,
+        };
         let outcome = match copied {
-            Ok((bytes, etag)) => Outcome::Copied(Copied {
+            Ok(Done {
+                bytes,
+                etag,
+                checksum,
+            }) => Outcome::Copied(Copied {
                 src: from,
                 dst: to,
                 bytes,
                 server_side: ends.inside.is_some(),
                 etag,
+                checksum,
             }),
             Err(e) if e.kind() == ErrorKind::AlreadyExists && if_exists == IfExists::Skip => {
                 Outcome::Skipped(Skipped {
@@ -230,7 +242,7 @@ impl Transfer {
         to: &RemotePath,
         size: Option<u64>,
         overwrite: bool,
-    ) -> Result<(u64, Option<String>)> {
+    ) -> Result<Done> {
         let full_from = ends.src.root().join(from.as_str())?;
         let full_to = ends.dst.root().join(to.as_str())?;
         inside
@@ -243,30 +255,89 @@ impl Transfer {
             }
             None => 0,
         };
-        Ok((bytes, None))
+        Ok(Done {
+            bytes,
+            etag: None,
+            checksum: None,
+        })
     }
 
-    /// A read streamed into a write, counted for the observer and stopped
-    /// by the cancel token: (bytes, etag).
+    /// A read streamed into a write, counted for the observer, hashed when
+    /// the transfer verifies, and stopped by the cancel token.
     async fn stream(
         &self,
         ends: &Ends<'_>,
         from: &RemotePath,
         to: &RemotePath,
         overwrite: bool,
-    ) -> Result<(u64, Option<String>)> {
+    ) -> Result<Done> {
         let body = ends.src.read(from.as_str()).await?;
         let (observer, cancel, path) = (self.observer.clone(), self.cancel.clone(), from.clone());
+        let hasher = self
+            .verify
+            .map(|kind| Arc::new(Mutex::new(Hasher::new(kind))));
+        let hashing = hasher.clone();
         let counted = body.map(move |chunk| {
             if cancel.is_cancelled() {
                 return Err(CancelToken::error());
             }
             if let Ok(bytes) = &chunk {
                 observer.bytes_moved(&path, bytes.len() as u64);
+                if let Some(hasher) = &hashing {
+                    hasher
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .update(bytes);
+                }
             }
             chunk
         });
         let written = ends.dst.write(to.as_str(), counted, overwrite).await?;
-        Ok((written.size, written.etag))
+        let checksum = hasher.map(|h| match Arc::try_unwrap(h) {
+            Ok(h) => h.into_inner().unwrap_or_else(|e| e.into_inner()).finish(),
+            // The write let go of its source before returning on every
+            // backend; were one to keep it, the digest so far is taken.
+            Err(shared) => std::mem::replace(
+                &mut *shared.lock().unwrap_or_else(|e| e.into_inner()),
+                Hasher::new(self.verify.unwrap_or(Checksum::Sha256)),
+            )
+            .finish(),
+        });
+        Ok(Done {
+            bytes: written.size,
+            etag: written.etag,
+            checksum,
+        })
     }
+
+    /// `done` checked: the source's digest (as streamed, or read now for a
+    /// copy inside the backend) against the destination's, read back.
+    async fn verified(
+        &self,
+        ends: &Ends<'_>,
+        from: &RemotePath,
+        to: &RemotePath,
+        done: Done,
+        kind: Checksum,
+    ) -> Result<Done> {
+        let source = match &done.checksum {
+            Some(streamed) => streamed.clone(),
+            None => digest_of(ends.src, from, kind).await?,
+        };
+        let copy = digest_of(ends.dst, to, kind).await?;
+        if copy != source {
+            return Err(mismatch(kind, to, &source, &copy));
+        }
+        Ok(Done {
+            checksum: Some(source),
+            ..done
+        })
+    }
+}
+
+/// What a copy of one file did.
+pub(crate) struct Done {
+    bytes: u64,
+    etag: Option<String>,
+    checksum: Option<String>,
 }

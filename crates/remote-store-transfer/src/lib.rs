@@ -33,6 +33,7 @@
 
 mod blocking;
 mod cancel;
+mod checksum;
 mod copy;
 mod observer;
 mod overlap;
@@ -41,6 +42,7 @@ mod sync;
 mod transfer;
 
 pub use cancel::CancelToken;
+pub use checksum::Checksum;
 pub use observer::{FileStart, Observer};
 pub use overlap::{Location, refuse_overlap};
 pub use report::{Copied, Failed, Outcome, Report, Skipped};

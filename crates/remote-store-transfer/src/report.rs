@@ -18,6 +18,10 @@ pub struct Copied {
     pub server_side: bool,
     /// The destination's etag, when the backend returned one.
     pub etag: Option<String>,
+    /// The digest of the bytes, in lowercase hex, when the transfer
+    /// verifies ([`Transfer::verify`](crate::Transfer::verify)): the
+    /// source's and the destination's matched.
+    pub checksum: Option<String>,
 }
 
 /// A file not copied on purpose ([`IfExists::Skip`](crate::IfExists::Skip)

@@ -174,6 +174,7 @@ impl Transfer {
                             bytes: file.size,
                             server_side: ends.inside.is_some(),
                             etag: None,
+                            checksum: None,
                         }));
                     }
                     self.copy_one(

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::cancel::CancelToken;
+use crate::checksum::Checksum;
 use crate::observer::{Observer, Unobserved};
 
 /// What to do with a destination file that already exists.
@@ -34,6 +35,7 @@ pub struct Transfer {
     pub(crate) if_exists: IfExists,
     pub(crate) observer: Arc<dyn Observer>,
     pub(crate) cancel: CancelToken,
+    pub(crate) verify: Option<Checksum>,
 }
 
 impl Default for Transfer {
@@ -43,6 +45,7 @@ impl Default for Transfer {
             if_exists: IfExists::default(),
             observer: Arc::new(Unobserved),
             cancel: CancelToken::new(),
+            verify: None,
         }
     }
 }
@@ -53,6 +56,7 @@ impl std::fmt::Debug for Transfer {
             .field("concurrency", &self.concurrency)
             .field("if_exists", &self.if_exists)
             .field("cancelled", &self.cancel.is_cancelled())
+            .field("verify", &self.verify)
             .finish_non_exhaustive()
     }
 }
@@ -82,6 +86,17 @@ impl Transfer {
     /// Who hears of each file's start, bytes and end.
     pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
         self.observer = observer;
+        self
+    }
+
+    /// Verifies every copy: the digest of the source's bytes (computed as
+    /// they stream past; read from the source for a copy inside the
+    /// backend) against the digest of the destination, read back whole
+    /// after the write. A mismatch fails the file (`ErrorKind::Other`,
+    /// naming both digests); the copy stays for inspection. Costs one more
+    /// read of every file; the digest is in [`Copied::checksum`](crate::Copied::checksum).
+    pub fn verify(mut self, checksum: Checksum) -> Self {
+        self.verify = Some(checksum);
         self
     }
 
