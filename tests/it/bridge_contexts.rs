@@ -195,3 +195,47 @@ fn adapter_under_another_executor() {
         futures::executor::block_on(async_round_trip(adapted()));
     });
 }
+
+/// A network store first used through the async face on a current-thread
+/// runtime, then through the sync face from that runtime's own thread
+/// (`AsyncStore::to_sync`, or `Store::new` over the same backend): the
+/// sync call must not wait on connections only the blocked thread could
+/// drive. Hung on the russh engine while its connections lived on the
+/// runtime that made them.
+#[test]
+fn a_network_store_used_async_then_blocked_on_from_its_thread() {
+    use remote_store::backends::{AsyncSftpBackend, AzureBackend, S3Backend};
+    within_deadline("network store, async then sync", || {
+        let backends: Vec<(&str, std::sync::Arc<dyn remote_store::AsyncBackend>)> = vec![
+            (
+                "sftp-russh",
+                std::sync::Arc::new(AsyncSftpBackend::new(crate::sftp::config()).unwrap()),
+            ),
+            (
+                "s3",
+                std::sync::Arc::new(S3Backend::new(crate::s3::moto_config()).unwrap()),
+            ),
+            (
+                "azure",
+                std::sync::Arc::new(AzureBackend::new(crate::azure::azurite_config()).unwrap()),
+            ),
+        ];
+        for (name, backend) in backends {
+            let root = crate::faults::unique("blocked-runtime");
+            current_thread().block_on(async {
+                let store = AsyncStore::new(backend.clone()).child(&root).unwrap();
+                store.write_bytes("a.txt", "async", true).await.unwrap();
+                for sync in [
+                    store.to_sync(),
+                    Store::new(backend.clone()).child(&root).unwrap(),
+                ] {
+                    sync.write_bytes("b.txt", "sync", true)
+                        .unwrap_or_else(|e| panic!("{name}: {e}"));
+                    assert_eq!(sync.read_bytes("a.txt").unwrap(), "async", "{name}");
+                    assert_eq!(sync.list_files("", false).unwrap().count(), 2, "{name}");
+                }
+                store.delete_folder("", true, true).await.unwrap();
+            });
+        }
+    });
+}

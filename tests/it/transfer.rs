@@ -597,3 +597,60 @@ fn verification_catches_a_corrupted_copy() {
         bad.delete_folder("", true, true).ok();
     });
 }
+
+#[test]
+fn trees_and_syncs_refuse_a_file_where_a_folder_belongs() {
+    watchdog(
+        "files where folders belong",
+        Duration::from_secs(60),
+        || {
+            for kind in ["memory", "s3"] {
+                let (src, dst) = (store("memory"), store(kind));
+                put_tree(&src, "base");
+                dst.write_bytes("out", "a file", false).unwrap();
+                let t = Transfer::new();
+                let sync = t.sync_tree_blocking(&src, "base/a.txt", &dst, "x", &SyncOptions::new());
+                assert_eq!(sync.unwrap_err().kind(), ErrorKind::InvalidPath, "{kind}");
+                let into_file = t.copy_tree_blocking(&src, "base", &dst, "out").unwrap_err();
+                assert_eq!(
+                    into_file.kind(),
+                    ErrorKind::InvalidPath,
+                    "{kind}: {into_file}"
+                );
+                let into_file = t
+                    .sync_tree_blocking(&src, "base", &dst, "out", &SyncOptions::new())
+                    .unwrap_err();
+                assert_eq!(
+                    into_file.kind(),
+                    ErrorKind::InvalidPath,
+                    "{kind}: {into_file}"
+                );
+                assert_eq!(dst.read_bytes("out").unwrap(), "a file", "{kind}");
+                dst.delete_folder("", true, true).ok();
+            }
+        },
+    );
+}
+
+/// A file replaced by another of the same size and an older time (a
+/// restore) is up to date by size and time, and found by checksum.
+#[test]
+fn a_checksum_sync_finds_a_same_size_file_with_an_older_time() {
+    watchdog("checksum sync", Duration::from_secs(60), || {
+        let (src, dst) = (store("memory"), store("s3"));
+        put_tree(&src, "base");
+        // The copy is written after the source: newer.
+        sync(&src, &dst, &SyncOptions::new()).ok().unwrap();
+        dst.write_bytes("out/a.txt", "ALPHA", true).unwrap();
+        let by_time = sync(&src, &dst, &SyncOptions::new());
+        assert_eq!(by_time.copied.len(), 0, "size and time cannot see it");
+        let checked = SyncOptions::new().compare(Compare::Checksum(Checksum::Sha256));
+        let report = sync(&src, &dst, &checked);
+        assert!(report.is_complete(), "{:?}", report.failed);
+        let copied: Vec<_> = report.copied.iter().map(|c| c.dst.to_string()).collect();
+        assert_eq!(copied, ["out/a.txt"]);
+        assert_eq!(report.skipped.len(), tree().len() - 1);
+        assert_eq!(dst.read_bytes("out/a.txt").unwrap(), "alpha");
+        dst.delete_folder("", true, true).ok();
+    });
+}

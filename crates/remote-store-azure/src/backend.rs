@@ -45,6 +45,9 @@ impl AzureBackend {
                 config.pool_idle_timeout,
             ));
         }
+        // Requests run on the backends' own runtime, not the caller's
+        // (a caller may block its runtime's only thread on the sync face).
+        builder = builder.with_http_connector(remote_store_object_store::IoConnector);
         let retry = remote_store_object_store::retry_config(config.retry_max, config.retry_timeout);
         builder = builder.with_retry(retry.clone());
         if let Some(key) = &config.access_key {

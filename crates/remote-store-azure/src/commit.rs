@@ -13,7 +13,7 @@ use http::header::AUTHORIZATION;
 use object_store::azure::{
     AzureAccessKey, AzureAuthorizer, AzureConfigKey, AzureCredential, MicrosoftAzureBuilder,
 };
-use object_store::client::{HttpError, HttpErrorKind, HttpRequest, ReqwestConnector};
+use object_store::client::{HttpError, HttpErrorKind, HttpRequest};
 use remote_store_object_store::{CreateOnlyCommits, Resign};
 
 /// The public, documented key of Azurite's `devstoreaccount1`, which
@@ -30,7 +30,8 @@ pub(crate) fn create_only_commits(builder: &MicrosoftAzureBuilder) -> CreateOnly
             (emulator.as_deref() == Some("true")).then(|| EMULATOR_ACCOUNT_KEY.to_owned())
         })
         .and_then(|k| AzureAccessKey::try_new(&k).ok());
-    CreateOnlyCommits::new(ReqwestConnector::default()).with_resign(shared_key_resign(key))
+    CreateOnlyCommits::new(remote_store_object_store::IoConnector)
+        .with_resign(shared_key_resign(key))
 }
 
 fn signing_error(message: &str) -> HttpError {

@@ -13,7 +13,7 @@ use http::Method;
 use object_store::azure::{
     AzureAuthorizer, AzureConfigKey, AzureCredentialProvider, MicrosoftAzureBuilder,
 };
-use object_store::client::{HttpRequest, ReqwestConnector};
+use object_store::client::HttpRequest;
 use remote_store_core::{Error, ErrorKind, Result, async_trait};
 use remote_store_object_store::raw::{self, RawHttp, RawKeys, RawObject, RawPage};
 use serde::Deserialize;
@@ -73,7 +73,12 @@ impl AzureRaw {
             options = options.with_allow_http(true);
         }
         Ok(AzureRaw {
-            http: RawHttp::new(&ReqwestConnector::default(), &options, retry, NAME)?,
+            http: RawHttp::new(
+                &remote_store_object_store::IoConnector,
+                &options,
+                retry,
+                NAME,
+            )?,
             credentials,
             container_url: format!("{}/{container}", account_url.trim_end_matches('/')),
             account,

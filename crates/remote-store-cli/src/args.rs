@@ -115,8 +115,8 @@ pub(crate) enum Command {
         /// Compare sizes only, not modification times.
         #[arg(long)]
         size_only: bool,
-        /// Verify each copy: the SHA-256 of the source's bytes against that
-        /// of the destination, read back after the write.
+        /// Compare files of the same size by SHA-256 (both sides read), and
+        /// verify each copy against its source.
         #[arg(long)]
         checksum: bool,
         /// Files copied at once.

@@ -135,7 +135,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
                 verify: checksum.then_some(Checksum::Sha256),
             };
             let report = crate::tree::sync(&ctx.progress, &src, &dst, &options)?;
-            crate::tree::print_plan(&mut ctx.out, &report)?;
+            crate::tree::print_plan(&mut ctx.out, &src, &dst, &report)?;
             crate::tree::failures(report, "copied")
         }
         Command::Mv {

@@ -116,37 +116,58 @@ pub(crate) fn sync(
     let options = SyncOptions::new()
         .delete(flags.delete)
         .dry_run(flags.dry_run)
-        .compare(match flags.size_only {
-            true => Compare::Size,
-            false => Compare::SizeAndTime,
+        .compare(match (flags.verify, flags.size_only) {
+            (Some(checksum), _) => Compare::Checksum(checksum),
+            (None, true) => Compare::Size,
+            (None, false) => Compare::SizeAndTime,
         });
     with_bar(progress, src, flags.jobs, flags.verify, |transfer| {
         transfer.sync_tree_blocking(&src.store, &src.path, &dst.store, &dst.path, &options)
     })
 }
 
+/// Where a store path of `t`'s store is, as the user wrote `t`.
+fn shown(t: &Target, path: &RemotePath) -> String {
+    let rel = RemotePath::new(t.path.trim_matches('/'))
+        .ok()
+        .and_then(|base| path.strip_prefix(&base));
+    match rel {
+        Some(rel) if rel.is_root() => t.label.clone(),
+        Some(rel) => format!("{}/{rel}", t.label.trim_end_matches('/')),
+        None => path.to_string(),
+    }
+}
+
 /// What a dry run would do, one line per file (`copy SRC DST`,
-/// `delete PATH`), or with `--json` one object per file, whether dry or
-/// done (`{"action": "copy", "src", "dst", "bytes", "dry_run"}`,
-/// `{"action": "delete", "path", "dry_run"}`).
-pub(crate) fn print_plan(out: &mut Printer, report: &Report) -> Result<()> {
+/// `delete PATH`, as the locations were written), or with `--json` one
+/// object per file, whether dry or done (`{"action": "copy", "src",
+/// "dst", "bytes", "dry_run"}`, `{"action": "delete", "path",
+/// "dry_run"}`).
+pub(crate) fn print_plan(
+    out: &mut Printer,
+    src: &Target,
+    dst: &Target,
+    report: &Report,
+) -> Result<()> {
     let dry_run = report.dry_run;
     if !dry_run && !out.json {
         return Ok(());
     }
     for c in &report.copied {
+        let (from, to) = (shown(src, &c.src), shown(dst, &c.dst));
         match out.json {
             true => out.value(json!({
-                "action": "copy", "src": c.src.as_str(), "dst": c.dst.as_str(),
+                "action": "copy", "src": from, "dst": to,
                 "bytes": c.bytes, "dry_run": dry_run,
             }))?,
-            false => out.text(&format!("copy {} {}", c.src, c.dst))?,
+            false => out.text(&format!("copy {from} {to}"))?,
         }
     }
     for path in &report.deleted {
+        let path = shown(dst, path);
         match out.json {
             true => out.value(json!({
-                "action": "delete", "path": path.as_str(), "dry_run": dry_run,
+                "action": "delete", "path": path, "dry_run": dry_run,
             }))?,
             false => out.text(&format!("delete {path}"))?,
         }

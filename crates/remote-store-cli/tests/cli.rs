@@ -981,3 +981,22 @@ fn checksum_verified_copies() {
     let r = rstore(d, &["cp", "--checksum", "src/nope", "x"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
 }
+
+/// `sync --dry-run` names files as the locations were written, and
+/// refuses a file where a folder belongs.
+#[test]
+fn sync_plans_speak_in_the_users_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("src/sub")).unwrap();
+    fs::write(d.join("src/sub/a.txt"), "a").unwrap();
+    let plan = ok(rstore(d, &["sync", "--dry-run", "src", "dst"]));
+    assert_eq!(plan.trim(), "copy src/sub/a.txt dst/sub/a.txt", "{plan}");
+    let r = rstore(d, &["sync", "src/sub/a.txt", "dst"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("is a file"), "{}", r.stderr);
+    fs::write(d.join("file"), "f").unwrap();
+    let r = rstore(d, &["sync", "src", "file"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(fs::read_to_string(d.join("file")).unwrap(), "f");
+}

@@ -37,6 +37,7 @@ mod attributes;
 mod backend;
 mod create_only;
 mod error;
+mod io;
 mod list;
 pub mod raw;
 mod read;
@@ -44,6 +45,7 @@ mod write;
 
 pub use backend::ObjectStoreBackend;
 pub use create_only::{CreateOnlyCommits, Resign};
+pub use io::IoConnector;
 pub use object_store;
 
 /// Checks a service endpoint: `https://`, or `http://` when `allow_http`.

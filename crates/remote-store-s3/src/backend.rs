@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
-use object_store::client::ReqwestConnector;
 use remote_store_core::layer::LayeredAsyncBackend;
 use remote_store_core::{Error, ErrorKind, Result};
 use remote_store_object_store::{CreateOnlyCommits, ObjectStoreBackend};
@@ -62,6 +61,9 @@ impl S3Backend {
                 config.pool_idle_timeout,
             ));
         }
+        // Requests run on the backends' own runtime, not the caller's
+        // (a caller may block its runtime's only thread on the sync face).
+        builder = builder.with_http_connector(remote_store_object_store::IoConnector);
         let retry = remote_store_object_store::retry_config(config.retry_max, config.retry_timeout);
         builder = builder.with_retry(retry.clone());
         let invalid = |e: object_store::Error| {
@@ -114,7 +116,9 @@ impl S3Backend {
             // writes are race-free too.
             let create_only = parts
                 .unwrap_or(builder)
-                .with_http_connector(CreateOnlyCommits::new(ReqwestConnector::default()))
+                .with_http_connector(CreateOnlyCommits::new(
+                    remote_store_object_store::IoConnector,
+                ))
                 .build()
                 .map_err(invalid)?;
             inner = inner.with_create_only_store(Arc::new(create_only));

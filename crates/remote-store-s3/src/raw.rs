@@ -13,7 +13,7 @@ use bytes::Bytes;
 use http::Method;
 use md5::{Digest as _, Md5};
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, AwsAuthorizer, AwsCredentialProvider};
-use object_store::client::{HttpRequest, ReqwestConnector};
+use object_store::client::HttpRequest;
 use remote_store_core::{Error, ErrorKind, Result, async_trait};
 use remote_store_object_store::raw::{self, RawHttp, RawKeys, RawObject, RawPage};
 use serde::Deserialize;
@@ -58,7 +58,12 @@ impl S3Raw {
         };
         let options = raw::client_options(|k| get(AmazonS3ConfigKey::Client(k)));
         Ok(Some(S3Raw {
-            http: RawHttp::new(&ReqwestConnector::default(), &options, retry, NAME)?,
+            http: RawHttp::new(
+                &remote_store_object_store::IoConnector,
+                &options,
+                retry,
+                NAME,
+            )?,
             credentials,
             bucket_url: bucket_url.trim_end_matches('/').to_owned(),
             region,

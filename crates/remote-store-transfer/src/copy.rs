@@ -93,7 +93,8 @@ impl Transfer {
     ///
     /// # Errors
     /// Before anything is copied: `NotFound` when `src_path` is neither a
-    /// file nor a folder, `InvalidArgument` when the two trees overlap,
+    /// file nor a folder, `InvalidPath` when it is a folder and `dst_path`
+    /// a file, `InvalidArgument` when the two trees overlap,
     /// `InvalidPath` for a bad path, and the listing's own error when it
     /// cannot start. Everything later is in the [`Report`].
     pub async fn copy_tree(
@@ -119,6 +120,7 @@ impl Transfer {
                 return Err(Error::not_found(from.as_str()));
             }
             ends.refuse_overlap(&from, &to)?;
+            crate::sync::refuse_file_destination(dst, &to).await?;
             let listing = src.list_files(from.as_str(), true).await?;
             let cancel = &self.cancel;
             let mut outcomes = listing

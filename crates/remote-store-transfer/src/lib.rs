@@ -28,8 +28,12 @@
 //! # Ok(()) }
 //! ```
 //!
+//! One-way sync ([`Transfer::sync_tree`]) copies only what is missing or
+//! changed, and can delete what the source no longer has.
+//!
 //! The sync face takes [`Store`](remote_store_core::Store)s:
-//! [`Transfer::copy_tree_blocking`] and [`Transfer::copy_file_blocking`].
+//! [`Transfer::copy_file_blocking`], [`Transfer::copy_tree_blocking`] and
+//! [`Transfer::sync_tree_blocking`].
 
 mod blocking;
 mod cancel;

@@ -20,11 +20,15 @@ pub struct FileStart {
 /// from several at once: keep each call short (count, forward to a channel
 /// or a progress bar). Every method has an empty default.
 pub trait Observer: Send + Sync {
-    /// A file starts.
+    /// A file is about to be copied (not called for a file a sync finds
+    /// up to date, which only ends, as skipped).
     fn file_started(&self, _file: &FileStart) {}
 
-    /// `bytes` more of the file at `src` went through (streamed copies
-    /// only: a copy inside the backend reports its size when it ends).
+    /// `bytes` more of the file at `src` were read from the source and
+    /// handed to the write (streamed copies only: a copy inside the backend
+    /// reports its size when it ends). Counted as they go, so a write that
+    /// then fails (the destination exists, the link breaks) has moved bytes
+    /// that [`Report::bytes`](crate::Report::bytes) does not count.
     fn bytes_moved(&self, _src: &RemotePath, _bytes: u64) {}
 
     /// A file ended: copied, skipped or failed.

@@ -76,8 +76,10 @@ pub struct Report {
     pub bytes: u64,
     /// Wall time of the whole transfer.
     pub elapsed: Duration,
-    /// Whether a [`CancelToken`](crate::CancelToken) stopped it: files
-    /// not yet started then appear nowhere.
+    /// Whether a [`CancelToken`](crate::CancelToken) stopped it. Files
+    /// already handed to a copying task when it was set are in `failed`
+    /// ("transfer cancelled"), whether they had started or not; files the
+    /// listing had not yet returned appear nowhere.
     pub cancelled: bool,
     /// Destination files deleted because the source does not have them
     /// (a sync with [`SyncOptions::delete`](crate::SyncOptions::delete)).

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use remote_store_core::{AsyncStore, Error, ErrorKind, FileInfo, RemotePath, Result};
 
+use crate::checksum::{Checksum, digest_of};
 use crate::copy::{Ends, path};
 use crate::report::{Copied, Failed, Outcome, Report, Skipped};
 use crate::transfer::{IfExists, Transfer};
@@ -24,6 +25,10 @@ pub enum Compare {
     SizeAndTime,
     /// Same size.
     Size,
+    /// Same size and the same digest, both sides read whole: finds a file
+    /// replaced by another of the same size with an older time (a restore,
+    /// `tar x`, `cp -p`), which [`SizeAndTime`](Self::SizeAndTime) cannot.
+    Checksum(Checksum),
 }
 
 /// How much older than its source a destination file may look and still
@@ -65,31 +70,48 @@ impl SyncOptions {
     }
 }
 
-fn up_to_date(src: &FileInfo, dst: &FileInfo, compare: Compare) -> bool {
+/// Whether `dst` is up to date by its listing alone; `None` when only the
+/// contents can tell (same size, compared by checksum).
+fn up_to_date(src: &FileInfo, dst: &FileInfo, compare: Compare) -> Option<bool> {
     if src.size != dst.size {
-        return false;
+        return Some(false);
     }
     match (compare, src.modified, dst.modified) {
-        (Compare::SizeAndTime, Some(s), Some(d)) => d + MODIFY_WINDOW >= s,
-        _ => true,
+        (Compare::Checksum(_), _, _) => None,
+        (Compare::SizeAndTime, Some(s), Some(d)) => Some(d + MODIFY_WINDOW >= s),
+        _ => Some(true),
     }
+}
+
+/// Whether the two files hold the same bytes, by `kind`'s digest.
+async fn same_contents(
+    ends: &Ends<'_>,
+    src: &RemotePath,
+    dst: &RemotePath,
+    kind: Checksum,
+) -> Result<bool> {
+    let theirs = digest_of(ends.dst, dst, kind).await?;
+    Ok(digest_of(ends.src, src, kind).await? == theirs)
 }
 
 impl Transfer {
     /// Makes the tree at `dst_path` of `dst` hold what the tree at
     /// `src_path` of `src` holds: files missing there or changed (see
-    /// [`Compare`]) are copied over (replacing), the others reported as
-    /// skipped ("unchanged"), and with [`SyncOptions::delete`] files the
-    /// source does not have are deleted. Run it again after an
+    /// [`Compare`]) are copied over, replacing what is there whatever
+    /// [`if_exists`](Transfer::if_exists) says; the others are reported as
+    /// skipped ("unchanged", without [`Observer::file_started`](crate::Observer::file_started));
+    /// and with [`SyncOptions::delete`] files the source does not have are
+    /// deleted (folders that leaves empty stay). Run it again after an
     /// interruption: what was copied is up to date and skipped.
     ///
     /// The destination's listing (paths, sizes, times) is kept in memory
     /// while the source's streams past it: about 100 bytes per file.
     ///
     /// # Errors
-    /// Before anything is changed: `NotFound` when `src_path` is not a
-    /// folder, `InvalidArgument` when the trees overlap, a listing that
-    /// cannot start. Everything later is in the [`Report`].
+    /// Before anything is changed: `InvalidPath` when `src_path` is a file
+    /// or `dst_path` is one, `NotFound` when `src_path` does not exist,
+    /// `InvalidArgument` when the trees overlap, a listing that cannot
+    /// start. Everything later is in the [`Report`].
     pub async fn sync_tree(
         &self,
         src: &AsyncStore,
@@ -101,10 +123,17 @@ impl Transfer {
         let started = Instant::now();
         let (from, to) = (path(src_path)?, path(dst_path)?);
         if !src.is_folder(from.as_str()).await? {
+            if src.is_file(from.as_str()).await? {
+                return Err(Error::invalid_path(
+                    from.as_str(),
+                    "is a file: sync takes folders",
+                ));
+            }
             return Err(Error::not_found(from.as_str()));
         }
         let ends = Ends::new(src, dst);
         ends.refuse_overlap(&from, &to)?;
+        refuse_file_destination(dst, &to).await?;
         let mut report = Report {
             dry_run: options.dry_run,
             ..Report::default()
@@ -160,7 +189,26 @@ impl Transfer {
                             }));
                         }
                     };
-                    if there.is_some_and(|d| up_to_date(&file, &d, options.compare)) {
+                    let current = match (&there, options.compare) {
+                        (None, _) => false,
+                        (Some(d), compare) => match (up_to_date(&file, d, compare), compare) {
+                            (Some(known), _) => known,
+                            (None, Compare::Checksum(kind)) => {
+                                match same_contents(ends, &file.path, &d.path, kind).await {
+                                    Ok(same) => same,
+                                    Err(error) => {
+                                        return self.finish(Outcome::Failed(Failed {
+                                            src: file.path,
+                                            dst: Some(target),
+                                            error,
+                                        }));
+                                    }
+                                }
+                            }
+                            (None, _) => false,
+                        },
+                    };
+                    if current {
                         return self.finish(Outcome::Skipped(Skipped {
                             src: file.path,
                             dst: target,
@@ -247,4 +295,16 @@ impl Transfer {
             }
         }
     }
+}
+
+/// Refuses a tree's destination that is a file, before anything is copied
+/// (each file would fail on its own otherwise).
+pub(crate) async fn refuse_file_destination(dst: &AsyncStore, to: &RemotePath) -> Result<()> {
+    if !to.is_root() && dst.is_file(to.as_str()).await? {
+        return Err(Error::invalid_path(
+            to.as_str(),
+            "is a file: a tree's destination must be a folder",
+        ));
+    }
+    Ok(())
 }
