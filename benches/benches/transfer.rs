@@ -1,6 +1,7 @@
 //! `rstore` against rclone on the same loopback servers, same run: tree
 //! copies local → S3 (s3s-fs), local → SFTP (sshd), SFTP → local, and
-//! S3 → S3 inside the server; many small files and a few large ones; with
+//! S3 → S3 inside the server (moto: s3s-fs answers a `HEAD` of a folder
+//! with 500); many small files and a few large ones; with
 //! integrity checks off and on for both tools; the two tools alternate
 //! which goes first, each case `ROUNDS` times, medians reported, with the
 //! peak RSS of each process.
@@ -37,6 +38,8 @@ fn env_or(name: &str, default: usize) -> usize {
 struct Servers {
     s3_bucket: String,
     s3_endpoint: String,
+    moto_bucket: String,
+    moto_endpoint: String,
     sftp_host: String,
     sftp_port: String,
     sftp_user: String,
@@ -50,6 +53,8 @@ impl Servers {
         Servers {
             s3_bucket: var("RS_S3S_BUCKET"),
             s3_endpoint: var("RS_S3S_ENDPOINT"),
+            moto_bucket: var("RS_S3_BUCKET"),
+            moto_endpoint: var("RS_S3_ENDPOINT"),
             sftp_host: var("RS_SFTP_HOST"),
             sftp_port: var("RS_SFTP_PORT"),
             sftp_user: var("RS_SFTP_USER"),
@@ -65,6 +70,17 @@ impl Servers {
             "s3://{}/{path}?endpoint={}&allow_http=true&region=us-east-1\
              &access_key_id=test&secret_access_key=test&conditional_put=false",
             self.s3_bucket, self.s3_endpoint
+        )
+    }
+
+    /// rstore's URL of `path` on moto, which answers a `HEAD` of a folder
+    /// 404 as S3 does (s3s-fs answers 500, and rclone's and rstore's
+    /// checks of a source folder need the 404).
+    fn moto_url(&self, path: &str) -> String {
+        format!(
+            "s3://{}/{path}?endpoint={}&allow_http=true&region=us-east-1\
+             &access_key_id=test&secret_access_key=test",
+            self.moto_bucket, self.moto_endpoint
         )
     }
 
@@ -91,6 +107,12 @@ impl Servers {
             ("RCLONE_CONFIG_S3_ACCESS_KEY_ID", "test".to_owned()),
             ("RCLONE_CONFIG_S3_SECRET_ACCESS_KEY", "test".to_owned()),
             ("RCLONE_CONFIG_S3_REGION", "us-east-1".to_owned()),
+            ("RCLONE_CONFIG_MOTO_TYPE", "s3".to_owned()),
+            ("RCLONE_CONFIG_MOTO_PROVIDER", "Other".to_owned()),
+            ("RCLONE_CONFIG_MOTO_ENDPOINT", self.moto_endpoint.clone()),
+            ("RCLONE_CONFIG_MOTO_ACCESS_KEY_ID", "test".to_owned()),
+            ("RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY", "test".to_owned()),
+            ("RCLONE_CONFIG_MOTO_REGION", "us-east-1".to_owned()),
             ("RCLONE_CONFIG_SFTP_TYPE", "sftp".to_owned()),
             ("RCLONE_CONFIG_SFTP_HOST", self.sftp_host.clone()),
             ("RCLONE_CONFIG_SFTP_PORT", self.sftp_port.clone()),
@@ -112,6 +134,10 @@ impl Servers {
     /// object (a `HEAD`), which s3s-fs answers 200 for a folder.
     fn rclone_s3(&self, path: &str) -> String {
         format!("s3:{}/{path}/", self.s3_bucket)
+    }
+
+    fn rclone_moto(&self, path: &str) -> String {
+        format!("moto:{}/{path}/", self.moto_bucket)
     }
 
     fn rclone_sftp(&self, path: &str) -> String {
@@ -213,8 +239,8 @@ fn main() {
     for (set, _, _) in sets {
         let local = data.join(set).display().to_string();
         let from_sftp = servers.sftp_url(&format!("{tag}/src/{set}"));
-        let from_s3 = servers.s3_url(&format!("{tag}/src/{set}"));
-        for to in [from_sftp, from_s3] {
+        let from_moto = servers.moto_url(&format!("{tag}/src/{set}"));
+        for to in [from_sftp, from_moto] {
             run(rstore_cmd(&s(&["cp", "-r", "-j", "8", &local, &to]))).unwrap();
         }
     }
@@ -294,7 +320,7 @@ fn main() {
                 clean: s(&["rm", "-r", "-f", &local_dst]),
             },
             Case {
-                name: format!("S3 → S3 inside the server, {set}"),
+                name: format!("S3 → S3 inside the server (moto), {set}"),
                 bytes,
                 files: count,
                 rstore: s(&[
@@ -302,22 +328,17 @@ fn main() {
                     "-r",
                     "-j",
                     "4",
-                    &servers.s3_url(&format!("{tag}/src/{set}")),
-                    &servers.s3_url(&format!("{tag}/copy/{set}")),
+                    &servers.moto_url(&format!("{tag}/src/{set}")),
+                    &servers.moto_url(&format!("{tag}/copy/{set}")),
                 ]),
                 rclone: s(&[
                     "copy",
                     "--transfers",
                     "4",
-                    &servers.rclone_s3(&format!("{tag}/src/{set}")),
-                    &servers.rclone_s3(&format!("{tag}/copy/{set}")),
+                    &servers.rclone_moto(&format!("{tag}/src/{set}")),
+                    &servers.rclone_moto(&format!("{tag}/copy/{set}")),
                 ]),
-                clean: s(&[
-                    "rm",
-                    "-r",
-                    "-f",
-                    &servers.s3_url(&format!("{tag}/copy/{set}")),
-                ]),
+                clean: s(&["rm", "-r", "-f", &servers.moto_url(&format!("{tag}/copy/{set}"))]),
             },
         ];
         for case in &cases {
@@ -372,7 +393,7 @@ fn main() {
             }
         }
     }
-    for url in [servers.s3_url(&tag), servers.sftp_url(&tag)] {
+    for url in [servers.s3_url(&tag), servers.moto_url(&tag), servers.sftp_url(&tag)] {
         let _ = run(rstore_cmd(&s(&["rm", "-r", "-f", &url])));
     }
     match std::env::var("RS_BENCH_OUT") {
