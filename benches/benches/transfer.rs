@@ -338,7 +338,12 @@ fn main() {
                     &servers.rclone_moto(&format!("{tag}/src/{set}")),
                     &servers.rclone_moto(&format!("{tag}/copy/{set}")),
                 ]),
-                clean: s(&["rm", "-r", "-f", &servers.moto_url(&format!("{tag}/copy/{set}"))]),
+                clean: s(&[
+                    "rm",
+                    "-r",
+                    "-f",
+                    &servers.moto_url(&format!("{tag}/copy/{set}")),
+                ]),
             },
         ];
         for case in &cases {
@@ -393,7 +398,11 @@ fn main() {
             }
         }
     }
-    for url in [servers.s3_url(&tag), servers.moto_url(&tag), servers.sftp_url(&tag)] {
+    for url in [
+        servers.s3_url(&tag),
+        servers.moto_url(&tag),
+        servers.sftp_url(&tag),
+    ] {
         let _ = run(rstore_cmd(&s(&["rm", "-r", "-f", &url])));
     }
     match std::env::var("RS_BENCH_OUT") {

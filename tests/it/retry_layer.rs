@@ -309,14 +309,17 @@ fn a_configured_retry_layer_is_the_one_place_that_retries() {
 /// slow reader that no stall limit would; a timeout layer from a URL or a
 /// configuration turns it off, leaving dead connections to the stall
 /// limit. Here with a 1 s request timeout against a reader that takes
-/// about 2 s: cut when asked for, whole when turned off (0).
+/// about 2 s: cut when asked for, whole when turned off (0). 16 MiB: the
+/// response body reaches the reader through a bounded channel of a few
+/// frames (`IoConnector`), so a small body would be read whole before the
+/// timeout whatever the reader does.
 #[test]
 fn a_slow_reader_outlives_the_sdk_request_timeout_only_when_it_is_off() {
     use futures::StreamExt;
     watchdog("slow reader", Duration::from_secs(120), || {
         let key = unique("slow-reader.bin");
         let direct = Store::new(S3Backend::new(crate::s3::moto_config()).unwrap());
-        direct.write_bytes(&key, vec![5u8; 1 << 20], true).unwrap();
+        direct.write_bytes(&key, vec![5u8; 16 << 20], true).unwrap();
         let url = |extra: &str| {
             format!(
                 "s3://{}/?endpoint={}&allow_http=true&region=us-east-1\
@@ -344,11 +347,11 @@ fn a_slow_reader_outlives_the_sdk_request_timeout_only_when_it_is_off() {
         let cut: remote_store::Error =
             slow_read(url("request_timeout_secs=1&retry_max=0")).unwrap_err();
         assert!(cut.is_retryable(), "{cut}");
-        assert_eq!(slow_read(url("request_timeout_secs=0")).unwrap(), 1 << 20);
+        assert_eq!(slow_read(url("request_timeout_secs=0")).unwrap(), 16 << 20);
         // The timeout layer's stall limit does not mind a slow reader.
         assert_eq!(
             slow_read(url("timeout.stall=0.5&retry_max=0")).unwrap(),
-            1 << 20
+            16 << 20
         );
         direct.delete(&key, false).unwrap();
     });

@@ -45,7 +45,7 @@ mod store;
 pub mod stream;
 mod writer;
 
-pub use adapter::{AsyncBackendBridge, SyncBackendAdapter};
+pub use adapter::{AsyncBackendBridge, SyncBackendAdapter, background_runtime};
 pub use async_backend::AsyncBackend;
 pub use async_store::AsyncStore;
 pub use backend::{AsAny, Backend};

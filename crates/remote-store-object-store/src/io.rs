@@ -1,7 +1,6 @@
 //! [`IoConnector`]: HTTP requests sent from a runtime of the backends' own.
 
 use std::pin::Pin;
-use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -19,43 +18,24 @@ use tokio::sync::{mpsc, oneshot};
 /// uses an unbounded channel).
 const FRAMES: usize = 8;
 
-/// The runtime the HTTP backends' requests run on. A connection is driven
-/// by a task spawned where it was opened; opened on the caller's runtime,
-/// it stalls whenever that runtime's threads are blocked (a sync face
-/// called from async code on a current-thread runtime waits for work only
-/// the blocked thread could do) and dies with it, while the pool hands it
-/// to every other caller.
-fn io_runtime() -> Option<&'static tokio::runtime::Runtime> {
-    static RUNTIME: OnceLock<std::io::Result<tokio::runtime::Runtime>> = OnceLock::new();
-    RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .thread_name("remote-store-http-io")
-                .enable_all()
-                .build()
-        })
-        .as_ref()
-        .ok()
-}
-
 /// object_store's reqwest connector, with every request, its connection
-/// and its response body run on the HTTP backends' own runtime; the body
-/// reaches the caller through a bounded channel. The plain connector
-/// where that runtime cannot be started.
+/// and its response body run on
+/// [`background_runtime`](remote_store_core::background_runtime), not the
+/// caller's: a connection is driven by a task spawned where it was opened;
+/// opened on the caller's runtime, it stalls whenever that runtime's
+/// threads are blocked (a sync face called from async code on a
+/// current-thread runtime waits for work only the blocked thread could
+/// do) and dies with it, while the pool hands it to every other caller
+/// (ADR-0022). The body reaches the caller through a bounded channel.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct IoConnector;
 
 impl HttpConnector for IoConnector {
     fn connect(&self, options: &ClientOptions) -> object_store::Result<HttpClient> {
-        let inner = ReqwestConnector::default().connect(options)?;
-        Ok(match io_runtime() {
-            Some(runtime) => HttpClient::new(OnIoRuntime {
-                inner,
-                runtime: runtime.handle().clone(),
-            }),
-            None => inner,
-        })
+        Ok(HttpClient::new(OnIoRuntime {
+            inner: ReqwestConnector::default().connect(options)?,
+            runtime: remote_store_core::background_runtime().handle().clone(),
+        }))
     }
 }
 

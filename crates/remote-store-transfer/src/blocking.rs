@@ -1,7 +1,7 @@
-//! The sync face: the same engine, run on a runtime of the crate's own.
+//! The sync face: the same engine, run on remote-store's background
+//! runtime.
 
 use std::future::Future;
-use std::sync::OnceLock;
 
 use remote_store_core::{AsyncStore, Error, ErrorKind, Result, Store};
 
@@ -9,29 +9,11 @@ use crate::report::{Outcome, Report};
 use crate::sync::SyncOptions;
 use crate::transfer::Transfer;
 
-/// The runtime sync transfers run on, for the life of the process
-/// (connections a backend opens on it outlive each call).
-fn runtime() -> Result<&'static tokio::runtime::Runtime> {
-    static RUNTIME: OnceLock<std::io::Result<tokio::runtime::Runtime>> = OnceLock::new();
-    RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .thread_name("remote-store-transfer")
-                .enable_all()
-                .build()
-        })
-        .as_ref()
-        .map_err(|e| {
-            Error::new(ErrorKind::Other)
-                .with_message(format!("cannot start the transfer runtime: {e}"))
-        })
-}
-
-/// Runs `work` on the transfer runtime and waits for it on this thread
-/// (any thread, inside a runtime or not).
+/// Runs `work` on remote-store's background runtime (which lives for the
+/// process, so connections a backend opens there outlive each call) and
+/// waits for it on this thread (any thread, inside a runtime or not).
 fn run<T: Send + 'static>(work: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
-    let task = runtime()?.spawn(work);
+    let task = remote_store_core::background_runtime().spawn(work);
     futures::executor::block_on(task).unwrap_or_else(|e| {
         Err(Error::new(ErrorKind::Other).with_message(format!("the transfer task failed: {e}")))
     })

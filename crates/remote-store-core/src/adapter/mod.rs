@@ -20,6 +20,7 @@ mod wait;
 
 pub use async_to_sync::AsyncBackendBridge;
 pub(crate) use channel::{ChannelReader, Msg, channel, receive_stream};
+pub use runtime::background_runtime;
 pub(crate) use runtime::blocking_handle;
 pub use sync_to_async::SyncBackendAdapter;
 pub(crate) use wait::block_on;

@@ -25,6 +25,19 @@ pub(crate) fn bridge_runtime() -> &'static Runtime {
     })
 }
 
+/// The process-wide runtime remote-store runs its own background work on:
+/// the blocking bridge's calls, backends' network connections (made here
+/// rather than on a caller's runtime, which the caller may block or drop:
+/// ADR-0022) and the sync face of transfers. Multi-thread (2 to 8
+/// workers, by the machine's parallelism), started on first use, never
+/// dropped.
+///
+/// # Panics
+/// When the runtime cannot be started (the process is out of threads).
+pub fn background_runtime() -> &'static Runtime {
+    bridge_runtime()
+}
+
 /// Where blocking work goes: the caller's runtime when there is one, the
 /// bridge runtime otherwise (so the adapter also works under other
 /// executors).

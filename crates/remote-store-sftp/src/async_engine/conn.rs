@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex as StdMutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex as StdMutex, PoisonError};
 
 use remote_store_core::{Error, ErrorKind, Result};
 use russh::client::{self, Handle};
@@ -156,38 +156,19 @@ fn russh_config(settings: &Settings) -> Result<client::Config> {
     Ok(config)
 }
 
-/// The runtime the engine's connections live on. A connection's session
-/// tasks (russh's, russh-sftp's) are spawned where it is made; made on the
+/// Spawns `work` on [`background_runtime`](remote_store_core::background_runtime),
+/// where the engine's connections live. A connection's session tasks
+/// (russh's, russh-sftp's) are spawned where it is made; made on the
 /// caller's runtime, they would stall whenever that runtime's threads are
 /// blocked (a sync face called from async code on a current-thread
 /// runtime waits for work only the blocked thread could do) and die with
-/// it, although every other caller shares the connection. Here they run
-/// on threads of their own; callers talk to them through channels.
-fn io_runtime() -> Option<&'static tokio::runtime::Runtime> {
-    static RUNTIME: OnceLock<std::io::Result<tokio::runtime::Runtime>> = OnceLock::new();
-    RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .thread_name("remote-store-sftp-io")
-                .enable_all()
-                .build()
-        })
-        .as_ref()
-        .ok()
-}
-
-/// Spawns `work` on the connections' runtime (on the caller's when that
-/// runtime could not be started).
+/// it, although every other caller shares the connection (ADR-0022).
 pub(crate) fn spawn_io<F>(work: F) -> tokio::task::JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match io_runtime() {
-        Some(runtime) => runtime.spawn(work),
-        None => tokio::spawn(work),
-    }
+    remote_store_core::background_runtime().spawn(work)
 }
 
 async fn connect(settings: Arc<Settings>) -> Result<Conn> {
@@ -552,9 +533,7 @@ impl RawHandle {
 
 impl Drop for RawHandle {
     fn drop(&mut self) {
-        if let Some(handle) = self.handle.take()
-            && (io_runtime().is_some() || tokio::runtime::Handle::try_current().is_ok())
-        {
+        if let Some(handle) = self.handle.take() {
             let conn = self.conn.clone();
             spawn_io(async move {
                 let _ = conn.raw.close(handle).await;
