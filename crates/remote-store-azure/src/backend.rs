@@ -47,7 +47,7 @@ impl AzureBackend {
         }
         // Requests run on the backends' own runtime, not the caller's
         // (a caller may block its runtime's only thread on the sync face).
-        builder = builder.with_http_connector(remote_store_object_store::IoConnector);
+        builder = builder.with_http_connector(crate::backend::http());
         let retry = remote_store_object_store::retry_config(config.retry_max, config.retry_timeout);
         builder = builder.with_retry(retry.clone());
         if let Some(key) = &config.access_key {
@@ -144,4 +144,11 @@ impl LayeredAsyncBackend for AzureBackend {
     fn inner(&self) -> &ObjectStoreBackend {
         &self.inner
     }
+}
+
+/// The HTTP connector of every client: reqwest's, its requests run on
+/// remote-store's background runtime (ADR-0022).
+pub(crate) fn http()
+-> remote_store_object_store::IoConnector<object_store::client::ReqwestConnector> {
+    remote_store_object_store::IoConnector::new(object_store::client::ReqwestConnector::default())
 }

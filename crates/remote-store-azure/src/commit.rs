@@ -30,8 +30,7 @@ pub(crate) fn create_only_commits(builder: &MicrosoftAzureBuilder) -> CreateOnly
             (emulator.as_deref() == Some("true")).then(|| EMULATOR_ACCOUNT_KEY.to_owned())
         })
         .and_then(|k| AzureAccessKey::try_new(&k).ok());
-    CreateOnlyCommits::new(remote_store_object_store::IoConnector)
-        .with_resign(shared_key_resign(key))
+    CreateOnlyCommits::new(crate::backend::http()).with_resign(shared_key_resign(key))
 }
 
 fn signing_error(message: &str) -> HttpError {

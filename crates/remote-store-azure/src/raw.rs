@@ -73,12 +73,7 @@ impl AzureRaw {
             options = options.with_allow_http(true);
         }
         Ok(AzureRaw {
-            http: RawHttp::new(
-                &remote_store_object_store::IoConnector,
-                &options,
-                retry,
-                NAME,
-            )?,
+            http: RawHttp::new(&crate::backend::http(), &options, retry, NAME)?,
             credentials,
             container_url: format!("{}/{container}", account_url.trim_end_matches('/')),
             account,

@@ -8,7 +8,7 @@ use http_body::{Body, Frame};
 use object_store::ClientOptions;
 use object_store::client::{
     HttpClient, HttpConnector, HttpError, HttpErrorKind, HttpRequest, HttpResponse,
-    HttpResponseBody, HttpService, ReqwestConnector,
+    HttpResponseBody, HttpService,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 /// uses an unbounded channel).
 const FRAMES: usize = 8;
 
-/// object_store's reqwest connector, with every request, its connection
+/// An `object_store` connector (`ReqwestConnector` for S3 and Azure), with every request, its connection
 /// and its response body run on
 /// [`background_runtime`](remote_store_core::background_runtime), not the
 /// caller's: a connection is driven by a task spawned where it was opened;
@@ -28,12 +28,19 @@ const FRAMES: usize = 8;
 /// do) and dies with it, while the pool hands it to every other caller
 /// (ADR-0022). The body reaches the caller through a bounded channel.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct IoConnector;
+pub struct IoConnector<C>(C);
 
-impl HttpConnector for IoConnector {
+impl<C: HttpConnector> IoConnector<C> {
+    /// `inner`'s requests, run on the background runtime.
+    pub fn new(inner: C) -> Self {
+        IoConnector(inner)
+    }
+}
+
+impl<C: HttpConnector> HttpConnector for IoConnector<C> {
     fn connect(&self, options: &ClientOptions) -> object_store::Result<HttpClient> {
         Ok(HttpClient::new(OnIoRuntime {
-            inner: ReqwestConnector::default().connect(options)?,
+            inner: self.0.connect(options)?,
             runtime: remote_store_core::background_runtime().handle().clone(),
         }))
     }

@@ -63,7 +63,7 @@ impl S3Backend {
         }
         // Requests run on the backends' own runtime, not the caller's
         // (a caller may block its runtime's only thread on the sync face).
-        builder = builder.with_http_connector(remote_store_object_store::IoConnector);
+        builder = builder.with_http_connector(crate::backend::http());
         let retry = remote_store_object_store::retry_config(config.retry_max, config.retry_timeout);
         builder = builder.with_retry(retry.clone());
         let invalid = |e: object_store::Error| {
@@ -116,9 +116,7 @@ impl S3Backend {
             // writes are race-free too.
             let create_only = parts
                 .unwrap_or(builder)
-                .with_http_connector(CreateOnlyCommits::new(
-                    remote_store_object_store::IoConnector,
-                ))
+                .with_http_connector(CreateOnlyCommits::new(crate::backend::http()))
                 .build()
                 .map_err(invalid)?;
             inner = inner.with_create_only_store(Arc::new(create_only));
@@ -151,4 +149,11 @@ impl LayeredAsyncBackend for S3Backend {
     fn inner(&self) -> &ObjectStoreBackend {
         &self.inner
     }
+}
+
+/// The HTTP connector of every client: reqwest's, its requests run on
+/// remote-store's background runtime (ADR-0022).
+pub(crate) fn http()
+-> remote_store_object_store::IoConnector<object_store::client::ReqwestConnector> {
+    remote_store_object_store::IoConnector::new(object_store::client::ReqwestConnector::default())
 }

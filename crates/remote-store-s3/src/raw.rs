@@ -58,12 +58,7 @@ impl S3Raw {
         };
         let options = raw::client_options(|k| get(AmazonS3ConfigKey::Client(k)));
         Ok(Some(S3Raw {
-            http: RawHttp::new(
-                &remote_store_object_store::IoConnector,
-                &options,
-                retry,
-                NAME,
-            )?,
+            http: RawHttp::new(&crate::backend::http(), &options, retry, NAME)?,
             credentials,
             bucket_url: bucket_url.trim_end_matches('/').to_owned(),
             region,
