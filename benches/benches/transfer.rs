@@ -247,9 +247,8 @@ fn main() {
     let mut report = String::new();
     let _ = writeln!(
         report,
-        "\nrstore {} vs rclone {}; {small} × 4 KiB files, {large} × {mib} MiB files; \
+        "\nrstore (release build of this commit) vs rclone {}; {small} × 4 KiB files, {large} × {mib} MiB files; \
          4 files at a time; {rounds} rounds, medians; integrity off / on as described above.\n",
-        env!("CARGO_PKG_VERSION"),
         rclone_version(&rclone)
     );
     let _ = writeln!(
@@ -260,8 +259,10 @@ fn main() {
         let local_src = data.join(set).display().to_string();
         let local_dst = data.join(format!("out-{set}")).display().to_string();
         let bytes = (count * size) as u64;
-        let dst_s3 = format!("{tag}/dst/{set}");
-        let dst_sftp = format!("{tag}/dst/{set}");
+        // -RUNID: a fresh destination per run (s3s-fs answers a HEAD of a
+        // folder left by an earlier run with 500).
+        let dst_s3 = format!("{tag}/dst/{set}-RUNID");
+        let dst_sftp = format!("{tag}/dst/{set}-RUNID");
         let cases = [
             Case {
                 name: format!("local → S3, {set}"),
@@ -359,11 +360,17 @@ fn main() {
                     (Vec::new(), Vec::new(), 0f64, 0f64);
                 for round in 0..rounds {
                     for turn in 0..2 {
-                        let _ = run(rstore_cmd(&case.clean));
+                        let id = format!("{}{round}{turn}", u8::from(integrity));
+                        let fresh = |args: &[String]| -> Vec<String> {
+                            args.iter()
+                                .map(|a| a.replace("-RUNID", &format!("-{id}")))
+                                .collect()
+                        };
+                        let _ = run(rstore_cmd(&fresh(&case.clean)));
                         let rstore_first = (round + turn) % 2 == 0;
                         let (took, rss) = match rstore_first {
-                            true => run(rstore_cmd(&ours)),
-                            false => run(rclone_cmd(&theirs)),
+                            true => run(rstore_cmd(&fresh(&ours))),
+                            false => run(rclone_cmd(&fresh(&theirs))),
                         }
                         .unwrap_or_else(|e| panic!("{}: {e}", case.name));
                         match rstore_first {
