@@ -192,6 +192,32 @@ struct Case {
     clean: Vec<String>,
 }
 
+impl Case {
+    /// `rstore cp -r -j 4 FROM TO` against `rclone copy --transfers 4
+    /// FROM TO`; `clean` is emptied with `rstore rm -r -f` before each run.
+    fn new(name: String, rstore: [String; 2], rclone: [String; 2], clean: String) -> Self {
+        let args = |head: &[&str], ends: [String; 2]| -> Vec<String> {
+            head.iter().map(|a| a.to_string()).chain(ends).collect()
+        };
+        Case {
+            name,
+            bytes: 0,
+            files: 0,
+            rstore: args(&["cp", "-r", "-j", "4"], rstore),
+            rclone: args(&["copy", "--transfers", "4"], rclone),
+            clean: ["rm", "-r", "-f", &clean].map(str::to_owned).to_vec(),
+        }
+    }
+
+    fn sized(self, bytes: u64, files: usize) -> Self {
+        Case {
+            bytes,
+            files,
+            ..self
+        }
+    }
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -263,90 +289,40 @@ fn main() {
         // folder left by an earlier run with 500).
         let dst_s3 = format!("{tag}/dst/{set}-RUNID");
         let dst_sftp = format!("{tag}/dst/{set}-RUNID");
+        let src_path = format!("{tag}/src/{set}");
         let cases = [
-            Case {
-                name: format!("local → S3, {set}"),
-                bytes,
-                files: count,
-                rstore: s(&["cp", "-r", "-j", "4", &local_src, &servers.s3_url(&dst_s3)]),
-                rclone: s(&[
-                    "copy",
-                    "--transfers",
-                    "4",
-                    &local_src,
-                    &servers.rclone_s3(&dst_s3),
-                ]),
-                clean: s(&["rm", "-r", "-f", &servers.s3_url(&dst_s3)]),
-            },
-            Case {
-                name: format!("local → SFTP, {set}"),
-                bytes,
-                files: count,
-                rstore: s(&[
-                    "cp",
-                    "-r",
-                    "-j",
-                    "4",
-                    &local_src,
-                    &servers.sftp_url(&dst_sftp),
-                ]),
-                rclone: s(&[
-                    "copy",
-                    "--transfers",
-                    "4",
-                    &local_src,
-                    &servers.rclone_sftp(&dst_sftp),
-                ]),
-                clean: s(&["rm", "-r", "-f", &servers.sftp_url(&dst_sftp)]),
-            },
-            Case {
-                name: format!("SFTP → local, {set}"),
-                bytes,
-                files: count,
-                rstore: s(&[
-                    "cp",
-                    "-r",
-                    "-j",
-                    "4",
-                    &servers.sftp_url(&format!("{tag}/src/{set}")),
-                    &local_dst,
-                ]),
-                rclone: s(&[
-                    "copy",
-                    "--transfers",
-                    "4",
-                    &servers.rclone_sftp(&format!("{tag}/src/{set}")),
-                    &local_dst,
-                ]),
-                clean: s(&["rm", "-r", "-f", &local_dst]),
-            },
-            Case {
-                name: format!("S3 → S3 inside the server (moto), {set}"),
-                bytes,
-                files: count,
-                rstore: s(&[
-                    "cp",
-                    "-r",
-                    "-j",
-                    "4",
-                    &servers.moto_url(&format!("{tag}/src/{set}")),
-                    &servers.moto_url(&format!("{tag}/copy/{set}")),
-                ]),
-                rclone: s(&[
-                    "copy",
-                    "--transfers",
-                    "4",
-                    &servers.rclone_moto(&format!("{tag}/src/{set}")),
-                    &servers.rclone_moto(&format!("{tag}/copy/{set}")),
-                ]),
-                clean: s(&[
-                    "rm",
-                    "-r",
-                    "-f",
-                    &servers.moto_url(&format!("{tag}/copy/{set}")),
-                ]),
-            },
-        ];
+            Case::new(
+                format!("local → S3, {set}"),
+                [local_src.clone(), servers.s3_url(&dst_s3)],
+                [local_src.clone(), servers.rclone_s3(&dst_s3)],
+                servers.s3_url(&dst_s3),
+            ),
+            Case::new(
+                format!("local → SFTP, {set}"),
+                [local_src.clone(), servers.sftp_url(&dst_sftp)],
+                [local_src.clone(), servers.rclone_sftp(&dst_sftp)],
+                servers.sftp_url(&dst_sftp),
+            ),
+            Case::new(
+                format!("SFTP → local, {set}"),
+                [servers.sftp_url(&src_path), local_dst.clone()],
+                [servers.rclone_sftp(&src_path), local_dst.clone()],
+                local_dst.clone(),
+            ),
+            Case::new(
+                format!("S3 → S3 inside the server (moto), {set}"),
+                [
+                    servers.moto_url(&src_path),
+                    servers.moto_url(&format!("{tag}/copy/{set}")),
+                ],
+                [
+                    servers.rclone_moto(&src_path),
+                    servers.rclone_moto(&format!("{tag}/copy/{set}")),
+                ],
+                servers.moto_url(&format!("{tag}/copy/{set}")),
+            ),
+        ]
+        .map(|case| case.sized(bytes, count));
         for case in &cases {
             for integrity in [false, true] {
                 let mut ours = case.rstore.clone();

@@ -51,6 +51,15 @@ impl<'a> Ends<'a> {
     }
 }
 
+/// The size of the file at `path`, where the backend keeps metadata (a
+/// missing file or a folder is the error).
+async fn size_of(store: &AsyncStore, path: &RemotePath) -> Result<Option<u64>> {
+    match store.supports(Capability::Metadata) {
+        true => Ok(Some(store.get_file_info(path.as_str()).await?.size)),
+        false => Ok(None),
+    }
+}
+
 pub(crate) fn path(raw: &str) -> Result<RemotePath> {
     RemotePath::new(raw.trim_matches('/'))
 }
@@ -74,10 +83,7 @@ impl Transfer {
         let (from, to) = (path(src_path)?, path(dst_path)?);
         let ends = Ends::new(src, dst);
         ends.refuse_overlap(&from, &to)?;
-        let size = match src.supports(Capability::Metadata) {
-            true => Some(src.get_file_info(from.as_str()).await?.size),
-            false => None,
-        };
+        let size = size_of(src, &from).await?;
         match self.copy_one(&ends, from, to, size, self.if_exists).await {
             Outcome::Failed(failed) => Err(failed.error),
             done => Ok(done),
@@ -110,10 +116,7 @@ impl Transfer {
         let mut report = Report::default();
         if src.is_file(from.as_str()).await? {
             ends.refuse_overlap(&from, &to)?;
-            let size = match src.supports(Capability::Metadata) {
-                true => Some(src.get_file_info(from.as_str()).await?.size),
-                false => None,
-            };
+            let size = size_of(src, &from).await?;
             report.record(self.copy_one(&ends, from, to, size, self.if_exists).await);
         } else {
             if !src.is_folder(from.as_str()).await? {
@@ -275,9 +278,10 @@ impl Transfer {
     ) -> Result<Done> {
         let body = ends.src.read(from.as_str()).await?;
         let (observer, cancel, path) = (self.observer.clone(), self.cancel.clone(), from.clone());
+        // Taken out after the write (which has let go of its source by then).
         let hasher = self
             .verify
-            .map(|kind| Arc::new(Mutex::new(Hasher::new(kind))));
+            .map(|kind| Arc::new(Mutex::new(Some(Hasher::new(kind)))));
         let hashing = hasher.clone();
         let counted = body.map(move |chunk| {
             if cancel.is_cancelled() {
@@ -285,26 +289,18 @@ impl Transfer {
             }
             if let Ok(bytes) = &chunk {
                 observer.bytes_moved(&path, bytes.len() as u64);
-                if let Some(hasher) = &hashing {
-                    hasher
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .update(bytes);
+                if let Some(shared) = &hashing
+                    && let Some(hasher) = shared.lock().unwrap_or_else(|e| e.into_inner()).as_mut()
+                {
+                    hasher.update(bytes);
                 }
             }
             chunk
         });
         let written = ends.dst.write(to.as_str(), counted, overwrite).await?;
-        let checksum = hasher.map(|h| match Arc::try_unwrap(h) {
-            Ok(h) => h.into_inner().unwrap_or_else(|e| e.into_inner()).finish(),
-            // The write let go of its source before returning on every
-            // backend; were one to keep it, the digest so far is taken.
-            Err(shared) => std::mem::replace(
-                &mut *shared.lock().unwrap_or_else(|e| e.into_inner()),
-                Hasher::new(self.verify.unwrap_or(Checksum::Sha256)),
-            )
-            .finish(),
-        });
+        let checksum = hasher
+            .and_then(|h| h.lock().unwrap_or_else(|e| e.into_inner()).take())
+            .map(Hasher::finish);
         Ok(Done {
             bytes: written.size,
             etag: written.etag,
