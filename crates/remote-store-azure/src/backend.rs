@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use object_store::azure::{AzureConfigKey, MicrosoftAzure, MicrosoftAzureBuilder};
 use remote_store_core::layer::LayeredAsyncBackend;
-use remote_store_core::{Error, ErrorKind, Result};
+use remote_store_core::{AsyncBackend, Error, ErrorKind, RemotePath, Result};
 use remote_store_object_store::ObjectStoreBackend;
 
 use crate::AzureConfig;
@@ -139,10 +139,20 @@ impl AzureBackend {
 
 /// Every operation is the generic backend's; the type adds the service's
 /// configuration and native client.
+#[remote_store_core::async_trait]
 impl LayeredAsyncBackend for AzureBackend {
     type Inner = ObjectStoreBackend;
     fn inner(&self) -> &ObjectStoreBackend {
         &self.inner
+    }
+
+    /// Forwarded whole, so the service's bulk delete is used.
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        self.inner.delete_batch(paths, missing_ok).await
     }
 }
 

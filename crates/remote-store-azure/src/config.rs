@@ -36,8 +36,9 @@ pub struct AzureConfig {
     /// safely for a no-overwrite write. Node.js servers (Azurite, s3rver)
     /// close idle connections after 5 s.
     pub pool_idle_timeout: Option<std::time::Duration>,
-    /// Use the Blob Batch API for recursive folder deletes (default true;
-    /// Azurite's batch endpoint is slow enough to stall it, set false there).
+    /// Use the Blob Batch API for recursive folder deletes and for
+    /// `delete_batch` with `missing_ok` (default true; Azurite's batch
+    /// endpoint is slow enough to stall it, set false there).
     pub bulk_delete: bool,
     /// Retries of a failed request (object_store's default, 10, when unset).
     /// Under `remote_store_layers::RetryLayer` set it to 0, so the layer is

@@ -190,6 +190,7 @@ pub trait Face: Send + Sync {
         options: WriteOptions,
     ) -> Result<WriteResult>;
     async fn delete(&self, path: &str, missing_ok: bool) -> Result<()>;
+    async fn delete_batch(&self, paths: Vec<String>, missing_ok: bool) -> Result<Vec<Result<()>>>;
     async fn delete_folder(&self, path: &str, recursive: bool, missing_ok: bool) -> Result<()>;
     async fn list_files(&self, path: &str, recursive: bool) -> Result<Vec<FileInfo>>;
     /// `list_files_with` any options, collected.
@@ -506,6 +507,9 @@ impl Face for AsyncStore {
     }
     async fn delete(&self, path: &str, missing_ok: bool) -> Result<()> {
         AsyncStore::delete(self, path, missing_ok).await
+    }
+    async fn delete_batch(&self, paths: Vec<String>, missing_ok: bool) -> Result<Vec<Result<()>>> {
+        AsyncStore::delete_batch(self, &paths, missing_ok).await
     }
     async fn delete_folder(&self, path: &str, recursive: bool, missing_ok: bool) -> Result<()> {
         AsyncStore::delete_folder(self, path, recursive, missing_ok).await
@@ -974,6 +978,9 @@ impl Face for Store {
     async fn delete(&self, path: &str, missing_ok: bool) -> Result<()> {
         let path = path.to_owned();
         blocking(self, move |s| s.delete(path, missing_ok)).await
+    }
+    async fn delete_batch(&self, paths: Vec<String>, missing_ok: bool) -> Result<Vec<Result<()>>> {
+        blocking(self, move |s| s.delete_batch(&paths, missing_ok)).await
     }
     async fn delete_folder(&self, path: &str, recursive: bool, missing_ok: bool) -> Result<()> {
         let path = path.to_owned();

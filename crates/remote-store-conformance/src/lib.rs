@@ -140,6 +140,8 @@ macro_rules! __for_each_case {
             delete_folder_recursive,
             delete_folder_refuses_non_empty,
             delete_folder_missing,
+            delete_batch_answers_each_path,
+            delete_batch_spans_requests,
             empty_folder_semantics,
             rename_moves,
             rename_overwrite_flag,

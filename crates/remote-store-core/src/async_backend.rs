@@ -84,6 +84,27 @@ pub trait AsyncBackend: AsAny + Send + Sync {
     #[doc = contract!(delete)]
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()>;
 
+    #[doc = contract!(delete_batch)]
+    ///
+    /// The default calls [`delete`](Self::delete) for each path,
+    /// [`DELETE_BATCH_CONCURRENCY`](crate::DELETE_BATCH_CONCURRENCY) at a
+    /// time; override it where the storage deletes many files in one
+    /// request.
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        let options = DeleteOptions::new().missing_ok(missing_ok);
+        // The futures first, then the stream: a closure over borrowed
+        // paths inside the stream is not general enough for async_trait.
+        let deletes: Vec<_> = paths.iter().map(|p| self.delete(p, &options)).collect();
+        Ok(futures::stream::iter(deletes)
+            .buffered(crate::DELETE_BATCH_CONCURRENCY)
+            .collect()
+            .await)
+    }
+
     #[doc = contract!(delete_folder)]
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()>;
 

@@ -8,6 +8,7 @@ use futures::{Stream, StreamExt};
 
 use crate::adapter::SyncBackendAdapter;
 use crate::async_backend::AsyncBackend;
+use crate::batch;
 use crate::capability::{Capabilities, Capability};
 use crate::contract::contract;
 use crate::error::Result;
@@ -436,6 +437,47 @@ impl AsyncStore {
             other => other,
         }
         .map_err(self.fail())
+    }
+
+    #[doc = contract!(delete_batch)]
+    ///
+    /// Any number of paths: the store hands its backend at most
+    /// [`DELETE_BATCH_MAX`](crate::DELETE_BATCH_MAX) at a time. A path the
+    /// path rules refuse (the root included) is its own `InvalidPath`
+    /// item, and a folder where a file was named answers as
+    /// [`delete`](Self::delete) does.
+    pub async fn delete_batch(
+        &self,
+        paths: &[impl AsRef<str>],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        let options = DeleteOptions::new().missing_ok(missing_ok);
+        self.check(&options)?;
+        let (mut answers, targets) = batch::Answers::resolve(&self.scope, paths);
+        for chunk in targets.chunks(crate::DELETE_BATCH_MAX) {
+            let results = self
+                .backend
+                .delete_batch(&batch::paths_of(chunk), missing_ok)
+                .await
+                .and_then(|r| batch::check_count(&r, chunk).map(|()| r))
+                .map_err(self.fail())?;
+            for ((i, p), result) in chunk.iter().zip(results) {
+                let result = match result {
+                    Err(e) if Scope::may_be_wrong_kind(&e) => {
+                        let folder = self.backend.is_folder(p).await.unwrap_or(false)
+                            && !self.backend.is_file(p).await.unwrap_or(true);
+                        Scope::wrong_kind(p, false, folder, missing_ok, e)
+                    }
+                    other => other,
+                };
+                answers.settle(*i, result.map_err(self.fail()));
+            }
+        }
+        Ok(answers
+            .finish()
+            .into_iter()
+            .map(|r| r.map_err(self.fail()))
+            .collect())
     }
 
     #[doc = contract!(delete_folder)]

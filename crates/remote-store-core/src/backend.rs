@@ -142,6 +142,15 @@ pub trait Backend: AsAny + Send + Sync {
     #[doc = contract!(delete)]
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()>;
 
+    #[doc = contract!(delete_batch)]
+    ///
+    /// The default calls [`delete`](Self::delete) for each path in turn;
+    /// override it where the storage deletes many files in one request.
+    fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
+        let options = DeleteOptions::new().missing_ok(missing_ok);
+        Ok(paths.iter().map(|p| self.delete(p, &options)).collect())
+    }
+
     #[doc = contract!(delete_folder)]
     fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()>;
 

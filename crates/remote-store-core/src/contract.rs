@@ -158,6 +158,23 @@ Where the storage's own delete does not say whether there was a file (S3), \
 `NotFound` comes from a request before the delete: of two concurrent \
 deletes of one file, both may succeed."
     };
+    (delete_batch) => {
+        "Deletes the files at `paths`, as [`delete`] does each, and answers one \
+result per path, in the order of `paths`. Where the service has a bulk \
+delete (S3 `DeleteObjects`, Azure Blob Batch) and `missing_ok` is true, one \
+request deletes many files; elsewhere the files go one by one (concurrently \
+on an async backend). A path's own failure (`NotFound` when it is missing \
+and `missing_ok` is false, `InvalidPath`, `PermissionDenied`, …) is its \
+item and never stops the others.
+
+# Errors
+The outer `Err` when the batch as a whole failed (`Closed`, \
+`CapabilityNotSupported`, a bulk request the service did not answer): the \
+files may be partly deleted then, and deleting them again is safe. Needs \
+`Capability::Delete`.
+
+[`delete`]: Self::delete"
+    };
     (delete_folder) => {
         "Deletes the folder at `path`, and everything below it when `recursive` \
 (`DeleteFolderOptions`) \
@@ -298,7 +315,7 @@ pub(crate) use contract;
 /// The operations every twin documents with [`contract!`]; a new trait
 /// method must be added here (the test below fails until it is).
 #[cfg(test)]
-pub(crate) const OPERATIONS: [&str; 25] = [
+pub(crate) const OPERATIONS: [&str; 26] = [
     "name",
     "capabilities",
     "exists",
@@ -310,6 +327,7 @@ pub(crate) const OPERATIONS: [&str; 25] = [
     "write",
     "writer",
     "delete",
+    "delete_batch",
     "delete_folder",
     "list_files",
     "list_folders",

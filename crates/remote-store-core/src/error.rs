@@ -243,6 +243,27 @@ impl Error {
         self
     }
 
+    /// A copy of this error, for another item of a batch that failed as a
+    /// whole (an error is not `Clone`: its source need not be): the same
+    /// kind, reason, path, backend, capability and retry hints; the
+    /// source's text is kept in the message, the source itself is not.
+    pub fn duplicate(&self) -> Error {
+        let i = &self.inner;
+        Error {
+            inner: Box::new(Inner {
+                kind: i.kind,
+                message: Some(Cow::Owned(self.reason())),
+                path: i.path.clone(),
+                backend: i.backend.clone(),
+                capability: i.capability,
+                retryable: i.retryable,
+                retry_after: i.retry_after,
+                unlisted: i.unlisted,
+                source: None,
+            }),
+        }
+    }
+
     /// Rewrites the path, if one is set, with `f` (used by stores to turn
     /// backend paths into store-relative ones).
     pub fn map_path(mut self, f: impl FnOnce(&str) -> Option<String>) -> Self {

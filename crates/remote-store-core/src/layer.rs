@@ -7,9 +7,13 @@
 //! only the operations it changes; every other method forwards to the
 //! inner backend, so a new trait method can never silently fall back to a
 //! default (refusing, or answering for the wrong backend) in a layer that
-//! did not know of it. One exception: [`LayeredBackend::writer`] answers
+//! did not know of it. Two exceptions, so that a call never goes past a
+//! layer that did not know of it: [`LayeredBackend::writer`] answers
 //! None unless overridden, so a writer sink goes through the layer's
-//! `write` rather than past it to the inner backend's own sink. Any such
+//! `write` rather than past it to the inner backend's own sink; and
+//! `delete_batch` deletes path by path through the layer's own `delete`
+//! unless overridden (a layer that forwards it whole, to keep the
+//! service's bulk delete, says so by overriding it). Any such
 //! type is a [`Backend`] (or [`AsyncBackend`]) through the blanket
 //! implementations below.
 //!
@@ -170,6 +174,17 @@ pub trait LayeredBackend: Send + Sync + 'static {
         Backend::delete(self.inner(), path, options)
     }
 
+    /// [`Backend::delete`] through this layer's own
+    /// [`delete`](Self::delete), path by path, unless overridden: override
+    /// it to forward the batch whole (and keep the service's bulk delete).
+    fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
+        let options = DeleteOptions::new().missing_ok(missing_ok);
+        Ok(paths
+            .iter()
+            .map(|p| LayeredBackend::delete(self, p, &options))
+            .collect())
+    }
+
     /// [`Backend::delete_folder`] of the inner backend, unless overridden.
     fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         Backend::delete_folder(self.inner(), path, options)
@@ -297,6 +312,10 @@ impl<L: LayeredBackend> Backend for L {
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
         LayeredBackend::delete(self, path, options)
+    }
+
+    fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
+        LayeredBackend::delete_batch(self, paths, missing_ok)
     }
 
     fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
@@ -434,6 +453,30 @@ pub trait LayeredAsyncBackend: Send + Sync + 'static {
         AsyncBackend::delete(self.inner(), path, options).await
     }
 
+    /// [`AsyncBackend::delete`] through this layer's own
+    /// [`delete`](Self::delete), path by path
+    /// ([`DELETE_BATCH_CONCURRENCY`](crate::DELETE_BATCH_CONCURRENCY) at a
+    /// time), unless overridden: override it to forward the batch whole
+    /// (and keep the service's bulk delete).
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        use futures::StreamExt as _;
+        let options = DeleteOptions::new().missing_ok(missing_ok);
+        // The futures first, then the stream: a closure over borrowed
+        // paths inside the stream is not general enough for async_trait.
+        let deletes: Vec<_> = paths
+            .iter()
+            .map(|p| LayeredAsyncBackend::delete(self, p, &options))
+            .collect();
+        Ok(futures::stream::iter(deletes)
+            .buffered(crate::DELETE_BATCH_CONCURRENCY)
+            .collect()
+            .await)
+    }
+
     /// [`AsyncBackend::delete_folder`] of the inner backend, unless overridden.
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         AsyncBackend::delete_folder(self.inner(), path, options).await
@@ -564,6 +607,14 @@ impl<L: LayeredAsyncBackend> AsyncBackend for L {
 
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
         LayeredAsyncBackend::delete(self, path, options).await
+    }
+
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        LayeredAsyncBackend::delete_batch(self, paths, missing_ok).await
     }
 
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {

@@ -28,6 +28,7 @@ mod async_backend;
 mod async_store;
 pub mod attributes;
 mod backend;
+mod batch;
 mod capability;
 mod contract;
 pub mod described;
@@ -62,6 +63,18 @@ pub use path::{MAX_PATH_BYTES, MAX_SEGMENT_BYTES, RemotePath};
 pub use seekable::{AsyncSeekableReader, SeekableReader};
 pub use store::Store;
 pub use writer::{AsyncFileWriter, FileWriter, SINK_CHUNK_SIZE, WriteSink};
+
+/// How many files the default
+/// [`AsyncBackend::delete_batch`](crate::AsyncBackend::delete_batch)
+/// deletes at a time, one request each.
+pub const DELETE_BATCH_CONCURRENCY: usize = 16;
+
+/// The most paths a store hands its backend in one
+/// [`delete_batch`](crate::AsyncStore::delete_batch) call: S3's
+/// `DeleteObjects` limit (1,000 keys per request, from the S3 API
+/// reference). Callers with more paths split them (the transfer crate's
+/// batch operations do).
+pub const DELETE_BATCH_MAX: usize = 1000;
 
 /// Re-exported so backend crates use the same `async_trait` as the trait.
 pub use async_trait::async_trait;

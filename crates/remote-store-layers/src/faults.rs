@@ -239,6 +239,11 @@ impl LayeredBackend for FaultBackend {
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
         self.call(Op::Delete, || self.inner.delete(path, options))
     }
+    fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
+        self.call(Op::DeleteBatch, || {
+            self.inner.delete_batch(paths, missing_ok)
+        })
+    }
     fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         self.call(Op::DeleteFolder, || self.inner.delete_folder(path, options))
     }
@@ -366,6 +371,14 @@ impl LayeredAsyncBackend for AsyncFaultBackend {
     }
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
         self.call(Op::Delete, self.inner.delete(path, options))
+            .await
+    }
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        self.call(Op::DeleteBatch, self.inner.delete_batch(paths, missing_ok))
             .await
     }
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {

@@ -20,6 +20,8 @@ pub enum Op {
     Write,
     /// `delete`.
     Delete,
+    /// `delete_batch`.
+    DeleteBatch,
     /// `delete_folder`.
     DeleteFolder,
     /// `list_files`.
@@ -44,7 +46,7 @@ pub enum Op {
 
 impl Op {
     /// Every operation, in declaration order (`ALL[op as usize] == op`).
-    pub(crate) const ALL: [Op; 17] = [
+    pub(crate) const ALL: [Op; 18] = [
         Op::Exists,
         Op::IsFile,
         Op::IsFolder,
@@ -52,6 +54,7 @@ impl Op {
         Op::ReadBytes,
         Op::Write,
         Op::Delete,
+        Op::DeleteBatch,
         Op::DeleteFolder,
         Op::ListFiles,
         Op::ListFolders,
@@ -74,6 +77,7 @@ impl Op {
             Op::ReadBytes => "read_bytes",
             Op::Write => "write",
             Op::Delete => "delete",
+            Op::DeleteBatch => "delete_batch",
             Op::DeleteFolder => "delete_folder",
             Op::ListFiles => "list_files",
             Op::ListFolders => "list_folders",

@@ -129,6 +129,9 @@ impl LayeredBackend for Untimed {
     ) -> Result<Option<Box<dyn WriteSink>>> {
         self.inner.writer(path, options)
     }
+    fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
+        self.inner.delete_batch(paths, missing_ok)
+    }
 }
 
 struct Timed {
@@ -218,6 +221,20 @@ impl LayeredAsyncBackend for Timed {
             self.limits.operation,
             path.as_str(),
             self.inner.delete(path, options),
+        )
+        .await
+    }
+    /// One deadline for the whole batch.
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        let first = paths.first().map_or("", RemotePath::as_str);
+        deadline(
+            self.limits.operation,
+            first,
+            self.inner.delete_batch(paths, missing_ok),
         )
         .await
     }

@@ -858,6 +858,27 @@ impl AsyncBackend for ObjectStoreBackend {
         }
     }
 
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        let options = DeleteOptions::new().missing_ok(missing_ok);
+        options.check(self.capabilities)?;
+        let store = self.clients()?.store.clone();
+        if missing_ok && self.bulk_delete {
+            return Ok(crate::bulk::delete(store, &self.keys, paths).await);
+        }
+        // A bulk delete does not say which keys were there (S3), so a
+        // caller who wants to hear about missing files gets one check and
+        // one delete per file.
+        let deletes: Vec<_> = paths.iter().map(|p| self.delete(p, &options)).collect();
+        Ok(futures::stream::iter(deletes)
+            .buffered(DELETE_CONCURRENCY)
+            .collect()
+            .await)
+    }
+
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         let (recursive, missing_ok) = (options.recursive, options.missing_ok);
         self.open()?;

@@ -35,6 +35,7 @@
 
 mod attributes;
 mod backend;
+mod bulk;
 mod create_only;
 mod error;
 mod io;

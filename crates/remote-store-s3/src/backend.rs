@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use remote_store_core::layer::LayeredAsyncBackend;
-use remote_store_core::{Error, ErrorKind, Result};
+use remote_store_core::{AsyncBackend, Error, ErrorKind, RemotePath, Result};
 use remote_store_object_store::{CreateOnlyCommits, ObjectStoreBackend};
 
 use crate::S3Config;
@@ -144,10 +144,20 @@ impl S3Backend {
 
 /// Every operation is the generic backend's; the type adds the service's
 /// configuration and native client.
+#[remote_store_core::async_trait]
 impl LayeredAsyncBackend for S3Backend {
     type Inner = ObjectStoreBackend;
     fn inner(&self) -> &ObjectStoreBackend {
         &self.inner
+    }
+
+    /// Forwarded whole, so the service's bulk delete is used.
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        self.inner.delete_batch(paths, missing_ok).await
     }
 }
 

@@ -31,10 +31,15 @@
 //! One-way sync ([`Transfer::sync_tree`]) copies only what is missing or
 //! changed, and can delete what the source no longer has.
 //!
+//! [`Batch`] runs one operation over many paths of one store (delete,
+//! exists, copy), with one answer per path; deletes go in bulk where the
+//! service can.
+//!
 //! The sync face takes [`Store`](remote_store_core::Store)s:
 //! [`Transfer::copy_file_blocking`], [`Transfer::copy_tree_blocking`] and
 //! [`Transfer::sync_tree_blocking`].
 
+mod batch;
 mod blocking;
 mod cancel;
 mod checksum;
@@ -45,6 +50,7 @@ mod report;
 mod sync;
 mod transfer;
 
+pub use batch::{Answers, Batch, CopyResult, PathResult};
 pub use cancel::CancelToken;
 pub use checksum::Checksum;
 pub use observer::{FileStart, Observer};

@@ -28,6 +28,91 @@ pub async fn delete_file(s: Subject) {
     );
 }
 
+/// `delete_batch` answers each path, in order: its files go, a missing file
+/// is `NotFound` only without `missing_ok`, a folder named as a file stays
+/// (`InvalidPath` without `missing_ok`), a path the rules refuse is its own
+/// `InvalidPath`, and none of these stops the others.
+pub async fn delete_batch_answers_each_path(s: Subject) {
+    need!(s, Write, Delete);
+    for p in ["b/1", "b/2", "dir/keep", "other", "last"] {
+        ok(s.write(p, Bytes::from("x"), false).await, "write");
+    }
+    let paths = ["b/1", "ghost", "dir", "../x", "b/2"].map(String::from);
+    let answers = ok(s.delete_batch(paths.to_vec(), false).await, "delete_batch");
+    assert_eq!(answers.len(), paths.len(), "one answer per path");
+    let mut answers = answers.into_iter();
+    let mut next = || answers.next().expect("counted above");
+    ok(next(), "b/1");
+    expect_err(next(), ErrorKind::NotFound, "a missing file");
+    expect_err(next(), ErrorKind::InvalidPath, "a folder named as a file");
+    expect_err(next(), ErrorKind::InvalidPath, "a path above the root");
+    ok(next(), "b/2");
+    for gone in ["b/1", "b/2"] {
+        assert!(
+            !ok(s.exists(gone).await, "exists"),
+            "{gone} was not deleted"
+        );
+    }
+    assert!(
+        ok(s.is_file("dir/keep").await, "is_file"),
+        "a folder's file was deleted"
+    );
+
+    let paths = ["ghost", "dir", "other"].map(String::from);
+    let answers = ok(s.delete_batch(paths.to_vec(), true).await, "delete_batch");
+    assert_eq!(answers.len(), paths.len(), "one answer per path");
+    for (path, answer) in paths.iter().zip(answers) {
+        ok(answer, path);
+    }
+    assert!(
+        !ok(s.exists("other").await, "exists"),
+        "other was not deleted"
+    );
+    assert!(
+        ok(s.is_file("dir/keep").await, "is_file"),
+        "a folder's file was deleted"
+    );
+    assert!(
+        ok(s.is_file("last").await, "is_file"),
+        "a file not named was deleted"
+    );
+}
+
+/// A `delete_batch` longer than one bulk request (Azure takes 256 keys, S3
+/// 1,000) deletes every file and answers every path.
+pub async fn delete_batch_spans_requests(s: Subject) {
+    use futures::StreamExt as _;
+    need!(s, Write, Delete);
+    const FILES: usize = 300;
+    let paths: Vec<String> = (0..FILES).map(|i| format!("many/{i:03}")).collect();
+    let writes = futures::stream::iter(&paths)
+        .map(|p| s.write(p, Bytes::from("x"), false))
+        .buffer_unordered(16)
+        .collect::<Vec<_>>()
+        .await;
+    for w in writes {
+        ok(w, "write");
+    }
+    ok(s.write("many_keep", Bytes::from("k"), false).await, "write");
+    let answers = ok(s.delete_batch(paths.clone(), true).await, "delete_batch");
+    assert_eq!(answers.len(), FILES, "one answer per path");
+    for (path, answer) in paths.iter().zip(answers) {
+        ok(answer, path);
+    }
+    // Both sides of each request's edge, on either service.
+    for i in [0, 255, 256, FILES - 1] {
+        let path = &paths[i];
+        assert!(
+            !ok(s.exists(path).await, "exists"),
+            "{path} was not deleted"
+        );
+    }
+    assert!(
+        ok(s.is_file("many_keep").await, "is_file"),
+        "a sibling was deleted"
+    );
+}
+
 /// `delete_folder(recursive)` removes everything below, and nothing else.
 pub async fn delete_folder_recursive(s: Subject) {
     need!(s, Write, Delete);

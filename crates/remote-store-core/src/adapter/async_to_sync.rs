@@ -318,6 +318,11 @@ impl Backend for AsyncBackendBridge {
         self.run(|b| async move { b.delete(&path, &options).await })
     }
 
+    fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
+        let paths = paths.to_vec();
+        self.run(|b| async move { b.delete_batch(&paths, missing_ok).await })
+    }
+
     fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         let (path, options) = (path.clone(), options.clone());
         self.run(|b| async move { b.delete_folder(&path, &options).await })

@@ -225,6 +225,17 @@ impl AsyncBackend for SyncBackendAdapter {
         self.run(move |b| b.delete(&path, &options)).await
     }
 
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        // One hop for the batch: the backend's own delete_batch, on one
+        // blocking thread.
+        let paths = paths.to_vec();
+        self.run(move |b| b.delete_batch(&paths, missing_ok)).await
+    }
+
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         let (path, options) = (path.clone(), options.clone());
         self.run(move |b| b.delete_folder(&path, &options)).await

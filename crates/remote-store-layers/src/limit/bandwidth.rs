@@ -104,6 +104,9 @@ impl LayeredBackend for Throttled<dyn Backend> {
     fn inner(&self) -> &dyn Backend {
         &*self.inner
     }
+    fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
+        self.inner.delete_batch(paths, missing_ok)
+    }
     fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ReadStream> {
         let inner = self.inner.read(path, options)?;
         Ok(Box::new(Paced {
@@ -163,6 +166,13 @@ impl LayeredAsyncBackend for Throttled<dyn AsyncBackend> {
     type Inner = dyn AsyncBackend;
     fn inner(&self) -> &dyn AsyncBackend {
         &*self.inner
+    }
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        self.inner.delete_batch(paths, missing_ok).await
     }
     async fn read(&self, path: &RemotePath, options: &ReadOptions) -> Result<ByteStream> {
         let stream = self.inner.read(path, options).await?;

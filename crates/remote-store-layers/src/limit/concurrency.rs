@@ -161,6 +161,10 @@ impl LayeredBackend for Limited<dyn Backend> {
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
         self.call(|| self.inner.delete(path, options))
     }
+    /// One permit for the batch.
+    fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
+        self.call(|| self.inner.delete_batch(paths, missing_ok))
+    }
     fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         self.call(|| self.inner.delete_folder(path, options))
     }
@@ -319,6 +323,14 @@ impl LayeredAsyncBackend for Limited<dyn AsyncBackend> {
     }
     async fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
         self.call(self.inner.delete(path, options)).await
+    }
+    /// One permit for the batch.
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        self.call(self.inner.delete_batch(paths, missing_ok)).await
     }
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         self.call(self.inner.delete_folder(path, options)).await

@@ -161,6 +161,20 @@ impl<O: Observer> LayeredAsyncBackend for AsyncObserved<O> {
         let call = self.inner.delete(path, options);
         self.one(Op::Delete, path.as_str(), call, none).await
     }
+    /// One span for the batch: its first path, and the count as entries.
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        let first = paths.first().map_or("", RemotePath::as_str);
+        let watched = self.observer.start(self.name, Op::DeleteBatch, first);
+        let call = self.inner.delete_batch(paths, missing_ok);
+        let result = self.observer.instrument(&watched, call).await;
+        self.observer
+            .finish(watched, Outcome::of_batch(&result, paths.len()));
+        result
+    }
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         let call = self.inner.delete_folder(path, options);
         self.one(Op::DeleteFolder, path.as_str(), call, none).await

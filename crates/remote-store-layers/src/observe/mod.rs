@@ -46,6 +46,23 @@ impl Outcome {
     }
 
     /// `ok`, or the error's kind (`not_found`, …), or `cancelled`.
+    /// A `delete_batch`'s: the batch's own error, or else the first
+    /// path's that failed (so failures show in spans and metrics); its
+    /// entries are the paths asked for.
+    pub(crate) fn of_batch(result: &Result<Vec<Result<(), Error>>, Error>, paths: usize) -> Self {
+        let error = match result {
+            Err(e) => Some(e.kind()),
+            Ok(answers) => answers
+                .iter()
+                .find_map(|a| a.as_ref().err().map(Error::kind)),
+        };
+        Outcome {
+            error,
+            entries: Some(paths as u64),
+            ..Outcome::default()
+        }
+    }
+
     pub(crate) fn label(&self) -> &'static str {
         match (self.error, self.cancelled) {
             (Some(kind), _) => kind.code(),

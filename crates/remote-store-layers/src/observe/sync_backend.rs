@@ -171,6 +171,17 @@ impl<O: Observer> LayeredBackend for Observed<O> {
         let call = || self.inner.delete(path, options);
         self.one(Op::Delete, path.as_str(), call, none)
     }
+    /// One span for the batch: its first path, and the count as entries.
+    fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
+        let first = paths.first().map_or("", RemotePath::as_str);
+        let watched = self.observer.start(self.name, Op::DeleteBatch, first);
+        let result = self
+            .observer
+            .scope(&watched, || self.inner.delete_batch(paths, missing_ok));
+        self.observer
+            .finish(watched, Outcome::of_batch(&result, paths.len()));
+        result
+    }
     fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         let call = || self.inner.delete_folder(path, options);
         self.one(Op::DeleteFolder, path.as_str(), call, none)

@@ -13,6 +13,7 @@ use remote_store_core::{
     WriteOptions, WriteResult, async_trait,
 };
 
+use super::batch::{BatchRetry, Step};
 use super::resume::ResumePlan;
 use super::{Attempts, Settings, gone_after_retry, written};
 
@@ -224,6 +225,21 @@ impl LayeredAsyncBackend for AsyncRetryBackend {
             |made| async move { gone_after_retry(self.inner.delete(path, options).await, made) },
         )
         .await
+    }
+
+    async fn delete_batch(
+        &self,
+        paths: &[RemotePath],
+        missing_ok: bool,
+    ) -> Result<Vec<Result<()>>> {
+        let mut state = BatchRetry::new(paths);
+        loop {
+            let answer = self.inner.delete_batch(&state.pending(), missing_ok).await;
+            match state.answer(&self.settings.policy, answer) {
+                Step::Again(pause) => crate::clock::sleep(pause).await,
+                Step::Done(result) => return result,
+            }
+        }
     }
 
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {

@@ -38,6 +38,10 @@
 //!   when that matters.) Larger sources stream through once: their
 //!   backend's own SDK retries parts where it can.
 //! - `copy` with `overwrite`.
+//! - `delete_batch`: the paths whose delete failed retryably are sent
+//!   again, and only they, under one attempt count and time budget for the
+//!   batch (a batch that failed as a whole is sent again whole); a path
+//!   found gone on a retry is deleted, as for `delete`.
 //!
 //! Never retried: conditional writes and deletes (`if_match`: after a lost
 //! answer the condition no longer holds, so a retry could only fail or
@@ -46,6 +50,7 @@
 //! `close`.
 
 mod async_backend;
+mod batch;
 mod policy;
 mod resume;
 mod sync_backend;

@@ -12,6 +12,7 @@ use remote_store_core::{
     WriteOptions, WriteResult,
 };
 
+use super::batch::{BatchRetry, Step};
 use super::resume::ResumePlan;
 use super::{Attempts, Settings, gone_after_retry, written};
 
@@ -175,6 +176,17 @@ impl LayeredBackend for RetryBackend {
             return self.inner.delete(path, options);
         }
         self.retry(|made| gone_after_retry(self.inner.delete(path, options), made))
+    }
+
+    fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
+        let mut state = BatchRetry::new(paths);
+        loop {
+            let answer = self.inner.delete_batch(&state.pending(), missing_ok);
+            match state.answer(&self.settings.policy, answer) {
+                Step::Again(pause) => std::thread::sleep(pause),
+                Step::Done(result) => return result,
+            }
+        }
     }
 
     fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
