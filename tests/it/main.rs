@@ -3,6 +3,7 @@
 //! backend needs one (`cargo xtask services up` starts them).
 
 mod azure;
+mod batch;
 mod bridge_contexts;
 mod cancelled_opens;
 mod cancelled_writes;

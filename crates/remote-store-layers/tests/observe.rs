@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-use remote_store_core::Store;
+use remote_store_core::{ErrorKind, Store};
 use remote_store_layers::{
     FaultLayer, Faults, MetricsLayer, Op, RetryLayer, RetryPolicy, TraceLayer,
 };
@@ -93,6 +93,15 @@ fn each_operation_has_a_span_with_its_fields() {
                 .unwrap();
             assert_eq!(store.list_files("", false).unwrap().count(), 2);
             store.get_file_info("missing.txt").unwrap_err();
+            faults.fail(Op::DeleteBatch, 1);
+            let answers = store
+                .delete_batch(&["a.txt", "sink.txt", "nope"], false)
+                .unwrap();
+            // After a failed attempt, a missing file counts as deleted
+            // (the lost attempt may have deleted it).
+            assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+            let answers = store.delete_batch(&["nope", "nope2"], false).unwrap();
+            assert_eq!(answers[0].as_ref().unwrap_err().kind(), ErrorKind::NotFound);
         }
         let spans = spans.0.lock().unwrap().clone();
         let by_op = |op: &str| -> Vec<_> {
@@ -131,6 +140,20 @@ fn each_operation_has_a_span_with_its_fields() {
         assert_eq!(read["bytes"], "5", "a stream's span ends with the stream");
         assert_eq!(read["outcome"], "ok");
         assert_eq!(by_op("list_files")[0]["entries"], "2");
+        // One span for a batch, however many paths: the first path, the
+        // count, the attempts, and the first path's failure as the outcome.
+        let batches = by_op("delete_batch");
+        assert_eq!(batches.len(), 2, "{backend}: {batches:?}");
+        assert_eq!(batches[0]["path"], "a.txt");
+        assert_eq!(batches[0]["entries"], "3");
+        assert_eq!(batches[0]["attempts"], "2");
+        assert_eq!(batches[0]["outcome"], "ok");
+        assert_eq!(batches[1]["entries"], "2");
+        assert_eq!(batches[1]["outcome"], "not_found");
+        assert!(
+            by_op("delete").is_empty(),
+            "the batch went whole: {spans:?}"
+        );
     }
 }
 

@@ -6,7 +6,12 @@ use std::io::Read;
 use std::time::Duration;
 
 use remote_store_core::futures::executor::block_on;
-use remote_store_core::{AsyncStore, DeleteOptions, ErrorKind, ReadOptions, Store, WriteOptions};
+use std::sync::Arc;
+
+use remote_store_core::layer::{Layer, LayeredAsyncBackend, LayeredBackend};
+use remote_store_core::{
+    AsyncBackend, AsyncStore, Backend, DeleteOptions, ErrorKind, ReadOptions, Store, WriteOptions,
+};
 use remote_store_layers::{FaultLayer, Faults, Op, RetryLayer, RetryPolicy};
 use remote_store_memory::{AsyncMemoryBackend, MemoryBackend};
 
@@ -138,6 +143,89 @@ fn a_delete_whose_answer_was_lost_succeeds() {
         // A file that was never there is still NotFound.
         let err = store.delete("never.txt", false).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound, "{kind}");
+    }
+}
+
+/// A layer that leaves `delete_batch` to the trait's default, so a batch
+/// reaches the layers below it path by path (the faults can then fail
+/// single paths of a batch).
+struct PathByPath;
+
+struct Spread<B: ?Sized>(Arc<B>);
+
+impl LayeredBackend for Spread<dyn Backend> {
+    type Inner = dyn Backend;
+    fn inner(&self) -> &dyn Backend {
+        &*self.0
+    }
+}
+
+impl LayeredAsyncBackend for Spread<dyn AsyncBackend> {
+    type Inner = dyn AsyncBackend;
+    fn inner(&self) -> &dyn AsyncBackend {
+        &*self.0
+    }
+}
+
+impl Layer for PathByPath {
+    fn layer(&self, inner: Arc<dyn Backend>) -> Arc<dyn Backend> {
+        Arc::new(Spread(inner))
+    }
+    fn layer_async(&self, inner: Arc<dyn AsyncBackend>) -> Arc<dyn AsyncBackend> {
+        Arc::new(Spread(inner))
+    }
+}
+
+#[test]
+fn a_batch_sends_again_only_the_paths_that_failed_retryably() {
+    for (kind, plain) in [
+        ("sync backend", Store::new(MemoryBackend::new())),
+        ("async backend", Store::new(AsyncMemoryBackend::new())),
+    ] {
+        let faults = Faults::new();
+        let store = plain
+            .clone()
+            .layer(FaultLayer::new(faults.clone()))
+            .layer(PathByPath)
+            .layer(quick());
+        for p in ["a", "b", "c", "d"] {
+            plain.write_bytes(p, "x", false).unwrap();
+        }
+        faults.fail(Op::Delete, 2);
+        let answers = store
+            .delete_batch(&["a", "b", "never", "c", "d"], false)
+            .unwrap();
+        let kinds: Vec<_> = answers
+            .iter()
+            .map(|a| a.as_ref().err().map(|e| e.kind()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [None, None, Some(ErrorKind::NotFound), None, None],
+            "{kind}: only the missing file fails"
+        );
+        // Five deletes, then the two that failed again (not the batch).
+        assert_eq!(faults.calls(Op::Delete), 7, "{kind}");
+        for p in ["a", "b", "c", "d"] {
+            assert!(!plain.exists(p).unwrap(), "{kind}: {p} is still there");
+        }
+    }
+}
+
+#[test]
+fn a_batch_whose_answer_was_lost_succeeds() {
+    for (kind, store, faults, plain) in stores() {
+        for p in ["a", "b"] {
+            store.write_bytes(p, "x", false).unwrap();
+        }
+        faults.lose_answer(Op::DeleteBatch, 1);
+        let answers = store.delete_batch(&["a", "b"], false).unwrap();
+        assert!(answers.iter().all(Result::is_ok), "{kind}: {answers:?}");
+        assert_eq!(faults.calls(Op::DeleteBatch), 2, "{kind}");
+        assert!(
+            !plain.exists("a").unwrap() && !plain.exists("b").unwrap(),
+            "{kind}"
+        );
     }
 }
 
