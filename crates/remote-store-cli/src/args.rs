@@ -51,6 +51,11 @@ pub(crate) enum Command {
         /// Sizes and modification times.
         #[arg(short, long)]
         long: bool,
+        /// Entries as the listing gives them, printed as they come (with
+        /// --json they always are); otherwise they are sorted by name,
+        /// which holds the whole listing in memory first.
+        #[arg(short = 'U', long)]
+        unsorted: bool,
     },
     /// Print a file to standard output.
     Cat {
@@ -136,10 +141,13 @@ pub(crate) enum Command {
         #[arg(short = 'n', long)]
         no_clobber: bool,
     },
-    /// Delete a file (or, with --recursive, a folder).
+    /// Delete files (or, with --recursive, folders). Several files on one
+    /// store are deleted together (in bulk where the service can); a
+    /// failure does not stop the others.
     Rm {
         /// What to delete.
-        target: String,
+        #[arg(required = true)]
+        targets: Vec<String>,
         /// Delete a folder and everything below it.
         #[arg(short, long)]
         recursive: bool,
@@ -173,6 +181,12 @@ pub(crate) enum Command {
     },
     /// List the stores of the configuration file.
     Stores,
+    /// Print a shell completion script, e.g.
+    /// `rstore completions bash > ~/.local/share/bash-completion/completions/rstore`.
+    Completions {
+        /// The shell (bash, elvish, fish, powershell, zsh).
+        shell: clap_complete::Shell,
+    },
 }
 
 /// A number of seconds above 0 and at most a week.

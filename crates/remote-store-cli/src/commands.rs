@@ -21,6 +21,10 @@ struct Ctx {
 }
 
 pub(crate) fn run(cli: Cli) -> Result<()> {
+    if let Command::Completions { shell } = cli.command {
+        // Before the configuration is read: a script needs none.
+        return completions(shell);
+    }
     let mut ctx = Ctx {
         resolver: Resolver::new(
             cli.config.as_deref(),
@@ -39,6 +43,14 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Err(e) if is_broken_pipe(&e) => Ok(()),
         other => other,
     }
+}
+
+/// `rstore completions SHELL`: the script, on standard output.
+fn completions(shell: clap_complete::Shell) -> Result<()> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut stdout = io::stdout().lock();
+    clap_complete::generate(shell, &mut command, "rstore", &mut stdout);
+    Ok(stdout.flush()?)
 }
 
 fn is_broken_pipe(e: &Error) -> bool {
@@ -60,9 +72,11 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
             target,
             recursive,
             long,
+            unsorted,
         } => {
             let t = ctx.resolver.resolve(&target)?;
-            ls(ctx, &t, recursive, long)
+            let sorted = !unsorted && !ctx.out.json;
+            ls(ctx, &t, recursive, long, sorted)
         }
         Command::Cat { target } => {
             let t = ctx.resolver.resolve(&target)?;
@@ -149,21 +163,17 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
             mv(&ctx.progress, &src, &dst, recursive, !no_clobber)
         }
         Command::Rm {
-            target,
+            targets,
             recursive,
             force,
             no_preserve_root,
-        } => {
-            let t = ctx.resolver.resolve(&target)?;
-            if recursive {
-                refuse_root("remove", &target, &t, no_preserve_root)?;
-                t.store.delete_folder(&t.path, true, force)
-            } else if t.store.is_folder(&t.path)? && !t.store.is_file(&t.path)? {
-                Err(Error::invalid_path(&t.label, "is a folder (use rm -r)"))
-            } else {
-                t.store.delete(&t.path, force)
-            }
+        } => crate::remove::Rm {
+            targets: &targets,
+            recursive,
+            force,
+            no_preserve_root,
         }
+        .run(&mut ctx.resolver),
         Command::Stat { target } => {
             let t = ctx.resolver.resolve(&target)?;
             if t.store.is_file(&t.path)? {
@@ -199,6 +209,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
             }
             Ok(())
         }
+        Command::Completions { shell } => completions(shell),
         Command::Stores => {
             let names: Vec<String> = ctx
                 .resolver
@@ -256,7 +267,7 @@ fn local_arg(path: &std::path::Path) -> Result<String> {
     Ok(s)
 }
 
-fn ls(ctx: &mut Ctx, t: &Target, recursive: bool, long: bool) -> Result<()> {
+fn ls(ctx: &mut Ctx, t: &Target, recursive: bool, long: bool, sorted: bool) -> Result<()> {
     if !t.store.supports(Capability::List) && !t.store.supports(Capability::Metadata) {
         // Nothing to list or describe with (plain HTTP): refused before
         // any request, not with whatever the server answers a folder.
@@ -281,10 +292,11 @@ fn ls(ctx: &mut Ctx, t: &Target, recursive: bool, long: bool) -> Result<()> {
     let base = remote_store::RemotePath::new(&t.path)?;
     let relative = |p: remote_store::RemotePath| p.strip_prefix(&base).unwrap_or(p);
     let mut unlisted = Unlisted::default();
+    let mut entries = Listed::new(sorted);
     if !recursive {
         for folder in t.store.list_folders(&t.path)? {
             match folder {
-                Ok(folder) => ctx.out.folder(&relative(folder), long)?,
+                Ok(folder) => entries.add(ctx, Entry::Folder(relative(folder)), long)?,
                 // Reported here, and not again if the file pass below
                 // reports the same entry (local folders do).
                 item => drop(unlisted.check(item)?),
@@ -294,10 +306,65 @@ fn ls(ctx: &mut Ctx, t: &Target, recursive: bool, long: bool) -> Result<()> {
     for file in t.store.list_files(&t.path, recursive)? {
         if let Some(mut file) = unlisted.check(file)? {
             file.path = relative(file.path);
-            ctx.out.file(&file, long)?;
+            entries.add(ctx, Entry::File(file), long)?;
         }
     }
+    entries.finish(ctx, long)?;
     unlisted.result()
+}
+
+/// One entry `ls` shows.
+enum Entry {
+    Folder(remote_store::RemotePath),
+    File(remote_store::FileInfo),
+}
+
+impl Entry {
+    fn name(&self) -> &str {
+        match self {
+            Entry::Folder(p) => p.as_str(),
+            Entry::File(f) => f.path.as_str(),
+        }
+    }
+
+    fn show(&self, ctx: &mut Ctx, long: bool) -> Result<()> {
+        match self {
+            Entry::Folder(p) => Ok(ctx.out.folder(p, long)?),
+            Entry::File(f) => Ok(ctx.out.file(f, long)?),
+        }
+    }
+}
+
+/// `ls`'s entries: shown as they come, or held and shown sorted by name
+/// (bytewise, as `LC_ALL=C ls` sorts) at the end.
+struct Listed {
+    held: Option<Vec<Entry>>,
+}
+
+impl Listed {
+    fn new(sorted: bool) -> Self {
+        Listed {
+            held: sorted.then(Vec::new),
+        }
+    }
+
+    fn add(&mut self, ctx: &mut Ctx, entry: Entry, long: bool) -> Result<()> {
+        match &mut self.held {
+            Some(held) => {
+                held.push(entry);
+                Ok(())
+            }
+            None => entry.show(ctx, long),
+        }
+    }
+
+    fn finish(self, ctx: &mut Ctx, long: bool) -> Result<()> {
+        let Some(mut held) = self.held else {
+            return Ok(());
+        };
+        held.sort_by(|a, b| a.name().cmp(b.name()));
+        held.iter().try_for_each(|e| e.show(ctx, long))
+    }
 }
 
 /// Entries a listing reported instead of returning (ADR-0010): each is
@@ -476,7 +543,7 @@ fn mv(
 /// `..`: the folder written as `.` or `..` (often the working folder or
 /// its parent), and the root of a store, bucket, container or the file
 /// system, unless `allowed` (`--no-preserve-root`).
-fn refuse_root(verb: &str, arg: &str, t: &Target, allowed: bool) -> Result<()> {
+pub(crate) fn refuse_root(verb: &str, arg: &str, t: &Target, allowed: bool) -> Result<()> {
     let last = arg
         .trim_end_matches('/')
         .rsplit(['/', ':'])

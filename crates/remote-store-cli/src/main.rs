@@ -10,6 +10,7 @@ mod layers;
 mod output;
 mod overlap;
 mod progress;
+mod remove;
 mod target;
 mod tree;
 

@@ -230,7 +230,7 @@ pub(crate) fn move_tree(
     let report = copy(progress, src, dst, jobs, overwrite, None)?;
     let base = RemotePath::new(&src.path)?;
     let mut folders = BTreeSet::new();
-    let deleted = delete_sources(src, &report, jobs);
+    let deleted = delete_sources(src, &report);
     for copied in &report.copied {
         folders.extend(ancestors(&copied.src, &base));
     }
@@ -256,31 +256,17 @@ pub(crate) fn move_tree(
     Ok(())
 }
 
-/// Deletes the source of every copied file, `jobs` at a time; the first
-/// failure is returned once all were tried.
-fn delete_sources(src: &Target, report: &Report, jobs: usize) -> Result<()> {
-    let paths: Vec<&RemotePath> = report.copied.iter().map(|c| &c.src).collect();
-    let per = paths.len().div_ceil(jobs.max(1)).max(1);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = paths
-            .chunks(per)
-            .map(|chunk| {
-                scope.spawn(move || -> Result<()> {
-                    let mut first = Ok(());
-                    for path in chunk {
-                        if let Err(e) = src.store.delete(path.as_str(), false) {
-                            first = first.and(Err(e));
-                        }
-                    }
-                    first
-                })
-            })
-            .collect();
-        workers.into_iter().try_for_each(|w| {
-            w.join()
-                .unwrap_or_else(|_| Err(Error::other("a delete worker panicked")))
-        })
-    })
+/// Deletes the source of every copied file, in batches (in bulk where
+/// the service can, ADR-0023); the first failure is returned once all
+/// were tried. A source already gone counts as deleted: its copy is
+/// complete, which is what the move promised.
+fn delete_sources(src: &Target, report: &Report) -> Result<()> {
+    let paths: Vec<&str> = report.copied.iter().map(|c| c.src.as_str()).collect();
+    src.store
+        .delete_batch(&paths, true)?
+        .into_iter()
+        .find_map(Result::err)
+        .map_or(Ok(()), Err)
 }
 
 /// `path`'s folders from its parent up to `base`, inclusive.

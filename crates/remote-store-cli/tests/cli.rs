@@ -1000,3 +1000,64 @@ fn sync_plans_speak_in_the_users_terms() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(fs::read_to_string(d.join("file")).unwrap(), "f");
 }
+
+#[test]
+fn ls_sorts_for_people_and_streams_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Created out of order, so directory order is unlikely to be sorted.
+    for name in ["m.txt", "b.txt", "z.txt", "a.txt", "k.txt", "c.txt"] {
+        fs::write(d.join(name), "x").unwrap();
+    }
+    fs::create_dir(d.join("f")).unwrap();
+    let listing = ok(rstore(d, &["ls", "."]));
+    let names: Vec<&str> = listing.lines().collect();
+    assert_eq!(
+        names,
+        ["a.txt", "b.txt", "c.txt", "f/", "k.txt", "m.txt", "z.txt"]
+    );
+    let mut unsorted: Vec<String> = ok(rstore(d, &["ls", "-U", "."]))
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    unsorted.sort();
+    assert_eq!(unsorted, names, "-U shows the same entries");
+}
+
+#[test]
+fn rm_several_files_answers_each_and_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for name in ["a", "b", "c"] {
+        fs::write(d.join(name), "x").unwrap();
+    }
+    fs::create_dir(d.join("folder")).unwrap();
+    let run = rstore(d, &["rm", "a", "missing", "b", "folder", "c"]);
+    assert_eq!(
+        run.code, 3,
+        "not found is the first failure: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("missing"), "{}", run.stderr);
+    assert!(run.stderr.contains("folder"), "{}", run.stderr);
+    assert!(run.stderr.contains("2 of 5"), "{}", run.stderr);
+    for gone in ["a", "b", "c"] {
+        assert!(!d.join(gone).exists(), "{gone} was not removed");
+    }
+    assert!(d.join("folder").is_dir(), "a folder went without -r");
+    fs::write(d.join("a"), "x").unwrap();
+    ok(rstore(d, &["rm", "-f", "a", "missing"]));
+    assert!(!d.join("a").exists());
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let script = ok(rstore(dir.path(), &["completions", shell]));
+        assert!(script.contains("rstore"), "{shell}");
+        assert!(script.contains("sync"), "{shell}: subcommands are in it");
+    }
+    let run = rstore(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(run.code, 2, "an unknown shell is a usage error");
+}
