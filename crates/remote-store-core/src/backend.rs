@@ -139,6 +139,11 @@ pub trait Backend: AsAny + Send + Sync {
         Ok(None)
     }
 
+    #[doc = contract!(never_blocks)]
+    fn never_blocks(&self) -> bool {
+        false
+    }
+
     #[doc = contract!(delete)]
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()>;
 

@@ -10,7 +10,9 @@
 //! did not know of it. Two exceptions, so that a call never goes past a
 //! layer that did not know of it: [`LayeredBackend::writer`] answers
 //! None unless overridden, so a writer sink goes through the layer's
-//! `write` rather than past it to the inner backend's own sink; and
+//! `write` rather than past it to the inner backend's own sink;
+//! `never_blocks` answers `false` unless overridden (a layer may sleep or
+//! wait, so it cannot promise for the inner backend); and
 //! `delete_batch` deletes path by path through the layer's own `delete`
 //! unless overridden (a layer that forwards it whole, to keep the
 //! service's bulk delete, says so by overriding it). Any such
@@ -174,6 +176,13 @@ pub trait LayeredBackend: Send + Sync + 'static {
         Backend::delete(self.inner(), path, options)
     }
 
+    /// `false` unless overridden, whatever the inner backend says: a layer
+    /// may sleep or wait (a retry's backoff, a limit's permit). Override
+    /// it to forward [`Backend::never_blocks`] when the layer never does.
+    fn never_blocks(&self) -> bool {
+        false
+    }
+
     /// [`Backend::delete`] through this layer's own
     /// [`delete`](Self::delete), path by path, unless overridden: override
     /// it to forward the batch whole (and keep the service's bulk delete).
@@ -312,6 +321,10 @@ impl<L: LayeredBackend> Backend for L {
 
     fn delete(&self, path: &RemotePath, options: &DeleteOptions) -> Result<()> {
         LayeredBackend::delete(self, path, options)
+    }
+
+    fn never_blocks(&self) -> bool {
+        LayeredBackend::never_blocks(self)
     }
 
     fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {

@@ -132,6 +132,9 @@ impl LayeredBackend for Untimed {
     fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
         self.inner.delete_batch(paths, missing_ok)
     }
+    fn never_blocks(&self) -> bool {
+        self.inner.never_blocks()
+    }
 }
 
 struct Timed {

@@ -50,6 +50,11 @@ impl Backend for MemoryBackend {
         crate::CAPABILITIES
     }
 
+    /// Every call is a lookup under a lock held only for that lookup.
+    fn never_blocks(&self) -> bool {
+        true
+    }
+
     fn is_file(&self, path: &RemotePath) -> Result<bool> {
         self.state.is_file(path)
     }

@@ -318,6 +318,11 @@ impl Backend for AsyncBackendBridge {
         self.run(|b| async move { b.delete(&path, &options).await })
     }
 
+    /// Every call waits for the async backend's future on this thread.
+    fn never_blocks(&self) -> bool {
+        false
+    }
+
     fn delete_batch(&self, paths: &[RemotePath], missing_ok: bool) -> Result<Vec<Result<()>>> {
         let paths = paths.to_vec();
         self.run(|b| async move { b.delete_batch(&paths, missing_ok).await })

@@ -13,6 +13,7 @@
 
 mod async_to_sync;
 mod channel;
+mod inline;
 mod runtime;
 mod sync_to_async;
 mod task_sink;

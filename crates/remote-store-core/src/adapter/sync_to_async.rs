@@ -5,11 +5,13 @@ use std::io::Read;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use futures::StreamExt;
 use tokio::sync::oneshot;
 
 use super::channel::{
     ChannelReader, channel, receive_items, receive_stream, send_iter, send_reader, send_stream,
 };
+use super::inline;
 use super::runtime::blocking_handle;
 use crate::async_backend::AsyncBackend;
 use crate::backend::Backend;
@@ -30,7 +32,13 @@ use crate::stream::{ByteStream, FileStream, FolderStream, ReadStream};
 /// tasks never block. Reads, writes and listings stream through bounded
 /// channels: a read pulls chunks as the consumer polls, a write feeds the
 /// backend's reader as the source stream yields, a listing walks as it is
-/// consumed. Dropping a stream stops the work behind it.
+/// consumed. Dropping a stream stops the work behind it. A write whose
+/// source is already all there (up to 256 KiB, e.g. `write_bytes`) is
+/// handed over whole, in one hop.
+///
+/// A backend that [never blocks](Backend::never_blocks) (the memory
+/// backend) is called on the caller's task instead, its streams read as
+/// they are polled: no hop at all.
 ///
 /// [`AsyncStore`](crate::AsyncStore) applies this adapter by itself when
 /// given a sync backend.
@@ -59,6 +67,9 @@ impl SyncBackendAdapter {
         &self,
         f: impl FnOnce(&dyn Backend) -> Result<T> + Send + 'static,
     ) -> Result<T> {
+        if self.inner.never_blocks() {
+            return inline::call(|| f(&*self.inner), || self.panicked());
+        }
         let inner = self.inner.clone();
         blocking_handle()
             .spawn_blocking(move || f(&*inner))
@@ -80,6 +91,10 @@ impl SyncBackendAdapter {
         &self,
         open: impl FnOnce(&dyn Backend) -> Result<(T, ReadStream)> + Send + 'static,
     ) -> Result<(T, ByteStream)> {
+        if self.inner.never_blocks() {
+            let (value, reader) = inline::call(|| open(&*self.inner), || self.panicked())?;
+            return Ok((value, inline::read_stream(reader)));
+        }
         let (tx, rx) = channel();
         let (opened_tx, opened_rx) = oneshot::channel();
         let inner = self.inner.clone();
@@ -105,6 +120,21 @@ impl SyncBackendAdapter {
         src: ByteStream,
         write: impl FnOnce(&dyn Backend, &mut dyn Read) -> Result<WriteResult> + Send + 'static,
     ) -> Result<WriteResult> {
+        let src = match inline::ready(src) {
+            // All there already (a `write_bytes`): handed over whole, in
+            // one hop, or none for a backend that never blocks.
+            inline::Ready::Whole(mut whole) => {
+                if self.inner.never_blocks() {
+                    return inline::call(|| write(&*self.inner, &mut whole), || self.panicked());
+                }
+                let inner = self.inner.clone();
+                return blocking_handle()
+                    .spawn_blocking(move || write(&*inner, &mut whole))
+                    .await
+                    .map_err(|e| self.task_failed(e))?;
+            }
+            inline::Ready::Partial(src) => src,
+        };
         let (tx, rx) = channel();
         let inner = self.inner.clone();
         let task = blocking_handle().spawn_blocking(move || {
@@ -124,6 +154,10 @@ impl SyncBackendAdapter {
         + Send
         + 'static,
     ) -> Result<futures::stream::BoxStream<'static, Result<T>>> {
+        if self.inner.never_blocks() {
+            let items = inline::call(|| open(&*self.inner), || self.panicked())?;
+            return Ok(futures::stream::iter(items).boxed());
+        }
         let (tx, rx) = channel();
         let (opened_tx, opened_rx) = oneshot::channel();
         let inner = self.inner.clone();

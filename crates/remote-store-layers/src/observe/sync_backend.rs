@@ -145,6 +145,10 @@ impl<O: Observer> LayeredBackend for Observed<O> {
     fn inner(&self) -> &dyn Backend {
         &*self.inner
     }
+    /// Watching a call adds no wait.
+    fn never_blocks(&self) -> bool {
+        self.inner.never_blocks()
+    }
     fn exists(&self, path: &RemotePath) -> Result<bool> {
         self.one(Op::Exists, path.as_str(), || self.inner.exists(path), none)
     }
