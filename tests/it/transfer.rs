@@ -14,7 +14,7 @@ use remote_store::backends::{
 use remote_store::layers::{FaultLayer, Faults};
 use remote_store::transfer::{
     CancelToken, Checksum, Compare, FileStart, IfExists, Observer, Outcome, Report, SyncOptions,
-    Transfer,
+    Transfer, Verified,
 };
 use remote_store::{AsyncStore, Bytes, ErrorKind, RemotePath, Store};
 
@@ -525,6 +525,25 @@ fn verified_copies_carry_the_digest_of_their_bytes() {
                 assert_eq!(copied.server_side, inside, "{what}");
             }
             src.delete_folder("", true, true).ok();
+            dst.delete_folder("", true, true).ok();
+        }
+    });
+}
+
+/// With MD5, an S3 etag that is the MD5 of the bytes sent stands for the
+/// read-back; elsewhere (an opaque or mtime etag) the copy is read back.
+#[test]
+fn an_s3_etag_equal_to_the_md5_sent_spares_the_read_back() {
+    watchdog("md5 etags", Duration::from_secs(120), || {
+        for (to, expected) in [("s3", Verified::ServiceMd5), ("local", Verified::ReadBack)] {
+            let src = store("memory");
+            put_tree(&src, "base");
+            let dst = store(to);
+            let report = copy_tree(&Transfer::new().verify(Checksum::Md5), &src, &dst, true);
+            assert!(report.is_complete(), "{to}: {:?}", report.failed);
+            for copied in &report.copied {
+                assert_eq!(copied.verified, Some(expected), "{to}: {}", copied.dst);
+            }
             dst.delete_folder("", true, true).ok();
         }
     });

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cmd::{Result, cargo, exec, root};
 
-/// `cargo xtask bench [overhead|local|s3|sftp|opendal|object_store_adapter|transfer] [criterion filter…]`:
+/// `cargo xtask bench [overhead|local|s3|sftp|opendal|object_store_adapter|batch|transfer] [criterion filter…]`:
 /// all benchmarks but `transfer` by default (it installs rclone and takes
 /// minutes).
 pub(crate) fn run(args: &[String]) -> Result {
@@ -20,6 +20,7 @@ pub(crate) fn run(args: &[String]) -> Result {
             | "sftp"
             | "opendal"
             | "object_store_adapter"
+            | "batch"
             | "transfer"),
         ) => (vec![b], &args[1..]),
         _ => (
@@ -30,6 +31,7 @@ pub(crate) fn run(args: &[String]) -> Result {
                 "sftp",
                 "opendal",
                 "object_store_adapter",
+                "batch",
             ],
             args,
         ),

@@ -97,10 +97,15 @@ pub(crate) enum Command {
         /// Refuse to replace existing files.
         #[arg(short = 'n', long)]
         no_clobber: bool,
-        /// Verify each copy: the SHA-256 of the source's bytes against that
+        /// Verify each copy: the digest of the source's bytes against that
         /// of the destination, read back after the write.
         #[arg(long)]
         checksum: bool,
+        /// The digest --checksum uses. With md5, a destination whose etag is
+        /// the MD5 of the bytes sent (S3, single-part uploads) is not read
+        /// back.
+        #[arg(long, value_enum, default_value_t = Hash::Sha256, requires = "checksum")]
+        hash: Hash,
     },
     /// Make the folder DST hold what the folder SRC holds: copy files that
     /// are missing or changed (size, or a source newer than its copy),
@@ -120,10 +125,13 @@ pub(crate) enum Command {
         /// Compare sizes only, not modification times.
         #[arg(long)]
         size_only: bool,
-        /// Compare files of the same size by SHA-256 (both sides read), and
+        /// Compare files of the same size by digest (both sides read), and
         /// verify each copy against its source.
         #[arg(long)]
         checksum: bool,
+        /// The digest --checksum uses (see cp --hash).
+        #[arg(long, value_enum, default_value_t = Hash::Sha256, requires = "checksum")]
+        hash: Hash,
         /// Files copied at once.
         #[arg(short, long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: u16,
@@ -198,5 +206,24 @@ fn seconds(text: &str) -> Result<f64, String> {
         Ok(n)
     } else {
         Err(format!("{text}: expected seconds from 0.001 to a week"))
+    }
+}
+
+/// The digests `--checksum` can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Hash {
+    /// SHA-256 (the default).
+    Sha256,
+    /// MD5: S3's etag of a single-part upload, so such copies are not read
+    /// back.
+    Md5,
+}
+
+impl Hash {
+    pub(crate) fn checksum(self) -> remote_store::transfer::Checksum {
+        match self {
+            Hash::Sha256 => remote_store::transfer::Checksum::Sha256,
+            Hash::Md5 => remote_store::transfer::Checksum::Md5,
+        }
     }
 }

@@ -113,10 +113,11 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
             jobs,
             no_clobber,
             checksum,
+            hash,
         } => {
             let src = ctx.resolver.resolve(&src)?;
             let dst = ctx.resolver.resolve(&dst)?;
-            let verify = checksum.then_some(Checksum::Sha256);
+            let verify = checksum.then_some(hash.checksum());
             if recursive {
                 copy_tree(
                     &ctx.progress,
@@ -138,6 +139,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
             size_only,
             jobs,
             checksum,
+            hash,
         } => {
             let src = ctx.resolver.resolve(&src)?;
             let dst = ctx.resolver.resolve(&dst)?;
@@ -146,7 +148,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
                 dry_run,
                 size_only,
                 jobs: usize::from(jobs),
-                verify: checksum.then_some(Checksum::Sha256),
+                verify: checksum.then_some(hash.checksum()),
             };
             let report = crate::tree::sync(&ctx.progress, &src, &dst, &options)?;
             crate::tree::print_plan(&mut ctx.out, &src, &dst, &report)?;

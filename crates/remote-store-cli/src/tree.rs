@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{HumanBytes, ProgressBar};
 use remote_store::transfer::{
-    Checksum, Compare, IfExists, Observer, Outcome, Report, SyncOptions, Transfer,
+    Checksum, Compare, IfExists, Observer, Outcome, Report, SyncOptions, Transfer, Verified,
 };
 use remote_store::{Error, ErrorKind, RemotePath, Result};
 use serde_json::json;
@@ -159,6 +159,12 @@ pub(crate) fn print_plan(
             true => out.value(json!({
                 "action": "copy", "src": from, "dst": to,
                 "bytes": c.bytes, "dry_run": dry_run,
+                "checksum": c.checksum,
+                "verified": c.verified.map(|v| match v {
+                    Verified::ReadBack => "read_back",
+                    Verified::ServiceMd5 => "service_md5",
+                    _ => "other",
+                }),
             }))?,
             false => out.text(&format!("copy {from} {to}"))?,
         }

@@ -12,7 +12,7 @@ use crate::cancel::CancelToken;
 use crate::checksum::{Checksum, Hasher, digest_of, mismatch};
 use crate::observer::FileStart;
 use crate::overlap::{Location, refuse_overlap};
-use crate::report::{Copied, Failed, Outcome, Report, Skipped};
+use crate::report::{Copied, Failed, Outcome, Report, Skipped, Verified};
 use crate::transfer::{IfExists, Transfer};
 
 /// The two stores of a transfer, and the store that copies inside their
@@ -214,6 +214,7 @@ impl Transfer {
                 bytes,
                 etag,
                 checksum,
+                verified,
             }) => Outcome::Copied(Copied {
                 src: from,
                 dst: to,
@@ -221,6 +222,7 @@ impl Transfer {
                 server_side: ends.inside.is_some(),
                 etag,
                 checksum,
+                verified,
             }),
             Err(e) if e.kind() == ErrorKind::AlreadyExists && if_exists == IfExists::Skip => {
                 Outcome::Skipped(Skipped {
@@ -264,6 +266,7 @@ impl Transfer {
             bytes,
             etag: None,
             checksum: None,
+            verified: None,
         })
     }
 
@@ -305,6 +308,7 @@ impl Transfer {
             bytes: written.size,
             etag: written.etag,
             checksum,
+            verified: None,
         })
     }
 
@@ -322,12 +326,20 @@ impl Transfer {
             Some(streamed) => streamed.clone(),
             None => digest_of(ends.src, from, kind).await?,
         };
+        if kind == Checksum::Md5 && done.etag.as_deref().is_some_and(|e| is_md5_of(e, &source)) {
+            return Ok(Done {
+                checksum: Some(source),
+                verified: Some(Verified::ServiceMd5),
+                ..done
+            });
+        }
         let copy = digest_of(ends.dst, to, kind).await?;
         if copy != source {
             return Err(mismatch(kind, to, &source, &copy));
         }
         Ok(Done {
             checksum: Some(source),
+            verified: Some(Verified::ReadBack),
             ..done
         })
     }
@@ -338,4 +350,10 @@ pub(crate) struct Done {
     bytes: u64,
     etag: Option<String>,
     checksum: Option<String>,
+    verified: Option<Verified>,
+}
+
+/// Whether `etag` (quoted or not, any case) is the MD5 `digest` (hex).
+fn is_md5_of(etag: &str, digest: &str) -> bool {
+    etag.trim_matches('"').eq_ignore_ascii_case(digest)
 }

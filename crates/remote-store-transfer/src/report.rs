@@ -22,6 +22,22 @@ pub struct Copied {
     /// verifies ([`Transfer::verify`](crate::Transfer::verify)): the
     /// source's and the destination's matched.
     pub checksum: Option<String>,
+    /// How the copy was verified, when the transfer verifies.
+    pub verified: Option<Verified>,
+}
+
+/// How a verified copy was checked against its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Verified {
+    /// The destination was read back whole and its digest compared: what
+    /// the storage holds is checked.
+    ReadBack,
+    /// The destination's etag is the MD5 computed here over the bytes sent
+    /// (S3 computes a single-part, unencrypted upload's etag as its body's
+    /// MD5; a multipart or KMS etag never matches and is read back): what
+    /// the service received is checked, without reading it again.
+    ServiceMd5,
 }
 
 /// A file not copied on purpose ([`IfExists::Skip`](crate::IfExists::Skip)

@@ -223,6 +223,7 @@ impl Transfer {
                             server_side: ends.inside.is_some(),
                             etag: None,
                             checksum: None,
+                            verified: None,
                         }));
                     }
                     self.copy_one(

@@ -95,6 +95,12 @@ impl Transfer {
     /// after the write. A mismatch fails the file (`ErrorKind::Other`,
     /// naming both digests); the copy stays for inspection. Costs one more
     /// read of every file; the digest is in [`Copied::checksum`](crate::Copied::checksum).
+    ///
+    /// With [`Checksum::Md5`], a destination whose etag is the MD5
+    /// computed over the bytes sent (S3, for single-part uploads without
+    /// KMS) is not read back: the service computed the same digest over
+    /// what it received. [`Copied::verified`](crate::Copied::verified)
+    /// says which check each file had.
     pub fn verify(mut self, checksum: Checksum) -> Self {
         self.verify = Some(checksum);
         self
