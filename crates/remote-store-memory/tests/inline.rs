@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
 use remote_store_core::futures::StreamExt;
-use remote_store_core::layer::{Layer, LayeredAsyncBackend, LayeredBackend};
+use remote_store_core::layer::{Layer, LayeredBackend};
 use remote_store_core::stream::ReadStream;
 use remote_store_core::{
     AsyncBackend, AsyncStore, Backend, ReadOptions, RemotePath, Result, WriteOptions, WriteResult,
@@ -97,8 +97,7 @@ fn threads(forwards_hint: bool) -> HashSet<ThreadId> {
         }
         assert_eq!(got, b"hello");
     });
-    let seen = seen.lock().unwrap().clone();
-    seen
+    seen.lock().unwrap().clone()
 }
 
 #[test]
