@@ -127,7 +127,11 @@ async fn measure(endpoint: &str, bucket: &str, keys: usize, rounds: usize) -> Ve
                 }
             }
             times[path].push(started.elapsed());
-            assert!(!store.exists(&names[keys - 1]).await.unwrap(), "{}", PATHS[path]);
+            assert!(
+                !store.exists(&names[keys - 1]).await.unwrap(),
+                "{}",
+                PATHS[path]
+            );
         }
     }
     times

@@ -5,11 +5,9 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use indicatif::{HumanBytes, ProgressBar};
 use remote_store::transfer::{
-    Checksum, Compare, IfExists, Observer, Outcome, Report, SyncOptions, Transfer, Verified,
+    Checksum, Compare, IfExists, Report, SyncOptions, Transfer, Verified,
 };
 use remote_store::{Error, ErrorKind, RemotePath, Result};
 use serde_json::json;
@@ -18,29 +16,6 @@ use crate::output::Printer;
 use crate::overlap::refuse_overlap;
 use crate::progress::Progress;
 use crate::target::Target;
-
-/// Advances the files bar, and shows the bytes moved so far.
-struct Bar {
-    bar: ProgressBar,
-    label: String,
-    bytes: AtomicU64,
-}
-
-impl Observer for Bar {
-    fn bytes_moved(&self, _src: &RemotePath, bytes: u64) {
-        let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
-        if !self.bar.is_hidden() {
-            self.bar
-                .set_message(format!("{} {}", self.label, HumanBytes(total)));
-        }
-    }
-
-    fn file_finished(&self, outcome: &Outcome) {
-        if matches!(outcome, Outcome::Copied(_) | Outcome::Skipped(_)) {
-            self.bar.inc(1);
-        }
-    }
-}
 
 /// Copies the folder tree at `src` into `dst`, `jobs` files at a time.
 /// Every file that fails, and every entry the listing could not return, is
@@ -74,21 +49,16 @@ fn with_bar(
     verify: Option<Checksum>,
     work: impl FnOnce(Transfer) -> Result<Report>,
 ) -> Result<Report> {
-    let bar = progress.files(&src.label);
-    let observer = Arc::new(Bar {
-        bar: bar.clone(),
-        label: src.label.clone(),
-        bytes: AtomicU64::new(0),
-    });
+    let bars = Arc::new(progress.tree(&src.label));
     let mut transfer = Transfer::new()
         .concurrency(jobs)
-        .observer(observer)
+        .observer(bars.clone())
         .cancel_token(crate::interrupt::cancel_token());
     if let Some(checksum) = verify {
         transfer = transfer.verify(checksum);
     }
     let report = work(transfer);
-    bar.finish_and_clear();
+    bars.finish();
     let report = report?;
     if report.cancelled {
         return Err(crate::interrupt::error());

@@ -58,12 +58,12 @@ pub use registry::{Registry, backend_types, install_default_backends, register_b
 pub use remote_store_core::{
     AnyBackend, AsAny, AsyncBackend, AsyncBackendBridge, AsyncFileWriter, AsyncSeekableReader,
     AsyncStore, Backend, BackendFactory, ByteRange, Bytes, Capabilities, Capability, CopyOptions,
-    DELETE_BATCH_CONCURRENCY, DELETE_BATCH_MAX, DeleteFolderOptions, DeleteOptions, Error, ErrorKind, FileInfo, FileWriter, FolderInfo, Gated,
-    IntoAsyncBackend, IntoBackend, ListOptions, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, OptionSpec,
-    Options, PresignMethod, PresignOptions, PresignedRequest, ReadOptions, RemotePath,
-    RenameOptions, Result, SeekableReader, Store, SyncBackendAdapter, UrlParts, UrlTarget,
-    WriteOptions, WriteResult, async_trait, factory, glob, layer, marker, options, seekable,
-    stream,
+    DELETE_BATCH_CONCURRENCY, DELETE_BATCH_MAX, DeleteFolderOptions, DeleteOptions, Error,
+    ErrorKind, FileInfo, FileWriter, FolderInfo, Gated, IntoAsyncBackend, IntoBackend, ListOptions,
+    MAX_PATH_BYTES, MAX_SEGMENT_BYTES, OptionSpec, Options, PresignMethod, PresignOptions,
+    PresignedRequest, ReadOptions, RemotePath, RenameOptions, Result, SeekableReader, Store,
+    SyncBackendAdapter, UrlParts, UrlTarget, WriteOptions, WriteResult, async_trait, factory, glob,
+    layer, marker, options, seekable, stream,
 };
 pub use url::OpenUrl;
 
