@@ -6,8 +6,9 @@
 //! which goes first, each case `ROUNDS` times, medians reported, with the
 //! peak RSS of each process.
 //!
-//! - rstore: `cp -r -j 4` (`--checksum` with integrity on: the copy read
-//!   back and its SHA-256 compared);
+//! - rstore: `cp -r -j 4` (`--checksum --hash md5` with integrity on: the
+//!   MD5 of the bytes sent compared with the S3 etag where it is one, else
+//!   with the copy read back);
 //! - rclone: `copy --transfers 4` (integrity off: `--ignore-checksum
 //!   --no-update-modtime`; on: its defaults, which compare the hashes the
 //!   services report where both ends have one — MD5 for local and S3).
@@ -328,7 +329,7 @@ fn main() {
                 let mut ours = case.rstore.clone();
                 let mut theirs = case.rclone.clone();
                 if integrity {
-                    ours.insert(1, "--checksum".into());
+                    ours.splice(1..1, s(&["--checksum", "--hash", "md5"]));
                 } else {
                     theirs.extend(s(&["--ignore-checksum", "--no-update-modtime"]));
                 }

@@ -187,3 +187,41 @@ fn check(kind: &str, face: &str, store: &Store, names: &[String]) {
         "{at}: a file not named went"
     );
 }
+
+/// The iterator given to a `_blocking` batch may itself call the stores
+/// (a listing, a check per path), from several threads at once: it is
+/// pulled on a thread of its own, never on a runtime worker the stores'
+/// calls need.
+#[test]
+fn blocking_batches_fed_by_store_calls_do_not_stall() {
+    watchdog("blocking batch feeds", Duration::from_secs(120), || {
+        let store = store("s3");
+        for i in 0..40 {
+            store
+                .write_bytes(format!("feed/f{i:02}"), "x", false)
+                .unwrap();
+        }
+        // One feed that calls the store for each path it yields.
+        let probe = store.clone();
+        let feed = (0..3).map(move |i| {
+            let path = format!("feed/f{i:02}");
+            assert!(probe.exists(&path).unwrap());
+            path
+        });
+        let answers: Vec<_> = Batch::new().exists_blocking(&store, feed).collect();
+        assert_eq!(answers.len(), 3);
+        // Three at once, each fed by a listing of the same store.
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                let store = store.clone();
+                scope.spawn(move || {
+                    let listing = store.list_files("feed", true).unwrap();
+                    let feed = listing.map(|f| f.unwrap().path.to_string());
+                    let answers: Vec<_> = Batch::new().exists_blocking(&store, feed).collect();
+                    assert_eq!(answers.len(), 40);
+                    assert!(answers.iter().all(|a| matches!(a.result, Ok(true))));
+                });
+            }
+        });
+    });
+}

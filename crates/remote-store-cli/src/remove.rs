@@ -1,8 +1,8 @@
 //! `rstore rm`: one target as before; several files are deleted with one
-//! `delete_batch` per store (in bulk where the service can, ADR-0023),
-//! and a failure does not stop the others.
+//! `delete_batch` per store (ADR-0023), and a failure does not stop the
+//! others.
 
-use remote_store::{Error, Result};
+use remote_store::{Error, ErrorKind, Result};
 
 use crate::commands::refuse_root;
 use crate::target::{Resolver, Target};
@@ -40,8 +40,14 @@ impl Rm<'_> {
         let mut failed = Vec::new();
         for group in resolved.chunk_by(|a, b| a.store == b.store) {
             let paths: Vec<&str> = group.iter().map(|t| t.path.as_str()).collect();
-            let answers = group[0].store.delete_batch(&paths, self.force)?;
-            failed.extend(answers.into_iter().filter_map(Result::err));
+            // Asked without missing_ok, so that a folder named among the
+            // files is reported (as `rm -f DIR` is), not left silently;
+            // `-f` then forgives only the missing ones.
+            let answers = group[0].store.delete_batch(&paths, false)?;
+            failed.extend(answers.into_iter().filter_map(|answer| match answer {
+                Err(e) if self.force && e.kind() == ErrorKind::NotFound => None,
+                other => other.err(),
+            }));
         }
         outcome(failed, resolved.len())
     }

@@ -101,12 +101,37 @@ fn shown(t: &Target, path: &RemotePath) -> String {
     let rel = RemotePath::new(t.path.trim_matches('/'))
         .ok()
         .and_then(|base| path.strip_prefix(&base));
-    match rel {
-        Some(rel) if rel.is_root() => t.label.clone(),
-        Some(rel) => format!("{}/{rel}", t.label.trim_end_matches('/')),
-        None => path.to_string(),
+    let rel = match rel {
+        Some(rel) if rel.is_root() => return t.label.clone(),
+        Some(rel) => rel,
+        None => return path.to_string(),
+    };
+    // A URL's path goes before its query, escaped as the URL parser
+    // decodes it, so that the location shown can be given back to rstore.
+    if t.label.contains("://") {
+        let (base, query) = match t.label.split_once('?') {
+            Some((base, query)) => (base, format!("?{query}")),
+            None => (t.label.as_str(), String::new()),
+        };
+        let escaped = percent_encoding::utf8_percent_encode(rel.as_str(), URL_PATH);
+        return format!("{}/{escaped}{query}", base.trim_end_matches('/'));
     }
+    format!("{}/{rel}", t.label.trim_end_matches('/'))
 }
+
+/// What a path in a URL escapes: controls, space, and what would end the
+/// path or start an escape (`?`, `#`, `%`); `/` separates segments.
+const URL_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
 
 /// What a dry run would do, one line per file (`copy SRC DST`,
 /// `delete PATH`, as the locations were written), or with `--json` one

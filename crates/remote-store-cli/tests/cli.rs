@@ -1048,6 +1048,12 @@ fn rm_several_files_answers_each_and_goes_on() {
     fs::write(d.join("a"), "x").unwrap();
     ok(rstore(d, &["rm", "-f", "a", "missing"]));
     assert!(!d.join("a").exists());
+    // -f forgives what is missing, not a folder named as a file.
+    fs::write(d.join("a"), "x").unwrap();
+    let run = rstore(d, &["rm", "-f", "a", "missing", "folder"]);
+    assert_eq!(run.code, 2, "a folder is refused: {}", run.stderr);
+    assert!(run.stderr.contains("folder"), "{}", run.stderr);
+    assert!(!d.join("a").exists());
 }
 
 #[test]
@@ -1060,4 +1066,21 @@ fn completions_are_printed_for_each_shell() {
     }
     let run = rstore(dir.path(), &["completions", "tcsh"]);
     assert_eq!(run.code, 2, "an unknown shell is a usage error");
+}
+
+#[test]
+fn sync_json_names_url_destinations_that_work_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("src")).unwrap();
+    fs::write(d.join("src/a b?#.txt"), "odd name").unwrap();
+    let dst = format!("file://{}/dst?create=true", d.display());
+    let json = ok(rstore(d, &["--json", "sync", "src", &dst]));
+    let copy: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    let shown = copy["dst"].as_str().unwrap();
+    assert!(
+        shown.ends_with("?create=true"),
+        "the options stay last: {shown}"
+    );
+    assert_eq!(ok(rstore(d, &["cat", shown])), "odd name", "{shown}");
 }

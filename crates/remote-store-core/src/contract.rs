@@ -173,13 +173,17 @@ delete (S3 `DeleteObjects`, Azure Blob Batch) and `missing_ok` is true, one \
 request deletes many files; elsewhere the files go one by one (concurrently \
 on an async backend). A path's own failure (`NotFound` when it is missing \
 and `missing_ok` is false, `InvalidPath`, `PermissionDenied`, …) is its \
-item and never stops the others.
+item and never stops the others; a bulk request that failed as a whole \
+(the service did not answer) gives its error to each of its paths. The \
+same path twice in one batch is deleted concurrently with itself: which \
+answer says `NotFound` (without `missing_ok`) depends on the backend and \
+the timing.
 
 # Errors
-The outer `Err` when the batch as a whole failed (`Closed`, \
-`CapabilityNotSupported`, a bulk request the service did not answer): the \
-files may be partly deleted then, and deleting them again is safe. Needs \
-`Capability::Delete`.
+The outer `Err` when the batch could not run at all (`Closed`, \
+`CapabilityNotSupported`), or a layer's whole-batch failure (a missed \
+deadline, retries given up): the files may be partly deleted then, and \
+deleting them again is safe. Needs `Capability::Delete`.
 
 [`delete`]: Self::delete"
     };

@@ -90,10 +90,11 @@ impl Batch {
     }
 
     /// Deletes the files at `paths`: one answer per path, in order, as
-    /// [`AsyncStore::delete_batch`] gives it (`NotFound` for a missing
-    /// file unless `missing_ok`, `InvalidPath` for a folder or a refused
-    /// path). A batch call that fails as a whole (the service did not
-    /// answer a bulk request) answers each of its paths with that error.
+    /// [`AsyncStore::delete_batch`] gives it (without `missing_ok`:
+    /// `NotFound` for a missing file, `InvalidPath` for a folder; with it
+    /// both answer `Ok` and a folder is left alone; `InvalidPath` for a
+    /// path the rules refuse). A store call that fails as a whole answers
+    /// each of its paths with that error.
     pub fn delete<'a>(
         &self,
         store: &AsyncStore,
@@ -209,12 +210,43 @@ fn answered(chunk: Vec<String>, answers: Result<Vec<Result<()>>>) -> Vec<PathRes
     }
 }
 
-/// An iterator as a stream, pulled only as the stream is.
+/// An iterator as a stream. The iterator is pulled on a thread of its
+/// own, a few items ahead: it may block or call a `Store` (a listing, a
+/// check per path), which on one of the background runtime's workers
+/// would wait for the very workers the batch's calls need. The thread ends
+/// with the iterator, or once the stream is dropped.
 fn iter_stream<T: Send + 'static>(
     items: impl IntoIterator<Item = T, IntoIter: Send + 'static>,
 ) -> BoxStream<'static, T> {
-    futures::stream::iter(items).boxed()
+    let (tx, rx) = tokio::sync::mpsc::channel(FEED_AHEAD);
+    let items = std::sync::Arc::new(std::sync::Mutex::new(Some(items.into_iter())));
+    let feeding = items.clone();
+    let spawned = std::thread::Builder::new()
+        .name("remote-store-batch-feed".to_owned())
+        .spawn(move || {
+            let Some(items) = feeding.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+                return;
+            };
+            for item in items {
+                if tx.blocking_send(item).is_err() {
+                    return; // The batch is gone.
+                }
+            }
+        });
+    if spawned.is_err() {
+        // No thread to be had (the process is out of them): pulled on the
+        // runtime as it streams, every item still answered.
+        let items = items.lock().unwrap_or_else(|e| e.into_inner()).take();
+        return futures::stream::iter(items.into_iter().flatten()).boxed();
+    }
+    futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+    .boxed()
 }
+
+/// Items a feed thread pulls ahead of the batch.
+const FEED_AHEAD: usize = 64;
 
 /// The answers of a batch on the sync face, as they come: an iterator
 /// over a stream driven on remote-store's background runtime (where the

@@ -18,7 +18,11 @@ pub struct FileStart {
 
 /// Receives a transfer's progress. Called from the tasks that copy, so
 /// from several at once: keep each call short (count, forward to a channel
-/// or a progress bar). Every method has an empty default.
+/// or a progress bar). Never block in one, nor call a `Store`: the calls
+/// run on the runtime that drives the copies (on the sync face,
+/// remote-store's background runtime, whose few workers the copies and
+/// that `Store` call would need); hand such work to a thread of your own.
+/// Every method has an empty default.
 pub trait Observer: Send + Sync {
     /// A file is about to be copied (not called for a file a sync finds
     /// up to date, which only ends, as skipped).
