@@ -6,29 +6,14 @@
 
 use std::time::Duration;
 
-use remote_store::backends::{
-    AsyncMemoryBackend, AsyncSftpBackend, AzureBackend, LocalBackend, S3Backend, SftpBackend,
-};
+use remote_store::backends::S3Backend;
 use remote_store::transfer::Batch;
 use remote_store::{AsyncStore, CopyOptions, ErrorKind, Store};
 
 use crate::faults::{runtime, unique, watchdog};
 use crate::proxy::Proxy;
 use crate::services::var;
-
-/// A store of backend `kind`, rooted at a fresh folder.
-fn store(kind: &str) -> Store {
-    let plain = match kind {
-        "memory" => Store::new(AsyncMemoryBackend::new()),
-        "local" => Store::new(LocalBackend::new(tempfile::tempdir().unwrap().keep()).unwrap()),
-        "s3" => Store::new(S3Backend::new(crate::s3::moto_config()).unwrap()),
-        "azure" => Store::new(AzureBackend::new(crate::azure::azurite_config()).unwrap()),
-        "sftp-russh" => Store::new(AsyncSftpBackend::new(crate::sftp::config()).unwrap()),
-        "sftp-ssh2" => Store::new(SftpBackend::new(crate::sftp::config()).unwrap()),
-        _ => unreachable!("{kind}"),
-    };
-    plain.child(unique("batch")).unwrap()
-}
+use crate::transfer::store;
 
 const KINDS: [&str; 6] = ["memory", "local", "s3", "azure", "sftp-russh", "sftp-ssh2"];
 

@@ -21,7 +21,7 @@ use remote_store::{AsyncStore, Bytes, ErrorKind, RemotePath, Store};
 use crate::faults::{runtime, unique, watchdog};
 
 /// A store of backend `kind`, rooted at a fresh folder.
-fn store(kind: &str) -> Store {
+pub(crate) fn store(kind: &str) -> Store {
     let plain = match kind {
         "memory" => Store::new(AsyncMemoryBackend::new()),
         "local" => {
