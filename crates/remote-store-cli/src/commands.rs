@@ -295,23 +295,30 @@ fn ls(ctx: &mut Ctx, t: &Target, recursive: bool, long: bool, sorted: bool) -> R
     let relative = |p: remote_store::RemotePath| p.strip_prefix(&base).unwrap_or(p);
     let mut unlisted = Unlisted::default();
     let mut entries = Listed::new(sorted);
-    if !recursive {
-        for folder in t.store.list_folders(&t.path)? {
-            match folder {
-                Ok(folder) => entries.add(ctx, Entry::Folder(relative(folder)), long)?,
-                // Reported here, and not again if the file pass below
-                // reports the same entry (local folders do).
-                item => drop(unlisted.check(item)?),
+    let mut walk = || -> Result<()> {
+        if !recursive {
+            for folder in t.store.list_folders(&t.path)? {
+                match folder {
+                    Ok(folder) => entries.add(ctx, Entry::Folder(relative(folder)), long)?,
+                    // Reported here, and not again if the file pass below
+                    // reports the same entry (local folders do).
+                    item => drop(unlisted.check(item)?),
+                }
             }
         }
-    }
-    for file in t.store.list_files(&t.path, recursive)? {
-        if let Some(mut file) = unlisted.check(file)? {
-            file.path = relative(file.path);
-            entries.add(ctx, Entry::File(file), long)?;
+        for file in t.store.list_files(&t.path, recursive)? {
+            if let Some(mut file) = unlisted.check(file)? {
+                file.path = relative(file.path);
+                entries.add(ctx, Entry::File(file), long)?;
+            }
         }
-    }
+        Ok(())
+    };
+    let walked = walk();
+    // What was listed before a failure is shown, sorted, as it would have
+    // been streamed.
     entries.finish(ctx, long)?;
+    walked?;
     unlisted.result()
 }
 

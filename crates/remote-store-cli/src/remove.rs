@@ -43,7 +43,15 @@ impl Rm<'_> {
             // Asked without missing_ok, so that a folder named among the
             // files is reported (as `rm -f DIR` is), not left silently;
             // `-f` then forgives only the missing ones.
-            let answers = group[0].store.delete_batch(&paths, false)?;
+            let answers = match group[0].store.delete_batch(&paths, false) {
+                Ok(answers) => answers,
+                // The group as a whole: each of its files fails with it,
+                // and the other groups go on.
+                Err(e) => group
+                    .iter()
+                    .map(|t| Err(e.duplicate().with_path(&t.label)))
+                    .collect(),
+            };
             failed.extend(answers.into_iter().filter_map(|answer| match answer {
                 Err(e) if self.force && e.kind() == ErrorKind::NotFound => None,
                 other => other.err(),

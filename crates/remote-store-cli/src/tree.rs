@@ -258,9 +258,10 @@ pub(crate) fn move_tree(
 }
 
 /// Deletes the source of every copied file, in batches (in bulk where
-/// the service can, ADR-0023); the first failure is returned once all
-/// were tried. A source already gone counts as deleted: its copy is
-/// complete, which is what the move promised.
+/// the service can, ADR-0023); the first failure is returned once every
+/// batch was tried (a batch that fails as a whole stops the move there:
+/// its error is returned). A source already gone counts as deleted: its
+/// copy is complete, which is what the move promised.
 fn delete_sources(src: &Target, report: &Report) -> Result<()> {
     let paths: Vec<&str> = report.copied.iter().map(|c| c.src.as_str()).collect();
     src.store

@@ -1084,3 +1084,22 @@ fn sync_json_names_url_destinations_that_work_again() {
     );
     assert_eq!(ok(rstore(d, &["cat", shown])), "odd name", "{shown}");
 }
+
+/// A store that cannot delete at all (plain HTTP) fails its own files,
+/// and the files of the other stores named in the same `rm` still go.
+#[test]
+fn rm_goes_on_past_a_store_that_cannot_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let served = std::path::Path::new(&std::env::var("RS_HTTP_DIR").unwrap()).join("cli-rm");
+    fs::create_dir_all(&served).unwrap();
+    fs::write(served.join("kept.txt"), "served").unwrap();
+    fs::write(d.join("local.txt"), "x").unwrap();
+    let endpoint = std::env::var("RS_HTTP_ENDPOINT").unwrap();
+    let remote = format!("{endpoint}/cli-rm/kept.txt");
+    let run = rstore(d, &["rm", &remote, "local.txt"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("kept.txt"), "{}", run.stderr);
+    assert!(!d.join("local.txt").exists(), "the local file stayed");
+    assert!(served.join("kept.txt").exists());
+}

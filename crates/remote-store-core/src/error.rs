@@ -249,10 +249,14 @@ impl Error {
     /// source's text is kept in the message, the source itself is not.
     pub fn duplicate(&self) -> Error {
         let i = &self.inner;
+        let message = match (&i.message, &i.source) {
+            (Some(m), Some(source)) => format!("{m}: {source}"),
+            _ => self.reason(),
+        };
         Error {
             inner: Box::new(Inner {
                 kind: i.kind,
-                message: Some(Cow::Owned(self.reason())),
+                message: Some(Cow::Owned(message)),
                 path: i.path.clone(),
                 backend: i.backend.clone(),
                 capability: i.capability,

@@ -7,7 +7,7 @@
 //! only the operations it changes; every other method forwards to the
 //! inner backend, so a new trait method can never silently fall back to a
 //! default (refusing, or answering for the wrong backend) in a layer that
-//! did not know of it. Two exceptions, so that a call never goes past a
+//! did not know of it. Three exceptions, so that a call never goes past a
 //! layer that did not know of it: [`LayeredBackend::writer`] answers
 //! None unless overridden, so a writer sink goes through the layer's
 //! `write` rather than past it to the inner backend's own sink;

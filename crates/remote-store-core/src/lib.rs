@@ -65,7 +65,7 @@ pub use store::Store;
 pub use writer::{AsyncFileWriter, FileWriter, SINK_CHUNK_SIZE, WriteSink};
 
 /// How many files the default
-/// [`AsyncBackend::delete_batch`](crate::AsyncBackend::delete_batch)
+/// [`AsyncBackend::delete_batch`]
 /// deletes at a time, one request each.
 pub const DELETE_BATCH_CONCURRENCY: usize = 16;
 

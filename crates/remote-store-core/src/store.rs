@@ -477,9 +477,10 @@ impl Store {
                     }
                     other => other,
                 };
-                answers.settle(*i, result.map_err(self.fail()));
+                answers.settle(*i, result);
             }
         }
+        // Each answer's path made store-relative, once.
         Ok(answers
             .finish()
             .into_iter()

@@ -61,7 +61,7 @@ use remote_store_core::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeoutLayer {
     /// How long a one-shot call, or a write's commit, may take (default
-    /// 120 s).
+    /// 120 s; a `delete_batch` gets it once per 16 paths).
     pub operation: Duration,
     /// How long a stream may move no byte while the other side waits
     /// (default 60 s): the limit that catches a dead connection whatever
@@ -227,19 +227,25 @@ impl LayeredAsyncBackend for Timed {
         )
         .await
     }
-    /// One deadline for the whole batch.
+    /// One deadline for the whole batch: the call deadline once for
+    /// every round of requests a batch deleted path by path may take
+    /// (`DELETE_BATCH_CONCURRENCY` files at a time), so that a long batch
+    /// on a slow link is not cut where its requests each keep theirs.
     async fn delete_batch(
         &self,
         paths: &[RemotePath],
         missing_ok: bool,
     ) -> Result<Vec<Result<()>>> {
         let first = paths.first().map_or("", RemotePath::as_str);
-        deadline(
-            self.limits.operation,
-            first,
-            self.inner.delete_batch(paths, missing_ok),
-        )
-        .await
+        let rounds = paths
+            .len()
+            .div_ceil(remote_store_core::DELETE_BATCH_CONCURRENCY)
+            .max(1);
+        let limit = self
+            .limits
+            .operation
+            .saturating_mul(u32::try_from(rounds).unwrap_or(u32::MAX));
+        deadline(limit, first, self.inner.delete_batch(paths, missing_ok)).await
     }
     async fn delete_folder(&self, path: &RemotePath, options: &DeleteFolderOptions) -> Result<()> {
         deadline(

@@ -203,7 +203,7 @@ fn answered(chunk: Vec<String>, answers: Result<Vec<Result<()>>>) -> Vec<PathRes
         Err(e) => chunk
             .into_iter()
             .map(|path| PathResult {
-                result: Err(e.duplicate()),
+                result: Err(e.duplicate().with_path(&path)),
                 path,
             })
             .collect(),
@@ -233,14 +233,28 @@ fn iter_stream<T: Send + 'static>(
                 }
             }
         });
-    if spawned.is_err() {
-        // No thread to be had (the process is out of them): pulled on the
-        // runtime as it streams, every item still answered.
-        let items = items.lock().unwrap_or_else(|e| e.into_inner()).take();
-        return futures::stream::iter(items.into_iter().flatten()).boxed();
-    }
-    futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
+    let feeder = match spawned {
+        Ok(feeder) => feeder,
+        Err(_) => {
+            // No thread to be had (the process is out of them): pulled on
+            // the runtime as it streams, every item still answered.
+            let items = items.lock().unwrap_or_else(|e| e.into_inner()).take();
+            return futures::stream::iter(items.into_iter().flatten()).boxed();
+        }
+    };
+    futures::stream::unfold((rx, Some(feeder)), |(mut rx, mut feeder)| async move {
+        match rx.recv().await {
+            Some(item) => Some((item, (rx, feeder))),
+            None => {
+                // The feed ended: by the iterator's end, or by its panic,
+                // which goes on to the caller rather than end the batch
+                // short as if every path had been given.
+                if let Some(Err(panic)) = feeder.take().map(std::thread::JoinHandle::join) {
+                    std::panic::resume_unwind(panic);
+                }
+                None
+            }
+        }
     })
     .boxed()
 }
@@ -254,6 +268,9 @@ const FEED_AHEAD: usize = 64;
 /// Dropping it stops the batch (calls already under way may complete).
 pub struct Answers<T> {
     rx: tokio::sync::mpsc::Receiver<T>,
+    /// The task driving the batch, joined at the end so that a panic in
+    /// it (or in the iterator feeding it) reaches the reader.
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl<T> std::fmt::Debug for Answers<T> {
@@ -265,14 +282,26 @@ impl<T> std::fmt::Debug for Answers<T> {
 impl<T> Iterator for Answers<T> {
     type Item = T;
     fn next(&mut self) -> Option<T> {
-        futures::executor::block_on(self.rx.recv())
+        // Unconstrained: called from inside a tokio task (a sync caller
+        // under `#[tokio::main]`), `recv` would otherwise spend that
+        // task's cooperative budget and, once it is gone, answer
+        // `Pending` forever to a `block_on` that never yields.
+        let received = futures::executor::block_on(tokio::task::unconstrained(self.rx.recv()));
+        if received.is_none()
+            && let Some(task) = self.task.take()
+            && let Err(e) = futures::executor::block_on(tokio::task::unconstrained(task))
+            && e.is_panic()
+        {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        received
     }
 }
 
 /// Drives `stream` on the background runtime into an [`Answers`].
 fn blocking_iter<T: Send + 'static>(stream: BoxStream<'static, T>) -> Answers<T> {
     let (tx, rx) = tokio::sync::mpsc::channel(64);
-    remote_store_core::background_runtime().spawn(async move {
+    let task = remote_store_core::background_runtime().spawn(async move {
         let mut stream = stream;
         while let Some(item) = stream.next().await {
             if tx.send(item).await.is_err() {
@@ -280,5 +309,8 @@ fn blocking_iter<T: Send + 'static>(stream: BoxStream<'static, T>) -> Answers<T>
             }
         }
     });
-    Answers { rx }
+    Answers {
+        rx,
+        task: Some(task),
+    }
 }

@@ -14,7 +14,9 @@ use crate::transfer::Transfer;
 /// waits for it on this thread (any thread, inside a runtime or not).
 fn run<T: Send + 'static>(work: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
     let task = remote_store_core::background_runtime().spawn(work);
-    futures::executor::block_on(task).unwrap_or_else(|e| {
+    // Unconstrained: a caller inside a tokio task has a cooperative
+    // budget that a plain `block_on` would spend and never get back.
+    futures::executor::block_on(tokio::task::unconstrained(task)).unwrap_or_else(|e| {
         Err(Error::new(ErrorKind::Other).with_message(format!("the transfer task failed: {e}")))
     })
 }

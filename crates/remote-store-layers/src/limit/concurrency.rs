@@ -24,7 +24,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// (or a clone of it) is applied to, on both faces. See the
 /// [module](super) for what holds a permit: never a caller's idle stream,
 /// so nested use (list while reading, copy between limited stores) cannot
-/// deadlock.
+/// deadlock. A `delete_batch` is one call and holds one permit, as a
+/// recursive `delete_folder` does, whatever the requests its backend makes
+/// (up to 16 deletes, or 8 bulk requests, at once).
 ///
 /// ```
 /// use remote_store_core::{AsyncStore, Store};

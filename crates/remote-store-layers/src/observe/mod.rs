@@ -45,7 +45,6 @@ impl Outcome {
         }
     }
 
-    /// `ok`, or the error's kind (`not_found`, …), or `cancelled`.
     /// A `delete_batch`'s: the batch's own error, or else the first
     /// path's that failed (so failures show in spans and metrics); its
     /// entries are the paths asked for.
@@ -63,6 +62,7 @@ impl Outcome {
         }
     }
 
+    /// `ok`, or the error's kind (`not_found`, …), or `cancelled`.
     pub(crate) fn label(&self) -> &'static str {
         match (self.error, self.cancelled) {
             (Some(kind), _) => kind.code(),

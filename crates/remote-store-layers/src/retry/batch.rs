@@ -50,15 +50,15 @@ impl<'a> BatchRetry<'a> {
         let answers = match answer {
             Ok(answers) if answers.len() == self.pending.len() => answers,
             // A short answer is the backend's bug: not retried.
-            Ok(_) => return Step::Done(Err(Error::other("delete_batch answered the wrong count"))),
+            Ok(_) => {
+                let e = Error::other("delete_batch answered the wrong count");
+                return self.failed_whole(e);
+            }
             // The batch failed as a whole: all of it again.
             Err(e) => {
                 return match self.attempts.after(policy, e) {
                     Ok(pause) => Step::Again(pause),
-                    Err(e) => {
-                        self.attempts.report();
-                        Step::Done(Err(e))
-                    }
+                    Err(e) => self.failed_whole(e),
                 };
             }
         };
@@ -97,6 +97,21 @@ impl<'a> BatchRetry<'a> {
                 self.done()
             }
         }
+    }
+
+    /// The batch failed as a whole for good: the call's error when no
+    /// path has an answer yet, else that error for the paths still
+    /// pending, beside the answers an earlier attempt gave.
+    fn failed_whole(&mut self, e: Error) -> Step {
+        let answered = self.results.iter().any(Option::is_some);
+        if !answered {
+            self.attempts.report();
+            return Step::Done(Err(e));
+        }
+        for &i in &self.pending {
+            self.results[i] = Some(Err(e.duplicate().with_path(&self.paths[i])));
+        }
+        self.done()
     }
 
     fn done(&mut self) -> Step {
