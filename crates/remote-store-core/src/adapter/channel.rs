@@ -57,19 +57,31 @@ pub(crate) fn read_head(reader: &mut dyn Read) -> io::Result<(Bytes, bool)> {
     Ok((buf.freeze(), false))
 }
 
+/// The next chunk of `reader` (up to [`CHUNK_SIZE`], one `read`), `None`
+/// at its end; an interrupted read is tried again.
+pub(crate) fn read_chunk(reader: &mut dyn Read) -> Option<Result<Bytes>> {
+    let mut buf = BytesMut::zeroed(CHUNK_SIZE);
+    loop {
+        return match reader.read(&mut buf) {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some(Ok(buf.freeze()))
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => Some(Err(Error::from_source_io(e))),
+        };
+    }
+}
+
 /// Sync producer: sends what `reader` yields, chunk by chunk. Stops early,
 /// without error, when the consumer goes away.
 pub(crate) fn send_reader(reader: &mut dyn Read, tx: &Tx<Bytes>) {
     loop {
-        let mut buf = BytesMut::zeroed(CHUNK_SIZE);
-        let msg = match reader.read(&mut buf) {
-            Ok(0) => Msg::End,
-            Ok(n) => {
-                buf.truncate(n);
-                Msg::Item(buf.freeze())
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => Msg::Fail(Error::from_source_io(e)),
+        let msg = match read_chunk(reader) {
+            None => Msg::End,
+            Some(Ok(chunk)) => Msg::Item(chunk),
+            Some(Err(e)) => Msg::Fail(e),
         };
         let last = !matches!(msg, Msg::Item(_));
         if block_on(tx.send(msg)).is_err() || last {

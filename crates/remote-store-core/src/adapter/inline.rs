@@ -7,9 +7,10 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, Bytes};
 use futures::{FutureExt, StreamExt};
 
+use super::channel::read_chunk;
 use crate::error::{Error, Result};
 use crate::stream::{ByteStream, CHANNEL_DEPTH, CHUNK_SIZE, ReadStream};
 
@@ -27,17 +28,10 @@ pub(crate) fn call<T>(
 pub(crate) fn read_stream(reader: ReadStream) -> ByteStream {
     futures::stream::unfold(Some(reader), |reader| async move {
         let mut reader = reader?;
-        let mut buf = BytesMut::zeroed(CHUNK_SIZE);
-        loop {
-            return match reader.read(&mut buf) {
-                Ok(0) => None,
-                Ok(n) => {
-                    buf.truncate(n);
-                    Some((Ok(buf.freeze()), Some(reader)))
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => Some((Err(Error::from_source_io(e)), None)),
-            };
+        match read_chunk(&mut *reader)? {
+            Ok(chunk) => Some((Ok(chunk), Some(reader))),
+            // Nothing more is read after a failure.
+            Err(e) => Some((Err(e), None)),
         }
     })
     .boxed()
