@@ -23,6 +23,7 @@ mod sftp;
 mod sftp_faults;
 mod stack;
 mod transfer;
+mod transfer_parts;
 mod wild_keys;
 mod wild_trees;
 mod zip_members;

@@ -2,6 +2,7 @@
 //! content and listings stream.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use remote_store::transfer::{Checksum, IfExists, Transfer};
 use remote_store::{Capability, Error, ErrorKind, FolderInfo, RemotePath, Result, Store};
@@ -11,7 +12,7 @@ use crate::args::{Cli, Command};
 use crate::layers::Flags;
 use crate::output::Printer;
 use crate::overlap::refuse_overlap;
-use crate::progress::{Progress, wrap};
+use crate::progress::{ByteBar, Progress};
 use crate::target::{Resolver, Target};
 
 struct Ctx {
@@ -437,14 +438,17 @@ fn copy_file(progress: &Progress, src: &Target, dst: &Target, overwrite: bool) -
     }
     let dst = destination(src, dst)?;
     refuse_overlap("copy", src, &dst)?;
-    transfer(progress, src, &dst.store, &dst.path, overwrite, None)
+    transfer(progress, src, &dst.store, &dst.path, overwrite, None, None)
 }
 
 fn same_backend(a: &Store, b: &Store) -> bool {
     a == b
 }
 
-/// Streams (or server-side copies) `src` to `dst_path`.
+/// Copies `src` to `dst_path` through the transfer API: inside the
+/// backend when both stores share one that can copy, else streamed (a
+/// large file as ranges read in parallel), under a byte bar; with
+/// `verify`, the copy is checked against the source's digest.
 fn transfer(
     progress: &Progress,
     src: &Target,
@@ -452,10 +456,8 @@ fn transfer(
     dst_path: &str,
     overwrite: bool,
     size: Option<u64>,
+    verify: Option<Checksum>,
 ) -> Result<()> {
-    if same_backend(&src.store, dst) && dst.supports(Capability::Copy) {
-        return dst.copy(&src.path, dst_path, overwrite);
-    }
     let size = match size {
         Some(size) => Some(size),
         None if src.store.supports(Capability::Metadata) => {
@@ -463,11 +465,27 @@ fn transfer(
         }
         None => None,
     };
-    let bar = progress.bytes(src.name(), size);
-    let reader = wrap(&bar, src.store.read(&src.path)?);
-    let result = dst.write(dst_path, reader, overwrite).map(drop);
-    bar.finish_and_clear();
-    result
+    let bar = Arc::new(ByteBar(progress.bytes(src.name(), size)));
+    let if_exists = match overwrite {
+        true => IfExists::Overwrite,
+        false => IfExists::Fail,
+    };
+    let token = crate::interrupt::cancel_token();
+    let mut transfer = Transfer::new()
+        .if_exists(if_exists)
+        .observer(bar.clone())
+        .cancel_token(token.clone());
+    if let Some(checksum) = verify {
+        transfer = transfer.verify(checksum);
+    }
+    let result = transfer
+        .copy_file_blocking(&src.store, &src.path, dst, dst_path)
+        .map(drop);
+    bar.0.finish_and_clear();
+    match result {
+        Err(_) if token.is_cancelled() => Err(crate::interrupt::error()),
+        result => result,
+    }
 }
 
 /// `cp -r`: a file is copied as `cp` copies it, a folder tree through
@@ -490,8 +508,8 @@ fn copy_tree(
     crate::tree::failures(report, "copied")
 }
 
-/// `cp` of one file; with `verify`, through the transfer API, which reads
-/// the copy back and compares digests.
+/// `cp` of one file; with `verify`, the copy is read back (or its etag
+/// compared) and checked against the source's digest.
 fn copy_checked(
     progress: &Progress,
     src: &Target,
@@ -507,16 +525,16 @@ fn copy_checked(
     }
     let dst = destination(src, dst)?;
     refuse_overlap("copy", src, &dst)?;
-    let if_exists = match overwrite {
-        true => IfExists::Overwrite,
-        false => IfExists::Fail,
-    };
-    Transfer::new()
-        .if_exists(if_exists)
-        .verify(checksum)
-        .cancel_token(crate::interrupt::cancel_token())
-        .copy_file_blocking(&src.store, &src.path, &dst.store, &dst.path)
-        .map(drop)
+    let path = dst.path.clone();
+    transfer(
+        progress,
+        src,
+        &dst.store,
+        &path,
+        overwrite,
+        None,
+        Some(checksum),
+    )
 }
 
 fn mv(
@@ -532,7 +550,7 @@ fn mv(
         if same_backend(&src.store, &dst.store) && dst.store.supports(Capability::Move) {
             return dst.store.rename(&src.path, &dst.path, overwrite);
         }
-        transfer(progress, src, &dst.store, &dst.path, overwrite, None)?;
+        transfer(progress, src, &dst.store, &dst.path, overwrite, None, None)?;
         return src.store.delete(&src.path, false);
     }
     if !src.store.is_folder(&src.path)? {

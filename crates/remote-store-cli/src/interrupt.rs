@@ -1,13 +1,13 @@
 //! SIGINT and SIGTERM: stop cleanly, leaving nothing half-written.
 //!
-//! The first signal sets a flag. Every transfer reads its source through
-//! [`Checked`], which fails once the flag is set, so the write in flight
-//! fails like any write whose source broke: the backend removes its staged
-//! temp file or aborts its multipart upload, and nothing partial is left.
+//! The first signal sets a flag, which is every transfer's cancel token
+//! ([`cancel_token`]): the source stream fails at its next chunk, so the
+//! write in flight fails like any write whose source broke: the backend
+//! removes its staged temp file or aborts its multipart upload, and
+//! nothing partial is left.
 //! Tree copies stop taking new files. `rstore` then exits with 130. A
 //! second signal exits at once, with 131.
 
-use std::io::{self, Read};
 use std::sync::Arc;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,47 +58,4 @@ pub(crate) fn cancel_token() -> remote_store::transfer::CancelToken {
 /// The error of an operation stopped by a signal.
 pub(crate) fn error() -> Error {
     Error::new(ErrorKind::Other).with_message("interrupted by a signal; nothing partial was kept")
-}
-
-/// A reader that fails once a stop was asked for: before each read, and
-/// after it, since a read may block (a pipe, a FIFO) while the signal
-/// arrives; passing on what it returned then, an end included, would let
-/// the write commit.
-pub(crate) struct Checked<R>(pub(crate) R);
-
-impl<R: Read> Read for Checked<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if requested() {
-            return Err(error().into_io());
-        }
-        let n = self.0.read(buf)?;
-        if requested() {
-            return Err(error().into_io());
-        }
-        Ok(n)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::atomic::Ordering;
-
-    use super::*;
-
-    /// A signal that arrives while a read blocks fails that read, even
-    /// when it then returns the end of the source.
-    #[test]
-    fn a_signal_during_a_blocking_read_fails_it() {
-        struct SignalledThenEnds;
-        impl Read for SignalledThenEnds {
-            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-                flag().store(true, Ordering::SeqCst);
-                Ok(0)
-            }
-        }
-        let got = Checked(SignalledThenEnds).read(&mut [0; 8]);
-        flag().store(false, Ordering::SeqCst);
-        let e = got.expect_err("the end passed through after a signal");
-        assert!(e.to_string().contains("interrupted"), "{e}");
-    }
 }

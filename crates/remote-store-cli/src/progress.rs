@@ -2,7 +2,7 @@
 //! user did not ask for quiet or JSON output.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -71,10 +71,13 @@ impl Progress {
     }
 }
 
-/// Wraps a reader so that reading advances `bar`, and fails once the
-/// process is asked to stop (so the write it feeds aborts cleanly).
-pub(crate) fn wrap(bar: &ProgressBar, reader: impl Read) -> impl Read {
-    crate::interrupt::Checked(bar.wrap_read(reader))
+/// A byte bar advanced by a transfer's bytes (a copy of one file).
+pub(crate) struct ByteBar(pub(crate) ProgressBar);
+
+impl Observer for ByteBar {
+    fn bytes_moved(&self, _src: &RemotePath, bytes: u64) {
+        self.0.inc(bytes);
+    }
 }
 
 /// A tree transfer's bars: the files counted (with the bytes moved so

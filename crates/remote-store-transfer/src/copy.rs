@@ -203,7 +203,7 @@ impl Transfer {
                 self.copy_inside(ends, inside, &from, &to, size, overwrite)
                     .await
             }
-            None => self.stream(ends, &from, &to, overwrite).await,
+            None => self.stream(ends, &from, &to, size, overwrite).await,
         };
         let copied = match (copied, self.verify) {
             (Ok(done), Some(kind)) => self.verified(ends, &from, &to, done, kind).await,
@@ -277,9 +277,10 @@ impl Transfer {
         ends: &Ends<'_>,
         from: &RemotePath,
         to: &RemotePath,
+        size: Option<u64>,
         overwrite: bool,
     ) -> Result<Done> {
-        let body = ends.src.read(from.as_str()).await?;
+        let body = crate::split::read(ends.src, from, size, self.split).await?;
         let (observer, cancel, path) = (self.observer.clone(), self.cancel.clone(), from.clone());
         // Taken out after the write (which has let go of its source by then).
         let hasher = self

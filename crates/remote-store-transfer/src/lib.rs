@@ -47,6 +47,7 @@ mod copy;
 mod observer;
 mod overlap;
 mod report;
+mod split;
 mod sync;
 mod transfer;
 

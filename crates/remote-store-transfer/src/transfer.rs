@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::cancel::CancelToken;
 use crate::checksum::Checksum;
 use crate::observer::{Observer, Unobserved};
+use crate::split::Split;
 
 /// What to do with a destination file that already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,7 +29,10 @@ pub enum IfExists {
 /// Each file is streamed from the source into a write on the destination
 /// (bounded memory whatever its size; the destination never holds a
 /// partial file, as for any write), or copied by the backend itself when
-/// both stores share a backend that declares `Copy`.
+/// both stores share a backend that declares `Copy`. A large file is read
+/// as ranges, several at once, where the source declares
+/// [`RangeRead`](remote_store_core::Capability::RangeRead): see
+/// [`parts_per_file`](Self::parts_per_file).
 #[derive(Clone)]
 pub struct Transfer {
     pub(crate) concurrency: usize,
@@ -36,6 +40,7 @@ pub struct Transfer {
     pub(crate) observer: Arc<dyn Observer>,
     pub(crate) cancel: CancelToken,
     pub(crate) verify: Option<Checksum>,
+    pub(crate) split: Split,
 }
 
 impl Default for Transfer {
@@ -46,6 +51,7 @@ impl Default for Transfer {
             observer: Arc::new(Unobserved),
             cancel: CancelToken::new(),
             verify: None,
+            split: Split::default(),
         }
     }
 }
@@ -57,6 +63,7 @@ impl std::fmt::Debug for Transfer {
             .field("if_exists", &self.if_exists)
             .field("cancelled", &self.cancel.is_cancelled())
             .field("verify", &self.verify)
+            .field("split", &self.split)
             .finish_non_exhaustive()
     }
 }
@@ -103,6 +110,41 @@ impl Transfer {
     /// says which check each file had.
     pub fn verify(mut self, checksum: Checksum) -> Self {
         self.verify = Some(checksum);
+        self
+    }
+
+    /// Ranged reads in flight for each large file (default 4; 1 reads
+    /// every file as one stream). One stream goes as fast as one
+    /// connection carries it (one SFTP channel, one HTTP response); a file
+    /// of at least [`split_above`](Self::split_above) bytes, on a source
+    /// that declares [`RangeRead`](remote_store_core::Capability::RangeRead),
+    /// is read [`part_size`](Self::part_size) bytes per read, this many at
+    /// once (over an SFTP backend's pooled connections), and written in
+    /// order: the destination's write is the same as for one stream.
+    /// Memory: at most `parts + 1` parts per file.
+    ///
+    /// Each part is pinned to the etag the source had when the copy began
+    /// where the backend checks one
+    /// ([`ConditionalRead`](remote_store_core::Capability::ConditionalRead));
+    /// elsewhere each part must come back whole and the file's size,
+    /// modification time and etag must be the same after the last part.
+    /// A source changed during its copy fails that file with
+    /// `PreconditionFailed`, before the write commits.
+    pub fn parts_per_file(mut self, parts: usize) -> Self {
+        self.split.parts = parts.max(1);
+        self
+    }
+
+    /// Bytes per ranged read of a split file (default 8 MiB, at least 1).
+    pub fn part_size(mut self, bytes: u64) -> Self {
+        self.split.part_size = bytes.max(1);
+        self
+    }
+
+    /// Files of at least this many bytes are read in parts (default
+    /// 32 MiB); a file is split only when it holds more than one part.
+    pub fn split_above(mut self, bytes: u64) -> Self {
+        self.split.above = bytes;
         self
     }
 
