@@ -4,7 +4,9 @@
 //! (the cipher moves results as much as the engine does).
 //!
 //! - 256 MiB put and get, local file to server and back, each path run
-//!   `ROUNDS` times interleaved; the median counts;
+//!   `ROUNDS` times interleaved; the median counts; the last row copies
+//!   through `Transfer`, which reads a large file as ranges several at
+//!   once (over the pooled connections);
 //! - 1,000 × 4 KiB files put then get, one after another.
 //!
 //! OpenSSH times are wall time minus the median of a connect-only batch
@@ -25,8 +27,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
-use remote_store::backends::{AsyncSftpBackend, SftpBackend};
+use remote_store::backends::{AsyncSftpBackend, LocalBackend, SftpBackend};
 use remote_store::sftp::SftpConfig;
+use remote_store::transfer::{IfExists, Transfer};
 use remote_store::{AsyncStore, Store};
 use remote_store_benches::service_var as env;
 
@@ -42,14 +45,19 @@ enum Path_ {
     RusshSync,
     Ssh2Sync,
     Ssh2Async,
+    RusshParts,
 }
 
-const PATHS: [(Path_, &str); 5] = [
+const PATHS: [(Path_, &str); 6] = [
     (Path_::OpenSsh, "OpenSSH `sftp -b` (anchor)"),
     (Path_::RusshAsync, "russh engine, `AsyncStore`"),
     (Path_::RusshSync, "russh engine, sync `Store` (bridge)"),
     (Path_::Ssh2Sync, "ssh2 engine, sync `Store`"),
     (Path_::Ssh2Async, "ssh2 engine, `AsyncStore` (adapter)"),
+    (
+        Path_::RusshParts,
+        "russh engine, `Transfer` to/from local (get: 4 ranged reads in flight)",
+    ),
 ];
 
 struct Env {
@@ -106,18 +114,31 @@ struct Stores {
     russh_sync: Store,
     ssh2_sync: Store,
     ssh2_async: AsyncStore,
+    /// The local folder holding the large file, for the transfer rows.
+    local: AsyncStore,
 }
 
-fn stores(env: &Env, cipher: &str, run: &str, rt: &tokio::runtime::Runtime) -> Stores {
+fn stores(
+    env: &Env,
+    cipher: &str,
+    run: &str,
+    rt: &tokio::runtime::Runtime,
+    scratch: &Path,
+) -> Stores {
     let config = env.config(cipher);
+    let connections = config.connections;
     let s = Stores {
         russh_async: AsyncStore::new(AsyncSftpBackend::new(config.clone()).unwrap()),
         russh_sync: Store::new(AsyncSftpBackend::new(config.clone()).unwrap()),
         ssh2_sync: Store::new(SftpBackend::new(config.clone()).unwrap()),
         ssh2_async: AsyncStore::new(SftpBackend::new(config).unwrap()),
+        local: AsyncStore::new(LocalBackend::new(scratch).unwrap()),
     };
-    // Connect (and create the run folder) before any clock starts.
-    rt.block_on(s.russh_async.exists(run)).unwrap();
+    // Connect (and create the run folder) before any clock starts: every
+    // pooled connection of the russh store (handed out in turn).
+    for _ in 0..connections {
+        rt.block_on(s.russh_async.exists(run)).unwrap();
+    }
     rt.block_on(s.ssh2_async.exists(run)).unwrap();
     s.russh_sync.exists(run).unwrap();
     s.ssh2_sync
@@ -190,6 +211,20 @@ fn transfer(
             timed(&mut || sync_put(&s.russh_sync)),
             timed(&mut || sync_get(&s.russh_sync)),
         ),
+        Path_::RusshParts => {
+            let copy = |from: &AsyncStore, src: &str, to: &AsyncStore, dst: &str| {
+                rt.block_on(
+                    Transfer::new()
+                        .if_exists(IfExists::Overwrite)
+                        .copy_file(from, src, to, dst),
+                )
+                .unwrap();
+            };
+            (
+                timed(&mut || copy(&s.local, "large.bin", &s.russh_async, remote)),
+                timed(&mut || copy(&s.russh_async, remote, &s.local, "back.bin")),
+            )
+        }
         Path_::Ssh2Sync => (
             timed(&mut || sync_put(&s.ssh2_sync)),
             timed(&mut || sync_get(&s.ssh2_sync)),
@@ -241,7 +276,7 @@ fn main() {
     )
     .unwrap();
     for cipher in CIPHERS {
-        let s = stores(&env, cipher, &run, &rt);
+        let s = stores(&env, cipher, &run, &rt, scratch.path());
         let connect = median(
             (0..3)
                 .map(|_| env.batch(cipher, "pwd\n"))
@@ -308,7 +343,7 @@ fn small_files(
     report: &mut String,
 ) {
     let cipher = CIPHERS[0];
-    let s = stores(env, cipher, run, rt);
+    let s = stores(env, cipher, run, rt, scratch);
     let src = scratch.join("small");
     let dst = scratch.join("small-back");
     std::fs::create_dir_all(&src).unwrap();

@@ -549,6 +549,37 @@ fn an_s3_etag_equal_to_the_md5_sent_spares_the_read_back() {
     });
 }
 
+#[test]
+fn a_copy_inside_s3_with_equal_md5_etags_reads_neither_side() {
+    watchdog("md5 etags inside", Duration::from_secs(120), || {
+        for (kind, expected) in [
+            ("s3", Verified::ServiceEtags),
+            ("azure", Verified::ReadBack),
+        ] {
+            let faults = Faults::new();
+            let base = store(kind).layer(FaultLayer::new(faults.clone()));
+            let (src, dst) = (base.child("a").unwrap(), base.child("b").unwrap());
+            put_tree(&src, "base");
+            let report = copy_tree(&Transfer::new().verify(Checksum::Md5), &src, &dst, true);
+            assert!(report.is_complete(), "{kind}: {:?}", report.failed);
+            let reads = faults.calls(remote_store::layers::Op::Read);
+            assert_tree(&dst, "out", kind);
+            for copied in &report.copied {
+                assert!(copied.server_side, "{kind}: {}", copied.dst);
+                assert_eq!(copied.verified, Some(expected), "{kind}: {}", copied.dst);
+            }
+            // The verification read nothing (S3), or both sides of every
+            // file (Azure).
+            let verifying = match expected {
+                Verified::ServiceEtags => 0,
+                _ => 2 * tree().len() as u32,
+            };
+            assert_eq!(reads, verifying, "{kind}: reads");
+            base.delete_folder("", true, true).ok();
+        }
+    });
+}
+
 /// A backend that stores every written file with its first byte changed.
 struct Corrupting {
     inner: Arc<dyn remote_store::AsyncBackend>,

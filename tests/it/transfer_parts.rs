@@ -1,7 +1,8 @@
 //! Large files copied as ranges read in parallel
 //! (`Transfer::parts_per_file`): whole and in order from every backend on
-//! both faces, one ranged read per part, a part that breaks fails its file
-//! and leaves nothing, and a source changed mid-copy fails the copy
+//! both faces, one ranged read per part (sources in memory and on local
+//! disk whole unless parts are asked for), a part that breaks fails its
+//! file and leaves nothing, and a source changed mid-copy fails the copy
 //! instead of mixing two versions. Every transfer runs under a watchdog.
 
 use std::sync::Arc;
@@ -83,6 +84,37 @@ fn large_files_are_read_in_parts_and_copied_whole() {
             for s in [&plain, &dst] {
                 s.delete_folder("", true, true).ok();
             }
+        }
+    });
+}
+
+#[test]
+fn nearby_sources_are_read_whole_unless_parts_are_asked_for() {
+    watchdog("nearby sources", Duration::from_secs(120), || {
+        for (from, asked, reads) in [
+            ("memory", None, 5),
+            ("local", None, 5),
+            ("s3", None, 6 + 4 + 2 + 1 + 1),
+            ("local", Some(2), 6 + 4 + 2 + 1 + 1),
+        ] {
+            let what = format!("{from}, parts asked: {asked:?}");
+            let plain = store(from);
+            for (name, bytes, _) in files() {
+                plain
+                    .write_bytes(format!("base/{name}"), bytes, false)
+                    .unwrap();
+            }
+            let faults = Faults::new();
+            let src = plain.clone().layer(FaultLayer::new(faults.clone()));
+            let dst = store("memory");
+            let mut transfer = Transfer::new().part_size(PART).split_above(0);
+            if let Some(parts) = asked {
+                transfer = transfer.parts_per_file(parts);
+            }
+            let report = copy(&transfer, &src, &dst, true);
+            assert!(report.is_complete(), "{what}: {:?}", report.failed);
+            assert_eq!(faults.calls(Op::Read), reads, "{what}: reads");
+            plain.delete_folder("", true, true).ok();
         }
     });
 }

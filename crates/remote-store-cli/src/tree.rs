@@ -158,6 +158,7 @@ pub(crate) fn print_plan(
                 "verified": c.verified.map(|v| match v {
                     Verified::ReadBack => "read_back",
                     Verified::ServiceMd5 => "service_md5",
+                    Verified::ServiceEtags => "service_etags",
                     _ => "other",
                 }),
             }))?,

@@ -323,6 +323,16 @@ impl Transfer {
         done: Done,
         kind: Checksum,
     ) -> Result<Done> {
+        if done.checksum.is_none()
+            && kind == Checksum::Md5
+            && let Some(md5) = same_md5_etags(ends, from, to).await?
+        {
+            return Ok(Done {
+                checksum: Some(md5),
+                verified: Some(Verified::ServiceEtags),
+                ..done
+            });
+        }
         let source = match &done.checksum {
             Some(streamed) => streamed.clone(),
             None => digest_of(ends.src, from, kind).await?,
@@ -352,6 +362,29 @@ pub(crate) struct Done {
     etag: Option<String>,
     checksum: Option<String>,
     verified: Option<Verified>,
+}
+
+/// The MD5 (hex) that the source's and the destination's etags both are,
+/// when they are equal and shaped as MD5s; `None` otherwise (or where the
+/// backend keeps no metadata).
+async fn same_md5_etags(
+    ends: &Ends<'_>,
+    from: &RemotePath,
+    to: &RemotePath,
+) -> Result<Option<String>> {
+    if !ends.src.supports(Capability::Metadata) || !ends.dst.supports(Capability::Metadata) {
+        return Ok(None);
+    }
+    let src = ends.src.get_file_info(from.as_str()).await?.etag;
+    let dst = ends.dst.get_file_info(to.as_str()).await?.etag;
+    let md5 = |etag: Option<String>| {
+        etag.map(|e| e.trim_matches('"').to_ascii_lowercase())
+            .filter(|e| e.len() == 32 && e.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    Ok(match (md5(src), md5(dst)) {
+        (Some(a), Some(b)) if a == b => Some(a),
+        _ => None,
+    })
 }
 
 /// Whether `etag` (quoted or not, any case) is the MD5 `digest` (hex).

@@ -38,6 +38,12 @@ pub enum Verified {
     /// MD5; a multipart or KMS etag never matches and is read back): what
     /// the service received is checked, without reading it again.
     ServiceMd5,
+    /// A copy inside the backend whose source and destination etags are
+    /// the same MD5 (S3 keeps a single-part object's MD5 etag through a
+    /// server-side copy): the service's own digests of both agree, and
+    /// neither is read. Other etags (multipart, KMS, Azure's versions)
+    /// are not digests of the body; such copies are read back.
+    ServiceEtags,
 }
 
 /// A file not copied on purpose ([`IfExists::Skip`](crate::IfExists::Skip)

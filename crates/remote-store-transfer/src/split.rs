@@ -30,26 +30,42 @@ pub(crate) struct Split {
     /// Bytes per ranged read.
     pub(crate) part_size: u64,
     /// Ranged reads in flight per file; 1 reads every file as one stream.
-    pub(crate) parts: usize,
+    /// Unset: [`DEFAULT_PARTS`], and one stream from a source nearby.
+    pub(crate) parts: Option<usize>,
 }
+
+/// Ranged reads in flight per file unless set (rclone's
+/// `--multi-thread-streams` default).
+const DEFAULT_PARTS: usize = 4;
 
 impl Default for Split {
     fn default() -> Self {
         Split {
             above: 32 * 1024 * 1024,
             part_size: 8 * 1024 * 1024,
-            parts: 4,
+            parts: None,
         }
     }
 }
 
 impl Split {
-    /// Whether a file of `size` bytes on `src` is read in parts: large
-    /// enough for two, and ranged reads declared.
-    fn applies(&self, src: &AsyncStore, size: Option<u64>) -> bool {
-        self.parts > 1
-            && size.is_some_and(|size| size >= self.above && size > self.part_size)
-            && src.supports(Capability::RangeRead)
+    /// How many ranged reads a file of `size` bytes on `src` gets at once:
+    /// more than one when it is large enough for two parts and ranged
+    /// reads are declared. Unless set, a source in this process or on this
+    /// machine's file system (storage ids `memory://`, `file://`) gets
+    /// one: one stream is not held back by a connection there, and parts
+    /// would only cost memory.
+    fn parts_for(&self, src: &AsyncStore, size: Option<u64>) -> usize {
+        let large = size.is_some_and(|size| size >= self.above && size > self.part_size);
+        if !large || !src.supports(Capability::RangeRead) {
+            return 1;
+        }
+        self.parts.unwrap_or_else(|| {
+            let nearby = src
+                .storage_id()
+                .is_some_and(|id| id.starts_with("file://") || id.starts_with("memory://"));
+            if nearby { 1 } else { DEFAULT_PARTS }
+        })
     }
 }
 
@@ -61,7 +77,8 @@ pub(crate) async fn read(
     size: Option<u64>,
     split: Split,
 ) -> Result<ByteStream> {
-    if !split.applies(src, size) {
+    let in_flight = split.parts_for(src, size);
+    if in_flight < 2 {
         return src.read(path.as_str()).await;
     }
     // Stated now, not taken from a listing: the version the parts are
@@ -86,7 +103,7 @@ pub(crate) async fn read(
             }
             read_part(store.clone(), file.clone(), options, offset, len)
         })
-        .buffered(split.parts)
+        .buffered(in_flight)
         .map_ok(|chunks| stream::iter(chunks.into_iter().map(Ok)))
         .try_flatten();
     if before.etag.is_some() && src.supports(Capability::ConditionalRead) {

@@ -106,8 +106,11 @@ impl Transfer {
     /// With [`Checksum::Md5`], a destination whose etag is the MD5
     /// computed over the bytes sent (S3, for single-part uploads without
     /// KMS) is not read back: the service computed the same digest over
-    /// what it received. [`Copied::verified`](crate::Copied::verified)
-    /// says which check each file had.
+    /// what it received. A copy inside the backend whose source and
+    /// destination etags are the same MD5 (S3's server-side copy of a
+    /// single-part object) is read on neither side: the service's digests
+    /// of both agree. [`Copied::verified`](crate::Copied::verified) says
+    /// which check each file had.
     pub fn verify(mut self, checksum: Checksum) -> Self {
         self.verify = Some(checksum);
         self
@@ -121,7 +124,10 @@ impl Transfer {
     /// is read [`part_size`](Self::part_size) bytes per read, this many at
     /// once (over an SFTP backend's pooled connections), and written in
     /// order: the destination's write is the same as for one stream.
-    /// Memory: at most `parts + 1` parts per file.
+    /// Memory: at most `parts + 1` parts per file. Unless this is called,
+    /// a source in memory or on a local disk (storage id `memory://` or
+    /// `file://`) is read as one stream: nothing holds one stream back
+    /// there, and parts would only cost memory.
     ///
     /// Each part is pinned to the etag the source had when the copy began
     /// where the backend checks one
@@ -131,7 +137,7 @@ impl Transfer {
     /// A source changed during its copy fails that file with
     /// `PreconditionFailed`, before the write commits.
     pub fn parts_per_file(mut self, parts: usize) -> Self {
-        self.split.parts = parts.max(1);
+        self.split.parts = Some(parts.max(1));
         self
     }
 
