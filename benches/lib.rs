@@ -80,3 +80,69 @@ pub fn ratio_spread(ratios: Vec<f64>) -> String {
         .fold((f64::MAX, 0.0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
     format!("{:.2}× ({lo:.2}–{hi:.2})", median(ratios))
 }
+
+/// A loopback TCP relay to `upstream` (`host:port`) that delays every
+/// byte by `one_way` in each direction without limiting throughput (each
+/// chunk is due `one_way` after it arrived): a long link, for benchmarks
+/// of what latency does to a transfer. Returns the port it listens on,
+/// on 127.0.0.1; its threads live as long as the process.
+///
+/// # Panics
+/// When it cannot listen.
+pub fn delay_relay(upstream: &str, one_way: std::time::Duration) -> u16 {
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let port = listener.local_addr().expect("its address").port();
+    let upstream = upstream.to_owned();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            let (Ok(client_out), Ok(server_out)) = (client.try_clone(), server.try_clone()) else {
+                continue;
+            };
+            delayed_pipe(client, server_out, one_way);
+            delayed_pipe(server, client_out, one_way);
+        }
+    });
+    port
+}
+
+/// Copies `from` to `to`, each chunk written `delay` after it was read: a
+/// reader thread and a writer thread joined by a channel.
+fn delayed_pipe(
+    mut from: std::net::TcpStream,
+    mut to: std::net::TcpStream,
+    delay: std::time::Duration,
+) {
+    use std::io::{Read, Write};
+    use std::time::Instant;
+    let _ = to.set_nodelay(true);
+    let (tx, rx) = std::sync::mpsc::channel::<(Instant, Vec<u8>)>();
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if tx
+                        .send((Instant::now() + delay, buf[..n].to_vec()))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        for (due, chunk) in rx {
+            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+            if to.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown(std::net::Shutdown::Write);
+    });
+}

@@ -326,11 +326,114 @@ fn main() {
         writeln!(report).unwrap();
     }
     small_files(&env, &run, &rt, scratch.path(), &mut report);
+    long_link(&env, &run, &rt, scratch.path(), mib, &mut report);
     let store = Store::new(SftpBackend::new(env.config(CIPHERS[0])).unwrap());
     store.delete_folder(&run, true, true).unwrap();
     match std::env::var("RS_BENCH_OUT") {
         Ok(path) => std::fs::write(path, &report).unwrap(),
         Err(_) => print!("{report}"),
+    }
+}
+
+/// One-way delay of the long link: 20 ms round trip, a link across a
+/// continent.
+const LINK_DELAY: Duration = Duration::from_millis(10);
+
+/// The large file fetched over a relay that delays every byte by
+/// [`LINK_DELAY`] each way (aes128-gcm): OpenSSH's `sftp` against one
+/// stream of the russh engine and against `Transfer`, which reads it as
+/// ranges over the engine's pooled connections. Round trips, not the
+/// cipher, bound a stream there.
+fn long_link(
+    env: &Env,
+    run: &str,
+    rt: &tokio::runtime::Runtime,
+    scratch: &Path,
+    mib: u64,
+    report: &mut String,
+) {
+    let cipher = CIPHERS[1];
+    let port = remote_store_benches::delay_relay(&format!("{}:{}", env.host, env.port), LINK_DELAY);
+    // The server's key, known under the relay's port.
+    let known = scratch.join("known_hosts_relay");
+    let hosts = std::fs::read_to_string(&env.known).unwrap();
+    let hosts = hosts.replace(&format!("]:{} ", env.port), &format!("]:{port} "));
+    std::fs::write(&known, hosts).unwrap();
+    let far = Env {
+        host: env.host.clone(),
+        port: port.to_string(),
+        user: env.user.clone(),
+        key: env.key.clone(),
+        known: known.display().to_string(),
+        dir: env.dir.clone(),
+    };
+    let s = stores(&far, cipher, run, rt, scratch);
+    let remote = format!("{run}/far.bin");
+    rt.block_on(Transfer::new().if_exists(IfExists::Overwrite).copy_file(
+        &s.local,
+        "large.bin",
+        &s.russh_async,
+        &remote,
+    ))
+    .unwrap();
+    let back = scratch.join("back.bin");
+    let connect = median((0..3).map(|_| far.batch(cipher, "pwd\n")).collect());
+    let absolute = format!("{}/{remote}", far.dir);
+    let timed = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        f();
+        start.elapsed()
+    };
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for _ in 0..3 {
+        let ossh = far.batch(cipher, &format!("get {absolute} {}\n", back.display()));
+        times[0].push(ossh.saturating_sub(connect));
+        times[1].push(timed(&mut || {
+            rt.block_on(async {
+                let mut out = tokio::fs::File::create(&back).await.unwrap();
+                let mut src = s.russh_async.read(&remote).await.unwrap();
+                while let Some(chunk) = src.next().await {
+                    out.write_all(&chunk.unwrap()).await.unwrap();
+                }
+                out.flush().await.unwrap();
+            })
+        }));
+        times[2].push(timed(&mut || {
+            rt.block_on(Transfer::new().if_exists(IfExists::Overwrite).copy_file(
+                &s.russh_async,
+                &remote,
+                &s.local,
+                "back.bin",
+            ))
+            .unwrap();
+        }));
+        assert_eq!(std::fs::metadata(&back).unwrap().len(), mib << 20);
+    }
+    let bytes = (mib << 20) as f64;
+    let anchor = median(times[0].clone());
+    writeln!(
+        report,
+        "\n{mib} MiB get over a relay adding {} ms each way (cipher `{cipher}`, median of 3; \
+         OpenSSH connect+teardown {:.2} s subtracted):\n\n\
+         | path | get MB/s | get ratio |\n|---|---|---|",
+        LINK_DELAY.as_millis(),
+        connect.as_secs_f64()
+    )
+    .unwrap();
+    let names = [
+        "OpenSSH `sftp -b` (anchor)",
+        "russh engine, `AsyncStore` read (one stream)",
+        "russh engine, `Transfer` (4 ranged reads in flight)",
+    ];
+    for (name, took) in names.iter().zip(times) {
+        let took = median(took);
+        writeln!(
+            report,
+            "| {name} | {:.0} | {:.2}x |",
+            bytes / took.as_secs_f64() / 1e6,
+            anchor.as_secs_f64() / took.as_secs_f64()
+        )
+        .unwrap();
     }
 }
 
