@@ -1,7 +1,8 @@
 //! Copying files and folder trees from one store to another, on both
 //! faces: files in parallel (`concurrency` at a time, listing lazily),
-//! each streamed with bounded memory, or copied inside the backend when
-//! both stores share one that can; progress through an [`Observer`];
+//! each streamed with bounded memory (a large file on a remote store as
+//! ranges read several at once, see [`Transfer::parts_per_file`]), or
+//! copied inside the backend when both stores share one that can; progress through an [`Observer`];
 //! cancellation through a [`CancelToken`]; and a [`Report`] of what was
 //! copied, skipped and failed — a file is never left out silently.
 //!
