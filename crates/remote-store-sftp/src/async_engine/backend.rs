@@ -15,7 +15,7 @@ use remote_store_core::{
     WriteOptions, WriteResult, glob,
 };
 use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use super::conn::{Conn, Pool, RawHandle, is_status, map, open_detached, posix_rename};
 use super::walk::{Entry, Walker, file_info};
@@ -537,6 +537,23 @@ fn real_path(name: russh_sftp::protocol::Name) -> String {
         .unwrap_or_default()
 }
 
+/// The rest of the open `file` as a stream. A failed read below SFTP (the
+/// `File` reports plain I/O errors) means the transfer broke: retryable,
+/// and the connection suspect.
+fn whole(conn: Arc<Conn>, file: russh_sftp::client::fs::File, path: &RemotePath) -> ByteStream {
+    let path = path.clone();
+    let failed = move |e: Error| match e.kind() {
+        ErrorKind::NotFound | ErrorKind::PermissionDenied => {
+            e.with_path(&path).with_backend(crate::NAME)
+        }
+        _ => {
+            conn.mark_broken();
+            connection_error("transfer failed", e).with_path(&path)
+        }
+    };
+    Box::pin(byte_stream_from_async_read(file).map_err(failed))
+}
+
 /// Streams `src` into the staged `file`, flushing it to disk when
 /// `durable`, and closes it.
 async fn stage(
@@ -616,6 +633,25 @@ impl AsyncBackend for AsyncSftpBackend {
             offset: 0,
             len: None,
         });
+        let native = self.native(path);
+        let open = || {
+            self.pool.run_on(path.as_str(), |c| {
+                let native = native.clone();
+                open_detached(async move { c.files.open(native).await }, |file| async {
+                    drop(file);
+                })
+            })
+        };
+        if offset == 0 && len.is_none() {
+            // A whole file: the check that it is one and the open travel
+            // together, one round trip where there were two (a folder the
+            // server let us open is closed again, unread). The check's
+            // answer wins: it names a folder or a missing file correctly.
+            let (is_file, opened) = tokio::join!(self.file(path), open());
+            is_file?;
+            let (conn, file) = opened?;
+            return Ok(whole(conn, file, path));
+        }
         self.file(path).await?;
         if offset > 0 {
             // Past the end reads nothing, however far (servers refuse
@@ -625,7 +661,6 @@ impl AsyncBackend for AsyncSftpBackend {
                 return Ok(futures::stream::empty().boxed());
             }
         }
-        let native = self.native(path);
         if let Some(len) = len {
             // Only the range's bytes, not russh-sftp's read-ahead.
             let (conn, handle) = self
@@ -640,39 +675,11 @@ impl AsyncBackend for AsyncSftpBackend {
                 path.clone(),
             ));
         }
-        let (conn, mut file) = self
-            .pool
-            .run_on(path.as_str(), |c| {
-                let native = native.clone();
-                open_detached(async move { c.files.open(native).await }, |file| async {
-                    drop(file);
-                })
-            })
-            .await?;
-        if offset > 0 {
-            file.seek(SeekFrom::Start(offset))
-                .await
-                .map_err(|e| transfer_error(e, &conn, path))?;
-        }
-        // A failed read below SFTP (the `File` reports plain I/O errors)
-        // means the transfer broke: retryable, and the connection suspect.
-        let failed = {
-            let (conn, path) = (conn.clone(), path.clone());
-            move |e: Error| match e.kind() {
-                ErrorKind::NotFound | ErrorKind::PermissionDenied => {
-                    e.with_path(&path).with_backend(crate::NAME)
-                }
-                _ => {
-                    conn.mark_broken();
-                    connection_error("transfer failed", e).with_path(&path)
-                }
-            }
-        };
-        let stream = match len {
-            Some(len) => byte_stream_from_async_read(file.take(len)),
-            None => byte_stream_from_async_read(file),
-        };
-        Ok(Box::pin(stream.map_err(failed)))
+        let (conn, mut file) = open().await?;
+        file.seek(SeekFrom::Start(offset))
+            .await
+            .map_err(|e| transfer_error(e, &conn, path))?;
+        Ok(whole(conn, file, path))
     }
 
     async fn write(
