@@ -102,7 +102,7 @@ impl Observer for Counting {
 
 /// Copies `src/base` to `dst/out` with `transfer`, on the async face or
 /// the sync one.
-fn copy_tree(transfer: &Transfer, src: &Store, dst: &Store, asynch: bool) -> Report {
+pub(crate) fn copy_tree(transfer: &Transfer, src: &Store, dst: &Store, asynch: bool) -> Report {
     if !asynch {
         return transfer
             .copy_tree_blocking(src, "base", dst, "out")

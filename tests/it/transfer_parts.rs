@@ -14,7 +14,7 @@ use remote_store::transfer::{Checksum, Observer, Transfer};
 use remote_store::{AsyncStore, Bytes, ErrorKind, RemotePath, Store};
 
 use crate::faults::{runtime, watchdog};
-use crate::transfer::store;
+use crate::transfer::{copy_tree as copy, store};
 
 /// Bytes per part in these tests: several parts without large files.
 const PART: u64 = 64 * 1024;
@@ -39,6 +39,20 @@ fn files() -> Vec<(String, Bytes, u32)> {
     .collect()
 }
 
+/// A store of backend `kind` holding [`files`] below `base`: as is, and
+/// under a fault layer that counts its calls.
+fn source(kind: &str) -> (Store, Store, Faults) {
+    let plain = store(kind);
+    for (name, bytes, _) in files() {
+        plain
+            .write_bytes(format!("base/{name}"), bytes, false)
+            .unwrap();
+    }
+    let faults = Faults::new();
+    let counted = plain.clone().layer(FaultLayer::new(faults.clone()));
+    (plain, counted, faults)
+}
+
 fn parts() -> Transfer {
     Transfer::new()
         .concurrency(2)
@@ -60,14 +74,7 @@ fn large_files_are_read_in_parts_and_copied_whole() {
         ];
         for (from, to, asynch) in pairs {
             let what = format!("{from} -> {to} (async: {asynch})");
-            let plain = store(from);
-            for (name, bytes, _) in files() {
-                plain
-                    .write_bytes(format!("base/{name}"), bytes, false)
-                    .unwrap();
-            }
-            let faults = Faults::new();
-            let src = plain.clone().layer(FaultLayer::new(faults.clone()));
+            let (plain, src, faults) = source(from);
             let dst = store(to);
             let transfer = parts().verify(Checksum::Sha256);
             let report = copy(&transfer, &src, &dst, asynch);
@@ -98,14 +105,7 @@ fn nearby_sources_are_read_whole_unless_parts_are_asked_for() {
             ("local", Some(2), 6 + 4 + 2 + 1 + 1),
         ] {
             let what = format!("{from}, parts asked: {asked:?}");
-            let plain = store(from);
-            for (name, bytes, _) in files() {
-                plain
-                    .write_bytes(format!("base/{name}"), bytes, false)
-                    .unwrap();
-            }
-            let faults = Faults::new();
-            let src = plain.clone().layer(FaultLayer::new(faults.clone()));
+            let (plain, src, faults) = source(from);
             let dst = store("memory");
             let mut transfer = Transfer::new().part_size(PART).split_above(0);
             if let Some(parts) = asked {
@@ -208,22 +208,4 @@ fn a_source_replaced_mid_copy_fails_and_writes_nothing() {
             }
         },
     );
-}
-
-fn copy(
-    transfer: &Transfer,
-    src: &Store,
-    dst: &Store,
-    asynch: bool,
-) -> remote_store::transfer::Report {
-    if !asynch {
-        return transfer
-            .copy_tree_blocking(src, "base", dst, "out")
-            .unwrap();
-    }
-    let (a, b): (AsyncStore, AsyncStore) = (src.to_async(), dst.to_async());
-    let transfer = transfer.clone();
-    runtime()
-        .block_on(async move { transfer.copy_tree(&a, "base", &b, "out").await })
-        .unwrap()
 }
