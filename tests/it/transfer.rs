@@ -29,6 +29,9 @@ pub(crate) fn store(kind: &str) -> Store {
             Store::new(LocalBackend::new(dir).unwrap())
         }
         "s3" => Store::new(S3Backend::new(crate::s3::moto_config()).unwrap()),
+        // Servers that ignore `If-Match` on reads.
+        "s3s-fs" => Store::new(S3Backend::new(crate::s3::s3s_config()).unwrap()),
+        "s3rver" => Store::new(S3Backend::new(crate::s3::s3rver_config()).unwrap()),
         "azure" => Store::new(AzureBackend::new(crate::azure::azurite_config()).unwrap()),
         "sftp-russh" => Store::new(AsyncSftpBackend::new(crate::sftp::config()).unwrap()),
         "sftp-ssh2" => Store::new(SftpBackend::new(crate::sftp::config()).unwrap()),

@@ -10,11 +10,19 @@
 //!
 //! A file replaced while its parts are read must fail the copy, never mix
 //! two versions: each read is pinned to the etag where the backend checks
-//! one ([`Capability::ConditionalRead`]); elsewhere every part must come
-//! back whole, and the file's size and modification time must be the same
-//! after the last part as before the first. Either failure is
-//! `PreconditionFailed`, returned before the write commits, so the
-//! destination is left as it was.
+//! one ([`Capability::ConditionalRead`]) and the etag each answer carries
+//! is compared (a server may ignore `If-Match`); every part must come back
+//! whole; and after the last part the file must have the size,
+//! modification time and etag it had before the first. A file read as one
+//! stream must deliver exactly the size the copy started with. Each
+//! failure is `PreconditionFailed`, returned before the write commits, so
+//! the destination is left as it was. What no check sees: a rewrite in
+//! place of the same size that keeps the modification time (within its
+//! resolution: whole seconds on SFTP, or set back as `cp -p` does) on a
+//! backend without etags.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::{StreamExt, TryStreamExt, stream};
 use remote_store_core::stream::ByteStream;
@@ -79,10 +87,14 @@ pub(crate) async fn read(
 ) -> Result<ByteStream> {
     let in_flight = split.parts_for(src, size);
     if in_flight < 2 {
-        return src.read(path.as_str()).await;
+        let body = src.read(path.as_str()).await?;
+        return Ok(match size {
+            Some(size) => exactly(body, size, src.backend().name(), path.clone()),
+            None => body,
+        });
     }
     // Stated now, not taken from a listing: the version the parts are
-    // pinned to, or compared with at the end.
+    // pinned to, and compared with at the end.
     let before = src.get_file_info(path.as_str()).await?;
     let pin = before
         .etag
@@ -96,24 +108,19 @@ pub(crate) async fn read(
     });
     let (store, file) = (src.clone(), path.clone());
     let parts = stream::iter(ranges)
-        .map(move |(offset, len)| {
-            let mut options = ReadOptions::new().range(offset, Some(len));
-            if let Some(etag) = &pin {
-                options = options.if_match(etag.clone());
-            }
-            read_part(store.clone(), file.clone(), options, offset, len)
-        })
+        .map(move |(offset, len)| read_part(store.clone(), file.clone(), pin.clone(), offset, len))
         .buffered(in_flight)
         .map_ok(|chunks| stream::iter(chunks.into_iter().map(Ok)))
         .try_flatten();
-    if before.etag.is_some() && src.supports(Capability::ConditionalRead) {
-        return Ok(parts.boxed());
-    }
+    // Also where the parts were pinned: a server may ignore `If-Match`.
     let (store, file) = (src.clone(), path.clone());
     let unchanged = stream::once(async move {
         match store.get_file_info(file.as_str()).await {
             Ok(after) if same_version(&before, &after) => None,
-            Ok(_) => Some(Err(changed(&file, "its size or modification time changed"))),
+            Ok(_) => {
+                let why = "its size, modification time or etag changed";
+                Some(Err(changed(store.backend().name(), &file, why)))
+            }
             Err(e) => Some(Err(e)),
         }
     })
@@ -121,15 +128,53 @@ pub(crate) async fn read(
     Ok(parts.chain(unchanged).boxed())
 }
 
-/// One part, whole: `len` bytes from `offset`, as the chunks read.
+/// `body`, failing at its end unless it held exactly `size` bytes (the
+/// size the copy started with): a source cut short or grown while it was
+/// read is not copied as if whole.
+fn exactly(body: ByteStream, size: u64, backend: &str, path: RemotePath) -> ByteStream {
+    let backend = backend.to_owned();
+    let got = Arc::new(AtomicU64::new(0));
+    let counting = got.clone();
+    let counted = body.inspect_ok(move |chunk| {
+        counting.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+    });
+    let end = stream::once(async move {
+        let got = got.load(Ordering::Relaxed);
+        (got != size).then(|| {
+            let why = format!("{size} bytes were expected, {got} were read");
+            Err(changed(&backend, &path, &why))
+        })
+    })
+    .filter_map(std::future::ready);
+    counted.chain(end).boxed()
+}
+
+/// One part, whole: `len` bytes from `offset`, as the chunks read; read
+/// `if_match` the etag `pin` when there is one, and checked against the
+/// etag the server answers with (a server may ignore `If-Match`).
 async fn read_part(
     store: AsyncStore,
     path: RemotePath,
-    options: ReadOptions,
+    pin: Option<String>,
     offset: u64,
     len: u64,
 ) -> Result<Vec<Bytes>> {
-    let mut body = store.read_with(path.as_str(), &options).await?;
+    let options = ReadOptions::new().range(offset, Some(len));
+    let mut body = match pin {
+        Some(etag) => {
+            let options = options.if_match(etag.clone());
+            let (info, body) = store.read_with_info(path.as_str(), &options).await?;
+            if info.etag.as_ref().is_some_and(|served| *served != etag) {
+                return Err(changed(
+                    store.backend().name(),
+                    &path,
+                    "a part came from another version (etag)",
+                ));
+            }
+            body
+        }
+        None => store.read_with(path.as_str(), &options).await?,
+    };
     let (mut chunks, mut got) = (Vec::new(), 0u64);
     while let Some(chunk) = body.next().await {
         let chunk = chunk?;
@@ -138,7 +183,7 @@ async fn read_part(
     }
     if got != len {
         let why = format!("the {len} bytes at offset {offset} came back as {got}");
-        return Err(changed(&path, &why));
+        return Err(changed(store.backend().name(), &path, &why));
     }
     Ok(chunks)
 }
@@ -147,11 +192,12 @@ fn same_version(before: &FileInfo, after: &FileInfo) -> bool {
     before.size == after.size && before.modified == after.modified && before.etag == after.etag
 }
 
-/// The source changed while its parts were read.
-fn changed(path: &RemotePath, why: &str) -> Error {
+/// The source changed while it was read.
+fn changed(backend: &str, path: &RemotePath, why: &str) -> Error {
     Error::new(ErrorKind::PreconditionFailed)
         .with_path(path)
+        .with_backend(backend.to_owned())
         .with_message(format!(
-            "the source changed while it was copied in parts ({why}); nothing was written"
+            "the source changed while it was copied ({why}); nothing was written"
         ))
 }
