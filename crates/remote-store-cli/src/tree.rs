@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use remote_store::transfer::{
-    Checksum, Compare, IfExists, Report, SyncOptions, Transfer, Verified,
+    Checksum, Compare, Copied, IfExists, Report, SyncOptions, Transfer, Verified,
 };
 use remote_store::{Error, ErrorKind, RemotePath, Result};
 use serde_json::json;
@@ -232,7 +232,7 @@ pub(crate) fn move_tree(
     let report = copy(progress, src, dst, jobs, overwrite, None)?;
     let base = RemotePath::new(&src.path)?;
     let mut folders = BTreeSet::new();
-    let deleted = delete_sources(src, &report);
+    let deleted = delete_sources(src, &report, jobs);
     for copied in &report.copied {
         folders.extend(ancestors(&copied.src, &base));
     }
@@ -258,18 +258,82 @@ pub(crate) fn move_tree(
     Ok(())
 }
 
-/// Deletes the source of every copied file, in batches (in bulk where
-/// the service can, ADR-0023); the first failure is returned once every
-/// batch was tried (a batch that fails as a whole stops the move there:
-/// its error is returned). A source already gone counts as deleted: its
-/// copy is complete, which is what the move promised.
-fn delete_sources(src: &Target, report: &Report) -> Result<()> {
-    let paths: Vec<&str> = report.copied.iter().map(|c| c.src.as_str()).collect();
-    src.store
+/// Deletes the source of every copied file whose version is still the
+/// one its copy began from, in batches (in bulk where the service can,
+/// ADR-0023). A source changed since (written during the move) is kept
+/// and shown, and fails the move; a source already gone counts as
+/// deleted: its copy is complete, which is what the move promised. The
+/// first failure is returned once every batch was tried (a batch that
+/// fails as a whole stops the move there: its error is returned). The
+/// versions are checked `jobs` files at a time; between a check and the
+/// delete is a window no backend without conditional deletes can close.
+fn delete_sources(src: &Target, report: &Report, jobs: usize) -> Result<()> {
+    let unchanged = unchanged_sources(src, &report.copied, jobs);
+    let mut first = None;
+    let mut paths = Vec::new();
+    for (copied, check) in report.copied.iter().zip(unchanged) {
+        match check {
+            Ok(true) => paths.push(copied.src.as_str()),
+            Ok(false) => {
+                let e = Error::new(ErrorKind::PreconditionFailed)
+                    .with_path(&copied.src)
+                    .with_message(format!(
+                        "{}: changed after its copy began; left at the source",
+                        shown(src, &copied.src)
+                    ));
+                crate::exit::report(&e, false);
+                first.get_or_insert(e);
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => {
+                crate::exit::report(&e, false);
+                first.get_or_insert(e);
+            }
+        }
+    }
+    let deleted = src
+        .store
         .delete_batch(&paths, true)?
         .into_iter()
-        .find_map(Result::err)
-        .map_or(Ok(()), Err)
+        .find_map(Result::err);
+    match first.or(deleted) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// For each copied file, whether its source still is the version its copy
+/// began from (`true` where the copy recorded none), `jobs` at a time.
+fn unchanged_sources(src: &Target, copied: &[Copied], jobs: usize) -> Vec<Result<bool>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let answers: Vec<std::sync::Mutex<Option<Result<bool>>>> =
+        copied.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, copied.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(c) = copied.get(i) else { break };
+                    let answer = match &c.source {
+                        None => Ok(true),
+                        Some(version) => src
+                            .store
+                            .get_file_info(c.src.as_str())
+                            .map(|now| version.matches(&now)),
+                    };
+                    *answers[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(answer);
+                }
+            });
+        }
+    });
+    answers
+        .into_iter()
+        .map(|a| {
+            a.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(|| Err(Error::other("the source's version was not checked")))
+        })
+        .collect()
 }
 
 /// `path`'s folders from its parent up to `base`, inclusive.

@@ -1103,3 +1103,47 @@ fn rm_goes_on_past_a_store_that_cannot_delete() {
     assert!(!d.join("local.txt").exists(), "the local file stayed");
     assert!(served.join("kept.txt").exists());
 }
+
+/// `mv -r` deletes a source only if it is still the version its copy
+/// began from: a file rewritten while the move runs (here, after its own
+/// copy, while a slow one goes on) is kept, named, and fails the move;
+/// the others are moved.
+#[test]
+fn mv_r_keeps_a_source_rewritten_during_the_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = d.join("src");
+    fs::create_dir_all(&src).unwrap();
+    fs::write(src.join("small.txt"), "old").unwrap();
+    fs::write(src.join("other.txt"), "other").unwrap();
+    // 3 MiB at 1 MiB/s (reads and writes share the limit): the move runs
+    // for seconds after the small files were copied.
+    fs::write(src.join("slow.bin"), vec![7u8; 3 << 20]).unwrap();
+    let url = format!("file://{}?limits.bandwidth=1048576", src.display());
+    let child = Command::cargo_bin("rstore")
+        .unwrap()
+        .current_dir(d)
+        .args(["mv", "-r", &url, "out"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !d.join("out/small.txt").exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "small.txt never copied"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    fs::write(src.join("small.txt"), "new, longer").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("changed after its copy began"), "{stderr}");
+    assert_eq!(fs::read(src.join("small.txt")).unwrap(), b"new, longer");
+    assert_eq!(fs::read(d.join("out/small.txt")).unwrap(), b"old");
+    assert!(!src.join("other.txt").exists(), "other.txt was not moved");
+    assert!(!src.join("slow.bin").exists(), "slow.bin was not moved");
+    assert_eq!(fs::read(d.join("out/other.txt")).unwrap(), b"other");
+}

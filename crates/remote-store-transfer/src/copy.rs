@@ -12,7 +12,7 @@ use crate::cancel::CancelToken;
 use crate::checksum::{Checksum, Hasher, digest_of, mismatch};
 use crate::observer::FileStart;
 use crate::overlap::{Location, refuse_overlap};
-use crate::report::{Copied, Failed, Outcome, Report, Skipped, Verified};
+use crate::report::{Copied, Failed, Outcome, Report, Skipped, SourceVersion, Verified};
 use crate::transfer::{IfExists, Transfer};
 
 /// The two stores of a transfer, and the store that copies inside their
@@ -51,11 +51,13 @@ impl<'a> Ends<'a> {
     }
 }
 
-/// The size of the file at `path`, where the backend keeps metadata (a
-/// missing file or a folder is the error).
-async fn size_of(store: &AsyncStore, path: &RemotePath) -> Result<Option<u64>> {
+/// The version of the file at `path`, where the backend keeps metadata
+/// (a missing file or a folder is the error).
+async fn version_of(store: &AsyncStore, path: &RemotePath) -> Result<Option<SourceVersion>> {
     match store.supports(Capability::Metadata) {
-        true => Ok(Some(store.get_file_info(path.as_str()).await?.size)),
+        true => Ok(Some(SourceVersion::of(
+            &store.get_file_info(path.as_str()).await?,
+        ))),
         false => Ok(None),
     }
 }
@@ -83,8 +85,11 @@ impl Transfer {
         let (from, to) = (path(src_path)?, path(dst_path)?);
         let ends = Ends::new(src, dst);
         ends.refuse_overlap(&from, &to)?;
-        let size = size_of(src, &from).await?;
-        match self.copy_one(&ends, from, to, size, self.if_exists).await {
+        let version = version_of(src, &from).await?;
+        match self
+            .copy_one(&ends, from, to, version, self.if_exists)
+            .await
+        {
             Outcome::Failed(failed) => Err(failed.error),
             done => Ok(done),
         }
@@ -116,8 +121,11 @@ impl Transfer {
         let mut report = Report::default();
         if src.is_file(from.as_str()).await? {
             ends.refuse_overlap(&from, &to)?;
-            let size = size_of(src, &from).await?;
-            report.record(self.copy_one(&ends, from, to, size, self.if_exists).await);
+            let version = version_of(src, &from).await?;
+            report.record(
+                self.copy_one(&ends, from, to, version, self.if_exists)
+                    .await,
+            );
         } else {
             if !src.is_folder(from.as_str()).await? {
                 return Err(Error::not_found(from.as_str()));
@@ -136,11 +144,12 @@ impl Transfer {
                                 let rel = file.path.strip_prefix(from).unwrap_or(file.path.clone());
                                 match to.join(rel.as_str()) {
                                     Ok(dst) => {
+                                        let version = SourceVersion::of(&file);
                                         self.copy_one(
                                             ends,
                                             file.path,
                                             dst,
-                                            Some(file.size),
+                                            Some(version),
                                             self.if_exists,
                                         )
                                         .await
@@ -182,9 +191,10 @@ impl Transfer {
         ends: &Ends<'_>,
         from: RemotePath,
         to: RemotePath,
-        size: Option<u64>,
+        source: Option<SourceVersion>,
         if_exists: IfExists,
     ) -> Outcome {
+        let size = source.as_ref().map(|v| v.size);
         if self.cancel.is_cancelled() {
             return self.finish(Outcome::Failed(Failed {
                 src: from,
@@ -223,6 +233,7 @@ impl Transfer {
                 etag,
                 checksum,
                 verified,
+                source,
             }),
             Err(e) if e.kind() == ErrorKind::AlreadyExists && if_exists == IfExists::Skip => {
                 Outcome::Skipped(Skipped {

@@ -57,6 +57,6 @@ pub use cancel::CancelToken;
 pub use checksum::Checksum;
 pub use observer::{FileStart, Observer};
 pub use overlap::{Location, refuse_overlap};
-pub use report::{Copied, Failed, Outcome, Report, Skipped, Verified};
+pub use report::{Copied, Failed, Outcome, Report, Skipped, SourceVersion, Verified};
 pub use sync::{Compare, MODIFY_WINDOW, SyncOptions};
 pub use transfer::{IfExists, Transfer};

@@ -1,8 +1,51 @@
 //! [`Report`]: what a transfer did, file by file.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use remote_store_core::{Error, RemotePath, Result};
+use remote_store_core::{Error, FileInfo, RemotePath, Result};
+
+/// The version of a source file a copy began from: what its listing (or
+/// a stat) said then. A source that no longer matches it changed after
+/// its copy began (`rstore mv -r` keeps such a source instead of deleting
+/// it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SourceVersion {
+    /// Size in bytes.
+    pub size: u64,
+    /// Last modification time, if the backend keeps one.
+    pub modified: Option<SystemTime>,
+    /// The etag, if the backend has one.
+    pub etag: Option<String>,
+}
+
+impl SourceVersion {
+    /// The version `info` describes.
+    pub fn of(info: &FileInfo) -> Self {
+        SourceVersion {
+            size: info.size,
+            modified: info.modified,
+            etag: info.etag.clone(),
+        }
+    }
+
+    /// Whether `info` still describes this version: the same size, and
+    /// the same etag where both have one (quotes and a weak `W/` aside:
+    /// a listing and a stat may spell it differently), else the same
+    /// modification time where both have one (listings and stats of S3
+    /// give it at different precisions, so the etag decides there).
+    pub fn matches(&self, info: &FileInfo) -> bool {
+        let tag = |e: &String| e.trim_start_matches("W/").trim_matches('"').to_owned();
+        self.size == info.size
+            && match (&self.etag, &info.etag) {
+                (Some(a), Some(b)) => tag(a) == tag(b),
+                _ => match (self.modified, info.modified) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                },
+            }
+    }
+}
 
 /// A file copied.
 #[derive(Debug, Clone)]
@@ -24,6 +67,9 @@ pub struct Copied {
     pub checksum: Option<String>,
     /// How the copy was verified, when the transfer verifies.
     pub verified: Option<Verified>,
+    /// The source's version when its copy began, where the backend keeps
+    /// metadata.
+    pub source: Option<SourceVersion>,
 }
 
 /// How a verified copy was checked against its source.
@@ -152,5 +198,35 @@ impl Report {
             Outcome::Skipped(s) => self.skipped.push(s),
             Outcome::Failed(f) => self.failed.push(f),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use remote_store_core::{FileInfo, RemotePath};
+
+    use super::SourceVersion;
+
+    fn info(size: u64, secs: u64, nanos: u32, etag: Option<&str>) -> FileInfo {
+        let mut info = FileInfo::new(RemotePath::new("f").unwrap(), size);
+        info.modified = Some(SystemTime::UNIX_EPOCH + Duration::new(secs, nanos));
+        info.etag = etag.map(str::to_owned);
+        info
+    }
+
+    #[test]
+    fn a_version_matches_its_file_until_it_changes() {
+        let listed = SourceVersion::of(&info(3, 100, 123_000_000, Some("\"abc\"")));
+        // A stat spells the etag without quotes and keeps whole seconds.
+        assert!(listed.matches(&info(3, 100, 0, Some("abc"))));
+        assert!(listed.matches(&info(3, 100, 0, Some("W/\"abc\""))));
+        assert!(!listed.matches(&info(3, 100, 123_000_000, Some("\"abd\""))));
+        assert!(!listed.matches(&info(4, 100, 123_000_000, Some("\"abc\""))));
+        // Without etags the time decides, to the nanosecond.
+        let local = SourceVersion::of(&info(3, 100, 5, None));
+        assert!(local.matches(&info(3, 100, 5, None)));
+        assert!(!local.matches(&info(3, 100, 6, None)));
     }
 }

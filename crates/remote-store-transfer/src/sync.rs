@@ -9,7 +9,7 @@ use remote_store_core::{AsyncStore, Error, ErrorKind, FileInfo, RemotePath, Resu
 
 use crate::checksum::{Checksum, digest_of};
 use crate::copy::{Ends, path};
-use crate::report::{Copied, Failed, Outcome, Report, Skipped};
+use crate::report::{Copied, Failed, Outcome, Report, Skipped, SourceVersion};
 use crate::transfer::{IfExists, Transfer};
 
 /// How [`Transfer::sync_tree`] tells that a destination file is up to
@@ -216,6 +216,7 @@ impl Transfer {
                         }));
                     }
                     if options.dry_run {
+                        let source = Some(SourceVersion::of(&file));
                         return self.finish(Outcome::Copied(Copied {
                             src: file.path,
                             dst: target,
@@ -224,16 +225,12 @@ impl Transfer {
                             etag: None,
                             checksum: None,
                             verified: None,
+                            source,
                         }));
                     }
-                    self.copy_one(
-                        ends,
-                        file.path,
-                        target,
-                        Some(file.size),
-                        IfExists::Overwrite,
-                    )
-                    .await
+                    let version = SourceVersion::of(&file);
+                    self.copy_one(ends, file.path, target, Some(version), IfExists::Overwrite)
+                        .await
                 }
             })
             .buffer_unordered(self.concurrency);
