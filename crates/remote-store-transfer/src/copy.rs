@@ -21,13 +21,18 @@ pub(crate) struct Ends<'a> {
     pub(crate) src: &'a AsyncStore,
     pub(crate) dst: &'a AsyncStore,
     /// A store at the shared backend's root (paths are backend paths),
-    /// when both ends share a backend that declares `Copy`.
+    /// when both ends share a backend that copies inside itself (`Copy`
+    /// and `ServerSideCopy`: a backend whose `copy` streams through the
+    /// client, as SFTP's does, is streamed here instead, in parts and
+    /// checked).
     pub(crate) inside: Option<AsyncStore>,
 }
 
 impl<'a> Ends<'a> {
     pub(crate) fn new(src: &'a AsyncStore, dst: &'a AsyncStore) -> Self {
-        let inside = (src.shares_backend(dst) && dst.supports(Capability::Copy))
+        let server_side =
+            dst.supports(Capability::Copy) && dst.supports(Capability::ServerSideCopy);
+        let inside = (src.shares_backend(dst) && server_side)
             .then(|| AsyncStore::new(dst.backend().clone()));
         Ends { src, dst, inside }
     }

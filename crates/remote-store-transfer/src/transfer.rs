@@ -29,7 +29,8 @@ pub enum IfExists {
 /// Each file is streamed from the source into a write on the destination
 /// (bounded memory whatever its size; the destination never holds a
 /// partial file, as for any write), or copied by the backend itself when
-/// both stores share a backend that declares `Copy`. A large file is read
+/// both stores share a backend that copies inside itself (`Copy` and
+/// `ServerSideCopy`; SFTP's `copy` streams through the client). A large file is read
 /// as ranges, several at once, where the source declares
 /// [`RangeRead`](remote_store_core::Capability::RangeRead): see
 /// [`parts_per_file`](Self::parts_per_file).
