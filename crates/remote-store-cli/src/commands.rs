@@ -438,7 +438,7 @@ fn copy_file(progress: &Progress, src: &Target, dst: &Target, overwrite: bool) -
     }
     let dst = destination(src, dst)?;
     refuse_overlap("copy", src, &dst)?;
-    transfer(progress, src, &dst.store, &dst.path, overwrite, None, None)
+    transfer(progress, src, &dst.store, &dst.path, overwrite, None)
 }
 
 fn same_backend(a: &Store, b: &Store) -> bool {
@@ -455,17 +455,10 @@ fn transfer(
     dst: &Store,
     dst_path: &str,
     overwrite: bool,
-    size: Option<u64>,
     verify: Option<Checksum>,
 ) -> Result<()> {
-    let size = match size {
-        Some(size) => Some(size),
-        None if src.store.supports(Capability::Metadata) => {
-            Some(src.store.get_file_info(&src.path)?.size)
-        }
-        None => None,
-    };
-    let bar = Arc::new(ByteBar(progress.bytes(src.name(), size)));
+    // Sized when the copy starts (the transfer states the source).
+    let bar = Arc::new(ByteBar(progress.bytes(src.name(), None)));
     let if_exists = match overwrite {
         true => IfExists::Overwrite,
         false => IfExists::Fail,
@@ -525,14 +518,12 @@ fn copy_checked(
     }
     let dst = destination(src, dst)?;
     refuse_overlap("copy", src, &dst)?;
-    let path = dst.path.clone();
     transfer(
         progress,
         src,
         &dst.store,
-        &path,
+        &dst.path,
         overwrite,
-        None,
         Some(checksum),
     )
 }
@@ -550,7 +541,7 @@ fn mv(
         if same_backend(&src.store, &dst.store) && dst.store.supports(Capability::Move) {
             return dst.store.rename(&src.path, &dst.path, overwrite);
         }
-        transfer(progress, src, &dst.store, &dst.path, overwrite, None, None)?;
+        transfer(progress, src, &dst.store, &dst.path, overwrite, None)?;
         return src.store.delete(&src.path, false);
     }
     if !src.store.is_folder(&src.path)? {

@@ -75,6 +75,12 @@ impl Progress {
 pub(crate) struct ByteBar(pub(crate) ProgressBar);
 
 impl Observer for ByteBar {
+    fn file_started(&self, file: &FileStart) {
+        if let Some(size) = file.size {
+            self.0.set_length(size);
+        }
+    }
+
     fn bytes_moved(&self, _src: &RemotePath, bytes: u64) {
         self.0.inc(bytes);
     }

@@ -305,35 +305,24 @@ fn delete_sources(src: &Target, report: &Report, jobs: usize) -> Result<()> {
 /// For each copied file, whether its source still is the version its copy
 /// began from (`true` where the copy recorded none), `jobs` at a time.
 fn unchanged_sources(src: &Target, copied: &[Copied], jobs: usize) -> Vec<Result<bool>> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let answers: Vec<std::sync::Mutex<Option<Result<bool>>>> =
-        copied.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let check = |c: &Copied| match &c.source {
+        None => Ok(true),
+        Some(version) => src
+            .store
+            .get_file_info(c.src.as_str())
+            .map(|now| version.matches(&now)),
+    };
+    let share = copied.len().div_ceil(jobs.max(1)).max(1);
     std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, copied.len().max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(c) = copied.get(i) else { break };
-                    let answer = match &c.source {
-                        None => Ok(true),
-                        Some(version) => src
-                            .store
-                            .get_file_info(c.src.as_str())
-                            .map(|now| version.matches(&now)),
-                    };
-                    *answers[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(answer);
-                }
-            });
-        }
-    });
-    answers
-        .into_iter()
-        .map(|a| {
-            a.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .unwrap_or_else(|| Err(Error::other("the source's version was not checked")))
-        })
-        .collect()
+        let workers: Vec<_> = copied
+            .chunks(share)
+            .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 /// `path`'s folders from its parent up to `base`, inclusive.

@@ -393,14 +393,10 @@ async fn same_md5_etags(
     }
     let src = ends.src.get_file_info(from.as_str()).await?.etag;
     let dst = ends.dst.get_file_info(to.as_str()).await?.etag;
-    let md5 = |etag: Option<String>| {
-        etag.map(|e| e.trim_matches('"').to_ascii_lowercase())
-            .filter(|e| e.len() == 32 && e.bytes().all(|b| b.is_ascii_hexdigit()))
-    };
-    Ok(match (md5(src), md5(dst)) {
-        (Some(a), Some(b)) if a == b => Some(a),
-        _ => None,
-    })
+    let md5 = src
+        .map(|e| e.trim_matches('"').to_ascii_lowercase())
+        .filter(|e| e.len() == 32 && e.bytes().all(|b| b.is_ascii_hexdigit()));
+    Ok(md5.filter(|md5| dst.is_some_and(|dst| is_md5_of(&dst, md5))))
 }
 
 /// Whether `etag` (quoted or not, any case) is the MD5 `digest` (hex).

@@ -27,8 +27,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use futures::{StreamExt, TryStreamExt, stream};
 use remote_store_core::stream::ByteStream;
 use remote_store_core::{
-    AsyncStore, Bytes, Capability, Error, ErrorKind, FileInfo, ReadOptions, RemotePath, Result,
+    AsyncStore, Bytes, Capability, Error, ErrorKind, ReadOptions, RemotePath, Result,
 };
+
+use crate::report::SourceVersion;
 
 /// When and how a file is read as parallel ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +118,7 @@ pub(crate) async fn read(
     let (store, file) = (src.clone(), path.clone());
     let unchanged = stream::once(async move {
         match store.get_file_info(file.as_str()).await {
-            Ok(after) if same_version(&before, &after) => None,
+            Ok(after) if SourceVersion::of(&before).matches(&after) => None,
             Ok(_) => {
                 let why = "its size, modification time or etag changed";
                 Some(Err(changed(store.backend().name(), &file, why)))
@@ -186,10 +188,6 @@ async fn read_part(
         return Err(changed(store.backend().name(), &path, &why));
     }
     Ok(chunks)
-}
-
-fn same_version(before: &FileInfo, after: &FileInfo) -> bool {
-    before.size == after.size && before.modified == after.modified && before.etag == after.etag
 }
 
 /// The source changed while it was read.
