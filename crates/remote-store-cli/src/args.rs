@@ -98,12 +98,13 @@ pub(crate) enum Command {
         #[arg(short = 'n', long)]
         no_clobber: bool,
         /// Verify each copy: the digest of the source's bytes against that
-        /// of the destination, read back after the write.
+        /// of the destination, read back after the write (not on S3 when
+        /// its etag is the MD5 of the bytes sent, one part or many).
         #[arg(long)]
         checksum: bool,
-        /// The digest --checksum uses. With md5, a destination whose etag is
-        /// the MD5 of the bytes sent (S3, single-part uploads) is not read
-        /// back.
+        /// The digest --checksum uses. With md5, a copy inside one S3 server
+        /// whose source and copy carry the same MD5 etag is read on neither
+        /// side.
         #[arg(long, value_enum, default_value_t = Hash::Sha256, requires = "checksum")]
         hash: Hash,
     },

@@ -105,6 +105,11 @@ pub struct WriteResult {
     pub version: Option<String>,
     /// The stored file's modification time, if the storage returned it.
     pub modified: Option<SystemTime>,
+    /// The storage's own digest of what it stored matched the bytes
+    /// written: set only for a write asked to
+    /// [`verify`](crate::WriteOptions::verify), by a backend whose storage
+    /// reports one.
+    pub verified: bool,
 }
 
 impl WriteResult {
@@ -115,6 +120,7 @@ impl WriteResult {
             etag: None,
             version: None,
             modified: None,
+            verified: false,
         }
     }
 
@@ -133,6 +139,12 @@ impl WriteResult {
     /// Sets `modified`.
     pub fn with_modified(mut self, modified: SystemTime) -> Self {
         self.modified = Some(modified);
+        self
+    }
+
+    /// Sets `verified`.
+    pub fn with_verified(mut self, verified: bool) -> Self {
+        self.verified = verified;
         self
     }
 }

@@ -152,6 +152,19 @@ pub struct WriteOptions {
     /// service limit) and refuses more with `InvalidArgument`. A write
     /// replaces the file's metadata, it does not merge.
     pub metadata: BTreeMap<String, String>,
+    /// Check that the storage holds exactly the bytes written, where its
+    /// answer to the write carries a digest of them (no extra request):
+    /// S3 and services compatible with it answer a one-request upload
+    /// with the MD5 of its body as the etag, and a multipart upload with
+    /// the MD5 of its parts' MD5s followed by `-` and the part count.
+    /// [`WriteResult::verified`](crate::WriteResult::verified) says
+    /// whether the check was made and held. A digest that differs does not
+    /// fail the write, since etags are not always digests (S3 objects
+    /// encrypted with KMS keys, some compatible services): it leaves
+    /// `verified` false, and a caller that needs certainty reads the file
+    /// back. Costs one MD5 pass over the bytes; backends whose storage
+    /// reports no digest ignore it. Default `false`.
+    pub verify: bool,
 }
 
 /// The most user metadata (names plus values, in bytes) any backend keeps:
@@ -193,6 +206,12 @@ impl WriteOptions {
     /// Sets [`cache_control`](Self::cache_control).
     pub fn cache_control(mut self, cache_control: impl Into<String>) -> Self {
         self.cache_control = Some(cache_control.into());
+        self
+    }
+
+    /// Sets [`verify`](Self::verify).
+    pub fn verify(mut self, verify: bool) -> Self {
+        self.verify = verify;
         self
     }
 

@@ -214,6 +214,9 @@ pub struct ObjectStoreBackend {
     /// The most user metadata the service keeps, in bytes (names plus
     /// values); 0 until [`ObjectStoreBackend::with_attributes`].
     metadata_limit: usize,
+    /// The service's etags are MD5s (see
+    /// [`with_md5_etags`](ObjectStoreBackend::with_md5_etags)).
+    md5_etags: bool,
 }
 
 /// The clients a backend talks through.
@@ -259,6 +262,7 @@ impl ObjectStoreBackend {
             bulk_delete: true,
             storage_id: None,
             metadata_limit: 0,
+            md5_etags: false,
         }
     }
 
@@ -410,6 +414,18 @@ impl ObjectStoreBackend {
     /// (for emulators whose bulk endpoint is slow, e.g. Azurite's batch).
     pub fn with_bulk_delete(mut self, bulk: bool) -> Self {
         self.bulk_delete = bulk;
+        self
+    }
+
+    /// Declares that the service answers a write with MD5 etags (S3: the
+    /// body's MD5 for one `PUT`, the MD5 of the parts' MD5s and `-N` for a
+    /// multipart upload), so a write asked to
+    /// [`verify`](remote_store_core::WriteOptions::verify) computes them
+    /// over the bytes it sends and sets
+    /// [`WriteResult::verified`](remote_store_core::WriteResult::verified)
+    /// when the service's etag is the same.
+    pub fn with_md5_etags(mut self) -> Self {
+        self.md5_etags = true;
         self
     }
 
@@ -825,6 +841,7 @@ impl AsyncBackend for ObjectStoreBackend {
             uploads: clients.uploads.as_ref(),
             if_match: options.if_match.as_deref(),
             attributes: attributes::of_write(options),
+            verify: options.verify && self.md5_etags,
         };
         write::write(target, src, options.overwrite).await
     }

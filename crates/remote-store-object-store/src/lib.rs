@@ -38,6 +38,7 @@ mod backend;
 mod bulk;
 mod create_only;
 mod error;
+mod etag;
 mod io;
 mod list;
 pub mod raw;

@@ -15,6 +15,7 @@ use remote_store_core::{Error, ErrorKind, RemotePath, Result, WriteResult};
 
 use crate::create_only::commit_condition;
 use crate::error::{map, map_create};
+use crate::etag::{PartDigests, matches, single_etag};
 use crate::{PART_CONCURRENCY, PART_SIZE, SINGLE_PUT_LIMIT};
 
 pub(crate) struct Target<'a> {
@@ -32,6 +33,9 @@ pub(crate) struct Target<'a> {
     pub(crate) if_match: Option<&'a str>,
     /// Content type, cache-control and user metadata to store.
     pub(crate) attributes: Attributes,
+    /// Compare the service's etag with the MD5s of the bytes sent (the
+    /// write asked to verify, and the service's etags are MD5s).
+    pub(crate) verify: bool,
 }
 
 /// A failed compare-and-swap: the object was replaced, or is gone.
@@ -88,6 +92,13 @@ fn result(size: usize, put: PutResult) -> WriteResult {
     result
 }
 
+/// [`result`], `verified` when the service's etag is the `expected` one
+/// (computed here over the bytes sent, when the write verifies).
+fn checked(size: usize, put: PutResult, expected: Option<String>) -> WriteResult {
+    let verified = expected.is_some_and(|expected| matches(put.e_tag.as_deref(), &expected));
+    result(size, put).with_verified(verified)
+}
+
 pub(crate) async fn write(
     t: Target<'_>,
     mut src: ByteStream,
@@ -123,12 +134,13 @@ pub(crate) async fn write(
             attributes: t.attributes.clone(),
             ..Default::default()
         };
+        let expected = t.verify.then(|| single_etag(&head));
         let payload: PutPayload = head.into_iter().collect();
         return t
             .store
             .put_opts(&t.key, payload, opts)
             .await
-            .map(|put| result(buffered, put))
+            .map(|put| checked(buffered, put, expected))
             .map_err(|e| match t.if_match {
                 Some(_) => map_update(e, t.path, t.backend),
                 None => map_create(e, t.path, t.backend),
@@ -168,8 +180,13 @@ pub(crate) async fn write(
     // Dropped before the commit (the caller's future cancelled), the
     // guard aborts the upload, so no parts stay stored and billed.
     let mut guard = AbortOnDrop(Some(WriteMultipart::new_with_chunk_size(upload, PART_SIZE)));
+    // Cut where `WriteMultipart` cuts its parts: every `PART_SIZE` bytes.
+    let mut digests = t.verify.then(|| PartDigests::new(PART_SIZE));
     let writer = guard.writer();
     for chunk in head {
+        if let Some(digests) = &mut digests {
+            digests.update(&chunk);
+        }
         writer.put(chunk);
     }
     loop {
@@ -181,6 +198,9 @@ pub(crate) async fn write(
         match src.next().await {
             Some(Ok(chunk)) => {
                 buffered += chunk.len();
+                if let Some(digests) = &mut digests {
+                    digests.update(&chunk);
+                }
                 guard.writer().put(chunk);
             }
             Some(Err(e)) => {
@@ -206,8 +226,9 @@ pub(crate) async fn write(
         })?,
         Err(_) => finishing.await,
     };
+    let expected = digests.map(PartDigests::multipart_etag);
     finished
-        .map(|put| result(buffered, put))
+        .map(|put| checked(buffered, put, expected))
         .map_err(|e| match (t.if_match, conditional_commit) {
             // The object was replaced (or removed) since its etag was read.
             (Some(_), _) => map_update(e, t.path, t.backend),

@@ -87,7 +87,8 @@ impl S3Backend {
             .with_exclusive_write(config.conditional_put)
             .with_conditional_reads(config.conditional_put)
             // S3 keeps at most 2 KiB of user metadata (names plus values).
-            .with_attributes(2 * 1024);
+            .with_attributes(2 * 1024)
+            .with_md5_etags();
         // SigV4 query signing allows at most 7 days.
         inner = inner.with_signer(
             native.clone(),

@@ -4,7 +4,9 @@
 use std::time::Instant;
 
 use futures::StreamExt;
-use remote_store_core::{AsyncStore, Capability, Error, ErrorKind, RemotePath, Result};
+use remote_store_core::{
+    AsyncStore, Capability, Error, ErrorKind, RemotePath, Result, WriteOptions,
+};
 
 use std::sync::{Arc, Mutex};
 
@@ -230,6 +232,7 @@ impl Transfer {
                 etag,
                 checksum,
                 verified,
+                ..
             }) => Outcome::Copied(Copied {
                 src: from,
                 dst: to,
@@ -283,6 +286,7 @@ impl Transfer {
             etag: None,
             checksum: None,
             verified: None,
+            service_verified: false,
         })
     }
 
@@ -317,7 +321,13 @@ impl Transfer {
             }
             chunk
         });
-        let written = ends.dst.write(to.as_str(), counted, overwrite).await?;
+        // A backend whose service answers with a digest of what it stored
+        // (S3's MD5 etags, one part or many) checks it against the bytes
+        // sent, which are the bytes hashed here: no read-back needed.
+        let options = WriteOptions::new()
+            .overwrite(overwrite)
+            .verify(self.verify.is_some());
+        let written = ends.dst.write_with(to.as_str(), counted, &options).await?;
         let checksum = hasher
             .and_then(|h| h.lock().unwrap_or_else(|e| e.into_inner()).take())
             .map(Hasher::finish);
@@ -326,6 +336,7 @@ impl Transfer {
             etag: written.etag,
             checksum,
             verified: None,
+            service_verified: written.verified,
         })
     }
 
@@ -353,7 +364,7 @@ impl Transfer {
             Some(streamed) => streamed.clone(),
             None => digest_of(ends.src, from, kind).await?,
         };
-        if kind == Checksum::Md5 && done.etag.as_deref().is_some_and(|e| is_md5_of(e, &source)) {
+        if service_vouches(&done, kind, &source) {
             return Ok(Done {
                 checksum: Some(source),
                 verified: Some(Verified::ServiceMd5),
@@ -378,6 +389,23 @@ pub(crate) struct Done {
     etag: Option<String>,
     checksum: Option<String>,
     verified: Option<Verified>,
+    /// The destination's backend found its service's digest equal to the
+    /// bytes it sent ([`WriteResult::verified`](remote_store_core::WriteResult::verified)).
+    service_verified: bool,
+}
+
+/// Whether the destination's service vouches for the bytes this transfer
+/// sent, whose digest is `source`: its etag is the MD5 computed here, or
+/// the backend found the etag equal to the MD5s of what it sent (a
+/// multipart upload's, say). An etag that is a plain MD5 other than the
+/// one computed here vouches for nothing, whatever the backend found: the
+/// bytes changed between this transfer and the backend.
+fn service_vouches(done: &Done, kind: Checksum, source: &str) -> bool {
+    let plain_md5 = done.etag.as_deref().filter(|etag| is_md5(etag));
+    match (kind, plain_md5) {
+        (Checksum::Md5, Some(etag)) => is_md5_of(etag, source),
+        _ => done.service_verified,
+    }
 }
 
 /// The MD5 (hex) that the source's and the destination's etags both are,
@@ -394,9 +422,15 @@ async fn same_md5_etags(
     let src = ends.src.get_file_info(from.as_str()).await?.etag;
     let dst = ends.dst.get_file_info(to.as_str()).await?.etag;
     let md5 = src
-        .map(|e| e.trim_matches('"').to_ascii_lowercase())
-        .filter(|e| e.len() == 32 && e.bytes().all(|b| b.is_ascii_hexdigit()));
+        .filter(|e| is_md5(e))
+        .map(|e| e.trim_matches('"').to_ascii_lowercase());
     Ok(md5.filter(|md5| dst.is_some_and(|dst| is_md5_of(&dst, md5))))
+}
+
+/// Whether `etag` (quoted or not) is shaped as an MD5: 32 hex digits.
+fn is_md5(etag: &str) -> bool {
+    let etag = etag.trim_matches('"');
+    etag.len() == 32 && etag.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Whether `etag` (quoted or not, any case) is the MD5 `digest` (hex).

@@ -79,10 +79,13 @@ pub enum Verified {
     /// The destination was read back whole and its digest compared: what
     /// the storage holds is checked.
     ReadBack,
-    /// The destination's etag is the MD5 computed here over the bytes sent
-    /// (S3 computes a single-part, unencrypted upload's etag as its body's
-    /// MD5; a multipart or KMS etag never matches and is read back): what
-    /// the service received is checked, without reading it again.
+    /// The destination's etag is the MD5 of the bytes sent, computed while
+    /// sending them: S3 answers an unencrypted upload with its body's MD5
+    /// (one `PUT`) or the MD5 of its parts' MD5s (a multipart upload; see
+    /// [`WriteOptions::verify`](remote_store_core::WriteOptions::verify)).
+    /// What the service stored is checked without reading it again; an
+    /// etag that is not such a digest (KMS encryption, Azure) is read
+    /// back instead.
     ServiceMd5,
     /// A copy inside the backend whose source and destination etags are
     /// the same MD5 (S3 keeps a single-part object's MD5 etag through a

@@ -104,14 +104,18 @@ impl Transfer {
     /// naming both digests); the copy stays for inspection. Costs one more
     /// read of every file; the digest is in [`Copied::checksum`](crate::Copied::checksum).
     ///
-    /// With [`Checksum::Md5`], a destination whose etag is the MD5
-    /// computed over the bytes sent (S3, for single-part uploads without
-    /// KMS) is not read back: the service computed the same digest over
-    /// what it received. A copy inside the backend whose source and
-    /// destination etags are the same MD5 (S3's server-side copy of a
-    /// single-part object) is read on neither side: the service's digests
-    /// of both agree. [`Copied::verified`](crate::Copied::verified) says
-    /// which check each file had.
+    /// A destination whose service answers the write with a digest of what
+    /// it stored is not read back: the write is asked to
+    /// [`verify`](remote_store_core::WriteOptions::verify), and S3 (an
+    /// unencrypted upload, one `PUT` or multipart) compares its MD5 etag
+    /// with the MD5s of the bytes sent, whichever `checksum` the transfer
+    /// reports. With [`Checksum::Md5`], any other destination whose etag is
+    /// the MD5 of the bytes sent is not read back either, and a copy inside
+    /// the backend whose source and destination etags are the same MD5
+    /// (S3's server-side copy of a single-part object) is read on neither
+    /// side: the service's digests of both agree.
+    /// [`Copied::verified`](crate::Copied::verified) says which check each
+    /// file had.
     pub fn verify(mut self, checksum: Checksum) -> Self {
         self.verify = Some(checksum);
         self
