@@ -108,8 +108,11 @@ nothing): never a partial file, nor the folders it created. \
 `WriteOptions::overwrite` replaces a file \
 already there; `WriteOptions::atomic` is `write_atomic`; \
 `WriteOptions::if_match` replaces the file only while its etag is the one \
-given, a compare-and-swap (needs `Capability::ConditionalWrite`). Needs \
-`Capability::Write` (`Capability::AtomicWrite` when atomic).
+given, a compare-and-swap (needs `Capability::ConditionalWrite`); \
+`WriteOptions::verify` asks the backend to compare the storage's digest of \
+what it stored with the bytes sent, where the storage's answer carries one \
+(`WriteResult::verified`; false when not asked or not possible, never an \
+error). Needs `Capability::Write` (`Capability::AtomicWrite` when atomic).
 
 # Errors
 `AlreadyExists` when not overwriting and a file is at `path`; the \

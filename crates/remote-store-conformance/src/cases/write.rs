@@ -1,7 +1,7 @@
 //! `write`, `write_atomic`: round trips, overwrite flag, no partial writes.
 
 use bytes::Bytes;
-use remote_store_core::{Capability, ErrorKind};
+use remote_store_core::{Capability, ErrorKind, WriteOptions};
 
 use super::{expect_err, ok};
 use crate::data::{INJECTED_FAILURE, Source, assert_same, bytes};
@@ -25,9 +25,11 @@ pub async fn write_then_read(s: Subject) {
 }
 
 /// Every write returns what it stored: the size in bytes (empty, small,
-/// streamed over many chunks, atomic), and, where the storage reports an
-/// etag or a version in the write's answer, the ones `get_file_info` then
-/// shows (a compare-and-swap relies on it).
+/// streamed over many chunks, atomic, asked to verify), and, where the
+/// storage reports an etag or a version in the write's answer, the ones
+/// `get_file_info` then shows (a compare-and-swap relies on it). A write
+/// not asked to verify claims no verification; one asked stores the same
+/// bytes.
 pub async fn write_results_report_what_was_stored(s: Subject) {
     need!(s, Write);
     let caps = s.capabilities();
@@ -49,6 +51,24 @@ pub async fn write_results_report_what_was_stored(s: Subject) {
     if caps.contains(remote_store_core::Capability::AtomicWrite) {
         let atomic = s.write_atomic("atomic.bin", bytes(10, 4), true).await;
         results.push(("atomic.bin", ok(atomic, "write_atomic"), 10));
+    }
+    for (path, result, _) in &results {
+        assert!(!result.verified, "{path}: not asked to verify");
+    }
+    let verify = WriteOptions::new().verify(true);
+    let checked = s.write_with("checked.bin", bytes(1000, 5), verify.clone());
+    results.push(("checked.bin", ok(checked.await, "verified write"), 1000));
+    let checked = s.write_source_with("checked-big.bin", Source::generated(big, 6), verify);
+    results.push((
+        "checked-big.bin",
+        ok(checked.await, "verified streamed write"),
+        big,
+    ));
+    if caps.contains(Capability::Read) {
+        let small = ok(s.read_bytes("checked.bin").await, "read");
+        assert_same(&small, &bytes(1000, 5), "checked.bin");
+        let large = ok(s.read_bytes("checked-big.bin").await, "read");
+        assert_same(&large, &bytes(big as usize, 6), "checked-big.bin");
     }
     for (path, result, size) in results {
         assert_eq!(result.size, size, "{path}: the write result's size");
