@@ -166,11 +166,14 @@ impl AsyncSftpBackend {
         Ok(self.stat(path).await?.map(|a| a.file_type().is_dir()))
     }
 
-    /// Refuses a folder or missing file.
-    async fn file(&self, path: &RemotePath) -> Result<()> {
-        match self.is_dir(path).await? {
-            Some(true) => Err(Error::invalid_path(path, "is a folder").with_backend(crate::NAME)),
-            Some(false) => Ok(()),
+    /// The attributes of the file at `path`; refuses a folder or a
+    /// missing file.
+    async fn file(&self, path: &RemotePath) -> Result<FileAttributes> {
+        match self.stat(path).await? {
+            Some(attrs) if attrs.file_type().is_dir() => {
+                Err(Error::invalid_path(path, "is a folder").with_backend(crate::NAME))
+            }
+            Some(attrs) => Ok(attrs),
             None => Err(Error::not_found(path).with_backend(crate::NAME)),
         }
     }
@@ -643,14 +646,18 @@ impl AsyncBackend for AsyncSftpBackend {
             })
         };
         if offset == 0 && len.is_none() {
-            // A whole file: the check that it is one and the open travel
-            // together, one round trip where there were two (a folder the
-            // server let us open is closed again, unread). The check's
-            // answer wins: it names a folder or a missing file correctly.
-            let (is_file, opened) = tokio::join!(self.file(path), open());
-            is_file?;
-            let (conn, file) = opened?;
-            return Ok(whole(conn, file, path));
+            // A whole file: its stat and the open travel together, one
+            // round trip where there were two (a folder the server let us
+            // open is closed again, unread). The stat's answer wins: it
+            // names a folder or a missing file correctly, and its size
+            // bounds the READs.
+            let opened = self
+                .pool
+                .run_on(path.as_str(), |c| RawHandle::open_file(c, native.clone()));
+            let (attrs, opened) = tokio::join!(self.file(path), opened);
+            let size = attrs?.size.unwrap_or(0);
+            let (conn, handle) = opened?;
+            return Ok(super::ranged::whole(conn, handle, size, path.clone()));
         }
         self.file(path).await?;
         if offset > 0 {

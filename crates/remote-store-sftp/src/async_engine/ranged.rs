@@ -6,6 +6,7 @@
 //! on every range).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::StreamExt;
 use remote_store_core::Bytes;
@@ -22,6 +23,9 @@ use super::conn::{Conn, RawHandle, is_status, map};
 const CHUNK: u64 = 255 * 1024;
 /// READ requests in flight for one range.
 const WINDOW: usize = 16;
+/// READ requests in flight for a whole file: as many as russh-sftp's
+/// `File` keeps (`IN_FLIGHT`), which whole reads used before.
+const WHOLE_WINDOW: usize = 64;
 
 /// `len` bytes from `offset` of the file open as `handle` (fewer at the
 /// end of the file), as a stream that keeps the handle open until it
@@ -33,12 +37,73 @@ pub(crate) fn ranged(
     len: u64,
     path: RemotePath,
 ) -> ByteStream {
+    reads(
+        conn,
+        Arc::new(handle),
+        chunks(offset, len),
+        WINDOW,
+        path,
+        None,
+    )
+}
+
+/// The whole file open as `handle`, whose stat said `size` bytes: READs
+/// for exactly those bytes plus a one-byte probe at `size`, all in flight
+/// together, so a small file costs one round trip and no READ answered
+/// only to say the file has ended (russh-sftp's `File` asks for a chunk,
+/// then for 64 more after a short answer: 65 READs for a 4 KiB file). A
+/// file that grew since its stat (the probe finds a byte) is read on to
+/// its end; one that shrank ends at its first short answer.
+pub(crate) fn whole(conn: Arc<Conn>, handle: RawHandle, size: u64, path: RemotePath) -> ByteStream {
     let handle = Arc::new(handle);
+    let ended = Arc::new(AtomicBool::new(false));
+    let known = chunks(0, size).chain(std::iter::once((size, 1)));
+    let head = reads(
+        conn.clone(),
+        handle.clone(),
+        known,
+        WHOLE_WINDOW,
+        path.clone(),
+        Some(ended.clone()),
+    );
+    // Every READ, the probe too, was answered whole: the file grew.
+    let rest = futures::stream::once(async move {
+        match ended.load(Ordering::Acquire) {
+            true => futures::stream::empty().boxed(),
+            false => reads(
+                conn,
+                handle,
+                chunks(size + 1, u64::MAX),
+                WHOLE_WINDOW,
+                path,
+                None,
+            ),
+        }
+    })
+    .flatten();
+    head.chain(rest).boxed()
+}
+
+/// `(offset, length)` of the READs covering `len` bytes from `offset`.
+fn chunks(offset: u64, len: u64) -> impl Iterator<Item = (u64, u64)> + Send + 'static {
     let end = offset.saturating_add(len);
-    let chunks = (0..len.div_ceil(CHUNK)).map(move |i| {
+    (0..(end - offset).div_ceil(CHUNK)).map(move |i| {
         let at = offset + i * CHUNK;
         (at, CHUNK.min(end - at))
-    });
+    })
+}
+
+/// The READs `chunks`, `window` in flight, in order; the stream ends at
+/// the first short answer (the end of the file) or error, and then sets
+/// `ended_early`.
+fn reads(
+    conn: Arc<Conn>,
+    handle: Arc<RawHandle>,
+    chunks: impl Iterator<Item = (u64, u64)> + Send + 'static,
+    window: usize,
+    path: RemotePath,
+    ended_early: Option<Arc<AtomicBool>>,
+) -> ByteStream {
     futures::stream::iter(chunks)
         .map(move |(at, want)| {
             let (conn, handle) = (conn.clone(), handle.clone());
@@ -47,7 +112,7 @@ pub(crate) fn ranged(
                 read.map(|data| (data, want)).map_err(|e| (conn, e))
             }
         })
-        .buffered(WINDOW)
+        .buffered(window)
         // A short chunk is the end of the file: nothing after it.
         .scan(false, move |ended, read| {
             let item = match read {
@@ -62,6 +127,9 @@ pub(crate) fn ranged(
                     Some(Err(map(e, path.as_str())))
                 }
             };
+            if *ended && let Some(flag) = &ended_early {
+                flag.store(true, Ordering::Release);
+            }
             futures::future::ready(item)
         })
         .filter(|item| futures::future::ready(!matches!(item, Ok(data) if data.is_empty())))
