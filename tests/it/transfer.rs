@@ -599,6 +599,7 @@ fn a_copy_inside_s3_with_equal_md5_etags_reads_neither_side() {
             let report = copy_tree(&Transfer::new().verify(Checksum::Md5), &src, &dst, true);
             assert!(report.is_complete(), "{kind}: {:?}", report.failed);
             let reads = faults.calls(remote_store::layers::Op::Read);
+            let stats = faults.calls(remote_store::layers::Op::GetFileInfo);
             assert_tree(&dst, "out", kind);
             for copied in &report.copied {
                 assert!(copied.server_side, "{kind}: {}", copied.dst);
@@ -611,6 +612,9 @@ fn a_copy_inside_s3_with_equal_md5_etags_reads_neither_side() {
                 _ => 2 * tree().len() as u32,
             };
             assert_eq!(reads, verifying, "{kind}: reads");
+            // The source's etag comes from the listing: only the copy is
+            // stated.
+            assert_eq!(stats, tree().len() as u32, "{kind}: stats");
             base.delete_folder("", true, true).ok();
         }
     });

@@ -223,7 +223,10 @@ impl Transfer {
             None => self.stream(ends, &from, &to, size, overwrite).await,
         };
         let copied = match (copied, self.verify) {
-            (Ok(done), Some(kind)) => self.verified(ends, &from, &to, done, kind).await,
+            (Ok(done), Some(kind)) => {
+                let listed = source.as_ref().and_then(|v| v.etag.as_deref());
+                self.verified(ends, (&from, listed), &to, done, kind).await
+            }
             (copied, _) => copied,
         };
         let outcome = match copied {
@@ -342,17 +345,20 @@ impl Transfer {
 
     /// `done` checked: the source's digest (as streamed, or read now for a
     /// copy inside the backend) against the destination's, read back.
+    ///
+    /// `from` is the source's path, with the etag its copy began from when
+    /// known (listed or stated).
     async fn verified(
         &self,
         ends: &Ends<'_>,
-        from: &RemotePath,
+        (from, etag): (&RemotePath, Option<&str>),
         to: &RemotePath,
         done: Done,
         kind: Checksum,
     ) -> Result<Done> {
         if done.checksum.is_none()
             && kind == Checksum::Md5
-            && let Some(md5) = same_md5_etags(ends, from, to).await?
+            && let Some(md5) = same_md5_etags(ends, (from, etag), to).await?
         {
             return Ok(Done {
                 checksum: Some(md5),
@@ -410,16 +416,22 @@ fn service_vouches(done: &Done, kind: Checksum, source: &str) -> bool {
 
 /// The MD5 (hex) that the source's and the destination's etags both are,
 /// when they are equal and shaped as MD5s; `None` otherwise (or where the
-/// backend keeps no metadata).
+/// backend keeps no metadata). The source's etag is the one its copy began
+/// from when known (from the listing: one request less per file); a
+/// source replaced since then no longer matches the copy, which is then
+/// read back.
 async fn same_md5_etags(
     ends: &Ends<'_>,
-    from: &RemotePath,
+    (from, etag): (&RemotePath, Option<&str>),
     to: &RemotePath,
 ) -> Result<Option<String>> {
     if !ends.src.supports(Capability::Metadata) || !ends.dst.supports(Capability::Metadata) {
         return Ok(None);
     }
-    let src = ends.src.get_file_info(from.as_str()).await?.etag;
+    let src = match etag {
+        Some(etag) => Some(etag.to_owned()),
+        None => ends.src.get_file_info(from.as_str()).await?.etag,
+    };
     let dst = ends.dst.get_file_info(to.as_str()).await?.etag;
     let md5 = src
         .filter(|e| is_md5(e))
