@@ -353,18 +353,25 @@ impl Transfer {
         ends: &Ends<'_>,
         (from, etag): (&RemotePath, Option<&str>),
         to: &RemotePath,
-        done: Done,
+        mut done: Done,
         kind: Checksum,
     ) -> Result<Done> {
-        if done.checksum.is_none()
-            && kind == Checksum::Md5
-            && let Some(md5) = same_md5_etags(ends, (from, etag), to).await?
-        {
-            return Ok(Done {
-                checksum: Some(md5),
-                verified: Some(Verified::ServiceEtags),
-                ..done
-            });
+        if done.checksum.is_none() && kind == Checksum::Md5 {
+            let (src, dst) = inside_etags(ends, (from, etag), to).await?;
+            let src = src
+                .filter(|e| is_md5(e))
+                .map(|e| e.trim_matches('"').to_ascii_lowercase());
+            if let Some(md5) = src.filter(|md5| dst.as_deref().is_some_and(|d| is_md5_of(d, md5))) {
+                return Ok(Done {
+                    checksum: Some(md5),
+                    verified: Some(Verified::ServiceEtags),
+                    ..done
+                });
+            }
+            // A source uploaded in parts has no MD5 etag, but S3 gives its
+            // copy one: compared with the source's MD5 below, it spares
+            // reading the copy back.
+            done.etag = done.etag.or(dst);
         }
         let source = match &done.checksum {
             Some(streamed) => streamed.clone(),
@@ -414,29 +421,25 @@ fn service_vouches(done: &Done, kind: Checksum, source: &str) -> bool {
     }
 }
 
-/// The MD5 (hex) that the source's and the destination's etags both are,
-/// when they are equal and shaped as MD5s; `None` otherwise (or where the
-/// backend keeps no metadata). The source's etag is the one its copy began
+/// The etags of a copy inside the backend's source and destination, where
+/// the backend keeps metadata. The source's is the one its copy began
 /// from when known (from the listing: one request less per file); a
 /// source replaced since then no longer matches the copy, which is then
 /// read back.
-async fn same_md5_etags(
+async fn inside_etags(
     ends: &Ends<'_>,
     (from, etag): (&RemotePath, Option<&str>),
     to: &RemotePath,
-) -> Result<Option<String>> {
+) -> Result<(Option<String>, Option<String>)> {
     if !ends.src.supports(Capability::Metadata) || !ends.dst.supports(Capability::Metadata) {
-        return Ok(None);
+        return Ok((None, None));
     }
     let src = match etag {
         Some(etag) => Some(etag.to_owned()),
         None => ends.src.get_file_info(from.as_str()).await?.etag,
     };
     let dst = ends.dst.get_file_info(to.as_str()).await?.etag;
-    let md5 = src
-        .filter(|e| is_md5(e))
-        .map(|e| e.trim_matches('"').to_ascii_lowercase());
-    Ok(md5.filter(|md5| dst.is_some_and(|dst| is_md5_of(&dst, md5))))
+    Ok((src, dst))
 }
 
 /// Whether `etag` (quoted or not) is shaped as an MD5: 32 hex digits.

@@ -85,7 +85,9 @@ pub enum Verified {
     /// [`WriteOptions::verify`](remote_store_core::WriteOptions::verify)).
     /// What the service stored is checked without reading it again; an
     /// etag that is not such a digest (KMS encryption, Azure) is read
-    /// back instead.
+    /// back instead. For a copy inside S3 of an object uploaded in parts
+    /// (whose etag is no MD5), the MD5 etag S3 gives the copy is compared
+    /// with the source's MD5, read here: the copy is not read.
     ServiceMd5,
     /// A copy inside the backend whose source and destination etags are
     /// the same MD5 (S3 keeps a single-part object's MD5 etag through a

@@ -113,7 +113,9 @@ impl Transfer {
     /// the MD5 of the bytes sent is not read back either, and a copy inside
     /// the backend whose source and destination etags are the same MD5
     /// (S3's server-side copy of a single-part object) is read on neither
-    /// side: the service's digests of both agree.
+    /// side: the service's digests of both agree; one whose source was
+    /// uploaded in parts has only its source read, against the MD5 etag S3
+    /// gives the copy.
     /// [`Copied::verified`](crate::Copied::verified) says which check each
     /// file had.
     pub fn verify(mut self, checksum: Checksum) -> Self {
