@@ -1,7 +1,9 @@
 //! What the remote-store layers cost per call on the memory backends:
 //! the `Store`/`AsyncStore` faces against raw backend calls and against
 //! `object_store::memory::InMemory`, the `SyncBackendAdapter` and the
-//! blocking bridge, and 64 concurrent adapted calls.
+//! blocking bridge, and 64 concurrent adapted calls; and `AsyncStore` over
+//! `LocalBackend` against object_store's `LocalFileSystem` (the two pay a
+//! blocking-pool hop per call) on one folder of the same disk.
 //!
 //! Group and function names are read back by `cargo xtask bench`, which
 //! turns them into the ratio tables of `docs/benchmarks.md`.
@@ -310,6 +312,56 @@ fn concurrency(c: &mut Criterion) {
     g.finish();
 }
 
+/// `AsyncStore` over `LocalBackend` and `LocalFileSystem`, each in a
+/// folder of its own on the same disk, holding the same 4 KiB file.
+fn local_4k(c: &mut Criterion) {
+    use object_store::local::LocalFileSystem;
+    let s = subjects();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (ours, theirs) = (dir.path().join("ours"), dir.path().join("theirs"));
+    std::fs::create_dir_all(&ours).expect("folder");
+    std::fs::create_dir_all(&theirs).expect("folder");
+    let store = AsyncStore::new(remote_store::backends::LocalBackend::new(&ours).expect("local"));
+    let fs = LocalFileSystem::new_with_prefix(&theirs).expect("LocalFileSystem");
+    s.rt.block_on(async {
+        store.write_bytes(KEY, s.data.clone(), true).await?;
+        fs.put(&s.os_path, PutPayload::from(s.data.clone()))
+            .await
+            .map_err(remote_store::Error::other)?;
+        Ok::<_, remote_store::Error>(())
+    })
+    .expect("seed");
+    let mut g = c.benchmark_group("local_4k");
+    g.bench_function("stat_async_store", |b| {
+        b.iter(|| s.rt.block_on(store.get_file_info(KEY)).unwrap())
+    });
+    g.bench_function("stat_object_store", |b| {
+        b.iter(|| s.rt.block_on(fs.head(&s.os_path)).unwrap())
+    });
+    g.bench_function("get_async_store", |b| {
+        b.iter(|| s.rt.block_on(store.read_bytes(KEY)).unwrap())
+    });
+    g.bench_function("get_object_store", |b| {
+        b.iter(|| {
+            s.rt.block_on(async { fs.get(&s.os_path).await?.bytes().await })
+                .unwrap()
+        })
+    });
+    g.bench_function("put_async_store", |b| {
+        b.iter(|| {
+            s.rt.block_on(store.write_bytes(KEY, s.data.clone(), true))
+                .unwrap()
+        })
+    });
+    g.bench_function("put_object_store", |b| {
+        b.iter(|| {
+            s.rt.block_on(fs.put(&s.os_path, PutPayload::from(s.data.clone())))
+                .unwrap()
+        })
+    });
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(30)
@@ -320,6 +372,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = read_4k, write_4k, stat, concurrency
+    targets = read_4k, write_4k, stat, concurrency, local_4k
 }
 criterion_main!(benches);

@@ -284,6 +284,27 @@ fn report(c: &Path) -> Result<String> {
     for (label, t, ratio, what) in rows {
         let _ = writeln!(out, "| {label} | {} | {ratio:.2} {what} |", time(t));
     }
+    let g = "local_4k";
+    let _ = writeln!(
+        out,
+        "\n### `AsyncStore` over `LocalBackend` against `LocalFileSystem` (4 KiB, same disk)\n\n\
+         | call | `LocalFileSystem` (anchor) | `AsyncStore` | ratio (anchor ÷ ours) |\n|---|---:|---:|---:|"
+    );
+    for (op, label) in [
+        ("stat", "stat (`get_file_info` / `head`)"),
+        ("get", "get 4 KiB (`read_bytes` / `get` + `bytes`)"),
+        ("put", "put 4 KiB (`write_bytes` / `put`)"),
+    ] {
+        let theirs = mean_ns(c, g, &format!("{op}_object_store"))?;
+        let ours = mean_ns(c, g, &format!("{op}_async_store"))?;
+        let _ = writeln!(
+            out,
+            "| {label} | {} | {} | {:.2}× |",
+            time(theirs),
+            time(ours),
+            theirs / ours
+        );
+    }
     Ok(out)
 }
 

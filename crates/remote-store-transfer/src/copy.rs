@@ -358,10 +358,12 @@ impl Transfer {
     ) -> Result<Done> {
         if done.checksum.is_none() && kind == Checksum::Md5 {
             let (src, dst) = inside_etags(ends, (from, etag), to).await?;
+            done.etag = done.etag.or(dst);
             let src = src
                 .filter(|e| is_md5(e))
                 .map(|e| e.trim_matches('"').to_ascii_lowercase());
-            if let Some(md5) = src.filter(|md5| dst.as_deref().is_some_and(|d| is_md5_of(d, md5))) {
+            let dst = done.etag.as_deref();
+            if let Some(md5) = src.filter(|md5| dst.is_some_and(|d| is_md5_of(d, md5))) {
                 return Ok(Done {
                     checksum: Some(md5),
                     verified: Some(Verified::ServiceEtags),
@@ -369,9 +371,8 @@ impl Transfer {
                 });
             }
             // A source uploaded in parts has no MD5 etag, but S3 gives its
-            // copy one: compared with the source's MD5 below, it spares
-            // reading the copy back.
-            done.etag = done.etag.or(dst);
+            // copy one (now in `done.etag`): compared with the source's MD5
+            // below, it spares reading the copy back.
         }
         let source = match &done.checksum {
             Some(streamed) => streamed.clone(),
@@ -425,7 +426,7 @@ fn service_vouches(done: &Done, kind: Checksum, source: &str) -> bool {
 /// the backend keeps metadata. The source's is the one its copy began
 /// from when known (from the listing: one request less per file); a
 /// source replaced since then no longer matches the copy, which is then
-/// read back.
+/// checked against the source's digest read now.
 async fn inside_etags(
     ends: &Ends<'_>,
     (from, etag): (&RemotePath, Option<&str>),

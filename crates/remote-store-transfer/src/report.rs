@@ -92,8 +92,9 @@ pub enum Verified {
     /// A copy inside the backend whose source and destination etags are
     /// the same MD5 (S3 keeps a single-part object's MD5 etag through a
     /// server-side copy): the service's own digests of both agree, and
-    /// neither is read. Other etags (multipart, KMS, Azure's versions)
-    /// are not digests of the body; such copies are read back.
+    /// neither is read. Other etags (KMS, Azure's versions) are not
+    /// digests of the body; such copies are read back (a source uploaded
+    /// in parts: see [`ServiceMd5`](Self::ServiceMd5)).
     ServiceEtags,
 }
 

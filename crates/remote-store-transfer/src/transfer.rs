@@ -100,9 +100,10 @@ impl Transfer {
     /// Verifies every copy: the digest of the source's bytes (computed as
     /// they stream past; read from the source for a copy inside the
     /// backend) against the digest of the destination, read back whole
-    /// after the write. A mismatch fails the file (`ErrorKind::Other`,
-    /// naming both digests); the copy stays for inspection. Costs one more
-    /// read of every file; the digest is in [`Copied::checksum`](crate::Copied::checksum).
+    /// after the write, except where the service vouches for the copy
+    /// (below). A mismatch fails the file (`ErrorKind::Other`, naming both
+    /// digests); the copy stays for inspection. A read-back costs one more
+    /// read of the file; the digest is in [`Copied::checksum`](crate::Copied::checksum).
     ///
     /// A destination whose service answers the write with a digest of what
     /// it stored is not read back: the write is asked to
