@@ -323,14 +323,10 @@ fn local_4k(c: &mut Criterion) {
     std::fs::create_dir_all(&theirs).expect("folder");
     let store = AsyncStore::new(remote_store::backends::LocalBackend::new(&ours).expect("local"));
     let fs = LocalFileSystem::new_with_prefix(&theirs).expect("LocalFileSystem");
-    s.rt.block_on(async {
-        store.write_bytes(KEY, s.data.clone(), true).await?;
-        fs.put(&s.os_path, PutPayload::from(s.data.clone()))
-            .await
-            .map_err(remote_store::Error::other)?;
-        Ok::<_, remote_store::Error>(())
-    })
-    .expect("seed");
+    s.rt.block_on(store.write_bytes(KEY, s.data.clone(), true))
+        .expect("seed");
+    s.rt.block_on(fs.put(&s.os_path, PutPayload::from(s.data.clone())))
+        .expect("seed");
     let mut g = c.benchmark_group("local_4k");
     g.bench_function("stat_async_store", |b| {
         b.iter(|| s.rt.block_on(store.get_file_info(KEY)).unwrap())
