@@ -220,7 +220,10 @@ impl Transfer {
                 self.copy_inside(ends, inside, &from, &to, size, overwrite)
                     .await
             }
-            None => self.stream(ends, &from, &to, size, overwrite).await,
+            None => {
+                self.stream(ends, &from, &to, source.as_ref(), overwrite)
+                    .await
+            }
         };
         let copied = match (copied, self.verify) {
             (Ok(done), Some(kind)) => {
@@ -300,10 +303,10 @@ impl Transfer {
         ends: &Ends<'_>,
         from: &RemotePath,
         to: &RemotePath,
-        size: Option<u64>,
+        source: Option<&SourceVersion>,
         overwrite: bool,
     ) -> Result<Done> {
-        let body = crate::split::read(ends.src, from, size, self.split).await?;
+        let body = crate::split::read(ends.src, from, source, self.split).await?;
         let (observer, cancel, path) = (self.observer.clone(), self.cancel.clone(), from.clone());
         // Taken out after the write (which has let go of its source by then).
         let hasher = self

@@ -14,7 +14,11 @@
 //! is compared (a server may ignore `If-Match`); every part must come back
 //! whole; and after the last part the file must have the size,
 //! modification time and etag it had before the first. A file read as one
-//! stream must deliver exactly the size the copy started with. Each
+//! stream must deliver exactly the size the copy started with, and, unless
+//! its backend is an object store (reads pinned to a version, no real
+//! folders: one answer is one version), still have the size, time and etag
+//! the copy started with after its last byte: files on local disks and
+//! SFTP servers can be rewritten in place, at the same size. Each
 //! failure is `PreconditionFailed`, returned before the write commits, so
 //! the destination is left as it was. What no check sees: a rewrite in
 //! place of the same size that keeps the modification time (within its
@@ -79,20 +83,35 @@ impl Split {
     }
 }
 
-/// The bytes of the file at `path` of `src` (`size` bytes when known):
-/// ranged reads in parallel when `split` applies, else one read.
+/// The bytes of the file at `path` of `src` (the version `source` when
+/// known): ranged reads in parallel when `split` applies, else one read,
+/// which must deliver exactly `source`'s size and, unless the backend is
+/// an object store, find the file still that version after its last
+/// byte.
 pub(crate) async fn read(
     src: &AsyncStore,
     path: &RemotePath,
-    size: Option<u64>,
+    source: Option<&SourceVersion>,
     split: Split,
 ) -> Result<ByteStream> {
-    let in_flight = split.parts_for(src, size);
+    let in_flight = split.parts_for(src, source.map(|v| v.size));
     if in_flight < 2 {
         let body = src.read(path.as_str()).await?;
-        return Ok(match size {
-            Some(size) => exactly(body, size, src.backend().name(), path.clone()),
-            None => body,
+        let Some(version) = source else {
+            return Ok(body);
+        };
+        let body = exactly(body, version.size, src.backend().name(), path.clone());
+        // One answer of an object store (no real folders, reads pinned
+        // to a version) is one version; a file on a file system (local,
+        // SFTP), or behind a backend that cannot say, can be rewritten in
+        // place while it is read, at the same size.
+        let object_store = src.supports(Capability::ConditionalRead)
+            && !src.supports(Capability::PersistentFolders);
+        return Ok(match object_store {
+            true => body,
+            false => body
+                .chain(unchanged(src.clone(), path.clone(), version.clone()))
+                .boxed(),
         });
     }
     // Stated now, not taken from a listing: the version the parts are
@@ -115,19 +134,27 @@ pub(crate) async fn read(
         .map_ok(|chunks| stream::iter(chunks.into_iter().map(Ok)))
         .try_flatten();
     // Also where the parts were pinned: a server may ignore `If-Match`.
-    let (store, file) = (src.clone(), path.clone());
-    let unchanged = stream::once(async move {
-        match store.get_file_info(file.as_str()).await {
-            Ok(after) if SourceVersion::of(&before).matches(&after) => None,
+    let before = SourceVersion::of(&before);
+    Ok(parts
+        .chain(unchanged(src.clone(), path.clone(), before))
+        .boxed())
+}
+
+/// An empty stream that fails unless the file at `path` is still the
+/// version `before` (stated again once the bytes before it were read).
+fn unchanged(store: AsyncStore, path: RemotePath, before: SourceVersion) -> ByteStream {
+    stream::once(async move {
+        match store.get_file_info(path.as_str()).await {
+            Ok(after) if before.matches(&after) => None,
             Ok(_) => {
                 let why = "its size, modification time or etag changed";
-                Some(Err(changed(store.backend().name(), &file, why)))
+                Some(Err(changed(store.backend().name(), &path, why)))
             }
             Err(e) => Some(Err(e)),
         }
     })
-    .filter_map(std::future::ready);
-    Ok(parts.chain(unchanged).boxed())
+    .filter_map(std::future::ready)
+    .boxed()
 }
 
 /// `body`, failing at its end unless it held exactly `size` bytes (the
