@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use remote_store::transfer::{Checksum, IfExists, Transfer};
+use remote_store::transfer::{Checksum, IfExists, SourceVersion, Transfer};
 use remote_store::{Capability, Error, ErrorKind, FolderInfo, RemotePath, Result, Store};
 use serde_json::json;
 
@@ -81,11 +81,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<()> {
         }
         Command::Cat { target } => {
             let t = ctx.resolver.resolve(&target)?;
-            let mut reader = t.store.read(&t.path)?;
-            let mut stdout = io::stdout().lock();
-            io::copy(&mut reader, &mut stdout)?;
-            stdout.flush()?;
-            Ok(())
+            cat(&t)
         }
         Command::Put {
             local,
@@ -499,6 +495,37 @@ fn copy_tree(
     }
     let report = crate::tree::copy(progress, src, dst, jobs, overwrite, verify)?;
     crate::tree::failures(report, "copied")
+}
+
+/// `cat`: the file's bytes to standard output. Where the backend keeps
+/// metadata, the output must be one whole version: exactly the size the
+/// file had when opened, and the file unchanged (size, time, etag) after
+/// the last byte; otherwise `PreconditionFailed` (exit 1) once the bytes
+/// are out, so a script does not take them for the file.
+fn cat(t: &Target) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    if !t.store.supports(Capability::Metadata) {
+        let mut reader = t.store.read(&t.path)?;
+        io::copy(&mut reader, &mut stdout)?;
+        stdout.flush()?;
+        return Ok(());
+    }
+    let whole = remote_store::ReadOptions::new();
+    let (before, mut reader) = t.store.read_with_info(&t.path, &whole)?;
+    let written = io::copy(&mut reader, &mut stdout)?;
+    stdout.flush()?;
+    let after = t.store.get_file_info(&t.path);
+    let unchanged = after.is_ok_and(|after| SourceVersion::of(&before).matches(&after));
+    if written == before.size && unchanged {
+        return Ok(());
+    }
+    Err(Error::new(ErrorKind::PreconditionFailed)
+        .with_path(t.path.as_str())
+        .with_message(format!(
+            "the file changed while it was read ({} bytes were written of the {} it had); \
+             the output is not one version of it",
+            written, before.size
+        )))
 }
 
 /// `cp` of one file; with `verify`, the copy is read back (or its etag

@@ -1147,3 +1147,45 @@ fn mv_r_keeps_a_source_rewritten_during_the_move() {
     assert!(!src.join("slow.bin").exists(), "slow.bin was not moved");
     assert_eq!(fs::read(d.join("out/other.txt")).unwrap(), b"other");
 }
+
+/// `cat` of a file cut short while it is read exits 1 (the output is not
+/// the file), and of a file left alone exits 0 with its bytes.
+#[test]
+fn cat_fails_when_the_file_changes_while_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = d.join("slow.bin");
+    fs::write(&file, vec![7u8; 3 << 20]).unwrap();
+    let url =
+        |path: &std::path::Path| format!("file://{}?limits.bandwidth=1048576", path.display());
+    let whole = Command::cargo_bin("rstore")
+        .unwrap()
+        .args(["cat", &format!("file://{}", file.display())])
+        .output()
+        .unwrap();
+    assert_eq!(whole.status.code(), Some(0));
+    assert_eq!(whole.stdout.len(), 3 << 20);
+    // 3 MiB at 1 MiB/s: cut to 1 MiB after the first bytes are out.
+    let mut child = Command::cargo_bin("rstore")
+        .unwrap()
+        .args(["cat", &url(&file)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_len(1 << 20)
+        .unwrap();
+    let mut rest = Vec::new();
+    std::io::Read::read_to_end(&mut stdout, &mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("changed while it was read"), "{stderr}");
+}
