@@ -1,21 +1,18 @@
 //! [`AsyncSftpBackend`]: the native-async `AsyncBackend` on russh.
 
-use std::io::SeekFrom;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
-use remote_store_core::stream::{
-    ByteStream, FileStream, FolderStream, byte_stream_from_async_read,
-};
+use remote_store_core::stream::{ByteStream, FileStream, FolderStream};
 use remote_store_core::{
     AsyncBackend, ByteRange, Capabilities, CopyOptions, DeleteFolderOptions, DeleteOptions, Error,
     ErrorKind, FileInfo, Gated, ListOptions, ReadOptions, RemotePath, RenameOptions, Result,
     WriteOptions, WriteResult, glob,
 };
 use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use super::conn::{Conn, Pool, RawHandle, is_status, map, open_detached, posix_rename};
 use super::walk::{Entry, Walker, file_info};
@@ -540,23 +537,6 @@ fn real_path(name: russh_sftp::protocol::Name) -> String {
         .unwrap_or_default()
 }
 
-/// The rest of the open `file` as a stream. A failed read below SFTP (the
-/// `File` reports plain I/O errors) means the transfer broke: retryable,
-/// and the connection suspect.
-fn whole(conn: Arc<Conn>, file: russh_sftp::client::fs::File, path: &RemotePath) -> ByteStream {
-    let path = path.clone();
-    let failed = move |e: Error| match e.kind() {
-        ErrorKind::NotFound | ErrorKind::PermissionDenied => {
-            e.with_path(&path).with_backend(crate::NAME)
-        }
-        _ => {
-            conn.mark_broken();
-            connection_error("transfer failed", e).with_path(&path)
-        }
-    };
-    Box::pin(byte_stream_from_async_read(file).map_err(failed))
-}
-
 /// Streams `src` into the staged `file`, flushing it to disk when
 /// `durable`, and closes it.
 async fn stage(
@@ -638,55 +618,45 @@ impl AsyncBackend for AsyncSftpBackend {
         });
         let native = self.native(path);
         let open = || {
-            self.pool.run_on(path.as_str(), |c| {
-                let native = native.clone();
-                open_detached(async move { c.files.open(native).await }, |file| async {
-                    drop(file);
-                })
-            })
+            self.pool
+                .run_on(path.as_str(), |c| RawHandle::open_file(c, native.clone()))
         };
-        if offset == 0 && len.is_none() {
-            // A whole file: its stat and the open travel together, one
-            // round trip where there were two (a folder the server let us
-            // open is closed again, unread). The stat's answer wins: it
-            // names a folder or a missing file correctly, and its size
-            // bounds the READs.
-            let opened = self
-                .pool
-                .run_on(path.as_str(), |c| RawHandle::open_file(c, native.clone()));
-            let (attrs, opened) = tokio::join!(self.file(path), opened);
-            let size = attrs?.size.unwrap_or(0);
+        let Some(len) = len else {
+            // To the end of the file: its stat and the open travel
+            // together, one round trip where there were two (a folder the
+            // server let us open is closed again, unread). The stat's
+            // answer wins: it names a folder or a missing file correctly,
+            // and its size bounds the READs.
+            let (attrs, opened) = tokio::join!(self.file(path), open());
+            let size = attrs?.size;
             let (conn, handle) = opened?;
-            return Ok(super::ranged::whole(conn, handle, size, path.clone()));
-        }
-        self.file(path).await?;
-        if offset > 0 {
-            // Past the end reads nothing, however far (servers refuse
-            // offsets past `i64::MAX`).
-            let size = self.stat(path).await?.and_then(|attrs| attrs.size);
-            if size.is_some_and(|size| offset >= size) {
+            if offset > 0 && size.is_some_and(|size| offset >= size) {
+                // Past the end reads nothing, however far (servers refuse
+                // offsets past `i64::MAX`).
                 return Ok(futures::stream::empty().boxed());
             }
-        }
-        if let Some(len) = len {
-            // Only the range's bytes, not russh-sftp's read-ahead.
-            let (conn, handle) = self
-                .pool
-                .run_on(path.as_str(), |c| RawHandle::open_file(c, native.clone()))
-                .await?;
-            return Ok(super::ranged::ranged(
+            let size = size.unwrap_or(offset);
+            return Ok(super::ranged::to_end(
                 conn,
                 handle,
                 offset,
-                len,
+                size,
                 path.clone(),
             ));
+        };
+        let size = self.file(path).await?.size;
+        if offset > 0 && size.is_some_and(|size| offset >= size) {
+            return Ok(futures::stream::empty().boxed());
         }
-        let (conn, mut file) = open().await?;
-        file.seek(SeekFrom::Start(offset))
-            .await
-            .map_err(|e| transfer_error(e, &conn, path))?;
-        Ok(whole(conn, file, path))
+        // Only the range's bytes, not russh-sftp's read-ahead.
+        let (conn, handle) = open().await?;
+        Ok(super::ranged::ranged(
+            conn,
+            handle,
+            offset,
+            len,
+            path.clone(),
+        ))
     }
 
     async fn write(

@@ -47,17 +47,25 @@ pub(crate) fn ranged(
     )
 }
 
-/// The whole file open as `handle`, whose stat said `size` bytes: READs
-/// for exactly those bytes plus a one-byte probe at `size`, all in flight
-/// together, so a small file costs one round trip and no READ answered
-/// only to say the file has ended (russh-sftp's `File` asks for a chunk,
-/// then for 64 more after a short answer: 65 READs for a 4 KiB file). A
-/// file that grew since its stat (the probe finds a byte) is read on to
-/// its end; one that shrank ends at its first short answer.
-pub(crate) fn whole(conn: Arc<Conn>, handle: RawHandle, size: u64, path: RemotePath) -> ByteStream {
+/// The file open as `handle` from `offset` to its end, its stat having
+/// said `size` bytes: READs for exactly those bytes plus a one-byte probe
+/// at `size`, all in flight together, so a small file costs one round
+/// trip and no READ answered only to say the file has ended (russh-sftp's
+/// `File` asks for a chunk, then for 64 more after a short answer: 65
+/// READs for a 4 KiB file). A file that grew since its stat (the probe
+/// finds a byte) is read on to its end; one that shrank ends at its first
+/// short answer.
+pub(crate) fn to_end(
+    conn: Arc<Conn>,
+    handle: RawHandle,
+    offset: u64,
+    size: u64,
+    path: RemotePath,
+) -> ByteStream {
     let handle = Arc::new(handle);
     let ended = Arc::new(AtomicBool::new(false));
-    let known = chunks(0, size).chain(std::iter::once((size, 1)));
+    let end = size.max(offset);
+    let known = chunks(offset, end - offset).chain(std::iter::once((end, 1)));
     let head = reads(
         conn.clone(),
         handle.clone(),
@@ -73,7 +81,7 @@ pub(crate) fn whole(conn: Arc<Conn>, handle: RawHandle, size: u64, path: RemoteP
             false => reads(
                 conn,
                 handle,
-                chunks(size + 1, u64::MAX),
+                chunks(end + 1, u64::MAX),
                 WHOLE_WINDOW,
                 path,
                 None,
